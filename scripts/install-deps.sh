@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package refsim needs to build, test and visualise.
+# Idempotent and non-interactive: runs apt-get only when something is missing,
+# through sudo when not root. Usage: scripts/install-deps.sh [--no-viz]
+set -euo pipefail
+
+packages=(
+  g++ make cmake ninja-build pkg-config
+  libboost-graph-dev libboost-math-dev libboost-random-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcg-cpp-dev
+  catch2
+)
+viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core)
+
+if [[ "${1:-}" != "--no-viz" ]]; then
+  packages+=("${viz_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "refsim: installing missing Debian packages: ${missing[*]}" >&2
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "refsim: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,185 @@
+// refsim — command-line front end: run, check and graph a referral-mechanism scenario.
+//
+// Exit codes: 0 success; 2 bad input (scenario file or command line); 1 any other failure
+// (e.g. the output directory cannot be written).
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/experiment/runner.hpp"
+#include "sim/graph/referral_graph.hpp"
+#include "sim/report/report.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace fs = std::filesystem;
+using namespace refsim;
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitFailure = 1;
+
+/// Static warnings worth a look before a run: overloaded and unreachable agencies.
+void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g) {
+  const auto loads = g.loads();
+  const auto reach = g.reachable_from_sources();
+  for (std::size_t i = 0; i < s.agencies.size(); ++i) {
+    const Agency& a = s.agencies[i];
+    if (!reach[i]) {
+      os << a.where.str() << ": warning: agency '" << a.id
+         << "' is not reachable from any source; it will see no cases\n";
+    } else if (!std::isfinite(loads[i].arrival_rate)) {
+      os << a.where.str() << ": warning: agency '" << a.id
+         << "' lies on a referral loop that cases can never leave; its load grows without bound\n";
+    } else if (!a.unlimited && loads[i].utilization >= 1) {
+      os << a.where.str() << ": warning: agency '" << a.id << "' is overloaded: offered load "
+         << format_number(loads[i].offered_load) << " busy servers for " << a.servers
+         << " server(s); its queue grows without bound\n";
+    }
+  }
+}
+
+std::string joined_args(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    if (i) out += ' ';
+    out += argv[i];
+  }
+  return out;
+}
+
+struct RunArgs {
+  std::string scenario;
+  std::string out;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::uint32_t> replications;
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+int cmd_run(const RunArgs& args, const std::string& command_line) {
+  const Scenario s = load_scenario(args.scenario);
+  const ReferralGraph graph(s);
+  if (!args.quiet) print_warnings(std::cerr, s, graph);
+
+  RunOptions opt;
+  opt.seed = args.seed.value_or(s.run.seed);
+  opt.replications = args.replications.value_or(s.run.replications);
+  opt.threads = args.threads;
+  const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
+  if (show_progress) {
+    opt.progress = [](std::uint32_t done, std::uint32_t total) {
+      std::cerr << "\rreplications: " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
+    };
+  }
+  const RunResult res = run_replications(s, graph, opt);
+  const RunContext ctx{s, opt.seed, opt.replications};
+
+  const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw std::runtime_error(out.string() + ": cannot create output directory: " + ec.message());
+  write_file_atomic(out / "summary.json", summary_json(ctx, res));
+  write_file_atomic(out / "agencies.csv", agencies_csv(ctx, res));
+  write_file_atomic(out / "cases.csv", cases_csv(ctx, res));
+  write_file_atomic(out / "run.json", run_json(ctx, res, command_line));
+
+  if (!args.quiet) {
+    print_summary_table(std::cout, ctx, res);
+    std::cout << "\n"
+              << res.events_processed << " events in " << std::fixed << std::setprecision(3) << res.wall_seconds
+              << " s (" << std::setprecision(1)
+              << (res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds / 1e6 : 0)
+              << " M events/s, " << res.threads_used << " thread(s))\n";
+    std::cout << "results written to " << out.string() << "/ (summary.json, agencies.csv, cases.csv, run.json)\n";
+  }
+  return 0;
+}
+
+int cmd_check(const std::string& path) {
+  const Scenario s = load_scenario(path);
+  const ReferralGraph graph(s);
+  std::cout << path << ": OK — \"" << s.name << "\": " << s.agencies.size() << " agencies, " << s.sources.size()
+            << " sources, " << s.referrals.size() << " referral rules; horizon " << format_duration(s.run.horizon)
+            << ", warm-up " << format_duration(s.run.warmup) << ", " << s.run.replications << " replication(s)\n";
+  const auto loads = graph.loads();
+  std::cout << "\nsteady-state flows (traffic equations, assuming every agency keeps up):\n";
+  for (std::size_t i = 0; i < s.agencies.size(); ++i) {
+    const Agency& a = s.agencies[i];
+    std::cout << "  " << std::left << std::setw(24) << a.id << std::right << " visits/day " << std::setw(10)
+              << format_number(std::round(loads[i].arrival_rate * 1000) / 1000) << "  service " << a.service.describe();
+    if (!a.unlimited) std::cout << "  utilization " << format_number(std::round(loads[i].utilization * 1000) / 1000);
+    std::cout << "\n";
+  }
+  print_warnings(std::cout, s, graph);
+  return 0;
+}
+
+int cmd_graph(const std::string& path, const std::string& out) {
+  const Scenario s = load_scenario(path);
+  const ReferralGraph graph(s);
+  std::ostringstream dot;
+  graph.write_dot(dot);
+  if (out.empty()) {
+    std::cout << dot.str();
+  } else {
+    write_file_atomic(out, dot.str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "refsim — discrete-event simulation of referral mechanisms for victims of trafficking.\n"
+      "Models agencies as queues and referrals as routing rules; reports waits, queues and bottlenecks."};
+  app.set_version_flag("--version", std::string("refsim ") + REFSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunArgs run;
+  auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and write results (summary.json, agencies.csv, ...)");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
+  run_cmd->add_option("-o,--out", run.out, "Output directory (default: results/<scenario name>)");
+  run_cmd->add_option("--seed", run.seed, "Base random seed (default: the scenario's run.seed)");
+  run_cmd->add_option("-r,--replications", run.replications, "Number of replications (default: the scenario's)")
+      ->check(CLI::Range(1u, 1000000u));
+  run_cmd->add_option("-j,--threads", run.threads, "Worker threads (default: all cores; results do not depend on it)")
+      ->check(CLI::Range(0u, 1024u));
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+
+  std::string check_path;
+  auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
+  check_cmd->add_option("scenario", check_path, "Scenario file (TOML)")->required();
+
+  std::string graph_path, graph_out;
+  auto* graph_cmd = app.add_subcommand("graph", "Export the referral graph as Graphviz DOT");
+  graph_cmd->add_option("scenario", graph_path, "Scenario file (TOML)")->required();
+  graph_cmd->add_option("-o,--out", graph_out, "Output file (default: standard output)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
+    if (*check_cmd) return cmd_check(check_path);
+    if (*graph_cmd) return cmd_graph(graph_path, graph_out);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "refsim: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return 0;
+}

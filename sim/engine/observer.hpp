@@ -1,0 +1,43 @@
+#pragma once
+// What the engine publishes. Observers are read-only subscribers: statistics collectors, event
+// logs, the visualiser's live view. The engine never names a sink.
+//
+// Every hook receives the simulated time and the case concerned as a const reference, valid only
+// during the call. Hooks are called in the order the engine performs the steps, on the thread
+// running the engine.
+#include <cstdint>
+
+#include "sim/model/scenario.hpp"
+
+namespace refsim {
+
+/// One person moving through the mechanism. Slots are recycled once a case exits.
+struct Case {
+  std::uint64_t serial = 0;  ///< 0, 1, 2… in order of entry within a replication
+  Time entered = 0;          ///< when the case entered the mechanism
+  Time arrived = 0;          ///< when it arrived at its current agency (or started its transfer)
+  Time service_started = 0;  ///< when service began at the current agency
+  SourceId source = 0;
+  AgencyId agency = 0;  ///< current agency (during a transfer: the referring agency)
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  /// A source produced a new case; it arrives at its first agency next.
+  virtual void on_case_entered(Time /*t*/, const Case& /*c*/) {}
+  /// The case arrived at agency `a` (joins the queue; on_service_start follows if a server is free).
+  virtual void on_arrival(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
+  /// Service started; `waited` = t − arrival at the agency.
+  virtual void on_service_start(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*waited*/) {}
+  /// Service ended; `in_agency` = t − arrival at the agency.
+  virtual void on_service_end(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*in_agency*/) {}
+  /// The case was referred along `r`; it arrives after `delay` days.
+  virtual void on_referral(Time /*t*/, ReferralId /*r*/, const Case& /*c*/, Time /*delay*/) {}
+  /// The case left the mechanism; `in_system` = t − entry.
+  virtual void on_case_exited(Time /*t*/, const Case& /*c*/, Time /*in_system*/) {}
+  /// Warm-up ended: statistics restart from here.
+  virtual void on_warmup_end(Time /*t*/) {}
+};
+
+}  // namespace refsim

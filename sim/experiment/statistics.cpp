@@ -1,0 +1,75 @@
+#include "sim/experiment/statistics.hpp"
+
+namespace refsim {
+
+StatisticsCollector::StatisticsCollector(const Scenario& scenario)
+    : scenario_(scenario), acc_(scenario.agencies.size()) {}
+
+void StatisticsCollector::on_case_entered(Time, const Case&) { ++entered_; }
+
+void StatisticsCollector::on_arrival(Time t, AgencyId a, const Case&) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  ++x.queue;
+  ++x.arrivals;
+}
+
+void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case&, Time waited) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.queue;
+  ++x.busy;
+  ++x.starts;
+  x.wait_sum += waited;
+}
+
+void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.busy;
+  ++x.completions;
+  x.time_sum += in_agency;
+}
+
+void StatisticsCollector::on_case_exited(Time, const Case&, Time in_system) {
+  ++exited_;
+  system_time_sum_ += in_system;
+}
+
+void StatisticsCollector::on_warmup_end(Time t) {
+  window_start_ = t;
+  for (Acc& x : acc_) {
+    x.advance(t);
+    x.arrivals = x.starts = x.completions = 0;
+    x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
+  }
+  entered_ = exited_ = 0;
+  system_time_sum_ = 0;
+}
+
+ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_system, std::uint64_t events) const {
+  ReplicationResult r;
+  const double span = horizon - window_start_;
+  r.agencies.resize(acc_.size());
+  for (std::size_t i = 0; i < acc_.size(); ++i) {
+    Acc x = acc_[i];
+    x.advance(horizon);
+    const Agency& ag = scenario_.agencies[i];
+    AgencyResult& out = r.agencies[i];
+    out.arrivals = static_cast<double>(x.arrivals);
+    out.throughput_per_day = static_cast<double>(x.completions) / span;
+    out.mean_queue_length = x.queue_area / span;
+    out.mean_in_service = x.busy_area / span;
+    out.utilization = ag.unlimited ? kNaN : out.mean_in_service / ag.servers;
+    if (x.starts > 0) out.mean_wait_days = x.wait_sum / static_cast<double>(x.starts);
+    if (x.completions > 0) out.mean_time_in_agency_days = x.time_sum / static_cast<double>(x.completions);
+  }
+  r.cases.entered = static_cast<double>(entered_);
+  r.cases.exited = static_cast<double>(exited_);
+  r.cases.in_system_at_end = static_cast<double>(in_system);
+  if (exited_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(exited_);
+  r.events_processed = events;
+  return r;
+}
+
+}  // namespace refsim

@@ -1,0 +1,98 @@
+#pragma once
+// Per-replication statistics: an Observer that turns engine events into the measures of one run.
+//
+// Observations count when they complete inside [warmup, horizon]: a wait when service starts, a
+// time in agency when service ends, a time in system when the case exits. Time averages (busy
+// servers, queue length) integrate over [warmup, horizon]. Call finish(horizon, in_system) once.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "sim/engine/observer.hpp"
+
+namespace refsim {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct AgencyResult {
+  double arrivals = 0;                     ///< visits that arrived in the window
+  double throughput_per_day = 0;           ///< completions per day in the window
+  double utilization = kNaN;               ///< time-average busy servers / servers; NaN if unlimited
+  double mean_queue_length = 0;            ///< time-average number waiting (not in service)
+  double mean_in_service = 0;              ///< time-average number in service
+  double mean_wait_days = kNaN;            ///< arrival → service start; NaN with no observation
+  double mean_time_in_agency_days = kNaN;  ///< arrival → service end
+};
+
+struct CaseResult {
+  double entered = 0;
+  double exited = 0;
+  double in_system_at_end = 0;
+  double mean_time_in_system_days = kNaN;
+};
+
+struct ReplicationResult {
+  std::vector<AgencyResult> agencies;
+  CaseResult cases;
+  std::uint64_t events_processed = 0;
+};
+
+/// A metric declared once: its output name and where it lives. JSON, CSV and tables derive from it.
+template <class Row>
+struct Metric {
+  std::string_view name;
+  double Row::*field;
+};
+inline constexpr std::array<Metric<AgencyResult>, 7> kAgencyMetrics{{
+    {"arrivals", &AgencyResult::arrivals},
+    {"throughput_per_day", &AgencyResult::throughput_per_day},
+    {"utilization", &AgencyResult::utilization},
+    {"mean_queue_length", &AgencyResult::mean_queue_length},
+    {"mean_in_service", &AgencyResult::mean_in_service},
+    {"mean_wait_days", &AgencyResult::mean_wait_days},
+    {"mean_time_in_agency_days", &AgencyResult::mean_time_in_agency_days},
+}};
+inline constexpr std::array<Metric<CaseResult>, 4> kCaseMetrics{{
+    {"entered", &CaseResult::entered},
+    {"exited", &CaseResult::exited},
+    {"in_system_at_end", &CaseResult::in_system_at_end},
+    {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days},
+}};
+
+class StatisticsCollector final : public Observer {
+ public:
+  explicit StatisticsCollector(const Scenario& scenario);
+
+  void on_case_entered(Time t, const Case& c) override;
+  void on_arrival(Time t, AgencyId a, const Case& c) override;
+  void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
+  void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
+  void on_case_exited(Time t, const Case& c, Time in_system) override;
+  void on_warmup_end(Time t) override;
+
+  /// Closes the window at `horizon` and returns the results.
+  ReplicationResult finish(Time horizon, std::size_t in_system, std::uint64_t events) const;
+
+ private:
+  struct Acc {
+    std::uint64_t arrivals = 0, starts = 0, completions = 0;
+    double wait_sum = 0, time_sum = 0;
+    double queue_area = 0, busy_area = 0;
+    double last = 0;
+    std::int64_t queue = 0, busy = 0;  // current levels, kept across the warm-up reset
+    void advance(Time t) {
+      queue_area += static_cast<double>(queue) * (t - last);
+      busy_area += static_cast<double>(busy) * (t - last);
+      last = t;
+    }
+  };
+  const Scenario& scenario_;
+  Time window_start_ = 0;
+  std::vector<Acc> acc_;
+  std::uint64_t entered_ = 0, exited_ = 0;
+  double system_time_sum_ = 0;
+};
+
+}  // namespace refsim

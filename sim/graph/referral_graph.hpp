@@ -1,0 +1,52 @@
+#pragma once
+// The referral graph: agencies as vertices, referral rules as edges (Boost.Graph).
+//
+// Boost.Graph types stay inside this module; callers use AgencyId / ReferralId. The engine routes
+// through routes(a), a table compiled from the graph's out-edges; static analyses (reachability,
+// offered load from the traffic equations, DOT export) run on the graph itself.
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sim/model/scenario.hpp"
+
+namespace refsim {
+
+/// One way out of an agency, in declaration order: taken when the routing draw u < cumulative.
+struct Route {
+  ReferralId referral;
+  AgencyId to;
+  double cumulative;  ///< sum of probabilities of this and earlier routes out of the same agency
+};
+
+/// Long-run flow through an agency from the traffic equations λ = γ + Pᵀλ.
+struct AgencyLoad {
+  double arrival_rate = 0;  ///< visits per day (infinite when cases can never leave)
+  double offered_load = 0;  ///< arrival_rate × mean service time, in busy servers
+  double utilization = 0;   ///< offered_load / servers (0 for unlimited agencies)
+};
+
+class ReferralGraph {
+ public:
+  explicit ReferralGraph(const Scenario& scenario);
+  ~ReferralGraph();
+  ReferralGraph(ReferralGraph&&) noexcept;
+  ReferralGraph& operator=(ReferralGraph&&) noexcept;
+
+  std::size_t agency_count() const;
+  /// Routes out of agency `a`; empty when every case leaves after service there.
+  std::span<const Route> routes(AgencyId a) const;
+  /// Agencies that some source's cases can reach.
+  std::vector<bool> reachable_from_sources() const;
+  /// Steady-state flows assuming every agency keeps up (Jackson network traffic equations).
+  std::vector<AgencyLoad> loads() const;
+  /// Graphviz DOT of the mechanism (agencies, sources, referral probabilities).
+  void write_dot(std::ostream& os) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace refsim

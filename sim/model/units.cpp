@@ -1,0 +1,83 @@
+#include "sim/model/units.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace refsim {
+namespace {
+
+constexpr std::string_view kUnitList = "s, min, h, d, w, y";
+
+// Parses a finite decimal number occupying all of `text`.
+bool parse_number(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;
+  auto [ptr, ec] = std::from_chars(first, last, out);
+  return ec == std::errc() && ptr == last && std::isfinite(out);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+double unit_in_days(std::string_view unit) {
+  if (unit == "s") return 1.0 / 86400.0;
+  if (unit == "min") return 1.0 / 1440.0;
+  if (unit == "h") return 1.0 / 24.0;
+  if (unit == "d") return 1.0;
+  if (unit == "w") return 7.0;
+  if (unit == "y") return 365.0;
+  throw std::invalid_argument("unknown time unit '" + std::string(unit) + "'; expected one of " +
+                              std::string(kUnitList));
+}
+
+double parse_duration(std::string_view text) {
+  const std::string_view s = trim(text);
+  std::size_t split = s.size();
+  while (split > 0 && std::isalpha(static_cast<unsigned char>(s[split - 1]))) --split;
+  const std::string_view number = trim(s.substr(0, split));
+  const std::string_view unit = s.substr(split);
+  double value = 0;
+  if (unit.empty() || !parse_number(number, value)) {
+    throw std::invalid_argument("expected a duration such as \"90min\", \"4h\", \"2d\" or \"1w\" (units " +
+                                std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
+  }
+  return value * unit_in_days(unit);
+}
+
+double parse_rate(std::string_view text) {
+  const std::string_view s = trim(text);
+  const auto slash = s.find('/');
+  double value = 0;
+  if (slash == std::string_view::npos || !parse_number(trim(s.substr(0, slash)), value)) {
+    throw std::invalid_argument("expected a rate such as \"3/h\", \"20/w\" or \"1000/y\" (units " +
+                                std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
+  }
+  return value / unit_in_days(trim(s.substr(slash + 1)));
+}
+
+std::string format_duration(double days) {
+  char buf[64];
+  const double a = std::fabs(days);
+  if (a == 0) return "0d";
+  if (a < 1.0 / 24.0) {
+    std::snprintf(buf, sizeof buf, "%.3gmin", days * 1440.0);
+  } else if (a < 1.0) {
+    std::snprintf(buf, sizeof buf, "%.3gh", days * 24.0);
+  } else if (a < 730.0) {
+    std::snprintf(buf, sizeof buf, "%.4gd", days);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3gy", days / 365.0);
+  }
+  return buf;
+}
+
+}  // namespace refsim

@@ -1,0 +1,185 @@
+#include "sim/report/report.hpp"
+
+#include <unistd.h>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace refsim {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+template <class Row>
+std::vector<double> column(const RunResult& res, const Metric<Row>& m, std::size_t agency = 0) {
+  std::vector<double> v;
+  v.reserve(res.replications.size());
+  for (const auto& rep : res.replications) {
+    if constexpr (std::is_same_v<Row, AgencyResult>) {
+      v.push_back(rep.agencies[agency].*m.field);
+    } else {
+      v.push_back(rep.cases.*m.field);
+    }
+  }
+  return v;
+}
+
+Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json to_json(const Estimate& e) {
+  Json j;
+  j["mean"] = number_or_null(e.mean);
+  j["ci95"] = e.ci95 ? Json::array({number_or_null(e.ci95->first), number_or_null(e.ci95->second)}) : Json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ptr);
+}
+
+std::string summary_json(const RunContext& ctx, const RunResult& res) {
+  const Scenario& s = ctx.scenario;
+  Json j;
+  j["scenario"] = s.name;
+  j["seed"] = ctx.seed;
+  j["replications"] = ctx.replications;
+  j["horizon_days"] = s.run.horizon;
+  j["warmup_days"] = s.run.warmup;
+  j["events_processed"] = res.events_processed;
+  Json agencies = Json::object();
+  for (std::size_t a = 0; a < s.agencies.size(); ++a) {
+    Json aj;
+    aj["servers"] = s.agencies[a].unlimited ? Json("unlimited") : Json(s.agencies[a].servers);
+    for (const auto& m : kAgencyMetrics) {
+      aj[std::string(m.name)] = to_json(estimate(column(res, m, a)));
+    }
+    agencies[s.agencies[a].id] = std::move(aj);
+  }
+  j["agencies"] = std::move(agencies);
+  Json cases;
+  for (const auto& m : kCaseMetrics) cases[std::string(m.name)] = to_json(estimate(column(res, m)));
+  j["cases"] = std::move(cases);
+  return j.dump(2) + "\n";
+}
+
+std::string agencies_csv(const RunContext& ctx, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,agency,metric,value\n";
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    for (std::size_t a = 0; a < ctx.scenario.agencies.size(); ++a) {
+      for (const auto& m : kAgencyMetrics) {
+        const double v = res.replications[r].agencies[a].*m.field;
+        os << r << ',' << ctx.scenario.agencies[a].id << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v))
+           << '\n';
+      }
+    }
+  }
+  return os.str();
+}
+
+std::string cases_csv(const RunContext&, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,metric,value\n";
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    for (const auto& m : kCaseMetrics) {
+      const double v = res.replications[r].cases.*m.field;
+      os << r << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+    }
+  }
+  return os.str();
+}
+
+std::string run_json(const RunContext& ctx, const RunResult& res, const std::string& command_line) {
+  Json j;
+  j["refsim_version"] = REFSIM_VERSION;
+  j["scenario_file"] = ctx.scenario.file;
+  j["command"] = command_line;
+  j["threads"] = res.threads_used;
+  j["wall_seconds"] = res.wall_seconds;
+  j["events_processed"] = res.events_processed;
+  j["events_per_second"] = res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds : 0.0;
+  return j.dump(2) + "\n";
+}
+
+void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& res) {
+  const Scenario& s = ctx.scenario;
+  auto cell = [](const Estimate& e, int precision) {
+    std::ostringstream c;
+    if (std::isnan(e.mean)) return std::string("-");
+    c << std::fixed << std::setprecision(precision) << e.mean;
+    if (e.ci95) c << " ±" << std::setprecision(precision) << e.half_width();
+    return c.str();
+  };
+  std::size_t idw = 6;
+  for (const auto& a : s.agencies) idw = std::max(idw, a.id.size());
+  os << s.name << " — " << ctx.replications << " replication(s), seed " << ctx.seed << ", horizon "
+     << format_duration(s.run.horizon) << ", warm-up " << format_duration(s.run.warmup) << "\n";
+  os << "(mean ± half-width of the 95% confidence interval over replications; times in days)\n\n";
+  os << std::left << std::setw(static_cast<int>(idw)) << "agency" << std::right << std::setw(10) << "servers"
+     << std::setw(18) << "throughput/d" << std::setw(18) << "utilization" << std::setw(18) << "queue" << std::setw(18)
+     << "wait" << std::setw(18) << "time in agency"
+     << "\n";
+  for (std::size_t a = 0; a < s.agencies.size(); ++a) {
+    auto est = [&](double AgencyResult::*f) {
+      std::vector<double> v;
+      for (const auto& rep : res.replications) v.push_back(rep.agencies[a].*f);
+      return estimate(v);
+    };
+    const Agency& ag = s.agencies[a];
+    os << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << std::setw(10)
+       << (ag.unlimited ? std::string("unlim.") : std::to_string(ag.servers)) << std::setw(18)
+       << cell(est(&AgencyResult::throughput_per_day), 3) << std::setw(18) << cell(est(&AgencyResult::utilization), 3)
+       << std::setw(18) << cell(est(&AgencyResult::mean_queue_length), 2) << std::setw(18)
+       << cell(est(&AgencyResult::mean_wait_days), 2) << std::setw(18)
+       << cell(est(&AgencyResult::mean_time_in_agency_days), 2) << "\n";
+  }
+  auto cases = [&](double CaseResult::*f) {
+    std::vector<double> v;
+    for (const auto& rep : res.replications) v.push_back(rep.cases.*f);
+    return estimate(v);
+  };
+  os << "\ncases entered " << cell(cases(&CaseResult::entered), 1) << ", exited " << cell(cases(&CaseResult::exited), 1)
+     << ", still in the mechanism at the end " << cell(cases(&CaseResult::in_system_at_end), 1)
+     << "\nmean time in the mechanism " << cell(cases(&CaseResult::mean_time_in_system_days), 2) << " days\n";
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  namespace fs = std::filesystem;
+  const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(tmp.string() + ": cannot create file: " + std::strerror(errno));
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw std::runtime_error(tmp.string() + ": write failed");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw std::runtime_error(path.string() + ": cannot replace file: " + ec.message());
+  }
+}
+
+}  // namespace refsim

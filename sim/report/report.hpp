@@ -1,0 +1,36 @@
+#pragma once
+// Writers for run results: summary JSON, tidy CSV, a table for people, and run metadata.
+//
+// Deterministic outputs (summary.json, agencies.csv, cases.csv) depend only on the scenario, the
+// seed and the replication count — never on threads or timing. Timing and provenance go to
+// run.json. Files are written atomically (temporary file in the same directory, then rename).
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "sim/experiment/runner.hpp"
+#include "sim/model/scenario.hpp"
+
+namespace refsim {
+
+struct RunContext {
+  const Scenario& scenario;
+  std::uint64_t seed;
+  std::uint32_t replications;
+};
+
+std::string summary_json(const RunContext& ctx, const RunResult& result);
+std::string agencies_csv(const RunContext& ctx, const RunResult& result);
+std::string cases_csv(const RunContext& ctx, const RunResult& result);
+std::string run_json(const RunContext& ctx, const RunResult& result, const std::string& command_line);
+
+/// A per-agency table with 95 % half-widths, and the case totals.
+void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& result);
+
+/// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+/// Shortest decimal that reads back as the same double ("0.1", "1e-07"); "nan"/"inf" spelled out.
+std::string format_number(double v);
+
+}  // namespace refsim

@@ -1,0 +1,566 @@
+#include "sim/scenario/loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace refsim {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Helpers that turn TOML nodes into values, with located errors.
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  SourceLocation at(const toml::source_region& r) const { return {file_, r.begin.line, r.begin.column}; }
+  SourceLocation at(const toml::node& n) const { return at(n.source()); }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& msg) const { throw ScenarioError(at(n), msg); }
+  [[noreturn]] void fail(const SourceLocation& w, const std::string& msg) const { throw ScenarioError(w, msg); }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "string \"" + std::string(*n.value<std::string_view>()) + "\"";
+    case toml::node_type::integer: return "integer " + std::to_string(*n.value<std::int64_t>());
+    case toml::node_type::floating_point: {
+      std::ostringstream os;
+      os << "number " << *n.value<double>();
+      return os.str();
+    }
+    case toml::node_type::boolean: return *n.value<bool>() ? "boolean true" : "boolean false";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+/// A table being read: remembers which keys were used so that the rest can be rejected.
+class TableView {
+ public:
+  TableView(const Reader& r, const toml::table& t, std::string context, std::vector<std::string> allowed)
+      : r_(r), t_(t), context_(std::move(context)), allowed_(std::move(allowed)) {}
+
+  /// Rejects any key not in the allowed list, at the key's position.
+  void reject_unknown() const {
+    for (auto&& [k, v] : t_) {
+      if (std::find(allowed_.begin(), allowed_.end(), k.str()) == allowed_.end()) {
+        r_.fail(SourceLocation{r_.file(), k.source().begin.line, k.source().begin.column},
+                "unknown key '" + std::string(k.str()) + "' in " + context_ + "; expected one of: " + join(allowed_));
+      }
+    }
+  }
+
+  const std::string& context() const { return context_; }
+  const toml::table& table() const { return t_; }
+  const Reader& reader() const { return r_; }
+
+  const toml::node* find(std::string_view key) const { return t_.get(key); }
+
+  const toml::node& require(std::string_view key, std::string_view what) const {
+    const toml::node* n = t_.get(key);
+    if (!n) r_.fail(t_, context_ + ": missing required key '" + std::string(key) + "' (" + std::string(what) + ")");
+    return *n;
+  }
+
+  [[noreturn]] void fail(const toml::node& n, std::string_view key, const std::string& msg) const {
+    r_.fail(n, context_ + ": " + std::string(key) + " " + msg);
+  }
+
+  std::string string(std::string_view key, std::string_view what, bool required, std::string dflt = {}) const {
+    const toml::node* n = required ? &require(key, what) : find(key);
+    if (!n) return dflt;
+    if (!n->is_string()) fail(*n, key, "must be a string (" + std::string(what) + "), got " + type_name(*n));
+    return std::string(*n->value<std::string_view>());
+  }
+
+  double number(const toml::node& n, std::string_view key) const {
+    if (n.is_integer()) return static_cast<double>(*n.value<std::int64_t>());
+    if (n.is_floating_point()) {
+      const double v = *n.value<double>();
+      if (!std::isfinite(v)) fail(n, key, "must be a finite number, got " + type_name(n));
+      return v;
+    }
+    fail(n, key, "must be a number, got " + type_name(n));
+  }
+
+  double probability(std::string_view key, bool required, double dflt) const {
+    const toml::node* n = required ? &require(key, "a probability between 0 and 1") : find(key);
+    if (!n) return dflt;
+    const double p = number(*n, key);
+    if (p < 0 || p > 1)
+      fail(*n, key, "must be a probability between 0 and 1, got " + type_name(*n).substr(type_name(*n).find(' ') + 1));
+    return p;
+  }
+
+  std::int64_t integer(const toml::node& n, std::string_view key, std::string_view expected) const {
+    if (!n.is_integer()) fail(n, key, "must be " + std::string(expected) + ", got " + type_name(n));
+    return *n.value<std::int64_t>();
+  }
+
+  /// A duration: a number of days or a string with a unit.
+  double duration(const toml::node& n, std::string_view key) const {
+    if (n.is_string()) {
+      try {
+        return parse_duration(*n.value<std::string_view>());
+      } catch (const std::invalid_argument& e) {
+        fail(n, key, e.what());
+      }
+    }
+    if (n.is_number()) return number(n, key);
+    fail(n, key, "must be a duration (a number of days or a string such as \"4h\"), got " + type_name(n));
+  }
+
+  /// A rate: a number per day or a string such as "3/h".
+  double rate(const toml::node& n, std::string_view key) const {
+    if (n.is_string()) {
+      try {
+        return parse_rate(*n.value<std::string_view>());
+      } catch (const std::invalid_argument& e) {
+        fail(n, key, e.what());
+      }
+    }
+    if (n.is_number()) return number(n, key);
+    fail(n, key, "must be a rate (a number per day or a string such as \"3/h\"), got " + type_name(n));
+  }
+
+ private:
+  const Reader& r_;
+  const toml::table& t_;
+  std::string context_;
+  std::vector<std::string> allowed_;
+};
+
+const toml::table& as_table(const Reader& r, const toml::node& n, const std::string& what) {
+  if (!n.is_table()) r.fail(n, what + " must be a table, got " + type_name(n));
+  return *n.as_table();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions: { dist = "exponential", mean = "2h" } or a bare duration (deterministic).
+
+DistributionSpec read_distribution(const Reader& r, const toml::node& node, const std::string& context,
+                                   std::string_view key) {
+  const std::string ctx = context + ": " + std::string(key);
+  if (node.is_string() || node.is_number()) {
+    static const toml::table kEmpty;
+    const TableView dummy(r, kEmpty, ctx, {});
+    DistributionSpec s = DistributionSpec::constant(dummy.duration(node, "value"));
+    if (!(s.p0 > 0)) r.fail(node, ctx + " must be > 0, got " + format_duration(s.p0));
+    return s;
+  }
+  if (!node.is_table()) {
+    r.fail(node, ctx + " must be a distribution such as { dist = \"exponential\", mean = \"2d\" } or a duration, got " +
+                     type_name(node));
+  }
+  const toml::table& t = *node.as_table();
+  const toml::node* dn = t.get("dist");
+  if (!dn)
+    r.fail(node, ctx +
+                     ": missing required key 'dist' (exponential, deterministic, uniform, triangular, lognormal, "
+                     "gamma, erlang, weibull, empirical)");
+  if (!dn->is_string()) r.fail(*dn, ctx + ": dist must be a string, got " + type_name(*dn));
+  const std::string dist(*dn->value<std::string_view>());
+
+  static const std::map<std::string, std::pair<DistKind, std::vector<std::string>>> kKinds = {
+      {"exponential", {DistKind::exponential, {"dist", "mean"}}},
+      {"deterministic", {DistKind::deterministic, {"dist", "value"}}},
+      {"uniform", {DistKind::uniform, {"dist", "min", "max"}}},
+      {"triangular", {DistKind::triangular, {"dist", "min", "mode", "max"}}},
+      {"lognormal", {DistKind::lognormal, {"dist", "mean", "sd"}}},
+      {"gamma", {DistKind::gamma, {"dist", "mean", "cv", "shape", "scale"}}},
+      {"erlang", {DistKind::erlang, {"dist", "k", "mean"}}},
+      {"weibull", {DistKind::weibull, {"dist", "shape", "scale"}}},
+      {"empirical", {DistKind::empirical, {"dist", "values", "weights"}}},
+  };
+  const auto it = kKinds.find(dist);
+  if (it == kKinds.end()) {
+    std::vector<std::string> names;
+    for (const auto& [n, _] : kKinds) names.push_back(n);
+    r.fail(*dn, ctx + ": unknown distribution '" + dist + "'; known: " + join(names));
+  }
+  const TableView v(r, t, ctx + " (" + dist + ")", it->second.second);
+  v.reject_unknown();
+  DistributionSpec s;
+  s.kind = it->second.first;
+
+  // A positive duration parameter, located at its value when wrong.
+  auto pos_duration = [&](std::string_view k) {
+    const toml::node& n = v.require(k, "a duration");
+    const double d = v.duration(n, k);
+    if (!(d > 0)) v.fail(n, k, "must be > 0, got " + format_duration(d));
+    return d;
+  };
+  auto nonneg_duration = [&](std::string_view k) {
+    const toml::node& n = v.require(k, "a duration");
+    const double d = v.duration(n, k);
+    if (d < 0) v.fail(n, k, "must be >= 0, got " + format_duration(d));
+    return d;
+  };
+  auto pos_number = [&](std::string_view k) {
+    const toml::node& n = v.require(k, "a number");
+    const double d = v.number(n, k);
+    if (!(d > 0)) v.fail(n, k, "must be > 0, got " + type_name(n));
+    return d;
+  };
+
+  switch (s.kind) {
+    case DistKind::exponential: s.p0 = pos_duration("mean"); break;
+    case DistKind::deterministic: s.p0 = pos_duration("value"); break;
+    case DistKind::uniform:
+      s.p0 = nonneg_duration("min");
+      s.p1 = nonneg_duration("max");
+      break;
+    case DistKind::triangular:
+      s.p0 = nonneg_duration("min");
+      s.p1 = nonneg_duration("mode");
+      s.p2 = nonneg_duration("max");
+      break;
+    case DistKind::lognormal:
+      s.p0 = pos_duration("mean");
+      s.p1 = pos_duration("sd");
+      break;
+    case DistKind::gamma: {
+      const bool mean_cv = t.get("mean") || t.get("cv");
+      const bool shape_scale = t.get("shape") || t.get("scale");
+      if (mean_cv == shape_scale) r.fail(node, ctx + ": gamma takes either {mean, cv} or {shape, scale}");
+      if (mean_cv) {
+        const double mean = pos_duration("mean");
+        const double cv = pos_number("cv");
+        s.p0 = 1.0 / (cv * cv);
+        s.p1 = mean * cv * cv;
+      } else {
+        s.p0 = pos_number("shape");
+        s.p1 = pos_duration("scale");
+      }
+      break;
+    }
+    case DistKind::erlang: {
+      const toml::node& kn = v.require("k", "an integer >= 1");
+      const auto k = v.integer(kn, "k", "an integer >= 1");
+      if (k < 1) v.fail(kn, "k", "must be an integer >= 1, got " + std::to_string(k));
+      s.p0 = static_cast<double>(k);
+      s.p1 = pos_duration("mean");
+      break;
+    }
+    case DistKind::weibull:
+      s.p0 = pos_number("shape");
+      s.p1 = pos_duration("scale");
+      break;
+    case DistKind::empirical: {
+      const toml::node& vn = v.require("values", "an array of durations");
+      if (!vn.is_array() || vn.as_array()->empty())
+        v.fail(vn, "values", "must be a non-empty array of durations, got " + type_name(vn));
+      for (const toml::node& e : *vn.as_array()) {
+        const double d = v.duration(e, "values");
+        if (d < 0) v.fail(e, "values", "must be durations >= 0, got " + format_duration(d));
+        s.values.push_back(d);
+      }
+      if (const toml::node* wn = v.find("weights")) {
+        if (!wn->is_array()) v.fail(*wn, "weights", "must be an array of numbers, got " + type_name(*wn));
+        for (const toml::node& e : *wn->as_array()) {
+          const double w = v.number(e, "weights");
+          if (w < 0) v.fail(e, "weights", "must be numbers >= 0, got " + type_name(e));
+          s.weights.push_back(w);
+        }
+      }
+      break;
+    }
+  }
+  try {
+    validate_distribution(s);
+  } catch (const std::invalid_argument& e) {
+    r.fail(node, ctx + " (" + dist + "): " + e.what());
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string checked_id(const TableView& v, std::string_view key) {
+  const toml::node& n = v.require(key, "an identifier of lowercase letters, digits and _");
+  if (!n.is_string()) v.fail(n, key, "must be a string, got " + type_name(n));
+  const std::string id(*n.value<std::string_view>());
+  const bool ok = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!ok) v.fail(n, key, "must match [a-z0-9_]+, got \"" + id + "\"");
+  return id;
+}
+
+/// The array of tables `[[name]]`, or nothing.
+std::vector<const toml::table*> tables_of(const Reader& r, const toml::table& root, std::string_view name) {
+  std::vector<const toml::table*> out;
+  const toml::node* n = root.get(name);
+  if (!n) return out;
+  if (!n->is_array_of_tables()) {
+    r.fail(*n, "'" + std::string(name) + "' must be an array of tables, written [[" + std::string(name) + "]]");
+  }
+  for (const toml::node& e : *n->as_array()) out.push_back(e.as_table());
+  return out;
+}
+
+void read_run(const Reader& r, const toml::table& root, Scenario& s) {
+  const toml::node* rn = root.get("run");
+  if (!rn) r.fail(SourceLocation{r.file(), 1, 1}, "missing required table [run] (with at least horizon = \"365d\")");
+  const TableView v(r, as_table(r, *rn, "[run]"), "[run]", {"horizon", "warmup", "replications", "seed"});
+  v.reject_unknown();
+  const toml::node& hn = v.require("horizon", "total simulated time, e.g. \"365d\"");
+  s.run.horizon = v.duration(hn, "horizon");
+  if (!(s.run.horizon > 0)) v.fail(hn, "horizon", "must be > 0, got " + format_duration(s.run.horizon));
+  if (const toml::node* wn = v.find("warmup")) {
+    s.run.warmup = v.duration(*wn, "warmup");
+    if (s.run.warmup < 0) v.fail(*wn, "warmup", "must be >= 0, got " + format_duration(s.run.warmup));
+    if (s.run.warmup >= s.run.horizon) {
+      v.fail(
+          *wn, "warmup",
+          "(" + format_duration(s.run.warmup) + ") must be less than horizon (" + format_duration(s.run.horizon) + ")");
+    }
+  }
+  if (const toml::node* n = v.find("replications")) {
+    const auto reps = v.integer(*n, "replications", "an integer >= 1");
+    if (reps < 1 || reps > 1000000)
+      v.fail(*n, "replications", "must be an integer between 1 and 1000000, got " + std::to_string(reps));
+    s.run.replications = static_cast<std::uint32_t>(reps);
+  }
+  if (const toml::node* n = v.find("seed")) {
+    const auto seed = v.integer(*n, "seed", "an integer >= 0");
+    if (seed < 0) v.fail(*n, "seed", "must be an integer >= 0, got " + std::to_string(seed));
+    s.run.seed = static_cast<std::uint64_t>(seed);
+  }
+}
+
+void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
+  for (const toml::table* t : tables_of(r, root, "agency")) {
+    const TableView pre(r, *t, "[[agency]]", {"id", "name", "kind", "country", "servers", "service", "position"});
+    Agency a;
+    a.id = checked_id(pre, "id");
+    a.where = r.at(*t);
+    const TableView v(r, *t, "agency '" + a.id + "'",
+                      {"id", "name", "kind", "country", "servers", "service", "position"});
+    v.reject_unknown();
+    if (auto [it, fresh] = ids.emplace(a.id, r.at(*t->get("id"))); !fresh) {
+      r.fail(*t->get("id"), "duplicate id '" + a.id + "' (first declared at " + it->second.str() + ")");
+    }
+    a.name = v.string("name", "a display name", false, a.id);
+    a.kind = v.string("kind", "the kind of agency, e.g. \"ngo\"", false);
+    a.country = v.string("country", "a country code such as \"NA\"", false);
+    const toml::node& sn = v.require("servers", "an integer >= 1 or \"unlimited\"");
+    if (sn.is_string() && *sn.value<std::string_view>() == "unlimited") {
+      a.unlimited = true;
+    } else {
+      if (!sn.is_integer()) v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + type_name(sn));
+      const auto c = *sn.value<std::int64_t>();
+      if (c < 1 || c > 1000000)
+        v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + std::to_string(c));
+      a.servers = static_cast<std::uint32_t>(c);
+    }
+    a.service = read_distribution(r, v.require("service", "a service-time distribution"), v.context(), "service");
+    if (const toml::node* pn = v.find("position")) {
+      const toml::array* arr = pn->as_array();
+      if (!arr || arr->size() != 2)
+        v.fail(*pn, "position", "must be an array of two numbers [x, y], got " + type_name(*pn));
+      a.position = std::pair{v.number((*arr)[0], "position"), v.number((*arr)[1], "position")};
+    }
+    s.agencies.push_back(std::move(a));
+  }
+  if (s.agencies.empty()) {
+    r.fail(SourceLocation{r.file(), 1, 1}, "no [[agency]] declared; a scenario needs at least one agency");
+  }
+}
+
+AgencyId agency_ref(const TableView& v, const Scenario& s, std::string_view key, std::string_view what) {
+  const std::string id = v.string(key, what, true);
+  const auto found = s.find_agency(id);
+  if (!found) v.fail(*v.find(key), key, "names unknown agency '" + id + "'; known: " + s.agency_list());
+  return *found;
+}
+
+void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
+  for (const toml::table* t : tables_of(r, root, "source")) {
+    const std::vector<std::string> keys = {"id", "to", "rate"};
+    const TableView pre(r, *t, "[[source]]", keys);
+    Source src;
+    src.id = checked_id(pre, "id");
+    src.where = r.at(*t);
+    const TableView v(r, *t, "source '" + src.id + "'", keys);
+    v.reject_unknown();
+    if (auto [it, fresh] = ids.emplace(src.id, r.at(*t->get("id"))); !fresh) {
+      r.fail(*t->get("id"), "duplicate id '" + src.id + "' (first declared at " + it->second.str() +
+                                "; agencies and sources share one namespace)");
+    }
+    src.to = agency_ref(v, s, "to", "the agency where cases enter");
+    const toml::node& rn = v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"");
+    src.rate_per_day = v.rate(rn, "rate");
+    if (!(src.rate_per_day > 0)) v.fail(rn, "rate", "must be > 0 per day, got " + type_name(rn));
+    s.sources.push_back(std::move(src));
+  }
+  if (s.sources.empty()) {
+    r.fail(SourceLocation{r.file(), 1, 1}, "no [[source]] declared; cases would never enter the mechanism");
+  }
+}
+
+void read_referrals(const Reader& r, const toml::table& root, Scenario& s) {
+  std::vector<double> total(s.agencies.size(), 0.0);
+  std::map<std::pair<AgencyId, AgencyId>, SourceLocation> seen;
+  for (const toml::table* t : tables_of(r, root, "referral")) {
+    const std::vector<std::string> keys = {"from", "to", "probability", "delay"};
+    const TableView pre(r, *t, "[[referral]]", keys);
+    Referral ref;
+    ref.where = r.at(*t);
+    ref.from = agency_ref(pre, s, "from", "the referring agency");
+    ref.to = agency_ref(pre, s, "to", "the receiving agency");
+    ref.key = s.agencies[ref.from].id + "->" + s.agencies[ref.to].id;
+    const TableView v(r, *t, "referral " + s.agencies[ref.from].id + " -> " + s.agencies[ref.to].id, keys);
+    v.reject_unknown();
+    if (auto [it, fresh] = seen.emplace(std::pair{ref.from, ref.to}, ref.where); !fresh) {
+      r.fail(*t,
+             v.context() + ": declared twice (first at " + it->second.str() + "); a from/to pair appears at most once");
+    }
+    ref.probability = v.probability("probability", true, 0);
+    if (const toml::node* dn = v.find("delay")) ref.delay = read_distribution(r, *dn, v.context(), "delay");
+    total[ref.from] += ref.probability;
+    if (total[ref.from] > 1 + 1e-9) {
+      std::ostringstream os;
+      os << "agency '" << s.agencies[ref.from].id << "': referral probabilities sum to " << total[ref.from]
+         << ", more than 1 (the remainder is the probability of leaving the mechanism)";
+      r.fail(*v.find("probability"), os.str());
+    }
+    s.referrals.push_back(std::move(ref));
+  }
+}
+
+/// The first byte that is not valid UTF-8, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+SourceLocation location_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
+  std::uint32_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  return {file, line, col};
+}
+
+}  // namespace
+
+Scenario load_scenario_text(std::string_view text, const std::string& file) {
+  const Reader r(file);
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    r.fail(SourceLocation{file, 1, 1},
+           "the file is empty; expected a scenario with [scenario], [run], [[agency]] and [[source]] tables");
+  }
+  if (const auto bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    r.fail(
+        location_of_offset(file, text, bad), "the file is not UTF-8 text (invalid byte 0x" + [&] {
+          char b[3];
+          std::snprintf(b, sizeof b, "%02X", static_cast<unsigned char>(text[bad]));
+          return std::string(b);
+        }() + "); scenarios are TOML files in UTF-8");
+  }
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    throw ScenarioError(SourceLocation{file, b.line, b.column}, "TOML syntax error: " + std::string(e.description()));
+  }
+
+  Scenario s;
+  s.file = file;
+  const TableView top(r, root, "the scenario file", {"scenario", "run", "agency", "source", "referral"});
+  top.reject_unknown();
+  const toml::node* sn = root.get("scenario");
+  if (!sn) r.fail(SourceLocation{file, 1, 1}, "missing required table [scenario] (with at least name = \"...\")");
+  const TableView meta(r, as_table(r, *sn, "[scenario]"), "[scenario]", {"name", "description"});
+  meta.reject_unknown();
+  s.name = meta.string("name", "the scenario's name", true);
+  s.description = meta.string("description", "a description", false);
+  read_run(r, root, s);
+  std::map<std::string, SourceLocation> ids;
+  read_agencies(r, root, s, ids);
+  read_sources(r, root, s, ids);
+  read_referrals(r, root, s);
+  return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ScenarioError(SourceLocation{file, 0, 0}, "is a directory; expected a scenario file (.toml)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ScenarioError(SourceLocation{file, 0, 0}, std::string("cannot open scenario file: ") + std::strerror(errno));
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw ScenarioError(SourceLocation{file, 0, 0}, "cannot read scenario file");
+  return load_scenario_text(buf.str(), file);
+}
+
+}  // namespace refsim
