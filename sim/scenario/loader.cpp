@@ -131,7 +131,7 @@ class TableView {
       try {
         return parse_duration(*n.value<std::string_view>());
       } catch (const std::invalid_argument& e) {
-        fail(n, key, e.what());
+        fail(n, key, std::string("is not valid: ") + e.what());
       }
     }
     if (n.is_number()) return number(n, key);
@@ -144,7 +144,7 @@ class TableView {
       try {
         return parse_rate(*n.value<std::string_view>());
       } catch (const std::invalid_argument& e) {
-        fail(n, key, e.what());
+        fail(n, key, std::string("is not valid: ") + e.what());
       }
     }
     if (n.is_number()) return number(n, key);

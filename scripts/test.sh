@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Quick start, step 2: install what is missing, build with warnings as errors, run every test;
+# then build again with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests again.
+# Usage: scripts/test.sh [--no-sanitizers]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+sanitizers=1
+[[ "${1:-}" == "--no-sanitizers" ]] && sanitizers=0
+jobs=$(nproc 2>/dev/null || echo 2)
+
+scripts/install-deps.sh
+
+echo "== Release build, warnings as errors"
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_WERROR=ON >/dev/null
+cmake --build build/test -j "$jobs"
+ctest --test-dir build/test --output-on-failure -j "$jobs"
+
+if [[ $sanitizers -eq 1 ]]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (core, command line and tests)"
+  cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFSIM_WERROR=ON \
+        -DREFSIM_SANITIZE=ON -DREFSIM_BUILD_VIZ=OFF >/dev/null
+  cmake --build build/sanitize -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/sanitize --output-on-failure -j "$jobs"
+fi

@@ -1,0 +1,303 @@
+#include "sim/graph/layout.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <set>
+#include <utility>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/fruchterman_reingold.hpp>
+#include <boost/graph/topology.hpp>
+
+namespace refsim {
+
+namespace {
+
+using LayoutGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+using Topology = boost::rectangle_topology<>;  // its generator is default-seeded: deterministic jitter
+
+constexpr unsigned kMaxSeparationPasses = 4000;
+
+Rect box_rect(Point2 p, const NodeBox& b, double margin) {
+  return {p.x - b.left - margin, p.y - b.up - margin, p.x + b.right + margin, p.y + b.down + margin};
+}
+
+Rect unite(const Rect& a, const Rect& b) {
+  return {std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1)};
+}
+
+/// Pushes overlapping rectangles apart along the axis of least overlap, moving `fixed` ones never
+/// and sharing the move otherwise. `shift` receives how far each rectangle moved. Returns the
+/// number of pairs still overlapping (only pairs of fixed rectangles, unless the pass limit hit).
+std::size_t separate(std::vector<Rect>& r, const std::vector<bool>& fixed, std::vector<Point2>& shift) {
+  const std::size_t n = r.size();
+  shift.assign(n, Point2{});
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  auto move = [&](std::size_t i, double dx, double dy) {
+    r[i].x0 += dx;
+    r[i].x1 += dx;
+    r[i].y0 += dy;
+    r[i].y1 += dy;
+    shift[i].x += dx;
+    shift[i].y += dy;
+  };
+  std::size_t stuck = 0;
+  for (unsigned pass = 0; pass < kMaxSeparationPasses; ++pass) {
+    // Sweep along x: a pass that moves nothing has checked every pair under one consistent order.
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r[a].x0 < r[b].x0; });
+    bool moved = false;
+    stuck = 0;
+    for (std::size_t ia = 0; ia < n; ++ia) {
+      const std::size_t i = order[ia];
+      for (std::size_t ib = ia + 1; ib < n; ++ib) {
+        const std::size_t j = order[ib];
+        if (r[j].x0 >= r[i].x1) break;
+        const double ox = std::min(r[i].x1, r[j].x1) - std::max(r[i].x0, r[j].x0);
+        const double oy = std::min(r[i].y1, r[j].y1) - std::max(r[i].y0, r[j].y0);
+        if (ox <= 0 || oy <= 0) continue;
+        if (fixed[i] && fixed[j]) {
+          ++stuck;
+          continue;
+        }
+        moved = true;
+        const double share_i = fixed[i] ? 0.0 : (fixed[j] ? 1.0 : 0.5);
+        const double share_j = 1.0 - share_i;
+        const bool along_x = ox <= oy;
+        const double ci = along_x ? r[i].x0 + r[i].x1 : r[i].y0 + r[i].y1;
+        const double cj = along_x ? r[j].x0 + r[j].x1 : r[j].y0 + r[j].y1;
+        const double sign = cj > ci ? 1.0 : (cj < ci ? -1.0 : (i < j ? 1.0 : -1.0));
+        const double amount = (along_x ? ox : oy) * (1.0 + 1e-9) + 1e-9;
+        if (along_x) {
+          move(i, -sign * amount * share_i, 0);
+          move(j, sign * amount * share_j, 0);
+        } else {
+          move(i, 0, -sign * amount * share_i);
+          move(j, 0, sign * amount * share_j);
+        }
+      }
+    }
+    if (!moved) return stuck;
+  }
+  return stuck;
+}
+
+/// Fruchterman–Reingold over the referral graph (undirected, without self-loops) plus one hidden
+/// hub per country with two or more agencies, linked to its members so that they stay together.
+std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> boxes, const std::vector<int>& group_of,
+                                   std::size_t group_count, const LayoutOptions& opt) {
+  const std::size_t n = s.agencies.size();
+  std::vector<std::size_t> members(group_count, 0);
+  for (int g : group_of)
+    if (g >= 0) ++members[static_cast<std::size_t>(g)];
+  std::vector<std::size_t> hub(group_count, 0);
+  std::size_t vertex_count = n;
+  for (std::size_t g = 0; g < group_count; ++g)
+    if (members[g] >= 2) hub[g] = vertex_count++;
+
+  LayoutGraph graph(vertex_count);
+  std::set<std::pair<AgencyId, AgencyId>> linked;
+  for (const Referral& r : s.referrals) {
+    if (r.from == r.to) continue;
+    if (linked.emplace(std::min(r.from, r.to), std::max(r.from, r.to)).second) boost::add_edge(r.from, r.to, graph);
+  }
+  for (std::size_t a = 0; a < n; ++a) {
+    const int g = group_of[a];
+    if (g >= 0 && members[static_cast<std::size_t>(g)] >= 2)
+      boost::add_edge(a, hub[static_cast<std::size_t>(g)], graph);
+  }
+
+  double area = 0;
+  for (const NodeBox& b : boxes) area += (b.left + b.right + opt.gap) * (b.up + b.down + opt.gap);
+  const double side = std::max(1.0, std::sqrt(4.0 * area));
+  const Topology space(-side / 2, -side / 2, side / 2, side / 2);
+
+  // Initial positions: a circle, agencies ordered by country (ungrouped last) then declaration.
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  auto group_key = [&](std::size_t a) { return group_of[a] < 0 ? group_count : static_cast<std::size_t>(group_of[a]); };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return group_key(a) < group_key(b); });
+  std::vector<Topology::point_type> pos(vertex_count);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double angle = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n);
+    pos[order[k]][0] = 0.4 * side * std::cos(angle);
+    pos[order[k]][1] = 0.4 * side * std::sin(angle);
+  }
+  for (std::size_t g = 0; g < group_count; ++g) {
+    if (members[g] < 2) continue;
+    double x = 0, y = 0;
+    for (std::size_t a = 0; a < n; ++a) {
+      if (group_of[a] == static_cast<int>(g)) {
+        x += pos[a][0];
+        y += pos[a][1];
+      }
+    }
+    pos[hub[g]][0] = 0.6 * x / static_cast<double>(members[g]);
+    pos[hub[g]][1] = 0.6 * y / static_cast<double>(members[g]);
+  }
+
+  std::vector<Topology::point_difference_type> displacement(vertex_count);
+  const auto index = boost::get(boost::vertex_index, graph);
+  boost::fruchterman_reingold_force_directed_layout(graph, boost::make_iterator_property_map(pos.begin(), index), space,
+                                                    boost::square_distance_attractive_force(),
+                                                    boost::square_distance_repulsive_force(), boost::all_force_pairs(),
+                                                    boost::linear_cooling<double>(opt.iterations, side / 8),
+                                                    boost::make_iterator_property_map(displacement.begin(), index));
+
+  std::vector<Point2> out(n);
+  for (std::size_t a = 0; a < n; ++a) out[a] = Point2{pos[a][0], pos[a][1]};
+  return out;
+}
+
+/// The smallest uniform scale at which no two declared boxes overlap (1 with fewer than two).
+double declared_scale(const Scenario& s, std::span<const NodeBox> boxes, double gap) {
+  double k = 0;
+  const std::size_t n = s.agencies.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!s.agencies[i].position) continue;
+    const auto [xi, yi] = *s.agencies[i].position;
+    for (std::size_t j = i + 1; j < n; ++j) {
+      if (!s.agencies[j].position) continue;
+      const auto [xj, yj] = *s.agencies[j].position;
+      const double dx = xj - xi, dy = yj - yi;
+      const double need_x = (dx > 0 ? boxes[i].right + boxes[j].left : boxes[i].left + boxes[j].right) + gap;
+      const double need_y = (dy > 0 ? boxes[i].down + boxes[j].up : boxes[i].up + boxes[j].down) + gap;
+      const double inf = std::numeric_limits<double>::infinity();
+      const double kij = std::min(dx != 0 ? need_x / std::fabs(dx) : inf, dy != 0 ? need_y / std::fabs(dy) : inf);
+      if (std::isfinite(kij)) k = std::max(k, kij);
+    }
+  }
+  return k > 0 ? k : 1.0;
+}
+
+}  // namespace
+
+bool boxes_overlap(Point2 a, const NodeBox& box_a, Point2 b, const NodeBox& box_b) {
+  const Rect ra = box_rect(a, box_a, 0), rb = box_rect(b, box_b, 0);
+  return std::min(ra.x1, rb.x1) > std::max(ra.x0, rb.x0) && std::min(ra.y1, rb.y1) > std::max(ra.y0, rb.y0);
+}
+
+GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, const LayoutOptions& opt) {
+  const std::size_t n = s.agencies.size();
+  assert(boxes.size() == n);
+  GraphLayout out;
+  if (n == 0) return out;
+
+  // Countries, in order of first appearance.
+  std::vector<int> group_of(n, -1);
+  std::map<std::string, int> group_index;
+  for (std::size_t a = 0; a < n; ++a) {
+    const std::string& c = s.agencies[a].country;
+    if (c.empty()) continue;
+    auto [it, fresh] = group_index.emplace(c, static_cast<int>(out.groups.size()));
+    if (fresh) out.groups.push_back(CountryGroup{c, {}, {}});
+    group_of[a] = it->second;
+    out.groups[static_cast<std::size_t>(it->second)].members.push_back(static_cast<AgencyId>(a));
+  }
+
+  std::vector<bool> pinned(n);
+  std::size_t pinned_count = 0;
+  for (std::size_t a = 0; a < n; ++a) {
+    pinned[a] = s.agencies[a].position.has_value();
+    pinned_count += pinned[a] ? 1 : 0;
+  }
+
+  std::vector<Point2> pos(n);
+  if (pinned_count < n) pos = force_directed(s, boxes, group_of, out.groups.size(), opt);
+  if (pinned_count > 0) {
+    const double k = declared_scale(s, boxes, opt.gap);
+    std::vector<Point2> declared(n);
+    for (std::size_t a = 0; a < n; ++a)
+      if (pinned[a]) declared[a] = Point2{s.agencies[a].position->first * k, s.agencies[a].position->second * k};
+    if (pinned_count < n) {
+      // Map the force-directed picture onto the declared one (least-squares scale + shift over
+      // the declared agencies), so the others land near their declared neighbours.
+      Point2 mf, md;
+      for (std::size_t a = 0; a < n; ++a) {
+        if (!pinned[a]) continue;
+        mf.x += pos[a].x / static_cast<double>(pinned_count);
+        mf.y += pos[a].y / static_cast<double>(pinned_count);
+        md.x += declared[a].x / static_cast<double>(pinned_count);
+        md.y += declared[a].y / static_cast<double>(pinned_count);
+      }
+      double num = 0, den = 0;
+      for (std::size_t a = 0; a < n; ++a) {
+        if (!pinned[a]) continue;
+        num += (pos[a].x - mf.x) * (declared[a].x - md.x) + (pos[a].y - mf.y) * (declared[a].y - md.y);
+        den += (pos[a].x - mf.x) * (pos[a].x - mf.x) + (pos[a].y - mf.y) * (pos[a].y - mf.y);
+      }
+      const double scale = (den > 0 && num > 0) ? num / den : 1.0;
+      for (std::size_t a = 0; a < n; ++a) {
+        if (!pinned[a]) pos[a] = Point2{md.x + scale * (pos[a].x - mf.x), md.y + scale * (pos[a].y - mf.y)};
+      }
+    }
+    for (std::size_t a = 0; a < n; ++a)
+      if (pinned[a]) pos[a] = declared[a];
+  }
+
+  // 1. No two agency boxes overlap (declared agencies stay put).
+  {
+    std::vector<Rect> rects(n);
+    for (std::size_t a = 0; a < n; ++a) rects[a] = box_rect(pos[a], boxes[a], opt.gap / 2);
+    std::vector<Point2> shift;
+    separate(rects, pinned, shift);
+    for (std::size_t a = 0; a < n; ++a) {
+      pos[a].x += shift[a].x;
+      pos[a].y += shift[a].y;
+    }
+  }
+
+  // 2. Country frames hold no one else: move whole countries (and lone agencies) apart.
+  auto frame_of = [&](const CountryGroup& g) {
+    Rect f = box_rect(pos[g.members.front()], boxes[g.members.front()], 0);
+    for (AgencyId a : g.members) f = unite(f, box_rect(pos[a], boxes[a], 0));
+    return Rect{f.x0 - opt.group_padding, f.y0 - opt.group_padding - opt.group_header, f.x1 + opt.group_padding,
+                f.y1 + opt.group_padding};
+  };
+  if (!out.groups.empty()) {
+    std::vector<Rect> rects;
+    std::vector<bool> fixed;
+    std::vector<std::vector<AgencyId>> block_members;
+    for (const CountryGroup& g : out.groups) {
+      const Rect f = frame_of(g);
+      rects.push_back(Rect{f.x0 - opt.gap / 2, f.y0 - opt.gap / 2, f.x1 + opt.gap / 2, f.y1 + opt.gap / 2});
+      bool any_pinned = false;
+      for (AgencyId a : g.members) any_pinned = any_pinned || pinned[a];
+      fixed.push_back(any_pinned);
+      block_members.push_back(g.members);
+    }
+    for (std::size_t a = 0; a < n; ++a) {
+      if (group_of[a] >= 0) continue;
+      rects.push_back(box_rect(pos[a], boxes[a], opt.gap / 2));
+      fixed.push_back(pinned[a]);
+      block_members.push_back({static_cast<AgencyId>(a)});
+    }
+    std::vector<Point2> shift;
+    separate(rects, fixed, shift);
+    for (std::size_t b = 0; b < block_members.size(); ++b) {
+      for (AgencyId a : block_members[b]) {
+        pos[a].x += shift[b].x;
+        pos[a].y += shift[b].y;
+      }
+    }
+  }
+
+  out.positions = pos;
+  out.bounds = box_rect(pos[0], boxes[0], 0);
+  for (std::size_t a = 0; a < n; ++a) out.bounds = unite(out.bounds, box_rect(pos[a], boxes[a], 0));
+  for (CountryGroup& g : out.groups) {
+    g.frame = frame_of(g);
+    out.bounds = unite(out.bounds, g.frame);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      if (boxes_overlap(pos[i], boxes[i], pos[j], boxes[j])) ++out.overlapping_pairs;
+  return out;
+}
+
+}  // namespace refsim

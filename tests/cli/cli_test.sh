@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end checks of the refsim command as a user meets it.
+# Usage: cli_test.sh REFSIM_BINARY SOURCE_DIR
+set -u
+refsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL: $*" >&2; failed=$((failed + 1)); }
+
+# Bad input: exit code 2, one located line on stderr, and no output directory.
+for f in "$src"/tests/data/bad/*.toml "$tmp/does-not-exist.toml"; do
+  name=$(basename "$f" .toml)
+  "$refsim" run "$f" --out "$tmp/out-$name" >"$tmp/stdout" 2>"$tmp/stderr"
+  code=$?
+  [ "$code" -eq 2 ] || bad "$name: exit code $code, expected 2"
+  [ "$(wc -l <"$tmp/stderr")" -eq 1 ] || bad "$name: expected exactly one line on stderr, got: $(cat "$tmp/stderr")"
+  grep -q "^$f" "$tmp/stderr" || bad "$name: message does not start with the file name: $(cat "$tmp/stderr")"
+  if [ -f "$f" ]; then
+    grep -qE "^$f:[0-9]+:[0-9]+: " "$tmp/stderr" || bad "$name: message has no line:column: $(cat "$tmp/stderr")"
+  fi
+  [ ! -e "$tmp/out-$name" ] || bad "$name: output directory was created"
+  [ -s "$tmp/stdout" ] && bad "$name: printed to stdout"
+  ok
+done
+
+# Usage errors exit with 2 too.
+"$refsim" run >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "missing scenario argument: expected exit 2"
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --replications 0 >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--replications 0: expected exit 2"
+"$refsim" --help | grep -q "run" && ok || bad "--help does not list the run command"
+
+# A good run writes every output, and 1 vs 2 threads give byte-identical results.
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/t1" --threads 1 --replications 4 >"$tmp/run1.txt" || bad "run failed"
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/t2" --threads 2 --replications 4 -q >"$tmp/run2.txt" || bad "run failed"
+for file in summary.json agencies.csv cases.csv run.json; do
+  [ -s "$tmp/t1/$file" ] && ok || bad "missing $file"
+done
+for file in summary.json agencies.csv cases.csv; do
+  cmp -s "$tmp/t1/$file" "$tmp/t2/$file" && ok || bad "$file differs between 1 and 2 threads"
+done
+grep -q "competent_authority" "$tmp/run1.txt" && ok || bad "the table does not list agencies"
+[ -s "$tmp/run2.txt" ] && bad "--quiet printed something" || ok
+ls -a "$tmp/t1" | grep -q '\.tmp\.' && bad "temporary files left behind" || ok
+python3 -c "import json,sys; d=json.load(open('$tmp/t1/summary.json')); assert d['replications']==4; assert 'competent_authority' in d['agencies']" 2>/dev/null \
+  && ok || { command -v python3 >/dev/null && bad "summary.json is not the expected JSON" || ok; }
+
+# check and graph.
+"$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
+"$refsim" graph "$src/scenarios/baseline-nrm.toml" | grep -q "digraph" && ok || bad "graph did not print DOT"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

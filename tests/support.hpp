@@ -1,0 +1,31 @@
+#pragma once
+// Shared helpers for the test suite.
+#include <string>
+
+#include "sim/experiment/runner.hpp"
+#include "sim/graph/referral_graph.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace refsim::test {
+
+/// Loads a scenario from text, named "test.toml" in messages.
+inline Scenario scenario(const std::string& toml) { return load_scenario_text(toml, "test.toml"); }
+
+/// The message a scenario text fails with, or "" when it loads.
+inline std::string load_error(const std::string& toml) {
+  try {
+    (void)scenario(toml);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// One replication's value of metric `field` for agency `a`, over all replications.
+inline std::vector<double> agency_values(const RunResult& r, AgencyId a, double AgencyResult::*field) {
+  std::vector<double> v;
+  for (const auto& rep : r.replications) v.push_back(rep.agencies[a].*field);
+  return v;
+}
+
+}  // namespace refsim::test

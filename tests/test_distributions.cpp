@@ -1,0 +1,125 @@
+// Each distribution's sample mean and variance against theory. Tolerances: 5 standard errors
+// (two-sided false-alarm probability about 6e-7 per check); the standard error of the mean is
+// sqrt(variance / n), that of the variance is estimated from 200 batches' variances (CLT).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/model/distribution.hpp"
+
+using namespace refsim;
+
+namespace {
+
+struct Moments {
+  double mean, var, var_se;
+};
+
+Moments sample(const DistributionSpec& spec, std::size_t n, std::uint64_t seed) {
+  Sampler s(spec);
+  Rng rng = make_stream(seed, 0, "distribution-test", StreamPurpose::service);
+  const std::size_t batches = 200, per = n / batches;
+  double sum = 0;
+  std::vector<double> bvar;
+  for (std::size_t b = 0; b < batches; ++b) {
+    double bs = 0, bss = 0;
+    for (std::size_t i = 0; i < per; ++i) {
+      const double x = s(rng);
+      REQUIRE(x >= 0);
+      bs += x;
+      bss += x * x;
+    }
+    sum += bs;
+    const double dper = static_cast<double>(per);
+    const double m = bs / dper;
+    bvar.push_back((bss - dper * m * m) / (dper - 1));
+  }
+  double vm = 0;
+  for (double v : bvar) vm += v;
+  vm /= batches;
+  double vv = 0;
+  for (double v : bvar) vv += (v - vm) * (v - vm);
+  return {sum / static_cast<double>(per * batches), vm, std::sqrt(vv / (batches - 1) / batches)};
+}
+
+void check_moments(const DistributionSpec& spec) {
+  const std::size_t n = 400000;
+  const Moments m = sample(spec, n, 12345);
+  INFO(spec.describe() << ": sample mean " << m.mean << " var " << m.var);
+  const double se_mean = std::sqrt(spec.variance() / static_cast<double>(n));
+  CHECK(std::fabs(m.mean - spec.mean()) <= 5 * se_mean + 1e-12);
+  CHECK(std::fabs(m.var - spec.variance()) <= 5 * m.var_se + 1e-12);
+}
+
+}  // namespace
+
+TEST_CASE("Distributions: sample moments match theory") {
+  SECTION("exponential") { check_moments({DistKind::exponential, 2.0, 0, 0, {}, {}}); }
+  SECTION("uniform") { check_moments({DistKind::uniform, 1.0, 3.0, 0, {}, {}}); }
+  SECTION("triangular") { check_moments({DistKind::triangular, 1.0, 2.0, 6.0, {}, {}}); }
+  SECTION("lognormal: mean and sd are of the duration, not its log") {
+    check_moments({DistKind::lognormal, 60.0, 40.0, 0, {}, {}});
+  }
+  SECTION("gamma") { check_moments({DistKind::gamma, 2.5, 0.8, 0, {}, {}}); }
+  SECTION("erlang: mean is of the whole duration") { check_moments({DistKind::erlang, 3, 1.5, 0, {}, {}}); }
+  SECTION("weibull") { check_moments({DistKind::weibull, 1.5, 2.0, 0, {}, {}}); }
+  SECTION("empirical with weights") {
+    check_moments({DistKind::empirical, 0, 0, 0, {1.0, 2.0, 10.0}, {0.5, 0.3, 0.2}});
+  }
+}
+
+TEST_CASE("Distributions: deterministic always returns its value") {
+  Sampler s(DistributionSpec::constant(1.25));
+  Rng rng = make_stream(1, 0, "x", StreamPurpose::service);
+  for (int i = 0; i < 100; ++i) REQUIRE(s(rng) == 1.25);
+}
+
+TEST_CASE("Distributions: empirical without weights draws values equally often") {
+  DistributionSpec spec{DistKind::empirical, 0, 0, 0, {1.0, 2.0, 3.0, 4.0}, {}};
+  Sampler s(spec);
+  Rng rng = make_stream(7, 0, "x", StreamPurpose::service);
+  const int n = 200000;
+  std::array<int, 4> counts{};
+  for (int i = 0; i < n; ++i) counts[static_cast<std::size_t>(s(rng)) - 1]++;
+  // Binomial(n, 1/4): sd = sqrt(n p (1-p)); allow 5 sd.
+  const double sd = std::sqrt(n * 0.25 * 0.75);
+  for (int c : counts) CHECK(std::fabs(c - n * 0.25) <= 5 * sd);
+}
+
+TEST_CASE("Distributions: invalid parameters are rejected with the parameter named") {
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(validate_distribution({DistKind::exponential, 0, 0, 0, {}, {}}), Contains("mean must be > 0"));
+  CHECK_THROWS_WITH(validate_distribution({DistKind::uniform, 3, 1, 0, {}, {}}),
+                    Contains("max must be greater than min"));
+  CHECK_THROWS_WITH(validate_distribution({DistKind::triangular, 1, 5, 3, {}, {}}), Contains("min <= mode <= max"));
+  CHECK_THROWS_WITH(validate_distribution({DistKind::erlang, 1.5, 1, 0, {}, {}}), Contains("k must be an integer"));
+  CHECK_THROWS_WITH(validate_distribution({DistKind::empirical, 0, 0, 0, {1, 2}, {1}}), Contains("as many entries"));
+}
+
+TEST_CASE("Random streams: same key gives same numbers, another key other numbers") {
+  Rng a = make_stream(42, 3, "shelter", StreamPurpose::service);
+  Rng b = make_stream(42, 3, "shelter", StreamPurpose::service);
+  Rng c = make_stream(42, 3, "shelter", StreamPurpose::routing);
+  Rng d = make_stream(42, 4, "shelter", StreamPurpose::service);
+  Rng e = make_stream(43, 3, "shelter", StreamPurpose::service);
+  for (int i = 0; i < 10; ++i) {
+    const auto x = a();
+    REQUIRE(x == b());
+    CHECK(x != c());
+    CHECK(x != d());
+    CHECK(x != e());
+  }
+}
+
+TEST_CASE("Random streams: uniform01 stays in the unit interval with mean one half") {
+  Rng r = make_stream(1, 0, "u", StreamPurpose::routing);
+  const int n = 100000;
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double u = uniform01(r);
+    REQUIRE(u >= 0.0);
+    REQUIRE(u < 1.0);
+    sum += u;
+  }
+  CHECK(std::fabs(sum / n - 0.5) <= 5 * std::sqrt(1.0 / 12 / n));
+}

@@ -1,0 +1,205 @@
+// Bad input: every problem gives one line "file:line:column: what is wrong", at the key or value
+// at fault. Messages are pinned exactly: they are part of the user interface.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support.hpp"
+
+using namespace refsim;
+using refsim::test::load_error;
+
+namespace {
+
+// A valid scenario; tests replace one piece of it.
+const std::string kValid = R"([scenario]
+name = "Two desks"
+
+[run]
+horizon = "100d"
+warmup = "10d"
+
+[[agency]]
+id = "intake"
+servers = 2
+service = { dist = "exponential", mean = "1d" }
+
+[[agency]]
+id = "shelter"
+servers = 5
+service = { dist = "deterministic", value = "3d" }
+
+[[source]]
+id = "walk_in"
+to = "intake"
+rate = 1.5
+
+[[referral]]
+from = "intake"
+to = "shelter"
+probability = 0.4
+delay = { dist = "exponential", mean = "2h" }
+)";
+
+std::string replaced(const std::string& from, const std::string& to) {
+  std::string s = kValid;
+  const auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  s.replace(pos, from.size(), to);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Scenario: the valid base scenario loads, with units converted") {
+  const Scenario s = test::scenario(kValid);
+  CHECK(s.name == "Two desks");
+  CHECK(s.run.horizon == 100);
+  CHECK(s.run.warmup == 10);
+  CHECK(s.run.replications == 1);
+  CHECK(s.run.seed == 1);
+  REQUIRE(s.agencies.size() == 2);
+  CHECK(s.agencies[1].service.kind == DistKind::deterministic);
+  CHECK(s.agencies[1].service.p0 == 3);
+  REQUIRE(s.referrals.size() == 1);
+  CHECK(s.referrals[0].delay->p0 == Approx(2.0 / 24));
+  CHECK(s.sources[0].rate_per_day == 1.5);
+}
+
+TEST_CASE("Scenario errors: missing, empty and non-UTF-8 files") {
+  const auto dir = std::filesystem::temp_directory_path() / "refsim-test-errors";
+  std::filesystem::create_directories(dir);
+  SECTION("missing file") {
+    CHECK_THROWS_WITH(load_scenario(dir / "nope.toml"),
+                      (dir / "nope.toml").string() + ": cannot open scenario file: No such file or directory");
+  }
+  SECTION("empty file") {
+    std::ofstream(dir / "empty.toml").close();
+    CHECK_THROWS_WITH(load_scenario(dir / "empty.toml"),
+                      (dir / "empty.toml").string() +
+                          ":1:1: the file is empty; expected a scenario with [scenario], [run], [[agency]] and "
+                          "[[source]] tables");
+  }
+  SECTION("not UTF-8") {
+    std::ofstream(dir / "latin1.toml", std::ios::binary) << "[scenario]\nname = \"caf\xe9\"\n";
+    CHECK_THROWS_WITH(load_scenario(dir / "latin1.toml"),
+                      (dir / "latin1.toml").string() +
+                          ":2:12: the file is not UTF-8 text (invalid byte 0xE9); scenarios are TOML files in UTF-8");
+  }
+  SECTION("a directory") {
+    CHECK_THROWS_WITH(load_scenario(dir), dir.string() + ": is a directory; expected a scenario file (.toml)");
+  }
+}
+
+TEST_CASE("Scenario errors: TOML syntax") {
+  CHECK(load_error(replaced("servers = 2", "servers = = 2")) ==
+        "test.toml:10:11: TOML syntax error: Error while parsing value: could not determine value type");
+}
+
+TEST_CASE("Scenario errors: unknown keys are rejected where they stand") {
+  CHECK(load_error(replaced("servers = 2", "sevrers = 2")) ==
+        "test.toml:10:1: unknown key 'sevrers' in agency 'intake'; expected one of: id, name, kind, country, "
+        "servers, service, position");
+  CHECK(load_error(replaced("warmup = \"10d\"", "warmpu = \"10d\"")) ==
+        "test.toml:6:1: unknown key 'warmpu' in [run]; expected one of: horizon, warmup, replications, seed");
+  CHECK(load_error(replaced("mean = \"2h\"", "mean = \"2h\", sd = \"1h\"")) ==
+        "test.toml:27:46: unknown key 'sd' in referral intake -> shelter: delay (exponential); expected one of: "
+        "dist, mean");
+  CHECK(load_error(kValid + "\n[extra]\nx = 1\n") ==
+        "test.toml:29:2: unknown key 'extra' in the scenario file; expected one of: scenario, run, agency, source, "
+        "referral");
+}
+
+TEST_CASE("Scenario errors: wrong types") {
+  CHECK(load_error(replaced("servers = 2", "servers = \"two\"")) ==
+        "test.toml:10:11: agency 'intake': servers must be an integer >= 1 or \"unlimited\", got string \"two\"");
+  CHECK(load_error(replaced("rate = 1.5", "rate = true")) ==
+        "test.toml:21:8: source 'walk_in': rate must be a rate (a number per day or a string such as \"3/h\"), got "
+        "boolean true");
+  CHECK(load_error(replaced("name = \"Two desks\"", "name = 3")) ==
+        "test.toml:2:8: [scenario]: name must be a string (the scenario's name), got integer 3");
+  CHECK(load_error(replaced("horizon = \"100d\"", "horizon = \"100\"")) ==
+        "test.toml:5:11: [run]: horizon is not valid: expected a duration such as \"90min\", \"4h\", \"2d\" or \"1w\" "
+        "(units s, "
+        "min, h, d, w, y), got \"100\"");
+}
+
+TEST_CASE("Scenario errors: unknown agencies list the known ones") {
+  CHECK(load_error(replaced("to = \"shelter\"", "to = \"shelterr\"")) ==
+        "test.toml:25:6: [[referral]]: to names unknown agency 'shelterr'; known: intake, shelter");
+  CHECK(load_error(replaced("to = \"intake\"", "to = \"nowhere\"")) ==
+        "test.toml:20:6: source 'walk_in': to names unknown agency 'nowhere'; known: intake, shelter");
+}
+
+TEST_CASE("Scenario errors: a source into nowhere") {
+  CHECK(load_error(replaced("to = \"intake\"\n", "")) ==
+        "test.toml:18:1: source 'walk_in': missing required key 'to' (the agency where cases enter)");
+}
+
+TEST_CASE("Scenario errors: referral probabilities of one agency summing above 1") {
+  const std::string s = kValid + R"(
+[[referral]]
+from = "intake"
+to = "intake"
+probability = 0.7
+)";
+  CHECK(load_error(s) ==
+        "test.toml:32:15: agency 'intake': referral probabilities sum to 1.1, more than 1 (the remainder is the "
+        "probability of leaving the mechanism)");
+  CHECK(load_error(replaced("probability = 0.4", "probability = 1.4")) ==
+        "test.toml:26:15: referral intake -> shelter: probability must be a probability between 0 and 1, got 1.4");
+}
+
+TEST_CASE("Scenario errors: negative or zero means") {
+  CHECK(load_error(replaced("mean = \"1d\"", "mean = \"-1d\"")) ==
+        "test.toml:11:42: agency 'intake': service (exponential): mean must be > 0, got -1d");
+  CHECK(load_error(replaced("mean = \"1d\"", "mean = 0")) ==
+        "test.toml:11:42: agency 'intake': service (exponential): mean must be > 0, got 0d");
+  CHECK(load_error(replaced("value = \"3d\"", "value = \"0h\"")) ==
+        "test.toml:16:45: agency 'shelter': service (deterministic): value must be > 0, got 0d");
+}
+
+TEST_CASE("Scenario errors: servers below 1") {
+  CHECK(load_error(replaced("servers = 2", "servers = 0")) ==
+        "test.toml:10:11: agency 'intake': servers must be an integer >= 1 or \"unlimited\", got 0");
+}
+
+TEST_CASE("Scenario errors: warm-up not before the horizon") {
+  CHECK(load_error(replaced("warmup = \"10d\"", "warmup = \"100d\"")) ==
+        "test.toml:6:10: [run]: warmup (100d) must be less than horizon (100d)");
+}
+
+TEST_CASE("Scenario errors: duplicates and bad identifiers") {
+  CHECK(load_error(replaced("id = \"shelter\"", "id = \"intake\"")) ==
+        "test.toml:14:6: duplicate id 'intake' (first declared at test.toml:9:6)");
+  CHECK(load_error(replaced("id = \"walk_in\"", "id = \"intake\"")) ==
+        "test.toml:19:6: duplicate id 'intake' (first declared at test.toml:9:6; agencies and sources share one "
+        "namespace)");
+  CHECK(load_error(replaced("id = \"intake\"", "id = \"Intake Desk\"")) ==
+        "test.toml:9:6: [[agency]]: id must match [a-z0-9_]+, got \"Intake Desk\"");
+  CHECK(load_error(kValid + "\n[[referral]]\nfrom = \"intake\"\nto = \"shelter\"\nprobability = 0.1\n") ==
+        "test.toml:29:1: referral intake -> shelter: declared twice (first at test.toml:23:1); a from/to pair "
+        "appears at most once");
+}
+
+TEST_CASE("Scenario errors: distributions") {
+  CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"expo\", mean = \"1d\"")) ==
+        "test.toml:11:20: agency 'intake': service: unknown distribution 'expo'; known: deterministic, empirical, "
+        "erlang, exponential, gamma, lognormal, triangular, uniform, weibull");
+  CHECK(
+      load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"uniform\", min = \"2d\", max = \"1d\"")) ==
+      "test.toml:11:11: agency 'intake': service (uniform): max must be greater than min");
+  CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"gamma\", mean = \"1d\"")) ==
+        "test.toml:11:11: agency 'intake': service (gamma): missing required key 'cv' (a number)");
+  CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "mean = \"1d\"")) ==
+        "test.toml:11:11: agency 'intake': service: missing required key 'dist' (exponential, deterministic, uniform, "
+        "triangular, lognormal, gamma, erlang, weibull, empirical)");
+}
+
+TEST_CASE("Scenario errors: missing top-level tables") {
+  CHECK(load_error("[scenario]\nname = \"x\"\n") ==
+        "test.toml:1:1: missing required table [run] (with at least horizon = \"365d\")");
+  CHECK(load_error("[run]\nhorizon = 10\n") ==
+        "test.toml:1:1: missing required table [scenario] (with at least name = \"...\")");
+}

@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "sim/model/units.hpp"
+
+using namespace refsim;
+using Catch::Matchers::Contains;
+
+TEST_CASE("Durations: every unit converts to days") {
+  CHECK(parse_duration("90min") == Approx(90.0 / 1440.0));
+  CHECK(parse_duration("4h") == Approx(4.0 / 24.0));
+  CHECK(parse_duration("2d") == 2.0);
+  CHECK(parse_duration("1w") == 7.0);
+  CHECK(parse_duration("1y") == 365.0);
+  CHECK(parse_duration("30s") == Approx(30.0 / 86400.0));
+  CHECK(parse_duration("2.5d") == 2.5);
+  CHECK(parse_duration(" 3 h ") == Approx(0.125));
+}
+
+TEST_CASE("Durations: a bare number or an unknown unit is rejected with what was expected") {
+  CHECK_THROWS_WITH(parse_duration("2"), Contains("expected a duration such as"));
+  CHECK_THROWS_WITH(parse_duration("2 fortnights"), Contains("unknown time unit 'fortnights'"));
+  CHECK_THROWS_WITH(parse_duration("d"), Contains("expected a duration"));
+  CHECK_THROWS_WITH(parse_duration(""), Contains("expected a duration"));
+}
+
+TEST_CASE("Rates: number per unit converts to per day") {
+  CHECK(parse_rate("3/h") == Approx(72.0));
+  CHECK(parse_rate("20/w") == Approx(20.0 / 7.0));
+  CHECK(parse_rate("1000/y") == Approx(1000.0 / 365.0));
+  CHECK(parse_rate("1.5/d") == 1.5);
+  CHECK_THROWS_WITH(parse_rate("3"), Contains("expected a rate"));
+  CHECK_THROWS_WITH(parse_rate("3/fortnight"), Contains("unknown time unit"));
+}
+
+TEST_CASE("format_duration picks a readable unit") {
+  CHECK(format_duration(0.5) == "12h");
+  CHECK(format_duration(12) == "12d");
+  CHECK(format_duration(1095) == "3y");
+  CHECK(format_duration(1.0 / 48) == "30min");
+}
