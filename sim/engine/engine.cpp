@@ -1,6 +1,8 @@
 #include "sim/engine/engine.hpp"
 
 #include <cassert>
+#include <stdexcept>
+#include <string>
 
 namespace refsim {
 
@@ -34,9 +36,9 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
                    make_stream(seed, replication, src.id, StreamPurpose::interarrival)};
     const Time first = st.gap(st.rng);
     sources_.push_back(std::move(st));
-    calendar_.push(first, kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i), 0);
+    calendar_.push(first, kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
   }
-  if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0, 0);
+  if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0);
 }
 
 void Engine::run_until(Time t) {
@@ -60,19 +62,20 @@ bool Engine::step() {
 }
 
 void Engine::dispatch(const Event& e) {
-  switch (e.kind) {
+  const std::uint32_t i = e.index();
+  switch (e.kind()) {
     case EventKind::warmup_end:
       for (Observer* o : observers_) o->on_warmup_end(e.time);
       break;
-    case EventKind::source_arrival: on_source(e.time, e.target); break;
-    case EventKind::transfer_end: arrive(e.time, e.target, e.case_slot); break;
-    case EventKind::service_end: end_service(e.time, e.target, e.case_slot); break;
+    case EventKind::source_arrival: on_source(e.time, i); break;
+    case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
+    case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
   }
 }
 
 void Engine::on_source(Time t, SourceId s) {
   SourceState& src = sources_[s];
-  calendar_.push(t + src.gap(src.rng), kPriorityFlow, EventKind::source_arrival, s, 0);
+  calendar_.push(t + src.gap(src.rng), kPriorityFlow, EventKind::source_arrival, s);
   const std::uint32_t slot = new_case();
   Case& c = cases_[slot];
   c.entered = t;
@@ -101,7 +104,7 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   ++ag.busy;
   c.service_started = t;
   for (Observer* o : observers_) o->on_service_start(t, a, c, t - c.arrived);
-  calendar_.push(t + ag.service(ag.service_rng), kPriorityFlow, EventKind::service_end, a, slot);
+  calendar_.push(t + ag.service(ag.service_rng), kPriorityFlow, EventKind::service_end, slot);
 }
 
 void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
@@ -130,7 +133,8 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     for (Observer* o : observers_) o->on_referral(t, chosen->referral, c, delay);
     if (ref.has_delay) {
       c.arrived = t;  // start of the transfer
-      calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, chosen->to, slot);
+      c.next_agency = chosen->to;
+      calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
     } else {
       arrive(t, chosen->to, slot);
     }
@@ -153,6 +157,10 @@ std::uint32_t Engine::new_case() {
     slot = free_.back();
     free_.pop_back();
   } else {
+    if (cases_.size() > Event::kMaxIndex) {
+      throw std::runtime_error("more than " + std::to_string(Event::kMaxIndex + 1) +
+                               " cases in the mechanism at once: the scenario is unstable (see `refsim check`)");
+    }
     slot = static_cast<std::uint32_t>(cases_.size());
     cases_.emplace_back();
   }
@@ -170,9 +178,9 @@ void Engine::free_case(std::uint32_t slot) {
 std::vector<Transfer> Engine::transfers() const {
   std::vector<Transfer> out;
   for (const Event& e : calendar_.pending()) {
-    if (e.kind != EventKind::transfer_end) continue;
-    const Case& c = cases_[e.case_slot];
-    out.push_back(Transfer{c.agency, e.target, c.arrived, e.time, c.serial});
+    if (e.kind() != EventKind::transfer_end) continue;
+    const Case& c = cases_[e.index()];
+    out.push_back(Transfer{c.agency, c.next_agency, c.arrived, e.time, c.serial});
   }
   return out;
 }

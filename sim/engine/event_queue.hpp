@@ -4,7 +4,10 @@
 // Ties never depend on pointers or hashes, so a run is reproducible bit for bit. Events are
 // small PODs; cancellation is done by the owner marking its state stale (e.g. a case generation
 // counter) and skipping the event when it is popped.
+#include <bit>
+#include <cassert>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/model/units.hpp"
@@ -12,35 +15,69 @@
 namespace refsim {
 
 enum class EventKind : std::uint8_t {
-  warmup_end,      ///< statistics reset
-  source_arrival,  ///< target = source index
-  transfer_end,    ///< target = receiving agency, case_slot = the case
-  service_end,     ///< target = agency, case_slot = the case
+  warmup_end = 0,      ///< statistics reset
+  source_arrival = 1,  ///< index = source
+  transfer_end = 2,    ///< index = case slot; the case knows where it is going
+  service_end = 3,     ///< index = case slot; the case knows its agency
 };
 
+/// A pending event: 16 bytes, so that the heap moves little memory.
+///
+/// `key` packs, from the most significant bit: priority (1 bit: 0 runs first at equal times),
+/// insertion sequence (38 bits), kind (2 bits) and index (23 bits: a case slot, a source, …).
+/// Comparing (time, key) therefore orders by time, then priority, then insertion sequence; kind
+/// and index never decide, since sequences are unique.
 struct Event {
   Time time;
-  std::uint64_t seq;  ///< insertion order, assigned by the queue
-  std::uint32_t target;
-  std::uint32_t case_slot;
-  std::uint8_t priority;  ///< lower runs first at equal times
-  EventKind kind;
-};
+  std::uint64_t key;
 
+  static constexpr int kIndexBits = 23;
+  static constexpr int kKindBits = 2;
+  static constexpr int kSeqBits = 38;
+  static constexpr std::uint64_t kMaxIndex = (std::uint64_t{1} << kIndexBits) - 1;
+  static constexpr std::uint64_t kMaxSeq = (std::uint64_t{1} << kSeqBits) - 1;
+
+  EventKind kind() const { return static_cast<EventKind>((key >> kIndexBits) & 3u); }
+  std::uint32_t index() const { return static_cast<std::uint32_t>(key & kMaxIndex); }
+  std::uint8_t priority() const { return static_cast<std::uint8_t>(key >> 63); }
+  std::uint64_t seq() const { return (key >> (kIndexBits + kKindBits)) & kMaxSeq; }
+};
+static_assert(sizeof(Event) == 16);
+
+/// A binary min-heap. pop() uses Floyd's method: the hole left by the minimum sinks to a leaf
+/// along the smaller children (one comparison per level), then the last element sifts up from
+/// there — usually only a level or two, since it came from the bottom.
 class EventQueue {
  public:
-  void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t target, std::uint32_t case_slot) {
-    heap_.push_back(Event{time, next_seq_++, target, case_slot, priority, kind});
-    sift_up(heap_.size() - 1);
+  /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
+  /// the caller, which knows what the index means); throws std::length_error after 2^38 pushes.
+  void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
+    if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^38 events scheduled");
+    const std::uint64_t key = (std::uint64_t{priority} << 63) |
+                              (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
+                              (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;
+    assert(time >= 0);  // NaN or negative times would break the ordering
+    heap_.push_back(Event{time, key});
+    sift_up(heap_.size() - 1, heap_.back());
   }
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   const Event& top() const { return heap_.front(); }
   Event pop() {
-    Event e = heap_.front();
-    heap_.front() = heap_.back();
+    const Event e = heap_.front();
+    const std::size_t n = heap_.size() - 1;  // size after the pop
+    const Event last = heap_[n];             // stays in place during the descent: heap_[n] is readable
+    std::size_t hole = 0;
+    for (;;) {
+      std::size_t best = 2 * hole + 1;
+      if (best >= n) break;
+      // Branch-free choice of the smaller child; heap_[best + 1] exists even when best + 1 == n.
+      best += static_cast<std::size_t>((best + 1 < n) & before(heap_[best + 1], heap_[best]));
+      heap_[hole] = heap_[best];
+      hole = best;
+    }
+    if (hole < n) sift_up(hole, last);
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
     return e;
   }
   /// Read-only view of pending events, in heap order (not sorted); for snapshots.
@@ -50,33 +87,22 @@ class EventQueue {
     next_seq_ = 0;
   }
 
-  static bool before(const Event& a, const Event& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.priority != b.priority) return a.priority < b.priority;
-    return a.seq < b.seq;
-  }
+  /// (time, key) lexicographically. Times are >= 0, and the bit patterns of non-negative
+  /// doubles order like unsigned integers, so one 128-bit comparison decides without branches.
+  static bool before(const Event& a, const Event& b) { return rank(a) < rank(b); }
 
  private:
-  void sift_up(std::size_t i) {
-    Event e = heap_[i];
+  __extension__ using Rank = unsigned __int128;
+  static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
+
+ public:
+ private:
+  void sift_up(std::size_t i, const Event e) {
     while (i > 0) {
       const std::size_t parent = (i - 1) / 2;
       if (!before(e, heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
-    }
-    heap_[i] = e;
-  }
-  void sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    Event e = heap_[i];
-    for (;;) {
-      std::size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-      if (!before(heap_[child], e)) break;
-      heap_[i] = heap_[child];
-      i = child;
     }
     heap_[i] = e;
   }

@@ -18,7 +18,8 @@ struct Case {
   Time arrived = 0;          ///< when it arrived at its current agency (or started its transfer)
   Time service_started = 0;  ///< when service began at the current agency
   SourceId source = 0;
-  AgencyId agency = 0;  ///< current agency (during a transfer: the referring agency)
+  AgencyId agency = 0;       ///< current agency (during a transfer: the referring agency)
+  AgencyId next_agency = 0;  ///< during a transfer: the receiving agency
 };
 
 class Observer {
