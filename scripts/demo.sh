@@ -10,4 +10,4 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_T
 cmake --build build/release --target refsim
 scenario=${1:-scenarios/baseline-nrm.toml}
 shift || true
-exec build/release/sim/refsim run "$scenario" "$@"
+exec build/release/bin/refsim run "$scenario" "$@"

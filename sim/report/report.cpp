@@ -1,5 +1,6 @@
 #include "sim/report/report.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cerrno>
 #include <charconv>
@@ -114,6 +115,8 @@ std::string run_json(const RunContext& ctx, const RunResult& res, const std::str
   j["wall_seconds"] = res.wall_seconds;
   j["events_processed"] = res.events_processed;
   j["events_per_second"] = res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds : 0.0;
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) == 0) j["peak_rss_mib"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   return j.dump(2) + "\n";
 }
 

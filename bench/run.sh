@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Speed and memory of the simulation core. Usage: bench/run.sh [REPEATS]
+#
+# Runs each benchmark scenario on one thread, REPEATS times (default 5), and prints the best
+# wall time, events per second and peak resident memory (from run.json). The memory check runs
+# the same scenario over 1 and 10 years: peak memory should not grow with the horizon, because
+# it is bounded by the cases in the system, not by all cases ever created.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repeats=${1:-5}
+
+scripts/install-deps.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
+cmake --build build/release --target refsim >/dev/null
+refsim=build/release/bin/refsim
+out=bench/out
+mkdir -p "$out"
+
+field() { grep "\"$2\"" "$1" | head -1 | sed -E 's/.*: *([0-9.eE+-]+).*/\1/'; }
+
+printf '%-28s %8s %12s %10s %14s %12s\n' scenario horizon events best_s "M events/s" peak_MiB
+for scenario in bench/scenarios/*.toml; do
+  name=$(basename "$scenario" .toml)
+  for horizon in 1y 10y; do
+    variant="$out/$name-$horizon.toml"
+    sed -E "s/^horizon = .*/horizon = \"$horizon\"/" "$scenario" >"$variant"
+    best=
+    for _ in $(seq "$repeats"); do
+      "$refsim" run "$variant" --threads 1 --quiet --out "$out/$name-$horizon"
+      wall=$(field "$out/$name-$horizon/run.json" wall_seconds)
+      if [[ -z "$best" ]] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+    done
+    events=$(field "$out/$name-$horizon/run.json" events_processed)
+    rss=$(field "$out/$name-$horizon/run.json" peak_rss_mib)
+    awk -v n="$name" -v h="$horizon" -v e="$events" -v b="$best" -v r="$rss" \
+      'BEGIN { printf "%-28s %8s %12d %10.3f %14.2f %12.1f\n", n, h, e, b, e / b / 1e6, r }'
+  done
+done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
