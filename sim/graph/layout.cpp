@@ -10,17 +10,50 @@
 #include <utility>
 
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
 #include <boost/graph/fruchterman_reingold.hpp>
+// GCC 12 at -O3 reports a false "may be used uninitialized" inside Boost's Johnson all-pairs
+// shortest paths (a boost::optional in an edge iterator), which Kamada–Kawai calls.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <boost/graph/kamada_kawai_spring_layout.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #include <boost/graph/topology.hpp>
 
 namespace refsim {
 
 namespace {
 
-using LayoutGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+using LayoutGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
+                                          boost::property<boost::edge_weight_t, double>>;
 using Topology = boost::rectangle_topology<>;  // its generator is default-seeded: deterministic jitter
 
 constexpr unsigned kMaxSeparationPasses = 4000;
+// Kamada–Kawai (springs as long as graph distances) reads best, but its cost grows as n² per
+// step; above this many vertices Fruchterman–Reingold takes over.
+constexpr std::size_t kKamadaKawaiMaxVertices = 320;
+constexpr double kHubEdge = 0.6;   // agency–country hub: members end up ~1.2 edges apart
+constexpr double kRootEdge = 2.5;  // hidden root tying separate components together
+
+/// Kamada–Kawai's stopping rule (relative energy change), with a cap on the number of steps.
+struct BoundedTolerance {
+  boost::layout_tolerance<double> tolerance{1e-4};
+  std::size_t outer = 0, inner = 0, max_outer = 0;
+  template <class Graph>
+  bool operator()(double delta, typename boost::graph_traits<Graph>::vertex_descriptor p, const Graph& g, bool global) {
+    if (global) {
+      inner = 0;
+      if (++outer > max_outer) return true;
+    } else if (++inner > 50) {
+      return true;
+    }
+    return tolerance(delta, p, g, global);
+  }
+};
 
 Rect box_rect(Point2 p, const NodeBox& b, double margin) {
   return {p.x - b.left - margin, p.y - b.up - margin, p.x + b.right + margin, p.y + b.down + margin};
@@ -86,8 +119,9 @@ std::size_t separate(std::vector<Rect>& r, const std::vector<bool>& fixed, std::
   return stuck;
 }
 
-/// Fruchterman–Reingold over the referral graph (undirected, without self-loops) plus one hidden
-/// hub per country with two or more agencies, linked to its members so that they stay together.
+/// A spring layout of the referral graph (undirected, without self-loops) plus one hidden hub per
+/// country with two or more agencies, linked to its members so that they stay together, and a
+/// hidden root linking separate components. Kamada–Kawai, or Fruchterman–Reingold when large.
 std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> boxes, const std::vector<int>& group_of,
                                    std::size_t group_count, const LayoutOptions& opt) {
   const std::size_t n = s.agencies.size();
@@ -103,30 +137,51 @@ std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> b
   std::set<std::pair<AgencyId, AgencyId>> linked;
   for (const Referral& r : s.referrals) {
     if (r.from == r.to) continue;
-    if (linked.emplace(std::min(r.from, r.to), std::max(r.from, r.to)).second) boost::add_edge(r.from, r.to, graph);
+    if (linked.emplace(std::min(r.from, r.to), std::max(r.from, r.to)).second) {
+      boost::add_edge(r.from, r.to, 1.0, graph);
+    }
   }
   for (std::size_t a = 0; a < n; ++a) {
     const int g = group_of[a];
-    if (g >= 0 && members[static_cast<std::size_t>(g)] >= 2)
-      boost::add_edge(a, hub[static_cast<std::size_t>(g)], graph);
+    if (g >= 0 && members[static_cast<std::size_t>(g)] >= 2) {
+      boost::add_edge(a, hub[static_cast<std::size_t>(g)], kHubEdge, graph);
+    }
   }
+  std::vector<int> component(vertex_count);
+  const int components = boost::connected_components(graph, component.data());
+  if (components > 1) {
+    const auto root = boost::add_vertex(graph);
+    std::vector<bool> tied(static_cast<std::size_t>(components), false);
+    for (std::size_t v = 0; v < vertex_count; ++v) {
+      const auto c = static_cast<std::size_t>(component[v]);
+      if (!tied[c]) boost::add_edge(v, root, kRootEdge, graph);
+      tied[c] = true;
+    }
+  }
+  const std::size_t total = boost::num_vertices(graph);
 
-  double area = 0;
-  for (const NodeBox& b : boxes) area += (b.left + b.right + opt.gap) * (b.up + b.down + opt.gap);
+  double area = 0, width = 0;
+  for (const NodeBox& b : boxes) {
+    area += (b.left + b.right + opt.gap) * (b.up + b.down + opt.gap);
+    width += (b.left + b.right) / static_cast<double>(n);
+  }
   const double side = std::max(1.0, std::sqrt(4.0 * area));
-  const Topology space(-side / 2, -side / 2, side / 2, side / 2);
+  const double aspect = std::clamp(opt.aspect, 0.25, 4.0);
+  const double half_w = side * std::sqrt(aspect) / 2, half_h = side / std::sqrt(aspect) / 2;
+  const Topology space(-half_w, -half_h, half_w, half_h);
 
-  // Initial positions: a circle, agencies ordered by country (ungrouped last) then declaration.
+  // Initial positions: an ellipse, agencies ordered by country (ungrouped last) then declaration;
+  // hubs and the root inside it.
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   auto group_key = [&](std::size_t a) { return group_of[a] < 0 ? group_count : static_cast<std::size_t>(group_of[a]); };
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return group_key(a) < group_key(b); });
-  std::vector<Topology::point_type> pos(vertex_count);
+  std::vector<Topology::point_type> pos(total);
   for (std::size_t k = 0; k < n; ++k) {
     const double angle = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n);
-    pos[order[k]][0] = 0.4 * side * std::cos(angle);
-    pos[order[k]][1] = 0.4 * side * std::sin(angle);
+    pos[order[k]][0] = 0.8 * half_w * std::cos(angle);
+    pos[order[k]][1] = 0.8 * half_h * std::sin(angle);
   }
   for (std::size_t g = 0; g < group_count; ++g) {
     if (members[g] < 2) continue;
@@ -140,18 +195,36 @@ std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> b
     pos[hub[g]][0] = 0.6 * x / static_cast<double>(members[g]);
     pos[hub[g]][1] = 0.6 * y / static_cast<double>(members[g]);
   }
+  if (total > vertex_count) pos[total - 1][0] = pos[total - 1][1] = 1e-3 * side;  // the root, near the centre
 
-  std::vector<Topology::point_difference_type> displacement(vertex_count);
   const auto index = boost::get(boost::vertex_index, graph);
-  boost::fruchterman_reingold_force_directed_layout(graph, boost::make_iterator_property_map(pos.begin(), index), space,
-                                                    boost::square_distance_attractive_force(),
-                                                    boost::square_distance_repulsive_force(), boost::all_force_pairs(),
-                                                    boost::linear_cooling<double>(opt.iterations, side / 8),
-                                                    boost::make_iterator_property_map(displacement.begin(), index));
+  const auto position = boost::make_iterator_property_map(pos.begin(), index);
+  if (total <= kKamadaKawaiMaxVertices && total >= 2) {
+    BoundedTolerance done;
+    done.max_outer = 60 * total;
+    boost::kamada_kawai_spring_layout(graph, position, boost::get(boost::edge_weight, graph), space,
+                                      boost::edge_length(width + opt.edge_room), done);
+  } else {
+    std::vector<Topology::point_difference_type> displacement(total);
+    boost::fruchterman_reingold_force_directed_layout(
+        graph, position, space, boost::square_distance_attractive_force(), boost::square_distance_repulsive_force(),
+        boost::all_force_pairs(), boost::linear_cooling<double>(opt.iterations, side / 8),
+        boost::make_iterator_property_map(displacement.begin(), index));
+  }
 
   std::vector<Point2> out(n);
   for (std::size_t a = 0; a < n; ++a) out[a] = Point2{pos[a][0], pos[a][1]};
   return out;
+}
+
+/// The uniform scale from which boxes i and j at p and q (scaled about the origin) are at least
+/// `gap` apart; +infinity when they coincide.
+double pair_scale(Point2 p, const NodeBox& bi, Point2 q, const NodeBox& bj, double gap) {
+  const double dx = q.x - p.x, dy = q.y - p.y;
+  const double need_x = (dx > 0 ? bi.right + bj.left : bi.left + bj.right) + gap;
+  const double need_y = (dy > 0 ? bi.down + bj.up : bi.up + bj.down) + gap;
+  const double inf = std::numeric_limits<double>::infinity();
+  return std::min(dx != 0 ? need_x / std::fabs(dx) : inf, dy != 0 ? need_y / std::fabs(dy) : inf);
 }
 
 /// The smallest uniform scale at which no two declared boxes overlap (1 with fewer than two).
@@ -160,19 +233,40 @@ double declared_scale(const Scenario& s, std::span<const NodeBox> boxes, double 
   const std::size_t n = s.agencies.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (!s.agencies[i].position) continue;
-    const auto [xi, yi] = *s.agencies[i].position;
+    const Point2 p{s.agencies[i].position->first, s.agencies[i].position->second};
     for (std::size_t j = i + 1; j < n; ++j) {
       if (!s.agencies[j].position) continue;
-      const auto [xj, yj] = *s.agencies[j].position;
-      const double dx = xj - xi, dy = yj - yi;
-      const double need_x = (dx > 0 ? boxes[i].right + boxes[j].left : boxes[i].left + boxes[j].right) + gap;
-      const double need_y = (dy > 0 ? boxes[i].down + boxes[j].up : boxes[i].up + boxes[j].down) + gap;
-      const double inf = std::numeric_limits<double>::infinity();
-      const double kij = std::min(dx != 0 ? need_x / std::fabs(dx) : inf, dy != 0 ? need_y / std::fabs(dy) : inf);
+      const Point2 q{s.agencies[j].position->first, s.agencies[j].position->second};
+      const double kij = pair_scale(p, boxes[i], q, boxes[j], gap);
       if (std::isfinite(kij)) k = std::max(k, kij);
     }
   }
   return k > 0 ? k : 1.0;
+}
+
+/// Scales a force-directed placement (about its centre) so that the typical agency (the median)
+/// has `room` clear around its box; the separation pass then handles the more crowded ones.
+void compact(std::vector<Point2>& pos, std::span<const NodeBox> boxes, double room) {
+  const std::size_t n = pos.size();
+  if (n < 2) return;
+  Point2 c;
+  for (const Point2& p : pos) {
+    c.x += p.x / static_cast<double>(n);
+    c.y += p.y / static_cast<double>(n);
+  }
+  std::vector<double> need(n, 0.0);  // per agency: the scale it needs to clear every other
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double k = pair_scale(pos[i], boxes[i], pos[j], boxes[j], room);
+      if (!std::isfinite(k)) continue;
+      need[i] = std::max(need[i], k);
+      need[j] = std::max(need[j], k);
+    }
+  }
+  std::sort(need.begin(), need.end());
+  const double k = need[(n - 1) / 4];
+  if (!(k > 0) || !std::isfinite(k)) return;
+  for (Point2& p : pos) p = Point2{c.x + (p.x - c.x) * k, c.y + (p.y - c.y) * k};
 }
 
 }  // namespace
@@ -208,7 +302,10 @@ GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, c
   }
 
   std::vector<Point2> pos(n);
-  if (pinned_count < n) pos = force_directed(s, boxes, group_of, out.groups.size(), opt);
+  if (pinned_count < n) {
+    pos = force_directed(s, boxes, group_of, out.groups.size(), opt);
+    compact(pos, boxes, opt.edge_room);
+  }
   if (pinned_count > 0) {
     const double k = declared_scale(s, boxes, opt.gap);
     std::vector<Point2> declared(n);
@@ -250,6 +347,16 @@ GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, c
       pos[a].x += shift[a].x;
       pos[a].y += shift[a].y;
     }
+  }
+
+  // Fill the target aspect ratio: stretching one axis only moves boxes apart, never together.
+  if (pinned_count == 0 && n > 1) {
+    Rect b = box_rect(pos[0], boxes[0], 0);
+    for (std::size_t a = 0; a < n; ++a) b = unite(b, box_rect(pos[a], boxes[a], 0));
+    const double cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
+    const double have = b.width() / std::max(1e-9, b.height()), want = std::clamp(opt.aspect, 0.25, 4.0);
+    const double sx = have < want ? want / have : 1.0, sy = have > want ? have / want : 1.0;
+    for (Point2& p : pos) p = Point2{cx + (p.x - cx) * sx, cy + (p.y - cy) * sy};
   }
 
   // 2. Country frames hold no one else: move whole countries (and lone agencies) apart.

@@ -52,6 +52,9 @@ struct LayoutOptions {
   double gap = 14;            ///< minimum empty space between two agencies' boxes
   double group_padding = 14;  ///< space between a country's agencies and its frame
   double group_header = 24;   ///< extra space at the top of a country frame, for its name
+  double edge_room = 50;      ///< force-directed placements are shrunk until about this much
+                              ///< space is left between most neighbours (room to see edges)
+  double aspect = 1.0;        ///< width / height of the area to fill (force-directed placement)
   unsigned iterations = 400;  ///< Fruchterman–Reingold iterations
 };
 

@@ -1,0 +1,169 @@
+// refsim-viz-check — checks refsim-viz screenshots for the CTest suite.
+//
+//   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle ...]
+//       the image has exactly the requested size; it is not blank (many colours, no colour covering
+//       most of it); and where each named agency's disc is drawn (LAYOUT.csv from --dump-layout)
+//       the pixels are the saturated (utilization 1) or idle (utilization 0) end of the scale.
+//   refsim-viz-check same A.png B.png     the two images are pixel-identical
+//   refsim-viz-check differ A.png B.png   the two images differ somewhere
+//
+// Prints what it found; exit code 0 when every check passes, 1 otherwise, 2 on bad usage.
+#include <SFML/Graphics/Image.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "viz/colour.hpp"
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+  std::printf("%s: %s\n", ok ? "ok" : "FAILED", what.c_str());
+  if (!ok) ++failures;
+}
+
+bool load(sf::Image& img, const std::string& path) {
+  if (img.loadFromFile(path)) return true;
+  std::printf("FAILED: cannot read image %s\n", path.c_str());
+  return false;
+}
+
+struct Placed {
+  double x = 0, y = 0, radius = 0;
+};
+
+std::map<std::string, Placed> read_layout(const std::string& path) {
+  std::map<std::string, Placed> out;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header: id,x,y,radius
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string id, x, y, r;
+    if (std::getline(ss, id, ',') && std::getline(ss, x, ',') && std::getline(ss, y, ',') && std::getline(ss, r, ',')) {
+      out[id] = Placed{std::stod(x), std::stod(y), std::stod(r)};
+    }
+  }
+  return out;
+}
+
+int channel_distance(sf::Color a, refsim::viz::Rgb b) {
+  return std::max({std::abs(a.r - b.r), std::abs(a.g - b.g), std::abs(a.b - b.b)});
+}
+
+int check_image(int argc, char** argv) {
+  if (argc < 3) return 2;
+  const std::string path = argv[2];
+  std::string size, layout;
+  std::vector<std::pair<std::string, std::string>> expect;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const std::string opt = argv[i], val = argv[i + 1];
+    if (opt == "--size") {
+      size = val;
+    } else if (opt == "--layout") {
+      layout = val;
+    } else if (opt == "--expect") {
+      const auto eq = val.find('=');
+      if (eq == std::string::npos) return 2;
+      expect.emplace_back(val.substr(0, eq), val.substr(eq + 1));
+    } else {
+      return 2;
+    }
+  }
+  sf::Image img;
+  if (!load(img, path)) return 1;
+  const sf::Vector2u dim = img.getSize();
+  if (!size.empty()) {
+    const std::string got = std::to_string(dim.x) + "x" + std::to_string(dim.y);
+    check(got == size, "image size " + got + ", requested " + size);
+  }
+
+  // Not blank: count colours and the share of the most common one.
+  std::unordered_map<std::uint32_t, std::size_t> counts;
+  for (unsigned y = 0; y < dim.y; ++y)
+    for (unsigned x = 0; x < dim.x; ++x) ++counts[img.getPixel(x, y).toInteger()];
+  std::size_t top = 0;
+  for (const auto& [c, n] : counts) top = std::max(top, n);
+  const double share = static_cast<double>(top) / (static_cast<double>(dim.x) * dim.y);
+  check(counts.size() >= 200, std::to_string(counts.size()) + " distinct colours (want >= 200)");
+  check(share < 0.85, "most common colour covers " + std::to_string(static_cast<int>(share * 100)) + "% (want < 85%)");
+
+  if (!expect.empty()) {
+    const auto placed = read_layout(layout);
+    for (const auto& [id, level] : expect) {
+      const auto it = placed.find(id);
+      if (it == placed.end()) {
+        check(false, "agency '" + id + "' listed in " + layout);
+        continue;
+      }
+      if (level != "saturated" && level != "idle") return 2;
+      const refsim::viz::Rgb want = refsim::viz::utilization_colour(level == "saturated" ? 1.0 : 0.0);
+      // Every pixel within 40 % of the disc's radius must have the scale's end colour.
+      const Placed& p = it->second;
+      const double r = 0.4 * p.radius;
+      int worst = 0, n = 0;
+      for (int dy = -static_cast<int>(r); dy <= static_cast<int>(r); ++dy) {
+        for (int dx = -static_cast<int>(r); dx <= static_cast<int>(r); ++dx) {
+          if (dx * dx + dy * dy > r * r) continue;
+          const int x = static_cast<int>(std::floor(p.x)) + dx, y = static_cast<int>(std::floor(p.y)) + dy;
+          if (x < 0 || y < 0 || x >= static_cast<int>(dim.x) || y >= static_cast<int>(dim.y)) {
+            worst = 255;
+            continue;
+          }
+          worst =
+              std::max(worst, channel_distance(img.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)), want));
+          ++n;
+        }
+      }
+      char buf[200];
+      std::snprintf(
+          buf, sizeof buf,
+          "agency '%s' at (%.0f, %.0f): %d pixels, largest channel difference %d from the %s colour (%d,%d,%d)",
+          id.c_str(), p.x, p.y, n, worst, level.c_str(), want.r, want.g, want.b);
+      check(n >= 20 && worst <= 3, buf);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+int compare(const std::string& a, const std::string& b, bool want_same) {
+  sf::Image ia, ib;
+  if (!load(ia, a) || !load(ib, b)) return 1;
+  std::size_t differing = 0;
+  if (ia.getSize() == ib.getSize()) {
+    for (unsigned y = 0; y < ia.getSize().y; ++y)
+      for (unsigned x = 0; x < ia.getSize().x; ++x)
+        if (ia.getPixel(x, y) != ib.getPixel(x, y)) ++differing;
+  } else {
+    differing = 1;
+  }
+  check(want_same ? differing == 0 : differing > 0,
+        std::to_string(differing) + " pixels differ between " + a + " and " + b);
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string usage =
+      "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect ID=saturated|idle ...]\n"
+      "       refsim-viz-check same A.png B.png | differ A.png B.png\n";
+  if (argc < 2) {
+    std::fputs(usage.c_str(), stderr);
+    return 2;
+  }
+  const std::string mode = argv[1];
+  int rc = 2;
+  if (mode == "image") rc = check_image(argc, argv);
+  if ((mode == "same" || mode == "differ") && argc == 4) rc = compare(argv[2], argv[3], mode == "same");
+  if (rc == 2) std::fputs(usage.c_str(), stderr);
+  return rc;
+}

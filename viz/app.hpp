@@ -1,0 +1,57 @@
+#pragma once
+// App: the visualiser's main loop. It owns the live Simulation, the Scene and the UI state;
+// window events become Commands, applied between frames; the simulation advances in fixed steps
+// of 1/60 s of real time (speed × 1/60 s of simulated time each); every frame draws a const
+// Snapshot. The same drawing code renders --screenshot images offscreen.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "viz/commands.hpp"
+#include "viz/render.hpp"
+#include "viz/scene.hpp"
+#include "viz/simulation.hpp"
+
+namespace refsim::viz {
+
+struct Options {
+  std::string scenario;
+  std::string screenshot;  ///< PNG to write instead of opening a window (empty: interactive)
+  Time at = 0;             ///< simulated time to run to before showing / rendering
+  std::uint64_t seed = 1;  ///< replication seed
+  unsigned width = 1280, height = 800;
+  double speed = 1;         ///< simulated days per real second; kMaxSpeed = as fast as possible
+  bool paused = false;      ///< start paused
+  std::string dump_layout;  ///< CSV of agency pixel centres to write (empty: none)
+  unsigned frames = 0;      ///< interactive: quit after this many frames and report timings (0: never)
+};
+
+class App {
+ public:
+  App(const Scenario& scenario, const ReferralGraph& graph, const Fonts& fonts, const Options& options);
+
+  /// Renders the state at options.at to options.screenshot. Returns an exit code.
+  int screenshot();
+  /// Opens the window and runs until closed. Returns an exit code.
+  int interactive();
+  /// Writes "id,x,y,radius" per agency: disc centre and radius in pixels of the initial view.
+  void write_layout(const std::string& path) const;
+
+ private:
+  void apply(const Command& c);
+  void step_simulation(double real_seconds);
+  void advance_capped(Time t);
+
+  const Fonts& fonts_;
+  Options options_;
+  Simulation sim_;
+  Scene scene_;
+  UiState ui_;
+  CommandQueue commands_;
+  bool quit_ = false;
+  bool horizon_noted_ = false;
+  bool save_requested_ = false;
+  double max_chunk_ = 1;  // simulated days per engine call at max speed, adapted to the budget
+};
+
+}  // namespace refsim::viz

@@ -1,0 +1,57 @@
+#include "viz/colour.hpp"
+
+#include <cmath>
+
+namespace refsim::viz {
+
+namespace {
+constexpr std::array<ScaleStop, 6> kStops{{
+    {0.00, {44, 123, 182}},
+    {0.50, {171, 217, 233}},
+    {0.70, {255, 255, 191}},
+    {0.85, {253, 174, 97}},
+    {0.95, {215, 48, 39}},
+    {1.00, {165, 0, 38}},
+}};
+
+// Okabe & Ito's colour-blind-safe palette, darkest-first so dots stand out on a light background.
+constexpr std::array<Rgb, 8> kCasePalette{{
+    {0, 114, 178},
+    {230, 159, 0},
+    {0, 158, 115},
+    {204, 121, 167},
+    {213, 94, 0},
+    {86, 180, 233},
+    {120, 94, 240},
+    {90, 90, 90},
+}};
+constexpr Rgb kUnknownCase{60, 60, 60};
+
+std::uint8_t mix(std::uint8_t a, std::uint8_t b, double f) {
+  return static_cast<std::uint8_t>(std::lround(a + (b - a) * f));
+}
+}  // namespace
+
+std::span<const ScaleStop> utilization_stops() { return kStops; }
+
+Rgb utilization_colour(double u) {
+  if (std::isnan(u)) return kNoUtilization;
+  if (u <= kStops.front().at) return kStops.front().colour;
+  if (u >= kStops.back().at) return kStops.back().colour;
+  for (std::size_t i = 1; i < kStops.size(); ++i) {
+    if (u <= kStops[i].at) {
+      const ScaleStop& lo = kStops[i - 1];
+      const ScaleStop& hi = kStops[i];
+      const double f = (u - lo.at) / (hi.at - lo.at);
+      return {mix(lo.colour.r, hi.colour.r, f), mix(lo.colour.g, hi.colour.g, f), mix(lo.colour.b, hi.colour.b, f)};
+    }
+  }
+  return kStops.back().colour;
+}
+
+Rgb case_colour(const CaseLook& look) {
+  if (!look.source) return kUnknownCase;
+  return kCasePalette[*look.source % kCasePalette.size()];
+}
+
+}  // namespace refsim::viz

@@ -1,0 +1,45 @@
+#pragma once
+// Every colour that carries meaning in refsim-viz, in one place: the utilization scale (with its
+// legend stops) and the colour of a moving case. No SFML here, so tests can use it too.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "sim/model/scenario.hpp"
+
+namespace refsim::viz {
+
+struct Rgb {
+  std::uint8_t r = 0, g = 0, b = 0;
+  friend bool operator==(const Rgb&, const Rgb&) = default;
+};
+
+/// One stop of the utilization scale: at utilization `at` the colour is exactly `colour`.
+struct ScaleStop {
+  double at;
+  Rgb colour;
+};
+
+/// The utilization scale, blue (idle) → pale yellow → red (saturated). Its stops crowd the top
+/// because waits grow steeply above ~85 % utilization: that is where a trainer must look.
+std::span<const ScaleStop> utilization_stops();
+
+/// Colour for utilization `u` (busy staff or beds / total), linear between stops; u is clamped
+/// to [0, 1]; NaN (an unlimited agency has no utilization) gives kNoUtilization.
+Rgb utilization_colour(double u);
+
+/// Fill of agencies without a capacity limit (pure delays such as "investigation").
+inline constexpr Rgb kNoUtilization{189, 189, 189};
+
+/// What a moving case's dot may be coloured by. Today the engine knows only the source that
+/// produced the case; when victim profiles arrive (child / adult, exploitation type), add them
+/// here and change case_colour() alone.
+struct CaseLook {
+  std::optional<SourceId> source;
+};
+
+/// The colour of a case dot (today: by source, colour-blind-safe palette, cycling after 8).
+Rgb case_colour(const CaseLook& look);
+
+}  // namespace refsim::viz

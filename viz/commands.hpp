@@ -1,0 +1,66 @@
+#pragma once
+// User input as commands. The window turns events into Commands and queues them; the app applies
+// them between frames, before the next fixed simulation step. Nothing else changes the simulation
+// or the view. (The SFML book's CommandQueue; OMNeT++'s Qtenv does the same with its run modes.)
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <variant>
+
+#include "sim/model/scenario.hpp"
+
+namespace refsim::viz {
+
+namespace cmd {
+struct TogglePause {};
+struct Step {
+  Time days;  ///< advance this much simulated time, then stay paused
+};
+struct Faster {};
+struct Slower {};
+struct Restart {};  ///< a new replication with the next seed
+struct Zoom {
+  float factor;  ///< > 1 zooms in
+  float x, y;    ///< screen point that stays put
+};
+struct Pan {
+  float dx, dy;  ///< screen pixels
+};
+struct Select {
+  std::optional<AgencyId> agency;
+};
+struct SelectAt {
+  float x, y;  ///< screen point: the agency drawn there, or none
+};
+struct FitView {};
+struct SaveScreenshot {};
+struct Resize {
+  unsigned width, height;
+};
+struct Quit {};
+}  // namespace cmd
+
+using Command = std::variant<cmd::TogglePause, cmd::Step, cmd::Faster, cmd::Slower, cmd::Restart, cmd::Zoom, cmd::Pan,
+                             cmd::Select, cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit>;
+
+class CommandQueue {
+ public:
+  void push(Command c) { queue_.push_back(std::move(c)); }
+  bool empty() const { return queue_.empty(); }
+  Command pop() {
+    Command c = std::move(queue_.front());
+    queue_.pop_front();
+    return c;
+  }
+
+ private:
+  std::deque<Command> queue_;
+};
+
+/// The speed ladder, in simulated days per real second, from real time upwards; the last rung
+/// means "as fast as the frame budget allows".
+inline constexpr double kSpeeds[] = {1.0 / 86400, 1.0 / 1440, 10.0 / 1440, 1.0 / 24, 6.0 / 24, 1.0,
+                                     2.0,         7.0,        14.0,        30.0,     90.0,     365.0};
+inline constexpr double kMaxSpeed = 0;  ///< speed value meaning "as fast as possible"
+
+}  // namespace refsim::viz

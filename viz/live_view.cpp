@@ -1,0 +1,103 @@
+#include "viz/live_view.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace refsim::viz {
+
+LiveView::LiveView(const Scenario& scenario, double window)
+    : scenario_(scenario), window_(window), agencies_(scenario.agencies.size()), referrals_(scenario.referrals.size()) {
+  assert(window > 0);
+}
+
+double LiveView::rate(const FadingCount& c, Time now) const {
+  // Divide by the weight the window has had so far, so early rates are not biased low.
+  const double seen = -std::expm1(-now / window_);
+  if (seen <= 0) return 0;
+  return c.at(now, window_) / (window_ * seen);
+}
+
+void LiveView::on_case_entered(Time t, const Case&) {
+  entries_.add(t, 1, window_);
+  ++entered_;
+}
+
+void LiveView::on_arrival(Time t, AgencyId a, const Case& c) {
+  AgencyLive& ag = agencies_[a];
+  ag.arrivals.add(t, 1, window_);
+  ag.queue.emplace_back(c.serial, t);
+  in_transfer_.erase(c.serial);
+}
+
+void LiveView::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
+  AgencyLive& ag = agencies_[a];
+  // Service is first come, first served, except that a case re-arriving at the agency it just
+  // left may take the server it freed: look at both ends before searching.
+  auto& q = ag.queue;
+  if (!q.empty() && q.front().first == c.serial) {
+    q.pop_front();
+  } else if (!q.empty() && q.back().first == c.serial) {
+    q.pop_back();
+  } else {
+    const auto it = std::find_if(q.begin(), q.end(), [&](const auto& e) { return e.first == c.serial; });
+    if (it != q.end()) q.erase(it);
+  }
+  ++ag.busy;
+  if (!scenario_.agencies[a].unlimited) {
+    ag.busy_fraction.set(t, static_cast<double>(ag.busy) / scenario_.agencies[a].servers, window_);
+  }
+  ag.wait_sum.add(t, waited, window_);
+  ag.wait_count.add(t, 1, window_);
+  wait_sum_.add(t, waited, window_);
+  wait_count_.add(t, 1, window_);
+}
+
+void LiveView::on_service_end(Time t, AgencyId a, const Case&, Time) {
+  AgencyLive& ag = agencies_[a];
+  assert(ag.busy > 0);
+  --ag.busy;
+  if (!scenario_.agencies[a].unlimited) {
+    ag.busy_fraction.set(t, static_cast<double>(ag.busy) / scenario_.agencies[a].servers, window_);
+  }
+  ag.completions.add(t, 1, window_);
+}
+
+void LiveView::on_referral(Time t, ReferralId r, const Case& c, Time) {
+  referrals_[r].add(t, 1, window_);
+  in_transfer_[c.serial] = c.source;
+}
+
+void LiveView::on_case_exited(Time t, const Case&, Time) {
+  exits_.add(t, 1, window_);
+  ++exited_;
+}
+
+double LiveView::mean_wait(AgencyId a, Time now) const {
+  const double n = agencies_[a].wait_count.at(now, window_);
+  return n > 1e-9 ? agencies_[a].wait_sum.at(now, window_) / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+double LiveView::mean_wait_all(Time now) const {
+  const double n = wait_count_.at(now, window_);
+  return n > 1e-9 ? wait_sum_.at(now, window_) / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+double LiveView::utilization(AgencyId a, Time now) const {
+  if (scenario_.agencies[a].unlimited) return std::numeric_limits<double>::quiet_NaN();
+  return agencies_[a].busy_fraction.at(now, window_);
+}
+
+std::optional<Time> LiveView::oldest_waiting_since(AgencyId a) const {
+  const auto& q = agencies_[a].queue;
+  if (q.empty()) return std::nullopt;
+  return q.front().second;
+}
+
+std::optional<SourceId> LiveView::source_of(std::uint64_t serial) const {
+  const auto it = in_transfer_.find(serial);
+  if (it == in_transfer_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace refsim::viz

@@ -1,0 +1,116 @@
+#pragma once
+// LiveView: the visualiser's Observer. It turns engine signals into "what is happening now":
+// recent flow along each referral, recent throughput and waits, smoothed utilization, the oldest
+// case waiting at each agency, and the source of each case in transfer (to colour its dot).
+//
+// "Recent" is an exponentially weighted window of `window` simulated days: an event that
+// happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
+// never change state, so a renderer can call them through a const reference.
+//
+//   refsim::viz::LiveView live(scenario, /*window=*/7.0);
+//   engine.add_observer(live);
+//   engine.run_until(30);
+//   live.referral_rate(r, engine.now());  // referrals per day along r, recently
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "sim/engine/observer.hpp"
+
+namespace refsim::viz {
+
+/// A count of events with exponentially fading weight.
+class FadingCount {
+ public:
+  void add(Time t, double x, double window) {
+    value_ = at(t, window) + x;
+    last_ = t;
+  }
+  /// The faded sum at time t >= the last addition.
+  double at(Time t, double window) const { return value_ * std::exp(-(t - last_) / window); }
+
+ private:
+  double value_ = 0;
+  Time last_ = 0;
+};
+
+/// The exponentially weighted time average of a level that changes in steps.
+class FadingLevel {
+ public:
+  void set(Time t, double level, double window) {
+    avg_ = at(t, window);
+    level_ = level;
+    last_ = t;
+  }
+  double at(Time t, double window) const {
+    const double keep = std::exp(-(t - last_) / window);
+    return avg_ * keep + level_ * (1 - keep);
+  }
+  double level() const { return level_; }
+
+ private:
+  double avg_ = 0, level_ = 0;
+  Time last_ = 0;
+};
+
+class LiveView final : public Observer {
+ public:
+  /// `scenario` must outlive the view; `window` > 0, in days.
+  LiveView(const Scenario& scenario, double window);
+
+  void on_case_entered(Time t, const Case& c) override;
+  void on_arrival(Time t, AgencyId a, const Case& c) override;
+  void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
+  void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
+  void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
+  void on_case_exited(Time t, const Case& c, Time in_system) override;
+
+  double window() const { return window_; }
+
+  // Recent rates, per day, at time `now` (>= the last event seen).
+  double referral_rate(ReferralId r, Time now) const { return rate(referrals_[r], now); }
+  double arrival_rate(AgencyId a, Time now) const { return rate(agencies_[a].arrivals, now); }
+  double completion_rate(AgencyId a, Time now) const { return rate(agencies_[a].completions, now); }
+  double entry_rate(Time now) const { return rate(entries_, now); }
+  double exit_rate(Time now) const { return rate(exits_, now); }
+
+  /// Recent mean wait (arrival → service start) at agency a, in days; NaN before any service start.
+  double mean_wait(AgencyId a, Time now) const;
+  /// Recent mean wait over all agencies, in days; NaN before any service start.
+  double mean_wait_all(Time now) const;
+  /// Time-average of busy servers / servers over the window; NaN for unlimited agencies.
+  double utilization(AgencyId a, Time now) const;
+  /// When the longest-waiting case at agency a arrived; nullopt when nobody waits.
+  std::optional<Time> oldest_waiting_since(AgencyId a) const;
+  /// Cases waiting (not in service) at agency a, as this view counted them.
+  std::size_t waiting(AgencyId a) const { return agencies_[a].queue.size(); }
+
+  /// The source of a case now in transfer along a referral (by its serial); nullopt if unknown.
+  std::optional<SourceId> source_of(std::uint64_t serial) const;
+
+  std::uint64_t entered() const { return entered_; }
+  std::uint64_t exited() const { return exited_; }
+
+ private:
+  struct AgencyLive {
+    FadingCount arrivals, completions, wait_sum, wait_count;
+    FadingLevel busy_fraction;
+    std::uint32_t busy = 0;
+    std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
+  };
+  double rate(const FadingCount& c, Time now) const;
+
+  const Scenario& scenario_;
+  double window_;
+  std::vector<AgencyLive> agencies_;
+  std::vector<FadingCount> referrals_;
+  FadingCount entries_, exits_, wait_sum_, wait_count_;
+  std::unordered_map<std::uint64_t, SourceId> in_transfer_;
+  std::uint64_t entered_ = 0, exited_ = 0;
+};
+
+}  // namespace refsim::viz

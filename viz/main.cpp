@@ -1,0 +1,134 @@
+// refsim-viz — see the referral mechanism work: cases flowing, queues growing, where it jams.
+//
+// Exit codes: 0 success; 2 bad input (scenario file or command line), with the same located
+// messages as `refsim run`; 1 any other failure (no display, font missing, image not written).
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include <CLI/CLI.hpp>
+
+#include "sim/graph/referral_graph.hpp"
+#include "sim/scenario/loader.hpp"
+#include "viz/app.hpp"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitFailure = 1;
+constexpr const char* kDefaultFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+/// "1280x800" → {1280, 800}; throws std::invalid_argument.
+std::pair<unsigned, unsigned> parse_size(const std::string& text) {
+  static const std::regex re(R"((\d{2,5})[xX](\d{2,5}))");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) {
+    throw std::invalid_argument("expected WIDTHxHEIGHT in pixels such as 1280x800, got \"" + text + "\"");
+  }
+  const unsigned w = static_cast<unsigned>(std::stoul(m[1])), h = static_cast<unsigned>(std::stoul(m[2]));
+  if (w < 640 || h < 400 || w > 8192 || h > 8192) {
+    throw std::invalid_argument("size must be between 640x400 and 8192x8192, got \"" + text + "\"");
+  }
+  return {w, h};
+}
+
+/// "max", "real" or a duration of simulated time per real second ("1d", "6h").
+double parse_speed(const std::string& text) {
+  if (text == "max") return refsim::viz::kMaxSpeed;
+  if (text == "real" || text == "realtime" || text == "real-time") return 1.0 / 86400;
+  const double v = refsim::parse_duration(text);
+  if (!(v > 0)) throw std::invalid_argument("speed must be positive, got \"" + text + "\"");
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "refsim-viz — watch a referral mechanism work: agencies as nodes coloured by utilization, queues and beds "
+      "at each node, referral flows and cases in transfer, a ranked list of bottlenecks and live indicators.\n"
+      "Interactive by default; with --screenshot it renders the state at --at to a PNG and exits.",
+      "refsim-viz"};
+  app.set_version_flag("--version", std::string("refsim-viz ") + REFSIM_VERSION);
+
+  refsim::viz::Options opt;
+  std::string at = "0d", size = "1280x800", speed = "1d";
+  std::optional<std::uint64_t> seed;
+  std::string font = kDefaultFont;
+  app.add_option("scenario", opt.scenario, "Scenario file (TOML)")->required();
+  app.add_option("--screenshot", opt.screenshot, "Render to this PNG file and exit (no window)")->type_name("FILE");
+  app.add_option("--at", at, "Simulated time to run to first, e.g. 120d, 6w, 1y (default: 0d)")->type_name("DURATION");
+  app.add_option("--seed", seed, "Random seed of the replication (default: the scenario's run.seed)")->type_name("N");
+  app.add_option("--size", size, "Window or image size in pixels (default: 1280x800)")->type_name("WxH");
+  app.add_option("--speed", speed,
+                 "Initial speed: simulated time per real second (e.g. 6h, 1d, 1w), 'real' or 'max' (default: 1d)")
+      ->type_name("DURATION");
+  app.add_flag("--paused", opt.paused, "Start paused (interactive)");
+  app.add_option("--dump-layout", opt.dump_layout,
+                 "Write each agency's disc centre and radius, in pixels of the first frame, as CSV")
+      ->type_name("FILE");
+  app.add_option("--font", font, std::string("TrueType font for all text (default: ") + kDefaultFont + ")")
+      ->type_name("FILE");
+  app.add_option("--frames", opt.frames, "Interactive: quit after N frames and print frame timings (for benchmarks)")
+      ->type_name("N");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    opt.at = refsim::parse_duration(at);
+    if (opt.at < 0) throw std::invalid_argument("must not be negative, got \"" + at + "\"");
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "refsim-viz: --at: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  try {
+    std::tie(opt.width, opt.height) = parse_size(size);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "refsim-viz: --size: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  try {
+    opt.speed = parse_speed(speed);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "refsim-viz: --speed: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+
+  try {
+    const refsim::Scenario scenario = refsim::load_scenario(opt.scenario);
+    const refsim::ReferralGraph graph(scenario);
+    opt.seed = seed.value_or(scenario.run.seed);
+
+    if (!std::getenv("DISPLAY")) {
+      std::cerr << "refsim-viz: error: no display (DISPLAY is not set). Run it in a desktop session, or headless "
+                   "as: xvfb-run -a refsim-viz SCENARIO --screenshot out.png --at 120d\n";
+      return kExitFailure;
+    }
+    refsim::viz::Fonts fonts;
+    if (!std::filesystem::is_regular_file(font) || !fonts.regular.loadFromFile(font)) {
+      std::cerr << "refsim-viz: error: cannot load font " << font
+                << " (install fonts-dejavu-core, or pass --font FILE.ttf)\n";
+      return kExitFailure;
+    }
+    // The bold face sits next to the regular one in DejaVu; fall back to regular elsewhere.
+    const std::filesystem::path bold = std::filesystem::path(font).replace_filename(
+        std::filesystem::path(font).stem().string() + "-Bold" + std::filesystem::path(font).extension().string());
+    if (!std::filesystem::is_regular_file(bold) || !fonts.bold.loadFromFile(bold.string())) fonts.bold = fonts.regular;
+
+    refsim::viz::App viz(scenario, graph, fonts, opt);
+    if (!opt.dump_layout.empty()) viz.write_layout(opt.dump_layout);
+    return opt.screenshot.empty() ? viz.interactive() : viz.screenshot();
+  } catch (const refsim::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "refsim-viz: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}

@@ -1,0 +1,631 @@
+#include "viz/render.hpp"
+
+#include <SFML/Graphics/RectangleShape.hpp>
+#include <SFML/Graphics/Text.hpp>
+#include <SFML/Graphics/VertexArray.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <string_view>
+
+#include "viz/commands.hpp"
+
+namespace refsim::viz {
+
+namespace {
+
+// Palette of the chrome (meaningful colours live in colour.hpp).
+const sf::Color kBackground{247, 247, 244};
+const sf::Color kPanel{236, 237, 240};
+const sf::Color kPanelRule{205, 208, 214};
+const sf::Color kInk{33, 37, 41};
+const sf::Color kMuted{104, 110, 118};
+const sf::Color kFaint{150, 154, 160};
+const sf::Color kCountryFill{228, 234, 243};
+const sf::Color kCountryEdge{196, 206, 222};
+const sf::Color kEdge{96, 108, 128};
+const sf::Color kRingTrack{214, 216, 220};
+const sf::Color kRingBusy{52, 62, 74};
+const sf::Color kDiscEdge{70, 70, 70};
+const sf::Color kQueue{178, 24, 43};
+const sf::Color kSelect{20, 20, 20};
+const sf::Color kBreach{230, 0, 60};
+const sf::Color kChartLine{44, 90, 160};
+
+constexpr float kPi = std::numbers::pi_v<float>;
+
+float fl(double v) { return static_cast<float>(v); }
+sf::Color col(Rgb c, std::uint8_t alpha = 255) { return {c.r, c.g, c.b, alpha}; }
+sf::Color with_alpha(sf::Color c, std::uint8_t alpha) {
+  c.a = alpha;
+  return c;
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+/// A count or rate: "12", "3.4", "—" for NaN.
+std::string num(double v, int decimals = 0) {
+  if (std::isnan(v)) return "—";
+  if (decimals == 0) return fmt("%.0f", v);
+  return fmt(decimals == 1 ? "%.1f" : "%.2f", v);
+}
+std::string days(double v) {
+  if (std::isnan(v)) return "—";
+  if (v < 1.0 / 24) return fmt("%.0f min", v * 1440);
+  if (v < 1) return fmt("%.1f h", v * 24);
+  return fmt(v < 10 ? "%.1f d" : "%.0f d", v);
+}
+std::string percent(double u) { return std::isnan(u) ? "—" : fmt("%.0f%%", 100 * u); }
+
+void add_triangle(sf::VertexArray& va, sf::Vector2f a, sf::Vector2f b, sf::Vector2f c, sf::Color colour) {
+  va.append({a, colour});
+  va.append({b, colour});
+  va.append({c, colour});
+}
+void add_quad(sf::VertexArray& va, sf::Vector2f a, sf::Vector2f b, sf::Vector2f c, sf::Vector2f d, sf::Color colour) {
+  add_triangle(va, a, b, c, colour);
+  add_triangle(va, a, c, d, colour);
+}
+void add_rect(sf::VertexArray& va, sf::FloatRect r, sf::Color colour) {
+  add_quad(va, {r.left, r.top}, {r.left + r.width, r.top}, {r.left + r.width, r.top + r.height},
+           {r.left, r.top + r.height}, colour);
+}
+int segments_for(float radius) { return std::clamp(static_cast<int>(radius * 0.8f), 12, 72); }
+void add_disc(sf::VertexArray& va, sf::Vector2f c, float r, sf::Color colour) {
+  const int n = segments_for(r);
+  for (int i = 0; i < n; ++i) {
+    const float a0 = 2 * kPi * static_cast<float>(i) / static_cast<float>(n);
+    const float a1 = 2 * kPi * static_cast<float>(i + 1) / static_cast<float>(n);
+    add_triangle(va, c, {c.x + r * std::cos(a0), c.y + r * std::sin(a0)},
+                 {c.x + r * std::cos(a1), c.y + r * std::sin(a1)}, colour);
+  }
+}
+/// Annulus sector between radii r0 < r1 from angle a0 to a1 (radians, clockwise on screen).
+void add_arc(sf::VertexArray& va, sf::Vector2f c, float r0, float r1, float a0, float a1, sf::Color colour) {
+  const int n = std::max(2, static_cast<int>(static_cast<float>(segments_for(r1)) * (a1 - a0) / (2 * kPi)) + 1);
+  for (int i = 0; i < n; ++i) {
+    const float b0 = a0 + (a1 - a0) * static_cast<float>(i) / static_cast<float>(n);
+    const float b1 = a0 + (a1 - a0) * static_cast<float>(i + 1) / static_cast<float>(n);
+    const sf::Vector2f u0{std::cos(b0), std::sin(b0)}, u1{std::cos(b1), std::sin(b1)};
+    add_quad(va, c + u0 * r0, c + u0 * r1, c + u1 * r1, c + u1 * r0, colour);
+  }
+}
+void add_polyline(sf::VertexArray& va, const std::vector<sf::Vector2f>& pts, float width, sf::Color colour) {
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+    const sf::Vector2f d = pts[i + 1] - pts[i];
+    const float len = std::hypot(d.x, d.y);
+    if (len <= 0) continue;
+    const sf::Vector2f n{-d.y / len * width / 2, d.x / len * width / 2};
+    // Extend each piece by half a width so that joints show no gaps.
+    const sf::Vector2f ext = d / len * (width / 2);
+    const sf::Vector2f a = pts[i] - (i > 0 ? ext : sf::Vector2f{}), b = pts[i + 1];
+    add_quad(va, a + n, b + n, b - n, a - n, colour);
+  }
+}
+
+enum class Align { left, centre, right };
+
+/// Text drawing with the frame's fonts; returns the width drawn.
+class Writer {
+ public:
+  Writer(sf::RenderTarget& target, const Fonts& fonts) : target_(target), fonts_(fonts) {}
+  /// Draws s at pos (top-left, top-centre or top-right); `halo` > 0 outlines the glyphs in the
+  /// background colour so that text stays legible over edges.
+  float text(std::string_view s, float size, sf::Vector2f pos, sf::Color colour, bool bold = false,
+             Align align = Align::left, float halo = 0) {
+    sf::Text t(utf8(s), bold ? fonts_.bold : fonts_.regular, static_cast<unsigned>(std::lround(size)));
+    t.setFillColor(colour);
+    if (halo > 0) {
+      t.setOutlineColor(with_alpha(kBackground, 230));
+      t.setOutlineThickness(halo);
+    }
+    const float w = t.getLocalBounds().width + t.getLocalBounds().left;
+    float x = pos.x;
+    if (align == Align::centre) x -= w / 2;
+    if (align == Align::right) x -= w;
+    t.setPosition(std::round(x), std::round(pos.y));
+    target_.draw(t);
+    return w;
+  }
+  float width(std::string_view s, float size, bool bold = false) const {
+    const sf::Text t(utf8(s), bold ? fonts_.bold : fonts_.regular, static_cast<unsigned>(std::lround(size)));
+    return t.getLocalBounds().width + t.getLocalBounds().left;
+  }
+  /// Shortens s with "…" until it fits in max_width.
+  std::string fit(std::string s, float size, float max_width, bool bold = false) const {
+    if (width(s, size, bold) <= max_width) return s;
+    sf::String u = utf8(s);
+    while (u.getSize() > 1) {
+      u.erase(u.getSize() - 1);
+      const std::basic_string<std::uint8_t> bytes = (u + sf::String(L"…")).toUtf8();
+      const std::string shortened(bytes.begin(), bytes.end());
+      if (width(shortened, size, bold) <= max_width) return shortened;
+    }
+    return "…";
+  }
+
+ private:
+  sf::RenderTarget& target_;
+  const Fonts& fonts_;
+};
+
+std::string clock_label(Time t) {
+  const double day = std::floor(t);
+  const int minutes = static_cast<int>(std::lround((t - day) * 1440)) % 1440;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "Day %.0f  %02d:%02d", day, minutes / 60, minutes % 60);
+  return buf;
+}
+
+// --- The graph -------------------------------------------------------------------------------
+
+void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, const Camera& cam) {
+  sf::VertexArray va(sf::Triangles);
+  for (const CountryGroup& g : scene.layout().groups) {
+    const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0}), b = cam.to_screen({g.frame.x1, g.frame.y1});
+    add_rect(va, {a.x, a.y, b.x - a.x, b.y - a.y}, kCountryEdge);
+    add_rect(va, {a.x + 1.5f, a.y + 1.5f, b.x - a.x - 3, b.y - a.y - 3}, kCountryFill);
+  }
+  target.draw(va);
+  const float size = Metrics::kGroupTitle * cam.zoom();
+  if (size < 7) return;
+  for (const CountryGroup& g : scene.layout().groups) {
+    const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0});
+    w.text(g.country, size, {a.x + 8 * cam.zoom(), a.y + 5 * cam.zoom()}, kMuted, true);
+  }
+}
+
+void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+  const Camera& cam = ui.camera;
+  const Scenario& s = scene.scenario();
+  double fmax = 0.2;  // referrals per day that the thickest edge stands for, at least
+  for (double f : snap.referral_flow) fmax = std::max(fmax, f);
+  const float scale = std::clamp(cam.zoom(), 0.5f, 1.6f);
+  sf::VertexArray va(sf::Triangles);
+  std::vector<sf::Vector2f> pts;
+  for (ReferralId r = 0; r < s.referrals.size(); ++r) {
+    const EdgeGeometry& e = scene.edge(r);
+    if (!e.drawable) continue;
+    const double f = snap.referral_flow[r];
+    const bool touches = ui.selected && (s.referrals[r].from == *ui.selected || s.referrals[r].to == *ui.selected);
+    std::uint8_t alpha = f > 0.01 ? 200 : 110;
+    if (ui.selected && !touches) alpha = 45;
+    const sf::Color c = with_alpha(touches ? kSelect : kEdge, alpha);
+    const float width = (1.2f + 7.5f * fl(std::sqrt(f / fmax))) * scale;
+    pts.clear();
+    for (const Point2& p : e.curve) pts.push_back(cam.to_screen(p));
+    add_polyline(va, pts, width, c);
+    // Arrowhead from the curve's end to the tip.
+    const sf::Vector2f tip = cam.to_screen(e.tip), base = pts.back();
+    const sf::Vector2f d = tip - base;
+    const float len = std::hypot(d.x, d.y);
+    if (len > 0) {
+      const float half = std::max(4.0f * scale, width * 0.9f);
+      const sf::Vector2f n{-d.y / len * half, d.x / len * half};
+      add_triangle(va, tip, base + n, base - n, c);
+    }
+  }
+  target.draw(va);
+}
+
+void draw_moving_cases(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const Camera& cam) {
+  const float r = 4.2f * std::clamp(cam.zoom(), 0.6f, 1.6f);
+  sf::VertexArray va(sf::Triangles);
+  for (const MovingCase& m : snap.moving) {
+    const sf::Vector2f p = cam.to_screen(scene.along(m.referral, m.progress));
+    add_disc(va, p, r + 1.2f, sf::Color(255, 255, 255, 230));
+    add_disc(va, p, r, col(case_colour(m.look)));
+  }
+  target.draw(va);
+}
+
+void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+  const Camera& cam = ui.camera;
+  const Scenario& s = scene.scenario();
+  const float z = cam.zoom();
+  sf::VertexArray va(sf::Triangles);
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const NodeGeometry& g = scene.node(a);
+    const AgencyNow& now = snap.agencies[a];
+    const sf::Vector2f c = cam.to_screen(scene.centre(a));
+    const float r = g.radius * z, ring = Metrics::kRing * z;
+    if (ui.selected == a) add_disc(va, c, r + ring + 4 * z + 2, kSelect);
+    if (ui.selected == a) add_disc(va, c, r + ring + 4 * z, kBackground);
+    if (!now.unlimited) {
+      // Occupancy ring: busy staff or beds, clockwise from twelve o'clock.
+      add_arc(va, c, r, r + ring, 0, 2 * kPi, kRingTrack);
+      const float share =
+          now.servers ? std::min(1.0f, static_cast<float>(now.busy) / static_cast<float>(now.servers)) : 0;
+      if (share > 0) add_arc(va, c, r, r + ring, -kPi / 2, -kPi / 2 + 2 * kPi * share, kRingBusy);
+    }
+    add_disc(va, c, r, kDiscEdge);
+    add_disc(va, c, std::max(1.0f, r - 1.2f), col(utilization_colour(now.utilization)));
+    if (now.waiting > 0) {
+      // Queue gauge: log scale, full height (the disc's diameter) at 200 waiting.
+      const float h = 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(now.waiting)) / std::log1p(200.0)));
+      const float x = c.x + r + ring + 5 * z;
+      add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, kQueue);
+    }
+  }
+  // Deadline breaches flash at the agency that caused them (empty until the model has deadlines).
+  for (const BreachFlash& b : snap.breaches) {
+    const sf::Vector2f c = cam.to_screen(scene.centre(b.agency));
+    const float r = (scene.node(b.agency).radius + Metrics::kRing) * z;
+    const float grow = fl(std::fmod(b.age_days * 4, 1.0));
+    add_arc(va, c, r + 2 + 10 * grow, r + 5 + 10 * grow, 0, 2 * kPi,
+            with_alpha(kBreach, static_cast<std::uint8_t>(255 * (1 - grow))));
+  }
+  target.draw(va);
+
+  // Labels: hidden when too small to read; the selected agency always keeps its own. Slightly
+  // zoomed out, they keep a readable floor (the layout's gaps leave room for that much).
+  const float floor_k = z >= 0.75f ? std::max(z, 0.82f) : z;
+  const float name_size = Metrics::kLabelSize * floor_k, stats_size = Metrics::kStatsSize * floor_k;
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const NodeGeometry& g = scene.node(a);
+    const AgencyNow& now = snap.agencies[a];
+    const sf::Vector2f c = cam.to_screen(scene.centre(a));
+    const float r = g.radius * z, ring = Metrics::kRing * z;
+    if (now.waiting > 0 && stats_size >= 6) {
+      const float h = 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(now.waiting)) / std::log1p(200.0)));
+      const float x = c.x + r + ring + 5 * z + Metrics::kQueueBar * z / 2;
+      w.text(num(static_cast<double>(now.waiting)), stats_size, {x, c.y + r - h - stats_size * 1.35f}, kQueue, true,
+             Align::centre, 2);
+    }
+    const float size = (name_size < 7 && ui.selected == a) ? 12.0f : name_size;
+    if (size < 7) continue;
+    const float k = size / Metrics::kLabelSize;
+    float y = c.y + r + ring + 3 * z;
+    for (const std::string& line : g.label_lines) {
+      w.text(line, size, {c.x, y}, kInk, false, Align::centre, 2);
+      y += size * 1.25f;
+    }
+    const Agency& ag = s.agencies[a];
+    std::string stats;
+    if (now.unlimited) {
+      stats = num(now.busy) + " in process";
+    } else {
+      stats =
+          std::string(Scene::capacity_word(ag)) + " " + std::to_string(now.busy) + "/" + std::to_string(now.servers);
+    }
+    w.text(stats, Metrics::kStatsSize * k, {c.x, y + 1 * k}, kMuted, false, Align::centre, 2);
+  }
+}
+
+// --- Inspector, legend, panel ----------------------------------------------------------------
+
+void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+  if (!ui.selected) return;
+  const AgencyId a = *ui.selected;
+  const Scenario& s = scene.scenario();
+  const Agency& ag = s.agencies[a];
+  const AgencyNow& now = snap.agencies[a];
+  const float x = ui.screen.graph.left + 12, width = 320;
+  float y = ui.screen.graph.top + 12;
+  std::vector<std::pair<std::string, std::string>> rows;
+  const std::string cap(Scene::capacity_word(ag));
+  rows.emplace_back("Capacity", ag.unlimited ? "no limit" : std::to_string(ag.servers) + " " + cap);
+  if (!ag.unlimited) rows.emplace_back("Busy now", std::to_string(now.busy) + " of " + std::to_string(now.servers));
+  rows.emplace_back("Waiting now", std::to_string(now.waiting));
+  rows.emplace_back("Longest wait now", now.waiting ? days(now.oldest_wait) : "—");
+  rows.emplace_back("Utilization (recent)", percent(now.utilization));
+  rows.emplace_back("Utilization (long-run, static)",
+                    ag.unlimited ? "—" : percent(scene.static_loads()[a].utilization));
+  rows.emplace_back("Mean wait (recent)", days(now.mean_wait));
+  rows.emplace_back("Arrivals / completions per day",
+                    num(now.arrivals_per_day, 1) + " / " + num(now.completions_per_day, 1));
+  rows.emplace_back("Deadline breaches", "not modelled yet");
+  std::vector<std::string> outs;
+  for (ReferralId r = 0; r < s.referrals.size(); ++r) {
+    if (s.referrals[r].from != a) continue;
+    outs.push_back("→ " + s.agencies[s.referrals[r].to].name + "  " + percent(s.referrals[r].probability) + " · " +
+                   num(snap.referral_flow[r], 1) + "/d");
+  }
+  const float height =
+      52 + 18 * static_cast<float>(rows.size()) + (outs.empty() ? 0 : 22 + 17 * static_cast<float>(outs.size()));
+  sf::RectangleShape card({width, height});
+  card.setPosition(x, y);
+  card.setFillColor(sf::Color(255, 255, 255, 240));
+  card.setOutlineColor(kPanelRule);
+  card.setOutlineThickness(1);
+  target.draw(card);
+  w.text(w.fit(ag.name, 15, width - 24, true), 15, {x + 12, y + 8}, kInk, true);
+  std::string sub = ag.kind.empty() ? ag.id : ag.kind;
+  if (!ag.country.empty()) sub += " · " + ag.country;
+  w.text(w.fit(sub + "   (Esc: close)", 12, width - 24), 12, {x + 12, y + 28}, kMuted);
+  y += 50;
+  for (const auto& [k, v] : rows) {
+    w.text(k, 12.5f, {x + 12, y}, kMuted);
+    w.text(v, 12.5f, {x + width - 12, y}, v == "not modelled yet" ? kFaint : kInk, false, Align::right);
+    y += 18;
+  }
+  if (!outs.empty()) {
+    y += 4;
+    w.text("REFERRALS OUT (rule · recent flow)", 11, {x + 12, y}, kMuted, true);
+    y += 18;
+    for (const std::string& o : outs) {
+      w.text(w.fit(o, 12, width - 24), 12, {x + 12, y}, kInk);
+      y += 17;
+    }
+  }
+}
+
+void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+  const sf::FloatRect r = ui.screen.legend;
+  sf::VertexArray va(sf::Triangles);
+  add_rect(va, r, kPanel);
+  add_rect(va, {r.left, r.top, r.width, 1}, kPanelRule);
+  // Utilization scale: one quad per pair of stops, so the GPU's blend equals utilization_colour().
+  const float x0 = r.left + 14, bar_w = 260, y0 = r.top + 26, bar_h = 12;
+  const auto stops = utilization_stops();
+  for (std::size_t i = 1; i < stops.size(); ++i) {
+    const float xa = x0 + bar_w * fl(stops[i - 1].at), xb = x0 + bar_w * fl(stops[i].at);
+    const sf::Color ca = col(stops[i - 1].colour), cb = col(stops[i].colour);
+    va.append({{xa, y0}, ca});
+    va.append({{xb, y0}, cb});
+    va.append({{xb, y0 + bar_h}, cb});
+    va.append({{xa, y0}, ca});
+    va.append({{xb, y0 + bar_h}, cb});
+    va.append({{xa, y0 + bar_h}, ca});
+  }
+  const float nx = x0 + bar_w + 12;
+  add_rect(va, {nx, y0, 12, bar_h}, col(kNoUtilization));
+  target.draw(va);
+  w.text("Utilization, " + num(snap.window) + "-day average", 12, {x0, r.top + 7}, kInk, true);
+  for (double t : {0.0, 0.5, 0.85, 1.0}) {
+    w.text(percent(t), 10, {x0 + bar_w * fl(t), y0 + bar_h + 1}, kMuted, false,
+           t == 0 ? Align::left : (t == 1.0 ? Align::right : Align::centre));
+  }
+  w.text("no limit", 10.5f, {nx + 16, y0 - 1}, kMuted);
+
+  // Case dots by source.
+  const float x = std::max(nx + 80, x0 + w.width("Utilization, 7-day average", 12, true) + 24);
+  w.text("Cases in transfer, by source", 12, {x, r.top + 7}, kInk, true);
+  float sx = x;
+  const float sy = y0 - 1;
+  sf::VertexArray dots(sf::Triangles);
+  const Scenario& s = scene.scenario();
+  for (SourceId src = 0; src < s.sources.size(); ++src) {
+    const float tw = w.width(s.sources[src].id, 11);
+    if (sx + 14 + tw > r.left + r.width - 10) {
+      w.text("+" + std::to_string(s.sources.size() - src) + " more", 11, {sx, sy}, kMuted);
+      break;
+    }
+    add_disc(dots, {sx + 5, sy + 7}, 5, col(case_colour(CaseLook{src})));
+    w.text(s.sources[src].id, 11, {sx + 13, sy}, kMuted);
+    sx += 14 + tw + 12;
+  }
+  target.draw(dots);
+  const float y2 = r.top + r.height - 19;
+  std::string key =
+      "Ring: busy staff/beds · red bar: cases waiting (log scale) · edge width: recent referrals per day · "
+      "country frames group agencies";
+  if (ui.interactive) {
+    key =
+        "Space pause · N step 1 h (Shift: 1 d) · +/− speed · R restart, new seed · wheel/drag zoom & pan · "
+        "F fit · click inspect · P screenshot · Q quit";
+  }
+  w.text(w.fit(key, 11.5f, r.width - 28), 11.5f, {r.left + 14, y2}, kMuted);
+}
+
+void draw_chart(sf::RenderTarget& target, Writer& w, sf::FloatRect box, const std::vector<Sample>& history,
+                double Sample::*field, const std::string& title, const std::string& value) {
+  sf::VertexArray va(sf::Triangles);
+  add_rect(va, box, sf::Color(255, 255, 255));
+  const sf::FloatRect plot{box.left + 4, box.top + 20, box.width - 8, box.height - 24};
+  if (history.size() >= 2) {
+    const double t0 = history.front().t, t1 = std::max(history.back().t, t0 + 1e-9);
+    double vmax = 0;
+    for (const Sample& s : history)
+      if (!std::isnan(s.*field)) vmax = std::max(vmax, s.*field);
+    vmax = vmax > 0 ? vmax * 1.1 : 1;
+    const std::size_t stride = std::max<std::size_t>(1, history.size() / static_cast<std::size_t>(plot.width * 2));
+    std::vector<sf::Vector2f> pts;
+    for (std::size_t i = 0; i < history.size(); i += stride) {
+      const double v = history[i].*field;
+      if (std::isnan(v)) continue;
+      pts.push_back(
+          {plot.left + plot.width * fl((history[i].t - t0) / (t1 - t0)), plot.top + plot.height * (1 - fl(v / vmax))});
+    }
+    for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+      const float base = plot.top + plot.height;
+      add_quad(va, {pts[i].x, pts[i].y}, {pts[i + 1].x, pts[i + 1].y}, {pts[i + 1].x, base}, {pts[i].x, base},
+               sf::Color(44, 90, 160, 40));
+    }
+    add_polyline(va, pts, 1.6f, kChartLine);
+  }
+  target.draw(va);
+  w.text(title, 11, {box.left + 5, box.top + 3}, kMuted);
+  w.text(value, 12, {box.left + box.width - 5, box.top + 2}, kInk, true, Align::right);
+}
+
+void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+  const sf::FloatRect p = ui.screen.panel;
+  const Scenario& s = scene.scenario();
+  const Indicators& ind = snap.indicators;
+  sf::VertexArray va(sf::Triangles);
+  add_rect(va, p, kPanel);
+  add_rect(va, {p.left, p.top, 1, p.height}, kPanelRule);
+  target.draw(va);
+  const float x = p.left + 16, right = p.left + p.width - 16, inner = right - x;
+  float y = p.top + 12;
+  auto rule = [&] {
+    sf::RectangleShape line({inner, 1});
+    line.setPosition(x, y);
+    line.setFillColor(kPanelRule);
+    target.draw(line);
+    y += 8;
+  };
+  auto heading = [&](const std::string& h) {
+    w.text(h, 11, {x, y}, kMuted, true);
+    y += 17;
+  };
+
+  {
+    // The scenario's name on up to two lines.
+    std::string first = s.name, rest;
+    if (w.width(first, 15, true) > inner) {
+      std::size_t cut = first.size();
+      while (cut > 0 && (first[cut - 1] != ' ' || w.width(first.substr(0, cut - 1), 15, true) > inner)) --cut;
+      if (cut > 0) {
+        rest = first.substr(cut);
+        first = first.substr(0, cut - 1);
+      }
+    }
+    w.text(w.fit(first, 15, inner, true), 15, {x, y}, kInk, true);
+    y += 20;
+    if (!rest.empty()) {
+      w.text(w.fit(rest, 15, inner, true), 15, {x, y}, kInk, true);
+      y += 20;
+    }
+  }
+  y += 2;
+  w.text(clock_label(snap.now), 22, {x, y}, kInk, true);
+  y += 30;
+  const std::string phase = snap.now < snap.warmup ? "warm-up (until day " + num(snap.warmup) + ")"
+                                                   : "after warm-up; horizon day " + num(snap.horizon);
+  w.text(phase, 11.5f, {x, y}, kMuted);
+  y += 17;
+  std::string run =
+      ui.interactive ? (ui.paused ? "PAUSED" : "RUNNING") + std::string(" · ") + speed_label(ui.speed) : "Snapshot";
+  run += " · seed " + std::to_string(snap.seed);
+  if (snap.restarts > 0) run += " (restart " + std::to_string(snap.restarts) + ")";
+  w.text(w.fit(run, 12, inner), 12, {x, y}, ui.interactive && ui.paused ? kQueue : kMuted, ui.interactive);
+  y += 22;
+  rule();
+
+  heading("NOW");
+  auto pair_row = [&](const std::string& k1, const std::string& v1, const std::string& k2, const std::string& v2) {
+    const float mid = x + inner / 2;
+    w.text(k1, 12.5f, {x, y}, kMuted);
+    w.text(v1, 13, {mid - 12, y - 1}, kInk, true, Align::right);
+    if (!k2.empty()) {
+      w.text(k2, 12.5f, {mid + 4, y}, kMuted);
+      w.text(v2, 13, {right, y - 1}, kInk, true, Align::right);
+    }
+    y += 19;
+  };
+  pair_row("In system", num(static_cast<double>(ind.in_system)), "Waiting", num(static_cast<double>(ind.waiting)));
+  pair_row("In service", num(static_cast<double>(ind.in_service)), "In transfer",
+           num(static_cast<double>(ind.in_transfer)));
+  pair_row("Entering/d", num(ind.entries_per_day, 1), "Leaving/d", num(ind.throughput_per_day, 1));
+  pair_row("Mean wait", days(ind.mean_wait), "", "");
+  if (ind.busiest) {
+    const AgencyNow& b = snap.agencies[*ind.busiest];
+    const std::string v = percent(b.utilization);
+    w.text("Busiest", 12.5f, {x, y}, kMuted);
+    const float vw = w.text(v, 13, {right, y - 1}, kInk, true, Align::right);
+    w.text(w.fit(s.agencies[*ind.busiest].name, 12.5f, inner - 70 - vw), 12.5f, {x + 60, y}, kInk);
+    y += 19;
+  }
+  y += 2;
+  w.text(w.fit("Not modelled yet: identified, backlog awaiting", 11, inner), 11, {x, y}, kFaint);
+  y += 14;
+  w.text(w.fit("a decision, drop-outs, deadline breaches", 11, inner), 11, {x, y}, kFaint);
+  y += 20;
+  rule();
+
+  heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
+  if (snap.history) {
+    const float cw = (inner - 8) / 2, ch = 62;
+    const auto& h = *snap.history;
+    draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "In system", num(static_cast<double>(ind.in_system)));
+    draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::waiting, "Waiting",
+               num(static_cast<double>(ind.waiting)));
+    y += ch + 8;
+    draw_chart(target, w, {x, y, cw, ch}, h, &Sample::throughput, "Leaving per day", num(ind.throughput_per_day, 1));
+    draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::mean_wait, "Mean wait", days(ind.mean_wait));
+    y += ch + 12;
+  }
+  rule();
+
+  heading("BOTTLENECKS NOW (waiting × utilization)");
+  if (snap.bottlenecks.empty()) {
+    w.text("No agency has cases waiting.", 12.5f, {x, y}, kMuted);
+    y += 19;
+  }
+  std::size_t rank = 0;
+  for (AgencyId a : snap.bottlenecks) {
+    if (y > p.top + p.height - 40) break;
+    const AgencyNow& n = snap.agencies[a];
+    ++rank;
+    sf::RectangleShape swatch({10, 10});
+    swatch.setPosition(x + 16, y + 4);
+    swatch.setFillColor(col(utilization_colour(n.utilization)));
+    swatch.setOutlineColor(kDiscEdge);
+    swatch.setOutlineThickness(1);
+    target.draw(swatch);
+    w.text(std::to_string(rank), 12.5f, {x, y}, kMuted, true);
+    const std::string figures = std::to_string(n.waiting) + " waiting · " + days(n.oldest_wait);
+    const float fw = w.width(figures, 12);
+    w.text(w.fit(s.agencies[a].name, 12.5f, inner - 34 - fw - 8, ui.selected == a), 12.5f, {x + 32, y},
+           ui.selected == a ? kSelect : kInk, ui.selected == a);
+    w.text(figures, 12, {right, y}, kQueue, false, Align::right);
+    y += 19;
+  }
+  if (ui.interactive) {
+    w.text(num(ui.fps) + " fps", 10.5f, {right, p.top + p.height - 18}, kFaint, false, Align::right);
+  } else {
+    w.text(w.fit("refsim-viz · " + ui.scenario_file, 10.5f, inner), 10.5f, {x, p.top + p.height - 18}, kFaint);
+  }
+}
+
+}  // namespace
+
+ScreenLayout ScreenLayout::for_size(unsigned width, unsigned height) {
+  const float w = static_cast<float>(width), h = static_cast<float>(height);
+  const float panel = std::clamp(w * 0.28f, 300.0f, 380.0f);
+  const float legend = 66;
+  return {{0, 0, w - panel, h - legend}, {0, h - legend, w - panel, legend}, {w - panel, 0, panel, h}};
+}
+
+std::string speed_label(double v) {
+  if (v == kMaxSpeed) return "max speed";
+  if (std::fabs(v * 86400 - 1) < 1e-6) return "real time";
+  if (v < 1.0 / 24) return fmt("%.0f min/s", v * 1440);
+  if (v < 1) return fmt("%.0f h/s", v * 24);
+  return fmt(v < 10 ? "%.1f d/s" : "%.0f d/s", v);
+}
+
+void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const UiState& ui,
+                const Fonts& fonts) {
+  target.clear(kBackground);
+  Writer w(target, fonts);
+  draw_countries(target, w, scene, ui.camera);
+  draw_edges(target, scene, snap, ui);
+  draw_moving_cases(target, scene, snap, ui.camera);
+  draw_agencies(target, w, scene, snap, ui);
+  draw_inspector(target, w, scene, snap, ui);
+  if (!ui.banner.empty()) {
+    const float bw = w.width(ui.banner, 14, true) + 24;
+    sf::RectangleShape box({bw, 28});
+    box.setPosition(ui.screen.graph.left + ui.screen.graph.width / 2 - bw / 2, ui.screen.graph.top + 10);
+    box.setFillColor(sf::Color(33, 37, 41, 225));
+    target.draw(box);
+    w.text(ui.banner, 14, {ui.screen.graph.left + ui.screen.graph.width / 2, ui.screen.graph.top + 14},
+           sf::Color::White, true, Align::centre);
+  }
+  draw_legend(target, w, scene, snap, ui);
+  draw_panel(target, w, scene, snap, ui);
+}
+
+std::optional<AgencyId> agency_at(const Scene& scene, const Camera& camera, sf::Vector2f p) {
+  std::optional<AgencyId> best;
+  float best_d = 0;
+  for (AgencyId a = 0; a < scene.scenario().agencies.size(); ++a) {
+    const sf::Vector2f c = camera.to_screen(scene.centre(a));
+    const float d = std::hypot(p.x - c.x, p.y - c.y);
+    const float r = (scene.node(a).radius + Metrics::kRing) * camera.zoom() + 3;
+    if (d <= r && (!best || d < best_d)) {
+      best = a;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace refsim::viz

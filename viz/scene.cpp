@@ -1,0 +1,158 @@
+#include "viz/scene.hpp"
+
+#include <SFML/Graphics/Text.hpp>
+#include <algorithm>
+#include <cmath>
+
+namespace refsim::viz {
+
+namespace {
+
+constexpr std::size_t kWrapColumns = 20;
+constexpr std::size_t kMaxLabelLines = 3;
+constexpr int kCurveSamples = 24;
+constexpr double kCurveBend = 0.12;  // control-point offset, as a fraction of the edge's length
+constexpr float kArrow = 9;          // arrow length, world units
+
+/// Greedy word wrap at `columns` code points; a longer word gets its own line; at most `max_lines`
+/// lines, the last one shortened with an ellipsis.
+std::vector<std::string> wrap(const std::string& text, std::size_t columns, std::size_t max_lines) {
+  auto length = [](const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
+  std::vector<std::string> lines;
+  std::string line, word;
+  auto flush_word = [&] {
+    if (word.empty()) return;
+    if (!line.empty() && length(line) + 1 + length(word) > columns) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ') {
+      flush_word();
+    } else {
+      word += c;
+    }
+  }
+  flush_word();
+  if (!line.empty()) lines.push_back(line);
+  if (lines.size() > max_lines) {
+    lines.resize(max_lines);
+    lines.back() += "…";
+  }
+  return lines;
+}
+
+float text_width(const sf::Font& font, const std::string& s, float size) {
+  const sf::Text t(utf8(s), font, static_cast<unsigned>(size));
+  return t.getLocalBounds().width;
+}
+
+Point2 bezier(Point2 p0, Point2 c, Point2 p2, double t) {
+  const double u = 1 - t;
+  return {u * u * p0.x + 2 * u * t * c.x + t * t * p2.x, u * u * p0.y + 2 * u * t * c.y + t * t * p2.y};
+}
+
+}  // namespace
+
+sf::String utf8(std::string_view s) { return sf::String::fromUtf8(s.begin(), s.end()); }
+
+std::string_view Scene::capacity_word(const Agency& a) { return a.kind == "shelter" ? "beds" : "staff"; }
+
+Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, double aspect)
+    : scenario_(scenario), loads_(graph.loads()) {
+  const std::size_t n = scenario.agencies.size();
+  nodes_.resize(n);
+  std::vector<NodeBox> boxes(n);
+  const float line = Metrics::kLabelSize * 1.25f;
+  const float stats_line = Metrics::kStatsSize * 1.35f;
+  // The widest stats line we expect, e.g. "staff 888/888".
+  const float stats_width = text_width(font, "staff 888/888", Metrics::kStatsSize);
+  const float count_width = text_width(font, "8888", Metrics::kStatsSize);
+  for (std::size_t a = 0; a < n; ++a) {
+    const Agency& ag = scenario.agencies[a];
+    NodeGeometry& g = nodes_[a];
+    g.radius = ag.unlimited ? 22.0f : 12.0f + 6.0f * static_cast<float>(std::log2(1.0 + ag.servers));
+    g.label_lines = wrap(ag.name, kWrapColumns, kMaxLabelLines);
+    float label_width = stats_width;
+    for (const std::string& l : g.label_lines)
+      label_width = std::max(label_width, text_width(font, l, Metrics::kLabelSize));
+    g.label_height = line * static_cast<float>(g.label_lines.size()) + stats_line;
+    const float rim = g.radius + Metrics::kRing;
+    const float gauge = rim + 5 + std::max(Metrics::kQueueBar, count_width);
+    g.box = NodeBox{std::max(label_width / 2, rim), std::max(label_width / 2, gauge), g.radius + 16,
+                    rim + 4 + g.label_height};
+    boxes[a] = g.box;
+  }
+  LayoutOptions opt;
+  opt.gap = 18;
+  opt.group_padding = 14;
+  opt.group_header = Metrics::kGroupTitle + 12;
+  opt.aspect = aspect;
+  layout_ = layout_agencies(scenario, boxes, opt);
+
+  edges_.resize(scenario.referrals.size());
+  for (std::size_t r = 0; r < scenario.referrals.size(); ++r) {
+    const Referral& ref = scenario.referrals[r];
+    EdgeGeometry& e = edges_[r];
+    if (ref.from == ref.to) continue;
+    const Point2 p0 = layout_.positions[ref.from], p2 = layout_.positions[ref.to];
+    const double dx = p2.x - p0.x, dy = p2.y - p0.y;
+    const double len = std::hypot(dx, dy);
+    const double r0 = nodes_[ref.from].radius + Metrics::kRing + 1.0;
+    const double r2 = nodes_[ref.to].radius + Metrics::kRing + 1.0;
+    if (len <= r0 + r2 + kArrow) continue;
+    // Bend every edge to its right so that A→B and B→A stay apart.
+    const Point2 c{(p0.x + p2.x) / 2 - dy * kCurveBend, (p0.y + p2.y) / 2 + dx * kCurveBend};
+    const double t0 = r0 / len, t_tip = 1 - r2 / len, t1 = t_tip - kArrow / len;
+    e.tip = bezier(p0, c, p2, t_tip);
+    for (int k = 0; k <= kCurveSamples; ++k) e.curve.push_back(bezier(p0, c, p2, t0 + (t1 - t0) * k / kCurveSamples));
+    e.drawable = true;
+  }
+}
+
+Point2 Scene::along(ReferralId r, double t) const {
+  const EdgeGeometry& e = edges_[r];
+  if (!e.drawable) return layout_.positions[scenario_.referrals[r].from];
+  const double pos = std::clamp(t, 0.0, 1.0) * (static_cast<double>(e.curve.size()) - 1);
+  const std::size_t i = std::min(static_cast<std::size_t>(pos), e.curve.size() - 2);
+  const double f = pos - static_cast<double>(i);
+  return {e.curve[i].x + (e.curve[i + 1].x - e.curve[i].x) * f, e.curve[i].y + (e.curve[i + 1].y - e.curve[i].y) * f};
+}
+
+void Camera::fit(const Rect& world, const sf::FloatRect& viewport, float margin) {
+  viewport_ = viewport;
+  const double w = std::max(1.0, world.width()), h = std::max(1.0, world.height());
+  const double zx = (viewport.width - 2 * margin) / w, zy = (viewport.height - 2 * margin) / h;
+  zoom_ = static_cast<float>(std::clamp(std::min(zx, zy), 0.05, 1.6));
+  centre_ = Point2{(world.x0 + world.x1) / 2, (world.y0 + world.y1) / 2};
+}
+
+void Camera::zoom_at(float factor, sf::Vector2f anchor) {
+  const Point2 before = to_world(anchor);
+  zoom_ = std::clamp(zoom_ * factor, 0.05f, 8.0f);
+  const Point2 after = to_world(anchor);
+  centre_.x += before.x - after.x;
+  centre_.y += before.y - after.y;
+}
+
+void Camera::pan(sf::Vector2f d) {
+  centre_.x -= d.x / zoom_;
+  centre_.y -= d.y / zoom_;
+}
+
+sf::Vector2f Camera::to_screen(Point2 w) const {
+  return {static_cast<float>((w.x - centre_.x) * zoom_) + viewport_.left + viewport_.width / 2,
+          static_cast<float>((w.y - centre_.y) * zoom_) + viewport_.top + viewport_.height / 2};
+}
+
+Point2 Camera::to_world(sf::Vector2f s) const {
+  return {(s.x - viewport_.left - viewport_.width / 2) / zoom_ + centre_.x,
+          (s.y - viewport_.top - viewport_.height / 2) / zoom_ + centre_.y};
+}
+
+}  // namespace refsim::viz

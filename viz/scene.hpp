@@ -1,0 +1,87 @@
+#pragma once
+// Scene: the static geometry of the drawing — node sizes, wrapped labels, the layout (from
+// sim/graph/layout), referral curves — and the Camera that maps it to the screen. Built once per
+// scenario; frames only read it.
+#include <SFML/Graphics/Font.hpp>
+#include <SFML/Graphics/Rect.hpp>
+#include <SFML/System/String.hpp>
+#include <SFML/System/Vector2.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/graph/layout.hpp"
+#include "sim/graph/referral_graph.hpp"
+
+namespace refsim::viz {
+
+/// UTF-8 (our sources and scenario files) to SFML's string.
+sf::String utf8(std::string_view s);
+
+/// Sizes of the drawing in world units (= pixels at zoom 1).
+struct Metrics {
+  static constexpr float kLabelSize = 13;  ///< agency name, character size
+  static constexpr float kStatsSize = 11;  ///< the line under it
+  static constexpr float kRing = 5;        ///< occupancy ring width
+  static constexpr float kQueueBar = 9;    ///< queue gauge width
+  static constexpr float kGroupTitle = 13;
+};
+
+struct NodeGeometry {
+  float radius = 0;                      ///< disc radius; grows with log(staff or beds)
+  std::vector<std::string> label_lines;  ///< the name, wrapped
+  float label_height = 0;                ///< names + stats line, world units
+  NodeBox box;
+};
+
+struct EdgeGeometry {
+  std::vector<Point2> curve;  ///< from the source's rim to the arrow's base, world coordinates
+  Point2 tip;                 ///< arrow tip, on the target's rim
+  bool drawable = false;      ///< false for self-referrals and agencies drawn on top of each other
+};
+
+class Scene {
+ public:
+  /// `aspect`: width / height of the screen area the graph is drawn in (shapes the layout).
+  Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, double aspect);
+
+  const Scenario& scenario() const { return scenario_; }
+  const GraphLayout& layout() const { return layout_; }
+  Point2 centre(AgencyId a) const { return layout_.positions[a]; }
+  const NodeGeometry& node(AgencyId a) const { return nodes_[a]; }
+  const EdgeGeometry& edge(ReferralId r) const { return edges_[r]; }
+  /// Point at fraction t (0 … 1) of the way along referral r's drawn curve.
+  Point2 along(ReferralId r, double t) const;
+  /// Long-run utilization from the traffic equations (static; assumes every agency keeps up).
+  const std::vector<AgencyLoad>& static_loads() const { return loads_; }
+  /// Staff or beds word for an agency: "beds" for shelters, else "staff".
+  static std::string_view capacity_word(const Agency& a);
+
+ private:
+  const Scenario& scenario_;
+  std::vector<NodeGeometry> nodes_;
+  std::vector<EdgeGeometry> edges_;
+  std::vector<AgencyLoad> loads_;
+  GraphLayout layout_;
+};
+
+/// World ↔ screen: screen = (world − centre) × zoom + viewport centre.
+class Camera {
+ public:
+  void fit(const Rect& world, const sf::FloatRect& viewport, float margin = 24);
+  void set_viewport(const sf::FloatRect& viewport) { viewport_ = viewport; }
+  const sf::FloatRect& viewport() const { return viewport_; }
+  float zoom() const { return zoom_; }
+  /// Zooms by `factor` keeping the screen point `anchor` fixed; zoom stays in [0.05, 8].
+  void zoom_at(float factor, sf::Vector2f anchor);
+  void pan(sf::Vector2f screen_delta);
+  sf::Vector2f to_screen(Point2 w) const;
+  Point2 to_world(sf::Vector2f s) const;
+
+ private:
+  Point2 centre_;
+  float zoom_ = 1;
+  sf::FloatRect viewport_;
+};
+
+}  // namespace refsim::viz

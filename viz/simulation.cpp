@@ -1,0 +1,64 @@
+#include "viz/simulation.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace refsim::viz {
+
+namespace {
+constexpr Time kHour = 1.0 / 24;
+}
+
+Simulation::Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window)
+    : scenario_(scenario),
+      graph_(graph),
+      window_(window),
+      seed_(seed),
+      // About 500 points over the horizon, between an hour and a week apart.
+      sample_every_(std::clamp(scenario.run.horizon / 500, kHour, 7.0)) {
+  restart(seed);
+  restarts_ = 0;
+}
+
+void Simulation::restart(std::uint64_t seed) {
+  engine_.reset();
+  seed_ = seed;
+  ++restarts_;
+  live_ = std::make_unique<LiveView>(scenario_, window_);
+  engine_ = std::make_unique<Engine>(scenario_, graph_, seed, 0);
+  engine_->add_observer(*live_);
+  history_.clear();
+  history_.push_back(sample_now());
+  next_sample_ = sample_every_;
+}
+
+void Simulation::advance_to(Time t) {
+  assert(t >= now());
+  while (next_sample_ <= t) {
+    engine_->run_until(next_sample_);
+    history_.push_back(sample_now());
+    if (history_.size() > kMaxSamples) {
+      // Keep every other sample: the charts stay bounded and still span the whole run.
+      std::size_t w = 0;
+      for (std::size_t i = 0; i < history_.size(); i += 2) history_[w++] = history_[i];
+      history_.resize(w);
+      sample_every_ *= 2;
+      next_sample_ = history_.back().t;
+    }
+    next_sample_ += sample_every_;
+  }
+  engine_->run_until(t);
+}
+
+Sample Simulation::sample_now() const {
+  const Time t = engine_->now();
+  Sample s;
+  s.t = t;
+  s.in_system = static_cast<double>(engine_->cases_in_system());
+  for (AgencyId a = 0; a < scenario_.agencies.size(); ++a) s.waiting += static_cast<double>(engine_->queue_length(a));
+  s.throughput = live_->exit_rate(t);
+  s.mean_wait = live_->mean_wait_all(t);
+  return s;
+}
+
+}  // namespace refsim::viz

@@ -1,0 +1,69 @@
+#pragma once
+// Simulation: one live replication for the visualiser, driven only through the engine's public
+// interface (run_until, a new Engine to restart). It owns the Engine and its LiveView and records
+// a small history of key indicators for the live charts.
+//
+//   refsim::viz::Simulation sim(scenario, graph, seed);
+//   sim.advance_to(120.0);   // days; samples the charts on a fixed simulated-time grid
+//   sim.restart(seed + 1);   // a fresh replication, back at t = 0
+//
+// History samples fall on multiples of sample_every(), whatever the steps advance_to() was called
+// with, so a screenshot at t looks the same however the run got there.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "viz/live_view.hpp"
+
+namespace refsim::viz {
+
+/// Key indicators at one simulated instant, for the live charts.
+struct Sample {
+  Time t = 0;
+  double in_system = 0;   ///< cases anywhere in the mechanism (waiting, served, in transfer)
+  double waiting = 0;     ///< cases queued at agencies, not yet served
+  double throughput = 0;  ///< cases leaving the mechanism per day, recently
+  double mean_wait = 0;   ///< recent mean wait at agencies, days (NaN before the first service)
+};
+
+class Simulation {
+ public:
+  /// `scenario` and `graph` must outlive the simulation. `window`: LiveView's window, days.
+  Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window = 7.0);
+
+  /// Runs the engine up to time t (days, >= now()), sampling the history on the way.
+  void advance_to(Time t);
+  /// Throws away the current run and starts a new replication at t = 0 with `seed`.
+  void restart(std::uint64_t seed);
+
+  Time now() const { return engine_->now(); }
+  std::uint64_t seed() const { return seed_; }
+  std::uint32_t restarts() const { return restarts_; }
+  const Scenario& scenario() const { return scenario_; }
+  const ReferralGraph& graph() const { return graph_; }
+  const Engine& engine() const { return *engine_; }
+  const LiveView& live() const { return *live_; }
+  /// Samples at multiples of sample_every(); thinned (every other one dropped) past kMaxSamples.
+  const std::vector<Sample>& history() const { return history_; }
+  Time sample_every() const { return sample_every_; }
+
+  /// The indicators now (the same numbers a history sample records).
+  Sample sample_now() const;
+
+  static constexpr std::size_t kMaxSamples = 4000;
+
+ private:
+  const Scenario& scenario_;
+  const ReferralGraph& graph_;
+  double window_;
+  std::uint64_t seed_;
+  std::uint32_t restarts_ = 0;
+  Time sample_every_;
+  Time next_sample_ = 0;
+  std::unique_ptr<LiveView> live_;  // declared before engine_: the engine holds a pointer to it
+  std::unique_ptr<Engine> engine_;
+  std::vector<Sample> history_;
+};
+
+}  // namespace refsim::viz

@@ -1,0 +1,94 @@
+#include "viz/snapshot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace refsim::viz {
+
+std::vector<AgencyId> rank_bottlenecks(const std::vector<AgencyNow>& agencies, std::size_t limit) {
+  std::vector<AgencyId> out;
+  for (AgencyId a = 0; a < agencies.size(); ++a)
+    if (agencies[a].waiting > 0) out.push_back(a);
+  std::sort(out.begin(), out.end(), [&](AgencyId x, AgencyId y) {
+    const AgencyNow &a = agencies[x], &b = agencies[y];
+    if (a.bottleneck_score != b.bottleneck_score) return a.bottleneck_score > b.bottleneck_score;
+    if (a.oldest_wait != b.oldest_wait) return a.oldest_wait > b.oldest_wait;
+    return x < y;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+Snapshot take_snapshot(const Simulation& sim) {
+  const Scenario& s = sim.scenario();
+  const Engine& e = sim.engine();
+  const LiveView& live = sim.live();
+  const Time now = e.now();
+
+  Snapshot snap;
+  snap.now = now;
+  snap.horizon = s.run.horizon;
+  snap.warmup = s.run.warmup;
+  snap.seed = sim.seed();
+  snap.restarts = sim.restarts();
+  snap.window = live.window();
+  snap.history = &sim.history();
+
+  Indicators& ind = snap.indicators;
+  snap.agencies.resize(s.agencies.size());
+  double busiest = -1;
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const Agency& ag = s.agencies[a];
+    AgencyNow& n = snap.agencies[a];
+    n.unlimited = ag.unlimited;
+    n.servers = ag.unlimited ? 0 : ag.servers;
+    n.busy = e.busy(a);
+    n.waiting = e.queue_length(a);
+    n.utilization = live.utilization(a, now);
+    if (const auto since = live.oldest_waiting_since(a); since && n.waiting > 0) n.oldest_wait = now - *since;
+    n.mean_wait = live.mean_wait(a, now);
+    n.arrivals_per_day = live.arrival_rate(a, now);
+    n.completions_per_day = live.completion_rate(a, now);
+    n.bottleneck_score = static_cast<double>(n.waiting) * (std::isnan(n.utilization) ? 0.0 : n.utilization);
+    ind.waiting += n.waiting;
+    ind.in_service += n.busy;
+    if (!n.unlimited && n.utilization > busiest) {
+      busiest = n.utilization;
+      ind.busiest = a;
+    }
+  }
+  snap.bottlenecks = rank_bottlenecks(snap.agencies, 8);
+
+  snap.referral_flow.resize(s.referrals.size());
+  for (ReferralId r = 0; r < s.referrals.size(); ++r) snap.referral_flow[r] = live.referral_rate(r, now);
+
+  // Transfers name their endpoints; find the referral they travel along (the first declared one
+  // between those agencies, which is how the engine's routing table orders them too).
+  std::map<std::pair<AgencyId, AgencyId>, ReferralId> edge;
+  for (ReferralId r = 0; r < s.referrals.size(); ++r)
+    edge.emplace(std::pair{s.referrals[r].from, s.referrals[r].to}, r);
+  const std::vector<Transfer> transfers = e.transfers();
+  snap.moving.reserve(transfers.size());
+  for (const Transfer& tr : transfers) {
+    const auto it = edge.find({tr.from, tr.to});
+    if (it == edge.end()) continue;
+    MovingCase m;
+    m.referral = it->second;
+    m.progress = tr.end > tr.start ? std::clamp((now - tr.start) / (tr.end - tr.start), 0.0, 1.0) : 1.0;
+    m.look.source = live.source_of(tr.serial);
+    snap.moving.push_back(m);
+  }
+  // Heap order is an implementation detail; draw in a stable order (older transfers first).
+  std::stable_sort(snap.moving.begin(), snap.moving.end(),
+                   [](const MovingCase& a, const MovingCase& b) { return a.progress > b.progress; });
+
+  ind.in_system = e.cases_in_system();
+  ind.in_transfer = snap.moving.size();
+  ind.entries_per_day = live.entry_rate(now);
+  ind.throughput_per_day = live.exit_rate(now);
+  ind.mean_wait = live.mean_wait_all(now);
+  return snap;
+}
+
+}  // namespace refsim::viz

@@ -1,0 +1,83 @@
+#pragma once
+// Snapshot: everything one frame draws, as plain data read from a Simulation through const
+// references. The renderer draws a const Snapshot and never sees the engine.
+//
+// Indicators the model cannot give yet (identification decisions, backlog awaiting a decision,
+// drop-outs, deadline breaches) are std::nullopt: the panel says "not modelled yet" instead of
+// showing a made-up number. When the engine grows them, fill them in take_snapshot() only.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "viz/colour.hpp"
+#include "viz/simulation.hpp"
+
+namespace refsim::viz {
+
+struct AgencyNow {
+  bool unlimited = false;
+  std::uint32_t servers = 0;    ///< staff or beds (0 when unlimited)
+  std::uint32_t busy = 0;       ///< serving now
+  std::size_t waiting = 0;      ///< queued now
+  double utilization = 0;       ///< recent time-average busy / servers; NaN when unlimited
+  double oldest_wait = 0;       ///< days the longest-waiting case has waited so far; 0 if none
+  double mean_wait = 0;         ///< recent mean wait before service, days; NaN if no service yet
+  double arrivals_per_day = 0;  ///< recent
+  double completions_per_day = 0;
+  double bottleneck_score = 0;  ///< waiting × utilization: how much this agency holds cases up now
+};
+
+/// A case moving along a referral, drawn as a dot.
+struct MovingCase {
+  ReferralId referral = 0;
+  double progress = 0;  ///< 0 at the referring agency … 1 on arrival
+  CaseLook look;
+};
+
+/// A deadline breach to flash at the agency that caused it. Hook: the model has no deadlines yet,
+/// so Snapshot::breaches stays empty until it does.
+struct BreachFlash {
+  AgencyId agency = 0;
+  double age_days = 0;  ///< how long ago it happened
+};
+
+struct Indicators {
+  std::size_t in_system = 0;
+  std::size_t waiting = 0;
+  std::size_t in_service = 0;
+  std::size_t in_transfer = 0;
+  double entries_per_day = 0;       ///< recent
+  double throughput_per_day = 0;    ///< cases leaving the mechanism, recent
+  double mean_wait = 0;             ///< recent mean wait before service, all agencies; NaN if none
+  std::optional<AgencyId> busiest;  ///< highest recent utilization among limited agencies
+  // Not in the model yet (see the header comment).
+  std::optional<double> identified;
+  std::optional<double> backlog;
+  std::optional<double> dropouts;
+  std::optional<double> deadline_breaches;
+};
+
+struct Snapshot {
+  Time now = 0;
+  Time horizon = 0;
+  Time warmup = 0;
+  std::uint64_t seed = 0;
+  std::uint32_t restarts = 0;
+  double window = 0;  ///< days over which "recent" figures are averaged
+  std::vector<AgencyNow> agencies;
+  std::vector<double> referral_flow;  ///< recent referrals per day, by ReferralId
+  std::vector<MovingCase> moving;
+  std::vector<BreachFlash> breaches;
+  Indicators indicators;
+  std::vector<AgencyId> bottlenecks;             ///< most held-up first; only agencies with waiting cases
+  const std::vector<Sample>* history = nullptr;  ///< the simulation's (valid while it lives)
+};
+
+/// Reads the simulation's current state. O(agencies + referrals + cases in transfer).
+Snapshot take_snapshot(const Simulation& sim);
+
+/// Bottleneck order: waiting × utilization, then longest current wait, then id. Only agencies
+/// with cases waiting, at most `limit`.
+std::vector<AgencyId> rank_bottlenecks(const std::vector<AgencyNow>& agencies, std::size_t limit);
+
+}  // namespace refsim::viz
