@@ -88,6 +88,8 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   write_file_atomic(out / "summary.json", summary_json(ctx, res));
   write_file_atomic(out / "agencies.csv", agencies_csv(ctx, res));
   write_file_atomic(out / "cases.csv", cases_csv(ctx, res));
+  write_file_atomic(out / "referrals.csv", referrals_csv(ctx, res));
+  write_file_atomic(out / "deadlines.csv", deadlines_csv(ctx, res));
   write_file_atomic(out / "run.json", run_json(ctx, res, command_line));
 
   if (!args.quiet) {
@@ -97,7 +99,8 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
               << " s (" << std::setprecision(1)
               << (res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds / 1e6 : 0)
               << " M events/s, " << res.threads_used << " thread(s))\n";
-    std::cout << "results written to " << out.string() << "/ (summary.json, agencies.csv, cases.csv, run.json)\n";
+    std::cout << "results written to " << out.string()
+              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, run.json)\n";
   }
   return 0;
 }

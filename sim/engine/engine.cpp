@@ -9,10 +9,25 @@ namespace refsim {
 namespace {
 constexpr std::uint8_t kPriorityControl = 0;  // warm-up reset runs before anything at the same time
 constexpr std::uint8_t kPriorityFlow = 1;
+constexpr std::uint32_t kNoTrack = 0xFFFFFFFFu;
+/// A target reached at the limit, up to rounding of the times added on the way, meets the deadline:
+/// the check allows 1e-9 days (86 µs), and the deadline's timer fires that much after the limit.
+constexpr Time kDeadlineTolerance = 1e-9;
+
+/// Index of the first cumulative share above u (the last index when rounding leaves u above all).
+template <class Shares, class Get>
+std::size_t pick(const Shares& shares, double u, Get get) {
+  double cum = 0;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    cum += get(shares[i]);
+    if (u < cum) return i;
+  }
+  return shares.size() - 1;
+}
 }  // namespace
 
 Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t replication)
-    : scenario_(s), graph_(g) {
+    : scenario_(s), graph_(g), deadline_count_(s.deadlines.size()) {
   agencies_.reserve(s.agencies.size());
   for (const Agency& a : s.agencies) {
     AgencyState st;
@@ -21,6 +36,7 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     st.service = Sampler(a.service);
     st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
+    st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
     agencies_.push_back(std::move(st));
   }
   for (const Referral& r : s.referrals) {
@@ -28,12 +44,14 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     st.has_delay = r.delay.has_value();
     if (st.has_delay) st.delay = Sampler(*r.delay);
     st.rng = make_stream(seed, replication, r.key, StreamPurpose::transfer_delay);
+    st.decision_rng = make_stream(seed, replication, r.key, StreamPurpose::decision);
     referrals_.push_back(std::move(st));
   }
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
     SourceState st{Sampler(DistributionSpec::exponential(1.0 / src.rate_per_day)),
-                   make_stream(seed, replication, src.id, StreamPurpose::interarrival)};
+                   make_stream(seed, replication, src.id, StreamPurpose::interarrival),
+                   make_stream(seed, replication, src.id, StreamPurpose::attributes)};
     const Time first = st.gap(st.rng);
     sources_.push_back(std::move(st));
     calendar_.push(first, kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
@@ -70,18 +88,57 @@ void Engine::dispatch(const Event& e) {
     case EventKind::source_arrival: on_source(e.time, i); break;
     case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
+    case EventKind::deadline_due: on_deadline_due(e.time, i); break;
   }
+}
+
+void Engine::draw_attributes(Person& p, const Source& src, SourceState& st) {
+  Attributes& a = p.attributes;
+  a.fill(0);
+  const Profile& prof = scenario_.profiles[src.profile];
+  // The built-in profile is fixed (adult victims of the home nationality): nothing to draw. Other
+  // profiles take a fixed number of draws per case, so that streams stay aligned.
+  if (src.profile == 0) {
+    a[attr::kAdult] = 1;
+    a[attr::kExploitation] = static_cast<std::uint32_t>(kExploitationTypes.size() - 1);  // "other"
+    a[attr::kNationality] = prof.nationality.front().first;
+    a[attr::kVictim] = 1;
+    const std::string& entry =
+        scenario_.agencies[src.to].country.empty() ? scenario_.home_country : scenario_.agencies[src.to].country;
+    a[attr::kForeign] = !entry.empty() && scenario_.nationalities[a[attr::kNationality]] != entry;
+    return;
+  }
+  const double u_child = uniform01(st.attribute_rng), u_sex = uniform01(st.attribute_rng);
+  const double u_expl = uniform01(st.attribute_rng), u_nat = uniform01(st.attribute_rng);
+  const double u_victim = uniform01(st.attribute_rng);
+  a[attr::kChild] = u_child < prof.child;
+  a[attr::kAdult] = 1 - a[attr::kChild];
+  a[attr::kSex] = u_sex < prof.female ? 0 : 1;
+  a[attr::kExploitation] = static_cast<std::uint32_t>(pick(prof.exploitation, u_expl, [](double x) { return x; }));
+  a[attr::kNationality] = prof.nationality[pick(prof.nationality, u_nat, [](const auto& x) { return x.second; })].first;
+  a[attr::kVictim] = u_victim < prof.victim;
+  for (std::size_t i = 0; i < kNeeds.size(); ++i) {
+    a[attr::kNeedsFirst + i] = uniform01(st.attribute_rng) < prof.needs[i];
+  }
+  // Foreign: nationality differs from the country where the case entered.
+  const std::string& entry =
+      scenario_.agencies[src.to].country.empty() ? scenario_.home_country : scenario_.agencies[src.to].country;
+  a[attr::kForeign] = !entry.empty() && scenario_.nationalities[a[attr::kNationality]] != entry;
 }
 
 void Engine::on_source(Time t, SourceId s) {
   SourceState& src = sources_[s];
   calendar_.push(t + src.gap(src.rng), kPriorityFlow, EventKind::source_arrival, s);
-  const std::uint32_t slot = new_case();
+  const std::uint32_t person = new_person();
+  Person& p = persons_[person];
+  p.entered = t;
+  p.source = s;
+  draw_attributes(p, scenario_.sources[s], src);
+  const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
-  c.entered = t;
-  c.source = s;
   c.agency = scenario_.sources[s].to;
   for (Observer* o : observers_) o->on_case_entered(t, c);
+  if (deadline_count_) start_deadlines(t, person, Milestone::Kind::entered, 0);
   arrive(t, scenario_.sources[s].to, slot);
 }
 
@@ -90,6 +147,10 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   c.agency = a;
   c.arrived = t;
   for (Observer* o : observers_) o->on_arrival(t, a, c);
+  if (deadline_count_) {
+    finish_deadlines(t, slot, a);
+    start_deadlines(t, c.person, Milestone::Kind::arrival, a);
+  }
   AgencyState& ag = agencies_[a];
   if (ag.unlimited || ag.busy < ag.servers) {
     start_service(t, a, slot);
@@ -114,34 +175,42 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     const Case& c = cases_[slot];
     for (Observer* o : observers_) o->on_service_end(t, a, c, t - c.arrived);
   }
-  // Route the case: the first route whose cumulative probability exceeds the draw, else exit.
   const auto routes = graph_.routes(a);
-  const Route* chosen = nullptr;
+  const ReferralId* chosen = nullptr;
   if (!routes.empty()) {
-    const double u = uniform01(ag.routing_rng);
+    const Attributes& attrs = persons_[cases_[slot].person].attributes;
+    // Parallel tracks first: each applicable fork is taken independently.
     for (const Route& r : routes) {
-      if (u < r.cumulative) {
-        chosen = &r;
+      if (!r.fork) continue;
+      const Referral& ref = scenario_.referrals[r.referral];
+      if (!ref.when(attrs)) continue;
+      if (uniform01(ag.fork_rng) < ref.probability) {
+        const std::uint32_t fork = new_track(cases_[slot].person);
+        Case& f = cases_[fork];
+        f.agency = a;
+        f.arrived = t;
+        for (Observer* o : observers_) o->on_fork(t, r.referral, f);
+        send(t, r.referral, fork);
+      }
+    }
+    // The main route: one draw, the applicable rules' probabilities in declaration order.
+    const double u = uniform01(ag.routing_rng);
+    double cumulative = 0;
+    for (const Route& r : routes) {
+      if (r.fork) continue;
+      const Referral& ref = scenario_.referrals[r.referral];
+      if (!r.unconditional && !ref.when(attrs)) continue;
+      cumulative += ref.probability;
+      if (u < cumulative) {
+        chosen = &r.referral;
         break;
       }
     }
   }
   if (chosen) {
-    ReferralState& ref = referrals_[chosen->referral];
-    const Time delay = ref.has_delay ? ref.delay(ref.rng) : 0.0;
-    Case& c = cases_[slot];
-    for (Observer* o : observers_) o->on_referral(t, chosen->referral, c, delay);
-    if (ref.has_delay) {
-      c.arrived = t;  // start of the transfer
-      c.next_agency = chosen->to;
-      calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
-    } else {
-      arrive(t, chosen->to, slot);
-    }
+    send(t, *chosen, slot);
   } else {
-    const Case& c = cases_[slot];
-    for (Observer* o : observers_) o->on_case_exited(t, c, t - c.entered);
-    free_case(slot);
+    end_track(t, slot);
   }
   // The freed server takes the longest-waiting case (unless a re-arrival took it already).
   if (!ag.waiting.empty() && ag.busy < ag.servers) {
@@ -151,7 +220,131 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   }
 }
 
-std::uint32_t Engine::new_case() {
+void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
+  const Referral& ref = scenario_.referrals[r];
+  ReferralState& st = referrals_[r];
+  Case& c = cases_[slot];
+  if (ref.consent && persons_[c.person].attributes[attr::kAdult]) {
+    if (uniform01(st.decision_rng) >= *ref.consent) {
+      for (Observer* o : observers_) o->on_consent_refused(t, r, c);
+      end_track(t, slot);
+      return;
+    }
+  }
+  if (ref.loss > 0 && uniform01(st.decision_rng) < ref.loss) {
+    for (Observer* o : observers_) o->on_referral_lost(t, r, c);
+    end_track(t, slot);
+    return;
+  }
+  const Time delay = st.has_delay ? st.delay(st.rng) : 0.0;
+  for (Observer* o : observers_) o->on_referral(t, r, c, delay);
+  if (st.has_delay) {
+    c.arrived = t;  // start of the transfer
+    c.next_agency = ref.to;
+    calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
+  } else {
+    arrive(t, ref.to, slot);
+  }
+}
+
+void Engine::end_track(Time t, std::uint32_t slot) {
+  Case& c = cases_[slot];
+  c.live = false;
+  Person& p = persons_[c.person];
+  // Unlink the track from the person's list (a handful of tracks at most).
+  if (p.lead == slot) {
+    p.lead = next_track_[slot];
+  } else {
+    std::uint32_t prev = p.lead;
+    while (next_track_[prev] != slot) prev = next_track_[prev];
+    next_track_[prev] = next_track_[slot];
+  }
+  if (--p.tracks == 0) {
+    // Deadlines still running end as breaches: the person left without reaching the target.
+    for (DeadlineId d = 0; d < deadline_count_; ++d) {
+      DeadlineState& ds = deadline_state(c.person, d);
+      if (ds.status == DeadlineState::running) {
+        ds.status = DeadlineState::done;
+        for (Observer* o : observers_) o->on_deadline(t, d, c, false, c.agency, t - ds.start);
+      }
+    }
+    for (Observer* o : observers_) o->on_case_exited(t, c, t - c.entered);
+    free_persons_.push_back(c.person);
+    --in_system_;
+  }
+  free_.push_back(slot);
+}
+
+void Engine::start_deadlines(Time t, std::uint32_t person, Milestone::Kind kind, AgencyId agency) {
+  const Person& p = persons_[person];
+  for (DeadlineId d = 0; d < deadline_count_; ++d) {
+    const Deadline& dl = scenario_.deadlines[d];
+    DeadlineState& ds = deadline_state(person, d);
+    if (kind == Milestone::Kind::entered)
+      ds.status = dl.when(p.attributes) ? DeadlineState::waiting_start : DeadlineState::not_applicable;
+    if (ds.status != DeadlineState::waiting_start || dl.from.kind != kind) continue;
+    if (kind == Milestone::Kind::arrival && dl.from.agency != agency) continue;
+    ds.status = DeadlineState::running;
+    ds.start = t;
+    std::uint32_t timer;
+    if (!free_timers_.empty()) {
+      timer = free_timers_.back();
+      free_timers_.pop_back();
+    } else {
+      timer = static_cast<std::uint32_t>(timers_.size());
+      if (timer > Event::kMaxIndex) throw std::runtime_error("too many deadline timers at once");
+      timers_.emplace_back();
+    }
+    timers_[timer] = Timer{person, p.serial, d};
+    calendar_.push(t + dl.limit + kDeadlineTolerance, kPriorityFlow, EventKind::deadline_due, timer);
+  }
+}
+
+void Engine::finish_deadlines(Time t, std::uint32_t slot, AgencyId agency) {
+  const Case& c = cases_[slot];
+  for (DeadlineId d = 0; d < deadline_count_; ++d) {
+    const Deadline& dl = scenario_.deadlines[d];
+    DeadlineState& ds = deadline_state(c.person, d);
+    if (ds.status != DeadlineState::running || dl.to.agency != agency) continue;
+    ds.status = DeadlineState::done;
+    // Reaching the target exactly at the limit meets it.
+    for (Observer* o : observers_)
+      o->on_deadline(t, d, c, t - ds.start <= dl.limit + kDeadlineTolerance, agency, t - ds.start);
+  }
+}
+
+void Engine::on_deadline_due(Time t, std::uint32_t timer) {
+  const Timer tm = timers_[timer];
+  free_timers_.push_back(timer);
+  Person& p = persons_[tm.person];
+  if (p.serial != tm.serial || p.tracks == 0) return;  // the person has left: settled at exit
+  DeadlineState& ds = deadline_state(tm.person, tm.deadline);
+  if (ds.status != DeadlineState::running) return;  // met already
+  // Breached: the responsible agency is where the person's earliest live track stands.
+  const Case* holder = &cases_[p.lead];
+  assert(holder->live && holder->person == tm.person);
+  ds.status = DeadlineState::done;
+  for (Observer* o : observers_) o->on_deadline(t, tm.deadline, *holder, false, holder->agency, t - ds.start);
+}
+
+std::uint32_t Engine::new_person() {
+  std::uint32_t slot;
+  if (!free_persons_.empty()) {
+    slot = free_persons_.back();
+    free_persons_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(persons_.size());
+    persons_.emplace_back();
+    deadline_states_.resize(deadline_states_.size() + deadline_count_);
+  }
+  Person& p = persons_[slot];
+  p = Person{};
+  p.serial = next_serial_++;
+  ++in_system_;
+  return slot;
+}
+
+std::uint32_t Engine::new_track(std::uint32_t person) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -163,16 +356,26 @@ std::uint32_t Engine::new_case() {
     }
     slot = static_cast<std::uint32_t>(cases_.size());
     cases_.emplace_back();
+    next_track_.push_back(kNoTrack);
   }
-  cases_[slot] = Case{};
-  cases_[slot].serial = next_serial_++;
-  ++in_system_;
+  Person& p = persons_[person];
+  Case& c = cases_[slot];
+  c = Case{};
+  c.serial = p.serial;
+  c.entered = p.entered;
+  c.source = p.source;
+  c.person = person;
+  c.track = p.tracks_made++;
+  c.live = true;
+  next_track_[slot] = kNoTrack;
+  if (p.tracks++ == 0) {
+    p.lead = slot;
+  } else {
+    std::uint32_t last = p.lead;
+    while (next_track_[last] != kNoTrack) last = next_track_[last];
+    next_track_[last] = slot;
+  }
   return slot;
-}
-
-void Engine::free_case(std::uint32_t slot) {
-  free_.push_back(slot);
-  --in_system_;
 }
 
 std::vector<Transfer> Engine::transfers() const {

@@ -51,6 +51,8 @@ class Engine {
   std::size_t queue_length(AgencyId a) const { return agencies_[a].waiting.size(); }
   std::uint32_t busy(AgencyId a) const { return agencies_[a].busy; }
   std::size_t cases_in_system() const { return in_system_; }
+  /// The attributes of the person in `person` slot (see Case::person); valid until the next event.
+  const Attributes& attributes(std::uint32_t person) const { return persons_[person].attributes; }
   /// Cases currently being transferred along a referral, in no particular order.
   std::vector<Transfer> transfers() const;
 
@@ -63,15 +65,39 @@ class Engine {
     Sampler service;
     Rng service_rng;
     Rng routing_rng;
+    Rng fork_rng;
   };
   struct SourceState {
     Sampler gap;
     Rng rng;
+    Rng attribute_rng;
   };
   struct ReferralState {
     bool has_delay = false;
     Sampler delay;
     Rng rng;
+    Rng decision_rng;  // consent and loss
+  };
+  /// A person: what all their tracks share.
+  struct Person {
+    std::uint64_t serial = 0;
+    Time entered = 0;
+    SourceId source = 0;
+    std::uint32_t tracks = 0;       // tracks still in the mechanism
+    std::uint32_t tracks_made = 0;  // tracks started so far (numbers the next one)
+    std::uint32_t lead = 0;         // slot of the earliest live track: head of the list of tracks
+    Attributes attributes{};
+  };
+  /// Per person and deadline.
+  struct DeadlineState {
+    enum Status : std::uint8_t { not_applicable, waiting_start, running, done };
+    Time start = 0;
+    Status status = not_applicable;
+  };
+  struct Timer {
+    std::uint32_t person;
+    std::uint64_t serial;
+    DeadlineId deadline;
   };
 
   void dispatch(const Event& e);
@@ -79,8 +105,19 @@ class Engine {
   void arrive(Time t, AgencyId a, std::uint32_t slot);
   void start_service(Time t, AgencyId a, std::uint32_t slot);
   void end_service(Time t, AgencyId a, std::uint32_t slot);
-  std::uint32_t new_case();
-  void free_case(std::uint32_t slot);
+  /// Sends track `slot` along referral `r`: consent gate, loss, then the transfer or arrival.
+  void send(Time t, ReferralId r, std::uint32_t slot);
+  /// Ends a track; the person leaves when it was their last.
+  void end_track(Time t, std::uint32_t slot);
+  void draw_attributes(Person& p, const Source& src, SourceState& st);
+  void start_deadlines(Time t, std::uint32_t person, Milestone::Kind kind, AgencyId agency);
+  void finish_deadlines(Time t, std::uint32_t slot, AgencyId agency);
+  void on_deadline_due(Time t, std::uint32_t timer);
+  DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
+    return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];
+  }
+  std::uint32_t new_track(std::uint32_t person);
+  std::uint32_t new_person();
 
   const Scenario& scenario_;
   const ReferralGraph& graph_;
@@ -89,11 +126,18 @@ class Engine {
   std::uint64_t events_ = 0;
   std::uint64_t next_serial_ = 0;
   std::size_t in_system_ = 0;
+  std::size_t deadline_count_ = 0;
   std::vector<AgencyState> agencies_;
   std::vector<SourceState> sources_;
   std::vector<ReferralState> referrals_;
-  std::vector<Case> cases_;          // slots; a slot is reused after its case exits
-  std::vector<std::uint32_t> free_;  // free slots
+  std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
+  std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
+  std::vector<std::uint32_t> free_;        // free track slots
+  std::vector<Person> persons_;            // person slots; reused after the person leaves
+  std::vector<std::uint32_t> free_persons_;
+  std::vector<DeadlineState> deadline_states_;  // persons_.size() × deadline_count_
+  std::vector<Timer> timers_;
+  std::vector<std::uint32_t> free_timers_;
   std::vector<Observer*> observers_;
 };
 

@@ -17,14 +17,15 @@ namespace refsim {
 enum class EventKind : std::uint8_t {
   warmup_end = 0,      ///< statistics reset
   source_arrival = 1,  ///< index = source
-  transfer_end = 2,    ///< index = case slot; the case knows where it is going
-  service_end = 3,     ///< index = case slot; the case knows its agency
+  transfer_end = 2,    ///< index = track slot; the track knows where it is going
+  service_end = 3,     ///< index = track slot; the track knows its agency
+  deadline_due = 4,    ///< index = deadline timer slot
 };
 
 /// A pending event: 16 bytes, so that the heap moves little memory.
 ///
 /// `key` packs, from the most significant bit: priority (1 bit: 0 runs first at equal times),
-/// insertion sequence (38 bits), kind (2 bits) and index (23 bits: a case slot, a source, …).
+/// insertion sequence (37 bits), kind (3 bits) and index (23 bits: a case slot, a source, …).
 /// Comparing (time, key) therefore orders by time, then priority, then insertion sequence; kind
 /// and index never decide, since sequences are unique.
 struct Event {
@@ -32,12 +33,12 @@ struct Event {
   std::uint64_t key;
 
   static constexpr int kIndexBits = 23;
-  static constexpr int kKindBits = 2;
-  static constexpr int kSeqBits = 38;
+  static constexpr int kKindBits = 3;
+  static constexpr int kSeqBits = 37;
   static constexpr std::uint64_t kMaxIndex = (std::uint64_t{1} << kIndexBits) - 1;
   static constexpr std::uint64_t kMaxSeq = (std::uint64_t{1} << kSeqBits) - 1;
 
-  EventKind kind() const { return static_cast<EventKind>((key >> kIndexBits) & 3u); }
+  EventKind kind() const { return static_cast<EventKind>((key >> kIndexBits) & 7u); }
   std::uint32_t index() const { return static_cast<std::uint32_t>(key & kMaxIndex); }
   std::uint8_t priority() const { return static_cast<std::uint8_t>(key >> 63); }
   std::uint64_t seq() const { return (key >> (kIndexBits + kKindBits)) & kMaxSeq; }
@@ -50,9 +51,9 @@ static_assert(sizeof(Event) == 16);
 class EventQueue {
  public:
   /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
-  /// the caller, which knows what the index means); throws std::length_error after 2^38 pushes.
+  /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
   void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
-    if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^38 events scheduled");
+    if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^37 events scheduled");
     const std::uint64_t key = (std::uint64_t{priority} << 63) |
                               (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
                               (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;

@@ -11,15 +11,20 @@
 
 namespace refsim {
 
-/// One person moving through the mechanism. Slots are recycled once a case exits.
+/// One track of one person moving through the mechanism. A person starts with one track; a
+/// `fork` referral starts another (e.g. criminal justice beside services), and the person leaves
+/// the mechanism when the last track ends. Slots are recycled once a track ends.
 struct Case {
-  std::uint64_t serial = 0;  ///< 0, 1, 2… in order of entry within a replication
-  Time entered = 0;          ///< when the case entered the mechanism
-  Time arrived = 0;          ///< when it arrived at its current agency (or started its transfer)
+  std::uint64_t serial = 0;  ///< the person: 0, 1, 2… in order of entry within a replication
+  Time entered = 0;          ///< when the person entered the mechanism
+  Time arrived = 0;          ///< when the track arrived at its current agency (or started its transfer)
   Time service_started = 0;  ///< when service began at the current agency
   SourceId source = 0;
   AgencyId agency = 0;       ///< current agency (during a transfer: the referring agency)
   AgencyId next_agency = 0;  ///< during a transfer: the receiving agency
+  std::uint32_t person = 0;  ///< the person's slot (see Engine::attributes)
+  std::uint32_t track = 0;   ///< 0 for the first track, 1, 2… for forks, per person
+  bool live = false;         ///< the slot holds a track still in the mechanism
 };
 
 class Observer {
@@ -37,6 +42,16 @@ class Observer {
   virtual void on_referral(Time /*t*/, ReferralId /*r*/, const Case& /*c*/, Time /*delay*/) {}
   /// The case left the mechanism; `in_system` = t − entry.
   virtual void on_case_exited(Time /*t*/, const Case& /*c*/, Time /*in_system*/) {}
+  /// The referral along `r` was sent but never received (its `loss`); the track ends.
+  virtual void on_referral_lost(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
+  /// An adult did not consent to the referral along `r`: counted anonymously; the track ends.
+  virtual void on_consent_refused(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
+  /// A fork along `r` started a new track `c` (besides the track that was served).
+  virtual void on_fork(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
+  /// Deadline `d` was met or breached for the person of `c`, `elapsed` days after it started.
+  /// On a breach, `responsible` is the agency holding the person (or sending them) at that moment.
+  virtual void on_deadline(Time /*t*/, DeadlineId /*d*/, const Case& /*c*/, bool /*met*/, AgencyId /*responsible*/,
+                           Time /*elapsed*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
 };

@@ -1,9 +1,34 @@
 #include "sim/experiment/statistics.hpp"
 
+#include <algorithm>
+
 namespace refsim {
 
 StatisticsCollector::StatisticsCollector(const Scenario& scenario)
-    : scenario_(scenario), acc_(scenario.agencies.size()) {}
+    : scenario_(scenario),
+      acc_(scenario.agencies.size()),
+      referrals_(scenario.referrals.size()),
+      deadlines_(scenario.deadlines.size()) {}
+
+void StatisticsCollector::on_referral(Time, ReferralId r, const Case&, Time) { referrals_[r].sent += 1; }
+
+void StatisticsCollector::on_referral_lost(Time, ReferralId r, const Case&) {
+  referrals_[r].sent += 1;
+  referrals_[r].lost += 1;
+}
+
+void StatisticsCollector::on_consent_refused(Time, ReferralId r, const Case&) { referrals_[r].consent_refused += 1; }
+
+void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, bool met, AgencyId responsible, Time elapsed) {
+  DeadlineAcc& x = deadlines_[d];
+  if (met) {
+    ++x.met;
+    x.elapsed_sum += elapsed;
+  } else {
+    ++x.breached;
+    ++acc_[responsible].breaches;
+  }
+}
 
 void StatisticsCollector::on_case_entered(Time, const Case&) { ++entered_; }
 
@@ -40,11 +65,13 @@ void StatisticsCollector::on_warmup_end(Time t) {
   window_start_ = t;
   for (Acc& x : acc_) {
     x.advance(t);
-    x.arrivals = x.starts = x.completions = 0;
+    x.arrivals = x.starts = x.completions = x.breaches = 0;
     x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
   }
   entered_ = exited_ = 0;
   system_time_sum_ = 0;
+  std::fill(referrals_.begin(), referrals_.end(), ReferralResult{});
+  std::fill(deadlines_.begin(), deadlines_.end(), DeadlineAcc{});
 }
 
 ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_system, std::uint64_t events) const {
@@ -63,6 +90,16 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     out.utilization = ag.unlimited ? kNaN : out.mean_in_service / ag.servers;
     if (x.starts > 0) out.mean_wait_days = x.wait_sum / static_cast<double>(x.starts);
     if (x.completions > 0) out.mean_time_in_agency_days = x.time_sum / static_cast<double>(x.completions);
+    out.deadline_breaches_caused = static_cast<double>(x.breaches);
+  }
+  r.referrals = referrals_;
+  for (const DeadlineAcc& x : deadlines_) {
+    DeadlineResult d;
+    d.met = static_cast<double>(x.met);
+    d.breached = static_cast<double>(x.breached);
+    if (x.met + x.breached > 0) d.compliance = d.met / (d.met + d.breached);
+    if (x.met > 0) d.mean_elapsed_days = x.elapsed_sum / d.met;
+    r.deadlines.push_back(d);
   }
   r.cases.entered = static_cast<double>(entered_);
   r.cases.exited = static_cast<double>(exited_);

@@ -24,6 +24,20 @@ struct AgencyResult {
   double mean_in_service = 0;              ///< time-average number in service
   double mean_wait_days = kNaN;            ///< arrival → service start; NaN with no observation
   double mean_time_in_agency_days = kNaN;  ///< arrival → service end
+  double deadline_breaches_caused = 0;     ///< breaches while the person was held (or sent) here
+};
+
+struct ReferralResult {
+  double sent = 0;             ///< referrals made along the rule (forks included)
+  double lost = 0;             ///< sent but never received
+  double consent_refused = 0;  ///< adults who did not consent: anonymous notifications
+};
+
+struct DeadlineResult {
+  double met = 0;
+  double breached = 0;
+  double compliance = kNaN;         ///< met / (met + breached); NaN when no case was measured
+  double mean_elapsed_days = kNaN;  ///< from start to the target, over cases that met it
 };
 
 struct CaseResult {
@@ -35,6 +49,8 @@ struct CaseResult {
 
 struct ReplicationResult {
   std::vector<AgencyResult> agencies;
+  std::vector<ReferralResult> referrals;
+  std::vector<DeadlineResult> deadlines;
   CaseResult cases;
   std::uint64_t events_processed = 0;
 };
@@ -45,7 +61,7 @@ struct Metric {
   std::string_view name;
   double Row::*field;
 };
-inline constexpr std::array<Metric<AgencyResult>, 7> kAgencyMetrics{{
+inline constexpr std::array<Metric<AgencyResult>, 8> kAgencyMetrics{{
     {"arrivals", &AgencyResult::arrivals},
     {"throughput_per_day", &AgencyResult::throughput_per_day},
     {"utilization", &AgencyResult::utilization},
@@ -53,6 +69,18 @@ inline constexpr std::array<Metric<AgencyResult>, 7> kAgencyMetrics{{
     {"mean_in_service", &AgencyResult::mean_in_service},
     {"mean_wait_days", &AgencyResult::mean_wait_days},
     {"mean_time_in_agency_days", &AgencyResult::mean_time_in_agency_days},
+    {"deadline_breaches_caused", &AgencyResult::deadline_breaches_caused},
+}};
+inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
+    {"sent", &ReferralResult::sent},
+    {"lost", &ReferralResult::lost},
+    {"consent_refused", &ReferralResult::consent_refused},
+}};
+inline constexpr std::array<Metric<DeadlineResult>, 4> kDeadlineMetrics{{
+    {"met", &DeadlineResult::met},
+    {"breached", &DeadlineResult::breached},
+    {"compliance", &DeadlineResult::compliance},
+    {"mean_elapsed_days", &DeadlineResult::mean_elapsed_days},
 }};
 inline constexpr std::array<Metric<CaseResult>, 4> kCaseMetrics{{
     {"entered", &CaseResult::entered},
@@ -70,6 +98,10 @@ class StatisticsCollector final : public Observer {
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
   void on_case_exited(Time t, const Case& c, Time in_system) override;
+  void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
+  void on_referral_lost(Time t, ReferralId r, const Case& c) override;
+  void on_consent_refused(Time t, ReferralId r, const Case& c) override;
+  void on_deadline(Time t, DeadlineId d, const Case& c, bool met, AgencyId responsible, Time elapsed) override;
   void on_warmup_end(Time t) override;
 
   /// Closes the window at `horizon` and returns the results.
@@ -77,7 +109,7 @@ class StatisticsCollector final : public Observer {
 
  private:
   struct Acc {
-    std::uint64_t arrivals = 0, starts = 0, completions = 0;
+    std::uint64_t arrivals = 0, starts = 0, completions = 0, breaches = 0;
     double wait_sum = 0, time_sum = 0;
     double queue_area = 0, busy_area = 0;
     double last = 0;
@@ -91,6 +123,12 @@ class StatisticsCollector final : public Observer {
   const Scenario& scenario_;
   Time window_start_ = 0;
   std::vector<Acc> acc_;
+  std::vector<ReferralResult> referrals_;
+  struct DeadlineAcc {
+    std::uint64_t met = 0, breached = 0;
+    double elapsed_sum = 0;
+  };
+  std::vector<DeadlineAcc> deadlines_;
   std::uint64_t entered_ = 0, exited_ = 0;
   double system_time_sum_ = 0;
 };

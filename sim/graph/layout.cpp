@@ -36,7 +36,6 @@ constexpr unsigned kMaxSeparationPasses = 4000;
 // Kamada–Kawai (springs as long as graph distances) reads best, but its cost grows as n² per
 // step; above this many vertices Fruchterman–Reingold takes over.
 constexpr std::size_t kKamadaKawaiMaxVertices = 320;
-constexpr double kHubEdge = 0.6;   // agency–country hub: members end up ~1.2 edges apart
 constexpr double kRootEdge = 2.5;  // hidden root tying separate components together
 
 /// Kamada–Kawai's stopping rule (relative energy change), with a cap on the number of steps.
@@ -119,40 +118,24 @@ std::size_t separate(std::vector<Rect>& r, const std::vector<bool>& fixed, std::
   return stuck;
 }
 
-/// A spring layout of the referral graph (undirected, without self-loops) plus one hidden hub per
-/// country with two or more agencies, linked to its members so that they stay together, and a
-/// hidden root linking separate components. Kamada–Kawai, or Fruchterman–Reingold when large.
-std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> boxes, const std::vector<int>& group_of,
-                                   std::size_t group_count, const LayoutOptions& opt) {
-  const std::size_t n = s.agencies.size();
-  std::vector<std::size_t> members(group_count, 0);
-  for (int g : group_of)
-    if (g >= 0) ++members[static_cast<std::size_t>(g)];
-  std::vector<std::size_t> hub(group_count, 0);
-  std::size_t vertex_count = n;
-  for (std::size_t g = 0; g < group_count; ++g)
-    if (members[g] >= 2) hub[g] = vertex_count++;
+struct WeightedEdge {
+  std::size_t a, b;
+  double length;  // in edges: 1 for a referral
+};
 
-  LayoutGraph graph(vertex_count);
-  std::set<std::pair<AgencyId, AgencyId>> linked;
-  for (const Referral& r : s.referrals) {
-    if (r.from == r.to) continue;
-    if (linked.emplace(std::min(r.from, r.to), std::max(r.from, r.to)).second) {
-      boost::add_edge(r.from, r.to, 1.0, graph);
-    }
-  }
-  for (std::size_t a = 0; a < n; ++a) {
-    const int g = group_of[a];
-    if (g >= 0 && members[static_cast<std::size_t>(g)] >= 2) {
-      boost::add_edge(a, hub[static_cast<std::size_t>(g)], kHubEdge, graph);
-    }
-  }
-  std::vector<int> component(vertex_count);
+/// A spring layout of n vertices: Kamada–Kawai, or Fruchterman–Reingold when large. Separate
+/// components are tied to a hidden root. Starts from an ellipse in vertex order.
+std::vector<Point2> spring(std::size_t n, const std::vector<WeightedEdge>& edges, std::span<const NodeBox> boxes,
+                           double aspect, const LayoutOptions& opt) {
+  if (n == 1) return {Point2{}};
+  LayoutGraph graph(n);
+  for (const WeightedEdge& e : edges) boost::add_edge(e.a, e.b, e.length, graph);
+  std::vector<int> component(n);
   const int components = boost::connected_components(graph, component.data());
   if (components > 1) {
     const auto root = boost::add_vertex(graph);
     std::vector<bool> tied(static_cast<std::size_t>(components), false);
-    for (std::size_t v = 0; v < vertex_count; ++v) {
+    for (std::size_t v = 0; v < n; ++v) {
       const auto c = static_cast<std::size_t>(component[v]);
       if (!tied[c]) boost::add_edge(v, root, kRootEdge, graph);
       tied[c] = true;
@@ -166,40 +149,21 @@ std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> b
     width += (b.left + b.right) / static_cast<double>(n);
   }
   const double side = std::max(1.0, std::sqrt(4.0 * area));
-  const double aspect = std::clamp(opt.aspect, 0.25, 4.0);
+  aspect = std::clamp(aspect, 0.25, 4.0);
   const double half_w = side * std::sqrt(aspect) / 2, half_h = side / std::sqrt(aspect) / 2;
   const Topology space(-half_w, -half_h, half_w, half_h);
 
-  // Initial positions: an ellipse, agencies ordered by country (ungrouped last) then declaration;
-  // hubs and the root inside it.
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  auto group_key = [&](std::size_t a) { return group_of[a] < 0 ? group_count : static_cast<std::size_t>(group_of[a]); };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return group_key(a) < group_key(b); });
   std::vector<Topology::point_type> pos(total);
   for (std::size_t k = 0; k < n; ++k) {
     const double angle = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n);
-    pos[order[k]][0] = 0.8 * half_w * std::cos(angle);
-    pos[order[k]][1] = 0.8 * half_h * std::sin(angle);
+    pos[k][0] = 0.8 * half_w * std::cos(angle);
+    pos[k][1] = 0.8 * half_h * std::sin(angle);
   }
-  for (std::size_t g = 0; g < group_count; ++g) {
-    if (members[g] < 2) continue;
-    double x = 0, y = 0;
-    for (std::size_t a = 0; a < n; ++a) {
-      if (group_of[a] == static_cast<int>(g)) {
-        x += pos[a][0];
-        y += pos[a][1];
-      }
-    }
-    pos[hub[g]][0] = 0.6 * x / static_cast<double>(members[g]);
-    pos[hub[g]][1] = 0.6 * y / static_cast<double>(members[g]);
-  }
-  if (total > vertex_count) pos[total - 1][0] = pos[total - 1][1] = 1e-3 * side;  // the root, near the centre
+  if (total > n) pos[n][0] = pos[n][1] = 1e-3 * side;  // the root, near the centre
 
   const auto index = boost::get(boost::vertex_index, graph);
   const auto position = boost::make_iterator_property_map(pos.begin(), index);
-  if (total <= kKamadaKawaiMaxVertices && total >= 2) {
+  if (total <= kKamadaKawaiMaxVertices) {
     BoundedTolerance done;
     done.max_outer = 60 * total;
     boost::kamada_kawai_spring_layout(graph, position, boost::get(boost::edge_weight, graph), space,
@@ -211,9 +175,8 @@ std::vector<Point2> force_directed(const Scenario& s, std::span<const NodeBox> b
         boost::all_force_pairs(), boost::linear_cooling<double>(opt.iterations, side / 8),
         boost::make_iterator_property_map(displacement.begin(), index));
   }
-
   std::vector<Point2> out(n);
-  for (std::size_t a = 0; a < n; ++a) out[a] = Point2{pos[a][0], pos[a][1]};
+  for (std::size_t v = 0; v < n; ++v) out[v] = Point2{pos[v][0], pos[v][1]};
   return out;
 }
 
@@ -244,8 +207,8 @@ double declared_scale(const Scenario& s, std::span<const NodeBox> boxes, double 
   return k > 0 ? k : 1.0;
 }
 
-/// Scales a force-directed placement (about its centre) so that the typical agency (the median)
-/// has `room` clear around its box; the separation pass then handles the more crowded ones.
+/// Shrinks a force-directed placement (about its centre) until a quarter of the agencies would
+/// have less than `room` clear around their boxes; the separation pass then handles those.
 void compact(std::vector<Point2>& pos, std::span<const NodeBox> boxes, double room) {
   const std::size_t n = pos.size();
   if (n < 2) return;
@@ -264,9 +227,51 @@ void compact(std::vector<Point2>& pos, std::span<const NodeBox> boxes, double ro
     }
   }
   std::sort(need.begin(), need.end());
-  const double k = need[(n - 1) / 4];
+  // Only ever shrink: growing a crowded placement to clear everything would blow up large
+  // graphs; the separation pass pushes the crowded ones apart locally instead.
+  const double k = std::min(1.0, need[(n - 1) / 4]);
   if (!(k > 0) || !std::isfinite(k)) return;
   for (Point2& p : pos) p = Point2{c.x + (p.x - c.x) * k, c.y + (p.y - c.y) * k};
+}
+
+/// Spring layout, shrunk to the typical spacing, overlaps pushed apart, then stretched along one
+/// axis to the wanted aspect ratio (stretching only moves boxes apart).
+std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges, std::span<const NodeBox> boxes,
+                          double aspect, const LayoutOptions& opt) {
+  std::vector<Point2> pos = spring(n, edges, boxes, aspect, opt);
+  compact(pos, boxes, opt.edge_room);
+  std::vector<Rect> rects(n);
+  for (std::size_t v = 0; v < n; ++v) rects[v] = box_rect(pos[v], boxes[v], opt.gap / 2);
+  std::vector<Point2> shift;
+  separate(rects, std::vector<bool>(n, false), shift);
+  for (std::size_t v = 0; v < n; ++v) {
+    pos[v].x += shift[v].x;
+    pos[v].y += shift[v].y;
+  }
+  if (n > 1) {
+    Rect b = box_rect(pos[0], boxes[0], 0);
+    for (std::size_t v = 0; v < n; ++v) b = unite(b, box_rect(pos[v], boxes[v], 0));
+    const double cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
+    const double have = b.width() / std::max(1e-9, b.height()), want = std::clamp(aspect, 0.25, 4.0);
+    const double sx = have < want ? want / have : 1.0, sy = have > want ? have / want : 1.0;
+    for (Point2& p : pos) p = Point2{cx + (p.x - cx) * sx, cy + (p.y - cy) * sy};
+  }
+  return pos;
+}
+
+/// Referrals as undirected layout edges between the vertices `vertex_of` maps agencies to (-1:
+/// not in this layout), without self-loops or duplicates.
+std::vector<WeightedEdge> referral_edges(const Scenario& s, const std::vector<long>& vertex_of) {
+  std::set<std::pair<long, long>> seen;
+  std::vector<WeightedEdge> out;
+  for (const Referral& r : s.referrals) {
+    const long a = vertex_of[r.from], b = vertex_of[r.to];
+    if (a < 0 || b < 0 || a == b) continue;
+    if (seen.emplace(std::min(a, b), std::max(a, b)).second) {
+      out.push_back(WeightedEdge{static_cast<std::size_t>(a), static_cast<std::size_t>(b), 1.0});
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -302,9 +307,45 @@ GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, c
   }
 
   std::vector<Point2> pos(n);
-  if (pinned_count < n) {
-    pos = force_directed(s, boxes, group_of, out.groups.size(), opt);
-    compact(pos, boxes, opt.edge_room);
+  if (pinned_count == 0 && !out.groups.empty()) {
+    // Two levels: each country laid out on its own, then countries (and lone agencies) laid out
+    // as blocks the size of their frames, linked where referrals cross between them.
+    std::vector<std::vector<AgencyId>> blocks;
+    for (const CountryGroup& g : out.groups) blocks.push_back(g.members);
+    for (std::size_t a = 0; a < n; ++a)
+      if (group_of[a] < 0) blocks.push_back({static_cast<AgencyId>(a)});
+    std::vector<NodeBox> block_boxes;
+    std::vector<long> block_of(n, -1);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      const std::vector<AgencyId>& members = blocks[b];
+      std::vector<long> local(n, -1);
+      std::vector<NodeBox> member_boxes;
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        local[members[i]] = static_cast<long>(i);
+        block_of[members[i]] = static_cast<long>(b);
+        member_boxes.push_back(boxes[members[i]]);
+      }
+      const std::vector<Point2> p = place(members.size(), referral_edges(s, local), member_boxes, 1.4, opt);
+      Rect f = box_rect(p[0], member_boxes[0], 0);
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        pos[members[i]] = p[i];
+        f = unite(f, box_rect(p[i], member_boxes[i], 0));
+      }
+      if (b < out.groups.size()) {
+        f = Rect{f.x0 - opt.group_padding, f.y0 - opt.group_padding - opt.group_header, f.x1 + opt.group_padding,
+                 f.y1 + opt.group_padding};
+      }
+      block_boxes.push_back(NodeBox{-f.x0, f.x1, -f.y0, f.y1});  // around the block's origin
+    }
+    const std::vector<Point2> at = place(blocks.size(), referral_edges(s, block_of), block_boxes, opt.aspect, opt);
+    for (std::size_t a = 0; a < n; ++a) {
+      const Point2 o = at[static_cast<std::size_t>(block_of[a])];
+      pos[a] = Point2{o.x + pos[a].x, o.y + pos[a].y};
+    }
+  } else if (pinned_count < n) {
+    std::vector<long> all(n);
+    for (std::size_t a = 0; a < n; ++a) all[a] = static_cast<long>(a);
+    pos = place(n, referral_edges(s, all), boxes, opt.aspect, opt);
   }
   if (pinned_count > 0) {
     const double k = declared_scale(s, boxes, opt.gap);
@@ -347,16 +388,6 @@ GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, c
       pos[a].x += shift[a].x;
       pos[a].y += shift[a].y;
     }
-  }
-
-  // Fill the target aspect ratio: stretching one axis only moves boxes apart, never together.
-  if (pinned_count == 0 && n > 1) {
-    Rect b = box_rect(pos[0], boxes[0], 0);
-    for (std::size_t a = 0; a < n; ++a) b = unite(b, box_rect(pos[a], boxes[a], 0));
-    const double cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
-    const double have = b.width() / std::max(1e-9, b.height()), want = std::clamp(opt.aspect, 0.25, 4.0);
-    const double sx = have < want ? want / have : 1.0, sy = have > want ? have / want : 1.0;
-    for (Point2& p : pos) p = Point2{cx + (p.x - cx) * sx, cy + (p.y - cy) * sy};
   }
 
   // 2. Country frames hold no one else: move whole countries (and lone agencies) apart.

@@ -17,7 +17,9 @@ namespace refsim {
 struct Route {
   ReferralId referral;
   AgencyId to;
-  double cumulative;  ///< sum of probabilities of this and earlier routes out of the same agency
+  double cumulative;   ///< sum of probabilities of this and earlier routes out of the same agency
+  bool fork;           ///< a parallel track (drawn on its own), not part of the main route
+  bool unconditional;  ///< no `when`: applies to every case
 };
 
 /// Long-run flow through an agency from the traffic equations λ = γ + Pᵀλ.

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "sim/model/distribution.hpp"
+#include "sim/model/expression.hpp"
+#include "sim/model/profile.hpp"
 #include "sim/model/units.hpp"
 
 namespace refsim {
@@ -19,6 +21,8 @@ namespace refsim {
 using AgencyId = std::uint32_t;
 using SourceId = std::uint32_t;
 using ReferralId = std::uint32_t;
+using ProfileId = std::uint32_t;
+using DeadlineId = std::uint32_t;
 
 /// Where a scenario object was declared: file, 1-based line and column (0 when unknown).
 struct SourceLocation {
@@ -50,6 +54,7 @@ struct Agency {
 struct Source {
   std::string id;
   AgencyId to = 0;
+  ProfileId profile = 0;    ///< 0 is the built-in default profile
   double rate_per_day = 0;  ///< Poisson arrivals per day from t = 0
   SourceLocation where;
 };
@@ -59,18 +64,43 @@ struct Referral {
   AgencyId to = 0;
   double probability = 0;                 ///< drawn independently at each service end
   std::optional<DistributionSpec> delay;  ///< transfer time; no server needed
+  Condition when;                         ///< the rule applies only to cases for which this holds
+  double loss = 0;                        ///< P(the referral is sent but never received)
+  std::optional<double> consent;          ///< adults: P(consent); refused → anonymous notification, exit
+  bool fork = false;                      ///< a parallel track: taken besides the main route, not instead
   SourceLocation where;
   std::string key;  ///< "from->to", the referral's random-stream name
+};
+
+/// A point in a case's path that a deadline can measure from or to.
+struct Milestone {
+  enum class Kind { entered, arrival } kind = Kind::entered;
+  AgencyId agency = 0;  ///< for arrival: the agency first reached
+  std::string text;     ///< as written: "entered", "arrival:child_protection"
+};
+
+/// An SOP time limit: `to` must follow `from` within `limit` for every case matching `when`.
+struct Deadline {
+  std::string id;
+  Milestone from, to;
+  Time limit = 0;
+  Condition when;
+  SourceLocation where;
 };
 
 struct Scenario {
   std::string name;
   std::string description;
-  std::string file;  ///< path it was loaded from
+  std::string home_country;  ///< [scenario] country: where "foreign" is measured from, if agencies lack one
+  std::string file;          ///< path it was loaded from
   RunSettings run;
   std::vector<Agency> agencies;
   std::vector<Source> sources;
   std::vector<Referral> referrals;
+  std::vector<Profile> profiles;  ///< [0] is the built-in default: adult victims
+  std::vector<Deadline> deadlines;
+  std::vector<std::string> nationalities;  ///< values of the nationality attribute; "other" last
+  AttributeSchema schema;                  ///< the attributes `when` conditions may name
 
   std::optional<AgencyId> find_agency(std::string_view id) const;
   /// "a, b, c": the agency ids, for "unknown agency" messages.

@@ -25,6 +25,7 @@ enum class StreamPurpose : std::uint64_t {
   attributes = 5,
   decision = 6,
   patience = 7,
+  fork = 8,
 };
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

@@ -21,21 +21,40 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-template <class Row>
-std::vector<double> column(const RunResult& res, const Metric<Row>& m, std::size_t agency = 0) {
+/// The values of one metric over replications; `row_of(rep)` picks the row in a replication.
+template <class Row, class RowOf>
+std::vector<double> column(const RunResult& res, const Metric<Row>& m, RowOf row_of) {
   std::vector<double> v;
   v.reserve(res.replications.size());
-  for (const auto& rep : res.replications) {
-    if constexpr (std::is_same_v<Row, AgencyResult>) {
-      v.push_back(rep.agencies[agency].*m.field);
-    } else {
-      v.push_back(rep.cases.*m.field);
-    }
-  }
+  for (const auto& rep : res.replications) v.push_back(row_of(rep).*m.field);
   return v;
 }
 
+/// Tidy CSV rows "replication,<name>,metric,value" for every replication × entity × metric.
+template <class Row, std::size_t N, class RowOf>
+void tidy_rows(std::ostream& os, const RunResult& res, const std::vector<std::string>& names,
+               const std::array<Metric<Row>, N>& metrics, RowOf row_of) {
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      for (const auto& m : metrics) {
+        const double v = row_of(res.replications[r], i).*m.field;
+        os << r << ',' << names[i] << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+      }
+    }
+  }
+}
+
 Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json to_json(const Estimate& e);
+
+/// {"<metric>": {"mean", "ci95"}, …} for one entity.
+template <class Row, std::size_t N, class RowOf>
+Json metrics_json(const RunResult& res, const std::array<Metric<Row>, N>& metrics, RowOf row_of) {
+  Json j = Json::object();
+  for (const auto& m : metrics) j[std::string(m.name)] = to_json(estimate(column(res, m, row_of)));
+  return j;
+}
 
 Json to_json(const Estimate& e) {
   Json j;
@@ -67,30 +86,39 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   for (std::size_t a = 0; a < s.agencies.size(); ++a) {
     Json aj;
     aj["servers"] = s.agencies[a].unlimited ? Json("unlimited") : Json(s.agencies[a].servers);
-    for (const auto& m : kAgencyMetrics) {
-      aj[std::string(m.name)] = to_json(estimate(column(res, m, a)));
-    }
+    aj.update(metrics_json(
+        res, kAgencyMetrics, [a](const ReplicationResult& r) -> const auto& { return r.agencies[a]; }));
     agencies[s.agencies[a].id] = std::move(aj);
   }
   j["agencies"] = std::move(agencies);
-  Json cases;
-  for (const auto& m : kCaseMetrics) cases[std::string(m.name)] = to_json(estimate(column(res, m)));
-  j["cases"] = std::move(cases);
+  j["cases"] = metrics_json(
+      res, kCaseMetrics, [](const ReplicationResult& r) -> const auto& { return r.cases; });
+  Json referrals = Json::object();
+  for (std::size_t i = 0; i < s.referrals.size(); ++i) {
+    referrals[s.referrals[i].key] = metrics_json(
+        res, kReferralMetrics, [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; });
+  }
+  j["referrals"] = std::move(referrals);
+  Json deadlines = Json::object();
+  for (std::size_t i = 0; i < s.deadlines.size(); ++i) {
+    Json dj;
+    dj["within_days"] = s.deadlines[i].limit;
+    dj.update(metrics_json(
+        res, kDeadlineMetrics, [i](const ReplicationResult& r) -> const auto& { return r.deadlines[i]; }));
+    deadlines[s.deadlines[i].id] = std::move(dj);
+  }
+  j["deadlines"] = std::move(deadlines);
   return j.dump(2) + "\n";
 }
 
 std::string agencies_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
   os << "replication,agency,metric,value\n";
-  for (std::size_t r = 0; r < res.replications.size(); ++r) {
-    for (std::size_t a = 0; a < ctx.scenario.agencies.size(); ++a) {
-      for (const auto& m : kAgencyMetrics) {
-        const double v = res.replications[r].agencies[a].*m.field;
-        os << r << ',' << ctx.scenario.agencies[a].id << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v))
-           << '\n';
-      }
-    }
-  }
+  std::vector<std::string> names;
+  for (const Agency& a : ctx.scenario.agencies) names.push_back(a.id);
+  tidy_rows(
+      os, res, names, kAgencyMetrics,
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.agencies[i]; });
   return os.str();
 }
 
@@ -103,6 +131,28 @@ std::string cases_csv(const RunContext&, const RunResult& res) {
       os << r << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
     }
   }
+  return os.str();
+}
+
+std::string referrals_csv(const RunContext& ctx, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,referral,metric,value\n";
+  std::vector<std::string> names;
+  for (const Referral& r : ctx.scenario.referrals) names.push_back(r.key);
+  tidy_rows(
+      os, res, names, kReferralMetrics,
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.referrals[i]; });
+  return os.str();
+}
+
+std::string deadlines_csv(const RunContext& ctx, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,deadline,metric,value\n";
+  std::vector<std::string> names;
+  for (const Deadline& d : ctx.scenario.deadlines) names.push_back(d.id);
+  tidy_rows(
+      os, res, names, kDeadlineMetrics,
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.deadlines[i]; });
   return os.str();
 }
 

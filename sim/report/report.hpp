@@ -22,6 +22,8 @@ struct RunContext {
 std::string summary_json(const RunContext& ctx, const RunResult& result);
 std::string agencies_csv(const RunContext& ctx, const RunResult& result);
 std::string cases_csv(const RunContext& ctx, const RunResult& result);
+std::string referrals_csv(const RunContext& ctx, const RunResult& result);
+std::string deadlines_csv(const RunContext& ctx, const RunResult& result);
 std::string run_json(const RunContext& ctx, const RunResult& result, const std::string& command_line);
 
 /// A per-agency table with 95 % half-widths, and the case totals.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <set>
@@ -405,7 +406,7 @@ AgencyId agency_ref(const TableView& v, const Scenario& s, std::string_view key,
 
 void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "source")) {
-    const std::vector<std::string> keys = {"id", "to", "rate"};
+    const std::vector<std::string> keys = {"id", "to", "rate", "profile"};
     const TableView pre(r, *t, "[[source]]", keys);
     Source src;
     src.id = checked_id(pre, "id");
@@ -420,6 +421,16 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
     const toml::node& rn = v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"");
     src.rate_per_day = v.rate(rn, "rate");
     if (!(src.rate_per_day > 0)) v.fail(rn, "rate", "must be > 0 per day, got " + type_name(rn));
+    if (const toml::node* pn = v.find("profile")) {
+      const std::string pid = v.string("profile", "a profile id", true);
+      std::string known;
+      for (ProfileId p = 0; p < s.profiles.size(); ++p) {
+        if (s.profiles[p].id == pid) src.profile = p;
+        known += (known.empty() ? "" : ", ") + s.profiles[p].id;
+      }
+      if (s.profiles[src.profile].id != pid)
+        v.fail(*pn, "profile", "names unknown profile '" + pid + "'; known: " + known);
+    }
     s.sources.push_back(std::move(src));
   }
   if (s.sources.empty()) {
@@ -427,11 +438,270 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
   }
 }
 
+Condition read_condition(const Reader& r, const TableView& v, const Scenario& s, std::string_view key);
+
+// ---------------------------------------------------------------------------------------------
+// Profiles, nationalities and the attribute schema.
+
+bool is_country_code(std::string_view c) {
+  return !c.empty() && c.size() <= 8 &&
+         std::all_of(c.begin(), c.end(),
+                     [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'; }) &&
+         c[0] >= 'A' && c[0] <= 'Z';
+}
+
+/// The nationality values: every country code the scenario names, sorted, then "other".
+void collect_nationalities(const Reader& r, const toml::table& root, Scenario& s) {
+  std::set<std::string> codes;
+  if (!s.home_country.empty()) codes.insert(s.home_country);
+  for (const Agency& a : s.agencies) {
+    if (!a.country.empty()) codes.insert(a.country);
+  }
+  for (const toml::table* t : tables_of(r, root, "profile")) {
+    const toml::node* n = t->get("nationality");
+    if (!n || !n->is_table()) continue;
+    for (auto&& [k, v] : *n->as_table()) {
+      if (k.str() == "other") continue;
+      if (!is_country_code(k.str())) {
+        r.fail(SourceLocation{r.file(), k.source().begin.line, k.source().begin.column},
+               "nationality '" + std::string(k.str()) +
+                   "' must be a country code in capitals (e.g. \"NA\", \"GB\") or \"other\"");
+      }
+      codes.emplace(k.str());
+    }
+  }
+  s.nationalities.assign(codes.begin(), codes.end());
+  s.nationalities.push_back("other");
+}
+
+void build_schema(Scenario& s) {
+  auto& at = s.schema.attributes;
+  at.assign(attr::kCount, {});
+  at[attr::kChild] = {"child", {}};
+  at[attr::kAdult] = {"adult", {}};
+  at[attr::kSex] = {"sex", {kSexes.begin(), kSexes.end()}};
+  at[attr::kExploitation] = {"exploitation", {kExploitationTypes.begin(), kExploitationTypes.end()}};
+  at[attr::kNationality] = {"nationality", s.nationalities};
+  at[attr::kForeign] = {"foreign", {}};
+  at[attr::kVictim] = {"victim", {}};
+  for (std::size_t i = 0; i < kNeeds.size(); ++i) at[attr::kNeedsFirst + i] = {"needs." + std::string(kNeeds[i]), {}};
+  s.schema.validate();
+}
+
+/// Reads `{ a = 0.3, b = 0.7 }` shares over known names; they must sum to 1.
+template <class Index>
+void read_shares(const TableView& v, std::string_view key, Index index_of, const std::string& known,
+                 const std::function<void(std::uint32_t, double)>& put) {
+  const toml::node* n = v.find(key);
+  if (!n) return;
+  if (!n->is_table())
+    v.fail(*n, key,
+           "must be a table of shares such as { " + known.substr(0, known.find(',')) + " = 0.5, … }, got " +
+               type_name(*n));
+  const TableView shares(v.reader(), *n->as_table(), v.context() + ": " + std::string(key), {});
+  double total = 0;
+  for (auto&& [k, node] : *n->as_table()) {
+    const auto idx = index_of(k.str());
+    if (!idx) {
+      v.reader().fail(SourceLocation{v.reader().file(), k.source().begin.line, k.source().begin.column},
+                      shares.context() + ": unknown value '" + std::string(k.str()) + "'; known: " + known);
+    }
+    const double p = shares.number(node, k.str());
+    if (p < 0 || p > 1) shares.fail(node, k.str(), "must be a share between 0 and 1");
+    total += p;
+    put(*idx, p);
+  }
+  if (std::fabs(total - 1) > 1e-6) {
+    std::ostringstream os;
+    os << "shares must sum to 1, got " << total;
+    v.fail(*n, key, os.str());
+  }
+}
+
+void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
+  Profile dflt;
+  dflt.id = "default";
+  const auto home =
+      std::find(s.nationalities.begin(), s.nationalities.end(), s.home_country.empty() ? "other" : s.home_country);
+  dflt.nationality = {{static_cast<std::uint32_t>(home - s.nationalities.begin()), 1.0}};
+  s.profiles.push_back(dflt);
+  std::map<std::string, SourceLocation> ids;
+  for (const toml::table* t : tables_of(r, root, "profile")) {
+    const std::vector<std::string> keys = {"id",     "description",  "child",       "female",
+                                           "victim", "exploitation", "nationality", "needs"};
+    const TableView pre(r, *t, "[[profile]]", keys);
+    Profile p;
+    p.id = checked_id(pre, "id");
+    const TableView v(r, *t, "profile '" + p.id + "'", keys);
+    v.reject_unknown();
+    if (p.id == "default")
+      v.fail(*t->get("id"), "id", "'default' is reserved for the built-in profile (adult victims)");
+    if (auto [it, fresh] = ids.emplace(p.id, r.at(*t->get("id"))); !fresh) {
+      r.fail(*t->get("id"), "duplicate profile id '" + p.id + "' (first declared at " + it->second.str() + ")");
+    }
+    (void)v.string("description", "a description", false);
+    p.child = v.probability("child", false, 0);
+    p.female = v.probability("female", false, 0.5);
+    p.victim = v.probability("victim", false, 1);
+    auto names = [](auto const& arr) {
+      std::string out;
+      for (auto x : arr) out += (out.empty() ? "" : ", ") + std::string(x);
+      return out;
+    };
+    if (v.find("exploitation")) p.exploitation.fill(0);
+    read_shares(
+        v, "exploitation",
+        [](std::string_view k) -> std::optional<std::uint32_t> {
+          for (std::uint32_t i = 0; i < kExploitationTypes.size(); ++i)
+            if (kExploitationTypes[i] == k) return i;
+          return std::nullopt;
+        },
+        names(kExploitationTypes), [&](std::uint32_t i, double x) { p.exploitation[i] = x; });
+    read_shares(
+        v, "nationality",
+        [&](std::string_view k) -> std::optional<std::uint32_t> {
+          for (std::uint32_t i = 0; i < s.nationalities.size(); ++i)
+            if (s.nationalities[i] == k) return i;
+          return std::nullopt;
+        },
+        names(s.nationalities), [&](std::uint32_t i, double x) { p.nationality.emplace_back(i, x); });
+    if (p.nationality.empty()) p.nationality = dflt.nationality;
+    if (const toml::node* nn = v.find("needs")) {
+      if (!nn->is_table())
+        v.fail(*nn, "needs", "must be a table of probabilities such as { shelter = 0.4 }, got " + type_name(*nn));
+      const TableView needs(r, *nn->as_table(), v.context() + ": needs", {kNeeds.begin(), kNeeds.end()});
+      needs.reject_unknown();
+      for (std::size_t i = 0; i < kNeeds.size(); ++i) p.needs[i] = needs.probability(kNeeds[i], false, 0);
+    }
+    s.profiles.push_back(std::move(p));
+  }
+}
+
+Milestone read_milestone(const TableView& v, const Scenario& s, std::string_view key) {
+  const std::string text = v.string(key, "a milestone: \"entered\" or \"arrival:<agency>\"", true);
+  Milestone m;
+  m.text = text;
+  if (text == "entered") return m;
+  if (text.rfind("arrival:", 0) == 0) {
+    const auto a = s.find_agency(text.substr(8));
+    if (!a) {
+      v.fail(*v.find(key), key, "names unknown agency '" + text.substr(8) + "'; known: " + s.agency_list());
+    }
+    m.kind = Milestone::Kind::arrival;
+    m.agency = *a;
+    return m;
+  }
+  v.fail(*v.find(key), key, "must be a milestone: \"entered\" or \"arrival:<agency>\", got \"" + text + "\"");
+}
+
+void read_deadlines(const Reader& r, const toml::table& root, Scenario& s) {
+  std::map<std::string, SourceLocation> ids;
+  for (const toml::table* t : tables_of(r, root, "deadline")) {
+    const std::vector<std::string> keys = {"id", "description", "from", "to", "within", "when"};
+    const TableView pre(r, *t, "[[deadline]]", keys);
+    Deadline d;
+    d.id = checked_id(pre, "id");
+    d.where = r.at(*t);
+    const TableView v(r, *t, "deadline '" + d.id + "'", keys);
+    v.reject_unknown();
+    if (auto [it, fresh] = ids.emplace(d.id, r.at(*t->get("id"))); !fresh) {
+      r.fail(*t->get("id"), "duplicate deadline id '" + d.id + "' (first declared at " + it->second.str() + ")");
+    }
+    (void)v.string("description", "a description", false);
+    d.from = read_milestone(v, s, "from");
+    d.to = read_milestone(v, s, "to");
+    if (d.to.kind == Milestone::Kind::entered)
+      v.fail(*v.find("to"), "to", "cannot be \"entered\": every case has entered before any deadline starts");
+    const toml::node& wn = v.require("within", "the time limit, e.g. \"24h\"");
+    d.limit = v.duration(wn, "within");
+    if (!(d.limit > 0)) v.fail(wn, "within", "must be > 0, got " + format_duration(d.limit));
+    d.when = read_condition(r, v, s, "when");
+    s.deadlines.push_back(std::move(d));
+  }
+}
+
+/// Compiles a `when` condition, turning its errors into located ones: the column within the
+/// expression is added to the position of the string's opening quote.
+Condition read_condition(const Reader& r, const TableView& v, const Scenario& s, std::string_view key) {
+  const toml::node* n = v.find(key);
+  if (!n) return Condition::always();
+  if (!n->is_string())
+    v.fail(*n, key, "must be a condition in a string, e.g. \"child and foreign\", got " + type_name(*n));
+  try {
+    return compile_condition(*n->value<std::string_view>(), s.schema);
+  } catch (const ExpressionError& e) {
+    const auto& b = n->source().begin;
+    r.fail(SourceLocation{r.file(), b.line, b.column + e.column()},
+           v.context() + ": " + std::string(key) + ": " + e.what());
+  }
+}
+
+/// A description of attribute values for messages: child, exploitation == "labour".
+std::string describe_values(const Scenario& s, const std::vector<std::uint32_t>& attrs,
+                            const std::vector<std::uint32_t>& values) {
+  std::string out;
+  for (std::uint32_t i : attrs) {
+    const auto& a = s.schema.attributes[i];
+    if (!out.empty()) out += ", ";
+    if (a.boolean()) {
+      out += (values[i] ? "" : "not ") + a.name;
+    } else {
+      out += a.name + " == \"" + a.values[values[i]] + "\"";
+    }
+  }
+  return out;
+}
+
+/// For each agency, the main-route (non-fork) probabilities of the rules that apply to one case
+/// must not sum above 1. With `when` conditions, every combination of the attributes they name
+/// is checked (adult is derived from child); the error points at the probability that tips over.
+void check_route_sums(const Reader& r, const Scenario& s, const std::vector<const toml::node*>& prob_nodes) {
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    std::vector<ReferralId> rules;
+    std::vector<std::uint32_t> used;
+    for (ReferralId i = 0; i < s.referrals.size(); ++i) {
+      const Referral& ref = s.referrals[i];
+      if (ref.from != a || ref.fork) continue;
+      rules.push_back(i);
+      for (std::uint32_t u : ref.when.attributes_used()) used.push_back(u == attr::kAdult ? attr::kChild : u);
+    }
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    double combos = 1;
+    for (std::uint32_t u : used) combos *= s.schema.attributes[u].value_count();
+    if (combos > 200000) continue;  // too many to enumerate; the engine caps the draw at 1 anyway
+    std::vector<std::uint32_t> values(s.schema.attributes.size(), 0);
+    for (;;) {
+      values[attr::kAdult] = 1 - values[attr::kChild];
+      double total = 0;
+      for (ReferralId i : rules) {
+        const Referral& ref = s.referrals[i];
+        if (!ref.when(values)) continue;
+        total += ref.probability;
+        if (total > 1 + 1e-9) {
+          std::ostringstream os;
+          os << "agency '" << s.agencies[a].id << "': referral probabilities sum to " << total;
+          if (!used.empty()) os << " for cases with " << describe_values(s, used, values);
+          os << ", more than 1 (the remainder is the probability of leaving the mechanism)";
+          r.fail(*prob_nodes[i], os.str());
+        }
+      }
+      // Next combination (odometer over the used attributes).
+      std::size_t k = 0;
+      for (; k < used.size(); ++k) {
+        if (++values[used[k]] < s.schema.attributes[used[k]].value_count()) break;
+        values[used[k]] = 0;
+      }
+      if (k == used.size()) break;
+    }
+  }
+}
+
 void read_referrals(const Reader& r, const toml::table& root, Scenario& s) {
-  std::vector<double> total(s.agencies.size(), 0.0);
   std::map<std::pair<AgencyId, AgencyId>, SourceLocation> seen;
+  std::vector<const toml::node*> prob_nodes;
   for (const toml::table* t : tables_of(r, root, "referral")) {
-    const std::vector<std::string> keys = {"from", "to", "probability", "delay"};
+    const std::vector<std::string> keys = {"from", "to", "probability", "delay", "when", "loss", "consent", "fork"};
     const TableView pre(r, *t, "[[referral]]", keys);
     Referral ref;
     ref.where = r.at(*t);
@@ -445,16 +715,18 @@ void read_referrals(const Reader& r, const toml::table& root, Scenario& s) {
              v.context() + ": declared twice (first at " + it->second.str() + "); a from/to pair appears at most once");
     }
     ref.probability = v.probability("probability", true, 0);
+    prob_nodes.push_back(v.find("probability"));
     if (const toml::node* dn = v.find("delay")) ref.delay = read_distribution(r, *dn, v.context(), "delay");
-    total[ref.from] += ref.probability;
-    if (total[ref.from] > 1 + 1e-9) {
-      std::ostringstream os;
-      os << "agency '" << s.agencies[ref.from].id << "': referral probabilities sum to " << total[ref.from]
-         << ", more than 1 (the remainder is the probability of leaving the mechanism)";
-      r.fail(*v.find("probability"), os.str());
+    ref.when = read_condition(r, v, s, "when");
+    ref.loss = v.probability("loss", false, 0);
+    if (v.find("consent")) ref.consent = v.probability("consent", false, 1);
+    if (const toml::node* fn = v.find("fork")) {
+      if (!fn->is_boolean()) v.fail(*fn, "fork", "must be true or false, got " + type_name(*fn));
+      ref.fork = *fn->value<bool>();
     }
     s.referrals.push_back(std::move(ref));
   }
+  check_route_sums(r, s, prob_nodes);
 }
 
 /// The first byte that is not valid UTF-8, or npos.
@@ -531,19 +803,29 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
 
   Scenario s;
   s.file = file;
-  const TableView top(r, root, "the scenario file", {"scenario", "run", "agency", "source", "referral"});
+  const TableView top(r, root, "the scenario file",
+                      {"scenario", "run", "agency", "source", "referral", "profile", "deadline"});
   top.reject_unknown();
   const toml::node* sn = root.get("scenario");
   if (!sn) r.fail(SourceLocation{file, 1, 1}, "missing required table [scenario] (with at least name = \"...\")");
-  const TableView meta(r, as_table(r, *sn, "[scenario]"), "[scenario]", {"name", "description"});
+  const TableView meta(r, as_table(r, *sn, "[scenario]"), "[scenario]", {"name", "description", "country"});
   meta.reject_unknown();
   s.name = meta.string("name", "the scenario's name", true);
   s.description = meta.string("description", "a description", false);
+  s.home_country = meta.string("country", "the home country's code, e.g. \"NA\"", false);
+  if (!s.home_country.empty() && !is_country_code(s.home_country)) {
+    meta.fail(*meta.find("country"), "country",
+              "must be a country code in capitals, e.g. \"NA\", got \"" + s.home_country + "\"");
+  }
   read_run(r, root, s);
   std::map<std::string, SourceLocation> ids;
   read_agencies(r, root, s, ids);
+  collect_nationalities(r, root, s);
+  build_schema(s);
+  read_profiles(r, root, s);
   read_sources(r, root, s, ids);
   read_referrals(r, root, s);
+  read_deadlines(r, root, s);
   return s;
 }
 

@@ -1,0 +1,273 @@
+// SOP rules on the referral graph: profiles, `when` conditions, consent gates, losses, forks and
+// deadlines. Each feature runs a small scenario whose outcome is known exactly or statistically;
+// statistical checks allow 5 binomial standard deviations (false-alarm probability ~6e-7).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "sim/engine/engine.hpp"
+#include "support.hpp"
+
+using namespace refsim;
+using refsim::test::load_error;
+
+namespace {
+
+const std::string kHead = R"([scenario]
+name = "rules"
+country = "NA"
+[run]
+horizon = "4000d"
+[[profile]]
+id = "mix"
+child = 0.3
+female = 0.6
+victim = 0.8
+exploitation = { sexual = 0.5, labour = 0.5 }
+nationality = { NA = 0.75, ZA = 0.25 }
+needs = { shelter = 0.4 }
+[[agency]]
+id = "intake"
+country = "NA"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "child_protection"
+servers = "unlimited"
+service = "2h"
+[[agency]]
+id = "ngo"
+servers = "unlimited"
+service = "3h"
+[[source]]
+id = "s"
+to = "intake"
+rate = 5
+profile = "mix"
+)";
+
+/// Counts what happens, by the person's attributes.
+struct Tally : Observer {
+  const Engine* engine = nullptr;
+  std::map<std::string, double> n;
+  std::map<std::string, std::vector<Time>> times;
+  bool child(const Case& c) const { return engine->attributes(c.person)[attr::kChild] != 0; }
+  void on_case_entered(Time, const Case& c) override {
+    const Attributes& a = engine->attributes(c.person);
+    n["entered"]++;
+    n["child"] += a[attr::kChild];
+    n["female"] += a[attr::kSex] == 0;
+    n["victim"] += a[attr::kVictim];
+    n["labour"] += a[attr::kExploitation] == 1;
+    n["foreign"] += a[attr::kForeign];
+    n["needs_shelter"] += a[attr::kNeedsFirst];
+  }
+  void on_arrival(Time, AgencyId a, const Case& c) override {
+    n[std::string(child(c) ? "child@" : "adult@") + std::to_string(a)]++;
+  }
+  void on_consent_refused(Time, ReferralId, const Case& c) override { n[child(c) ? "refused_child" : "refused"]++; }
+  void on_referral_lost(Time, ReferralId, const Case&) override { n["lost"]++; }
+  void on_referral(Time, ReferralId r, const Case&, Time) override { n["sent" + std::to_string(r)]++; }
+  void on_fork(Time, ReferralId, const Case&) override { n["forks"]++; }
+  void on_case_exited(Time, const Case&, Time in_system) override { times["in_system"].push_back(in_system); }
+  void on_deadline(Time, DeadlineId, const Case&, bool met, AgencyId responsible, Time elapsed) override {
+    n[met ? "met" : "breached"]++;
+    n["responsible" + std::to_string(responsible)] += !met;
+    times["elapsed"].push_back(elapsed);
+  }
+};
+
+Tally run(const std::string& text, std::uint64_t seed = 3) {
+  const Scenario s = test::scenario(text);
+  const ReferralGraph g(s);
+  Engine e(s, g, seed, 0);
+  Tally t;
+  t.engine = &e;
+  e.add_observer(t);
+  e.run_until(s.run.horizon);
+  return t;
+}
+
+void check_share(double hits, double trials, double p, const std::string& what) {
+  INFO(what << ": " << hits << " of " << trials << ", expected share " << p);
+  REQUIRE(trials > 1000);
+  CHECK(std::fabs(hits - trials * p) <= 5 * std::sqrt(trials * p * (1 - p)));
+}
+
+}  // namespace
+
+TEST_CASE("Profiles: attributes are drawn in the declared shares") {
+  Tally t = run(kHead);
+  const double n = t.n["entered"];
+  check_share(t.n["child"], n, 0.3, "child");
+  check_share(t.n["female"], n, 0.6, "female");
+  check_share(t.n["victim"], n, 0.8, "victim");
+  check_share(t.n["labour"], n, 0.5, "labour");
+  check_share(t.n["foreign"], n, 0.25, "foreign (nationality ZA entering in NA)");
+  check_share(t.n["needs_shelter"], n, 0.4, "needs.shelter");
+}
+
+TEST_CASE("Rules: when conditions route children and adults apart") {
+  Tally t = run(kHead + R"(
+[[referral]]
+from = "intake"
+to = "child_protection"
+probability = 1
+when = "child"
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+when = "adult"
+)");
+  CHECK(t.n["child@1"] > 1000);
+  CHECK(t.n["adult@2"] > 1000);
+  CHECK(t.n["adult@1"] == 0);
+  CHECK(t.n["child@2"] == 0);
+  CHECK(t.n["child@1"] == t.n["child@0"]);
+}
+
+TEST_CASE("Rules: a consent gate at 0.7 sends 70 percent of adults onward; children bypass it") {
+  Tally t = run(kHead + R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+consent = 0.7
+)");
+  check_share(t.n["adult@2"], t.n["adult@0"], 0.7, "adults referred");
+  CHECK(t.n["refused"] == t.n["adult@0"] - t.n["adult@2"]);
+  CHECK(t.n["refused_child"] == 0);
+  CHECK(t.n["child@2"] == t.n["child@0"]);
+}
+
+TEST_CASE("Rules: a loss of 0.2 loses that share of referrals in transit") {
+  Tally t = run(kHead + R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+loss = 0.2
+)");
+  const double sent = t.n["entered"];
+  check_share(t.n["lost"], sent, 0.2, "lost");
+  CHECK(t.n["adult@2"] + t.n["child@2"] + t.n["lost"] == Approx(sent).margin(2));  // 2: in service at the end
+}
+
+TEST_CASE("Rules: a fork keeps both tracks and the person leaves after the longer one") {
+  Tally t = run(kHead + R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+[[referral]]
+from = "intake"
+to = "child_protection"
+probability = 1
+fork = true
+)");
+  CHECK(t.n["forks"] == Approx(t.n["entered"]).margin(2));
+  CHECK(t.n["adult@1"] + t.n["child@1"] == t.n["adult@2"] + t.n["child@2"]);
+  // Intake 1h, then ngo 3h in parallel with child protection 2h: 4h in the mechanism, exactly.
+  REQUIRE(t.times["in_system"].size() > 1000);
+  for (Time x : t.times["in_system"]) REQUIRE(x == Approx(4.0 / 24).margin(1e-9));
+}
+
+TEST_CASE("Deadlines: breached exactly when the delay exceeds the limit") {
+  const std::string rules = R"(
+[[referral]]
+from = "intake"
+to = "child_protection"
+probability = 1
+when = "child"
+delay = "DELAY"
+[[deadline]]
+id = "child_protection_24h"
+from = "entered"
+to = "arrival:child_protection"
+within = "24h"
+when = "child"
+)";
+  auto with_delay = [&](const std::string& d) {
+    std::string r = rules;
+    r.replace(r.find("DELAY"), 5, d);
+    return run(kHead + r);
+  };
+  Tally under = with_delay("22h");  // 1h intake + 22h = 23h
+  CHECK(under.n["met"] > 1000);
+  CHECK(under.n["breached"] == 0);
+  for (Time x : under.times["elapsed"]) REQUIRE(x == Approx(23.0 / 24));
+  Tally exact = with_delay("23h");  // exactly 24h: met
+  CHECK(exact.n["breached"] == 0);
+  Tally over = with_delay("24h");  // 25h: breached at 24h, while in transit from intake
+  CHECK(over.n["met"] == 0);
+  CHECK(over.n["breached"] > 1000);
+  CHECK(over.n["responsible0"] == over.n["breached"]);
+  for (Time x : over.times["elapsed"]) REQUIRE(x == Approx(1.0));
+}
+
+TEST_CASE("Deadlines: a person who leaves without reaching the target breaches it") {
+  Tally t = run(kHead + R"(
+[[deadline]]
+id = "never"
+from = "entered"
+to = "arrival:ngo"
+within = "30d"
+)");
+  CHECK(t.n["met"] == 0);
+  CHECK(t.n["breached"] == Approx(t.n["entered"]).margin(2));
+}
+
+TEST_CASE("Rules: without conditions or profiles, v1 results are unchanged by the rule engine") {
+  // Conditional rules that always apply must draw the same numbers as plain v1 rules.
+  const std::string plain = kHead + "[[referral]]\nfrom = \"intake\"\nto = \"ngo\"\nprobability = 0.5\n";
+  const std::string cond =
+      kHead + "[[referral]]\nfrom = \"intake\"\nto = \"ngo\"\nprobability = 0.5\nwhen = \"child or adult\"\n";
+  Tally a = run(plain), b = run(cond);
+  CHECK(a.n["adult@2"] == b.n["adult@2"]);
+  CHECK(a.n["child@2"] == b.n["child@2"]);
+}
+
+TEST_CASE("Rule errors: located messages") {
+  const std::string ref = "[[referral]]\nfrom = \"intake\"\nto = \"ngo\"\nprobability = 1\n";
+  CHECK(load_error(kHead + ref + "when = \"chlid\"\n") ==
+        "test.toml:36:9: referral intake -> ngo: when: unknown attribute 'chlid'; known: child, adult, sex, "
+        "exploitation, nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, "
+        "needs.legal_aid, needs.interpretation, needs.family_tracing, needs.repatriation");
+  CHECK(load_error(kHead + ref + "when = \"child and (foreign\"\n") ==
+        "test.toml:36:27: referral intake -> ngo: when: missing ')' to close the '(' at column 11");
+  CHECK(load_error(kHead + ref + "when = \"exploitation == 'fishing'\"\n") ==
+        "test.toml:36:25: referral intake -> ngo: when: unknown value 'fishing' for exploitation; valid: sexual, "
+        "labour, criminal, domestic_servitude, other");
+  CHECK(load_error(kHead + ref + "loss = 1.5\n") ==
+        "test.toml:36:8: referral intake -> ngo: loss must be a probability between 0 and 1, got 1.5");
+  CHECK(load_error(kHead + ref + "fork = \"yes\"\n") ==
+        "test.toml:36:8: referral intake -> ngo: fork must be true or false, got string \"yes\"");
+  CHECK(load_error(kHead + ref + "when = \"child\"\n" +
+                   "[[referral]]\nfrom = \"intake\"\nto = \"child_protection\"\nprobability = 0.5\n") ==
+        "test.toml:40:15: agency 'intake': referral probabilities sum to 1.5 for cases with child, more than 1 (the "
+        "remainder is the probability of leaving the mechanism)");
+}
+
+TEST_CASE("Profile and deadline errors: located messages") {
+  std::string bad_shares = kHead;
+  bad_shares.replace(bad_shares.find("labour = 0.5"), 12, "labour = 0.4");
+  CHECK(load_error(bad_shares) == "test.toml:11:16: profile 'mix': exploitation shares must sum to 1, got 0.9");
+  std::string bad_value = kHead;
+  bad_value.replace(bad_value.find("labour = 0.5"), 12, "fishing = 0.5");
+  CHECK(load_error(bad_value) ==
+        "test.toml:11:32: profile 'mix': exploitation: unknown value 'fishing'; known: sexual, labour, criminal, "
+        "domestic_servitude, other");
+  std::string bad_profile = kHead;
+  bad_profile.replace(bad_profile.find("profile = \"mix\""), 15, "profile = \"mixed\"");
+  CHECK(load_error(bad_profile) ==
+        "test.toml:31:11: source 's': profile names unknown profile 'mixed'; known: default, mix");
+  CHECK(
+      load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"entered\"\nto = \"arrival:shelter\"\nwithin = \"1d\"\n") ==
+      "test.toml:35:6: deadline 'd': to names unknown agency 'shelter'; known: intake, child_protection, ngo");
+  CHECK(load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"start\"\nto = \"arrival:ngo\"\nwithin = \"1d\"\n") ==
+        "test.toml:34:8: deadline 'd': from must be a milestone: \"entered\" or \"arrival:<agency>\", got \"start\"");
+  CHECK(load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"entered\"\nto = \"arrival:ngo\"\nwithin = \"0h\"\n") ==
+        "test.toml:36:10: deadline 'd': within must be > 0, got 0d");
+}
