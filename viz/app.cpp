@@ -18,7 +18,6 @@ namespace {
 
 constexpr double kFrame = 1.0 / 60;        // fixed simulation step, real seconds
 constexpr double kMaxSpeedBudget = 0.010;  // real seconds of engine work per frame at max speed
-constexpr unsigned kAntialiasing = 4;
 
 template <class... F>
 struct Overloaded : F... {
@@ -65,14 +64,15 @@ void App::write_layout(const std::string& path) const {
   const Scenario& s = scene_.scenario();
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     const sf::Vector2f c = ui_.camera.to_screen(scene_.centre(a));
-    out << s.agencies[a].id << ',' << c.x << ',' << c.y << ',' << scene_.node(a).radius * ui_.camera.zoom() << '\n';
+    out << s.agencies[a].id << ',' << c.x << ',' << c.y << ',' << drawn_radius(scene_.node(a), ui_.camera.zoom())
+        << '\n';
   }
   if (!out) throw std::runtime_error(path + ": cannot write layout file");
 }
 
 int App::screenshot() {
   sf::ContextSettings settings;
-  settings.antialiasingLevel = kAntialiasing;
+  settings.antialiasingLevel = options_.antialiasing;
   sf::RenderTexture target;
   if (!target.create(options_.width, options_.height, settings)) {
     std::cerr << "refsim-viz: error: cannot create a " << options_.width << "x" << options_.height
@@ -162,7 +162,7 @@ void App::apply(const Command& command) {
 
 int App::interactive() {
   sf::ContextSettings settings;
-  settings.antialiasingLevel = kAntialiasing;
+  settings.antialiasingLevel = options_.antialiasing;
   sf::RenderWindow window(
       sf::VideoMode(options_.width, options_.height),
       sf::String::fromUtf8(sim_.scenario().name.begin(), sim_.scenario().name.end()) + " — refsim-viz",

@@ -20,10 +20,11 @@ struct Options {
   Time at = 0;             ///< simulated time to run to before showing / rendering
   std::uint64_t seed = 1;  ///< replication seed
   unsigned width = 1280, height = 800;
-  double speed = 1;         ///< simulated days per real second; kMaxSpeed = as fast as possible
-  bool paused = false;      ///< start paused
-  std::string dump_layout;  ///< CSV of agency pixel centres to write (empty: none)
-  unsigned frames = 0;      ///< interactive: quit after this many frames and report timings (0: never)
+  double speed = 1;           ///< simulated days per real second; kMaxSpeed = as fast as possible
+  bool paused = false;        ///< start paused
+  std::string dump_layout;    ///< CSV of agency pixel centres to write (empty: none)
+  unsigned frames = 0;        ///< interactive: quit after this many frames and report timings (0: never)
+  unsigned antialiasing = 4;  ///< multisampling level (0: off; software OpenGL renders faster without)
 };
 
 class App {

@@ -74,7 +74,7 @@ void add_rect(sf::VertexArray& va, sf::FloatRect r, sf::Color colour) {
   add_quad(va, {r.left, r.top}, {r.left + r.width, r.top}, {r.left + r.width, r.top + r.height},
            {r.left, r.top + r.height}, colour);
 }
-int segments_for(float radius) { return std::clamp(static_cast<int>(radius * 0.8f), 12, 72); }
+int segments_for(float radius) { return std::clamp(static_cast<int>(radius * 0.6f), 8, 56); }
 void add_disc(sf::VertexArray& va, sf::Vector2f c, float r, sf::Color colour) {
   const int n = segments_for(r);
   for (int i = 0; i < n; ++i) {
@@ -135,17 +135,20 @@ class Writer {
     const sf::Text t(utf8(s), bold ? fonts_.bold : fonts_.regular, static_cast<unsigned>(std::lround(size)));
     return t.getLocalBounds().width + t.getLocalBounds().left;
   }
-  /// Shortens s with "…" until it fits in max_width.
+  /// Shortens s with "…" until it fits in max_width (binary search on the length).
   std::string fit(std::string s, float size, float max_width, bool bold = false) const {
     if (width(s, size, bold) <= max_width) return s;
-    sf::String u = utf8(s);
-    while (u.getSize() > 1) {
-      u.erase(u.getSize() - 1);
-      const std::basic_string<std::uint8_t> bytes = (u + sf::String(L"…")).toUtf8();
-      const std::string shortened(bytes.begin(), bytes.end());
-      if (width(shortened, size, bold) <= max_width) return shortened;
+    const sf::String u = utf8(s);
+    auto shortened = [&](std::size_t len) {
+      const std::basic_string<std::uint8_t> bytes = (u.substring(0, len) + sf::String(L"…")).toUtf8();
+      return std::string(bytes.begin(), bytes.end());
+    };
+    std::size_t lo = 0, hi = u.getSize();  // shortened(lo) fits (or lo == 0); shortened(hi) does not
+    while (hi - lo > 1) {
+      const std::size_t mid = (lo + hi) / 2;
+      (width(shortened(mid), size, bold) <= max_width ? lo : hi) = mid;
     }
-    return "…";
+    return shortened(lo);
   }
 
  private:
@@ -171,8 +174,7 @@ void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, con
     add_rect(va, {a.x + 1.5f, a.y + 1.5f, b.x - a.x - 3, b.y - a.y - 3}, kCountryFill);
   }
   target.draw(va);
-  const float size = Metrics::kGroupTitle * cam.zoom();
-  if (size < 7) return;
+  const float size = std::max(Metrics::kGroupTitle * cam.zoom(), 11.0f);  // frames stay named when zoomed out
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0});
     w.text(g.country, size, {a.x + 8 * cam.zoom(), a.y + 5 * cam.zoom()}, kMuted, true);
@@ -197,7 +199,10 @@ void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     const sf::Color c = with_alpha(touches ? kSelect : kEdge, alpha);
     const float width = (1.2f + 7.5f * fl(std::sqrt(f / fmax))) * scale;
     pts.clear();
-    for (const Point2& p : e.curve) pts.push_back(cam.to_screen(p));
+    const sf::Vector2f a0 = cam.to_screen(e.curve.front()), a1 = cam.to_screen(e.curve.back());
+    const std::size_t stride = std::hypot(a1.x - a0.x, a1.y - a0.y) < 120 ? 4 : 1;  // short on screen: coarser
+    for (std::size_t i = 0; i < e.curve.size(); i += stride) pts.push_back(cam.to_screen(e.curve[i]));
+    if ((e.curve.size() - 1) % stride != 0) pts.push_back(a1);
     add_polyline(va, pts, width, c);
     // Arrowhead from the curve's end to the tip.
     const sf::Vector2f tip = cam.to_screen(e.tip), base = pts.back();
@@ -213,10 +218,14 @@ void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
 }
 
 void draw_moving_cases(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const Camera& cam) {
-  const float r = 4.2f * std::clamp(cam.zoom(), 0.6f, 1.6f);
+  const float r = 4.2f * std::clamp(cam.zoom(), 0.4f, 1.6f);
   sf::VertexArray va(sf::Triangles);
   for (const MovingCase& m : snap.moving) {
     const sf::Vector2f p = cam.to_screen(scene.along(m.referral, m.progress));
+    if (r < 3) {  // zoomed far out: a square is indistinguishable and six times cheaper
+      add_rect(va, {p.x - r, p.y - r, 2 * r, 2 * r}, col(case_colour(m.look)));
+      continue;
+    }
     add_disc(va, p, r + 1.2f, sf::Color(255, 255, 255, 230));
     add_disc(va, p, r, col(case_colour(m.look)));
   }
@@ -232,12 +241,12 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     const NodeGeometry& g = scene.node(a);
     const AgencyNow& now = snap.agencies[a];
     const sf::Vector2f c = cam.to_screen(scene.centre(a));
-    const float r = g.radius * z, ring = Metrics::kRing * z;
+    const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
     if (ui.selected == a) add_disc(va, c, r + ring + 4 * z + 2, kSelect);
     if (ui.selected == a) add_disc(va, c, r + ring + 4 * z, kBackground);
     if (!now.unlimited) {
       // Occupancy ring: busy staff or beds, clockwise from twelve o'clock.
-      add_arc(va, c, r, r + ring, 0, 2 * kPi, kRingTrack);
+      add_disc(va, c, r + ring, kRingTrack);
       const float share =
           now.servers ? std::min(1.0f, static_cast<float>(now.busy) / static_cast<float>(now.servers)) : 0;
       if (share > 0) add_arc(va, c, r, r + ring, -kPi / 2, -kPi / 2 + 2 * kPi * share, kRingBusy);
@@ -269,7 +278,7 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     const NodeGeometry& g = scene.node(a);
     const AgencyNow& now = snap.agencies[a];
     const sf::Vector2f c = cam.to_screen(scene.centre(a));
-    const float r = g.radius * z, ring = Metrics::kRing * z;
+    const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
     if (now.waiting > 0 && stats_size >= 6) {
       const float h = 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(now.waiting)) / std::log1p(200.0)));
       const float x = c.x + r + ring + 5 * z + Metrics::kQueueBar * z / 2;
@@ -613,13 +622,15 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
   draw_panel(target, w, scene, snap, ui);
 }
 
+float drawn_radius(const NodeGeometry& node, float zoom) { return std::max(node.radius * zoom, 4.0f); }
+
 std::optional<AgencyId> agency_at(const Scene& scene, const Camera& camera, sf::Vector2f p) {
   std::optional<AgencyId> best;
   float best_d = 0;
   for (AgencyId a = 0; a < scene.scenario().agencies.size(); ++a) {
     const sf::Vector2f c = camera.to_screen(scene.centre(a));
     const float d = std::hypot(p.x - c.x, p.y - c.y);
-    const float r = (scene.node(a).radius + Metrics::kRing) * camera.zoom() + 3;
+    const float r = drawn_radius(scene.node(a), camera.zoom()) + Metrics::kRing * camera.zoom() + 3;
     if (d <= r && (!best || d < best_d)) {
       best = a;
       best_d = d;

@@ -41,6 +41,9 @@ struct UiState {
 void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const UiState& ui,
                 const Fonts& fonts);
 
+/// Radius in pixels of an agency's disc at `zoom` (never below 4 px, so zoomed-out graphs stay visible).
+float drawn_radius(const NodeGeometry& node, float zoom);
+
 /// The agency whose disc is at screen point p, if any.
 std::optional<AgencyId> agency_at(const Scene& scene, const Camera& camera, sf::Vector2f p);
 

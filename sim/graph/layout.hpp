@@ -6,14 +6,16 @@
 //   l.positions[a];  // centre of agency a, in the units of the boxes (the visualiser: pixels)
 //
 // Agencies that declare a `position` keep it (scaled uniformly so that their boxes do not
-// overlap; x grows to the right, y grows downwards, as on screen). The others are placed by
-// Boost.Graph's Fruchterman–Reingold force-directed layout, with agencies of one country pulled
-// together; a post-pass then separates boxes that still overlap and keeps each country's frame
-// clear of other agencies. Deterministic: the same scenario and boxes give the same layout bit for
-// bit (fixed initial positions on a circle ordered by country; no random device).
+// overlap; x grows to the right, y grows downwards, as on screen); the others are placed by a
+// Boost.Graph spring layout (Kamada–Kawai; Fruchterman–Reingold above a few hundred vertices) and
+// mapped onto the declared ones. Without declared positions, countries are laid out in two levels:
+// each country on its own, then the countries (and agencies without a country) as blocks the size
+// of their frames. A final pass pushes apart boxes that still overlap and keeps each country's
+// frame clear of other agencies. Deterministic: the same scenario and boxes give the same layout
+// bit for bit (fixed initial positions on an ellipse; no random device).
 //
 // Boost.Graph stays inside this module; callers see AgencyId and plain numbers. Cost: O(n²) per
-// force-directed iteration and per separation pass, fine for a few hundred agencies.
+// spring iteration and per separation pass; a few hundred agencies take well under a second.
 #include <cstddef>
 #include <span>
 #include <string>
