@@ -271,3 +271,32 @@ TEST_CASE("Profile and deadline errors: located messages") {
   CHECK(load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"entered\"\nto = \"arrival:ngo\"\nwithin = \"0h\"\n") ==
         "test.toml:36:10: deadline 'd': within must be > 0, got 0d");
 }
+
+TEST_CASE("Traffic equations: conditions, consent, loss and forks give exact static flows") {
+  const Scenario s = test::scenario(kHead + R"(
+[[referral]]
+from = "intake"
+to = "child_protection"
+probability = 1
+when = "child"
+fork = true
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 0.7
+consent = 0.7
+loss = 0.2
+[[referral]]
+from = "ngo"
+to = "child_protection"
+probability = 0.5
+when = "foreign and exploitation == 'labour'"
+)");
+  const auto loads = ReferralGraph(s).loads();
+  // 5 a day: 30 % children fork to child protection; 70 % go on to the NGO (adults consent at
+  // 0.7), 20 % of referrals lost; half of foreign (25 %) labour (50 %) cases return.
+  const double to_ngo = 5 * 0.7 * (0.3 + 0.7 * 0.7) * 0.8;
+  CHECK(loads[0].arrival_rate == Approx(5));
+  CHECK(loads[2].arrival_rate == Approx(to_ngo));
+  CHECK(loads[1].arrival_rate == Approx(5 * 0.3 + to_ngo * 0.5 * 0.25 * 0.5));
+}

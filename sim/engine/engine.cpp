@@ -99,13 +99,7 @@ void Engine::draw_attributes(Person& p, const Source& src, SourceState& st) {
   // The built-in profile is fixed (adult victims of the home nationality): nothing to draw. Other
   // profiles take a fixed number of draws per case, so that streams stay aligned.
   if (src.profile == 0) {
-    a[attr::kAdult] = 1;
-    a[attr::kExploitation] = static_cast<std::uint32_t>(kExploitationTypes.size() - 1);  // "other"
-    a[attr::kNationality] = prof.nationality.front().first;
-    a[attr::kVictim] = 1;
-    const std::string& entry =
-        scenario_.agencies[src.to].country.empty() ? scenario_.home_country : scenario_.agencies[src.to].country;
-    a[attr::kForeign] = !entry.empty() && scenario_.nationalities[a[attr::kNationality]] != entry;
+    a = scenario_.default_attributes(src.to);
     return;
   }
   const double u_child = uniform01(st.attribute_rng), u_sex = uniform01(st.attribute_rng);
@@ -120,10 +114,7 @@ void Engine::draw_attributes(Person& p, const Source& src, SourceState& st) {
   for (std::size_t i = 0; i < kNeeds.size(); ++i) {
     a[attr::kNeedsFirst + i] = uniform01(st.attribute_rng) < prof.needs[i];
   }
-  // Foreign: nationality differs from the country where the case entered.
-  const std::string& entry =
-      scenario_.agencies[src.to].country.empty() ? scenario_.home_country : scenario_.agencies[src.to].country;
-  a[attr::kForeign] = !entry.empty() && scenario_.nationalities[a[attr::kNationality]] != entry;
+  a[attr::kForeign] = scenario_.is_foreign(a[attr::kNationality], src.to);
 }
 
 void Engine::on_source(Time t, SourceId s) {

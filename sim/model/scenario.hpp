@@ -103,6 +103,15 @@ struct Scenario {
   AttributeSchema schema;                  ///< the attributes `when` conditions may name
 
   std::optional<AgencyId> find_agency(std::string_view id) const;
+  /// The country where a case entering at `entry` is: the agency's country, else the home country.
+  const std::string& entry_country(AgencyId entry) const;
+  /// Whether nationality value `nationality` is foreign for a case entering at `entry` (false when
+  /// neither the agency nor the scenario names a country).
+  bool is_foreign(std::uint32_t nationality, AgencyId entry) const;
+  /// The attributes of every case from the built-in default profile: an adult victim of the home
+  /// nationality (or "other"), sex "female" (index 0: the profile does not record it), exploitation
+  /// "other", no needs. Nothing is drawn for them.
+  Attributes default_attributes(AgencyId entry) const;
   /// "a, b, c": the agency ids, for "unknown agency" messages.
   std::string agency_list() const;
 };
