@@ -71,9 +71,10 @@ struct Tally : Observer {
   void on_referral(Time, ReferralId r, const Case&, Time) override { n["sent" + std::to_string(r)]++; }
   void on_fork(Time, ReferralId, const Case&) override { n["forks"]++; }
   void on_case_exited(Time, const Case&, Time in_system) override { times["in_system"].push_back(in_system); }
-  void on_deadline(Time, DeadlineId, const Case&, bool met, AgencyId responsible, Time elapsed) override {
-    n[met ? "met" : "breached"]++;
-    n["responsible" + std::to_string(responsible)] += !met;
+  void on_deadline(Time, DeadlineId, const Case&, DeadlineOutcome outcome, AgencyId agency, Time elapsed) override {
+    const bool breached = outcome == DeadlineOutcome::breached;
+    n[outcome == DeadlineOutcome::met ? "met" : breached ? "breached" : "left"]++;
+    n["responsible" + std::to_string(agency)] += breached;
     times["elapsed"].push_back(elapsed);
   }
 };
@@ -207,16 +208,28 @@ when = "child"
   for (Time x : over.times["elapsed"]) REQUIRE(x == Approx(1.0));
 }
 
-TEST_CASE("Deadlines: a person who leaves without reaching the target breaches it") {
-  Tally t = run(kHead + R"(
+TEST_CASE("Deadlines: a person who leaves before the limit is counted apart, not as a breach") {
+  const std::string deadline = R"(
 [[deadline]]
 id = "never"
 from = "entered"
 to = "arrival:ngo"
-within = "30d"
-)");
-  CHECK(t.n["met"] == 0);
-  CHECK(t.n["breached"] == Approx(t.n["entered"]).margin(2));
+within = "LIMIT"
+)";
+  auto with_limit = [&](const std::string& limit) {
+    std::string d = deadline;
+    d.replace(d.find("LIMIT"), 5, limit);
+    return run(kHead + d);
+  };
+  // Everyone leaves after the 1h intake and never reaches the NGO.
+  Tally early = with_limit("30d");
+  CHECK(early.n["met"] == 0);
+  CHECK(early.n["breached"] == 0);
+  CHECK(early.n["left"] == Approx(early.n["entered"]).margin(2));
+  Tally late = with_limit("30min");  // the limit passes during intake: a breach charged to intake
+  CHECK(late.n["left"] == 0);
+  CHECK(late.n["breached"] == Approx(late.n["entered"]).margin(2));
+  CHECK(late.n["responsible0"] == late.n["breached"]);
 }
 
 TEST_CASE("Rules: without conditions or profiles, v1 results are unchanged by the rule engine") {

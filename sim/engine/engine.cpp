@@ -251,12 +251,12 @@ void Engine::end_track(Time t, std::uint32_t slot) {
     next_track_[prev] = next_track_[slot];
   }
   if (--p.tracks == 0) {
-    // Deadlines still running end as breaches: the person left without reaching the target.
+    // Deadlines still running end here: the person left before the limit, without the target.
     for (DeadlineId d = 0; d < deadline_count_; ++d) {
       DeadlineState& ds = deadline_state(c.person, d);
       if (ds.status == DeadlineState::running) {
         ds.status = DeadlineState::done;
-        for (Observer* o : observers_) o->on_deadline(t, d, c, false, c.agency, t - ds.start);
+        for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::left, c.agency, t - ds.start);
       }
     }
     for (Observer* o : observers_) o->on_case_exited(t, c, t - c.entered);
@@ -299,8 +299,7 @@ void Engine::finish_deadlines(Time t, std::uint32_t slot, AgencyId agency) {
     if (ds.status != DeadlineState::running || dl.to.agency != agency) continue;
     ds.status = DeadlineState::done;
     // Reaching the target exactly at the limit meets it.
-    for (Observer* o : observers_)
-      o->on_deadline(t, d, c, t - ds.start <= dl.limit + kDeadlineTolerance, agency, t - ds.start);
+    for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::met, agency, t - ds.start);
   }
 }
 
@@ -315,7 +314,8 @@ void Engine::on_deadline_due(Time t, std::uint32_t timer) {
   const Case* holder = &cases_[p.lead];
   assert(holder->live && holder->person == tm.person);
   ds.status = DeadlineState::done;
-  for (Observer* o : observers_) o->on_deadline(t, tm.deadline, *holder, false, holder->agency, t - ds.start);
+  for (Observer* o : observers_)
+    o->on_deadline(t, tm.deadline, *holder, DeadlineOutcome::breached, holder->agency, t - ds.start);
 }
 
 std::uint32_t Engine::new_person() {

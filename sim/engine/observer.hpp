@@ -27,6 +27,13 @@ struct Case {
   bool live = false;         ///< the slot holds a track still in the mechanism
 };
 
+/// How a deadline ended for one person.
+enum class DeadlineOutcome {
+  met,       ///< the target was reached within the limit
+  breached,  ///< the limit passed while the person was still in the mechanism
+  left,      ///< the person left the mechanism before the limit, without reaching the target
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -48,10 +55,11 @@ class Observer {
   virtual void on_consent_refused(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
   /// A fork along `r` started a new track `c` (besides the track that was served).
   virtual void on_fork(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
-  /// Deadline `d` was met or breached for the person of `c`, `elapsed` days after it started.
-  /// On a breach, `responsible` is the agency holding the person (or sending them) at that moment.
-  virtual void on_deadline(Time /*t*/, DeadlineId /*d*/, const Case& /*c*/, bool /*met*/, AgencyId /*responsible*/,
-                           Time /*elapsed*/) {}
+  /// Deadline `d` was settled for the person of `c`, `elapsed` days after it started. On a
+  /// breach, `agency` is the agency holding the person (or sending them) when the limit passed;
+  /// when met, the target agency; when the person left first, the agency they left from.
+  virtual void on_deadline(Time /*t*/, DeadlineId /*d*/, const Case& /*c*/, DeadlineOutcome /*outcome*/,
+                           AgencyId /*agency*/, Time /*elapsed*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
 };

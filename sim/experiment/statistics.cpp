@@ -19,14 +19,19 @@ void StatisticsCollector::on_referral_lost(Time, ReferralId r, const Case&) {
 
 void StatisticsCollector::on_consent_refused(Time, ReferralId r, const Case&) { referrals_[r].consent_refused += 1; }
 
-void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, bool met, AgencyId responsible, Time elapsed) {
+void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency,
+                                      Time elapsed) {
   DeadlineAcc& x = deadlines_[d];
-  if (met) {
-    ++x.met;
-    x.elapsed_sum += elapsed;
-  } else {
-    ++x.breached;
-    ++acc_[responsible].breaches;
+  switch (outcome) {
+    case DeadlineOutcome::met:
+      ++x.met;
+      x.elapsed_sum += elapsed;
+      break;
+    case DeadlineOutcome::breached:
+      ++x.breached;
+      ++acc_[agency].breaches;
+      break;
+    case DeadlineOutcome::left: ++x.left; break;
   }
 }
 
@@ -97,6 +102,7 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     DeadlineResult d;
     d.met = static_cast<double>(x.met);
     d.breached = static_cast<double>(x.breached);
+    d.left = static_cast<double>(x.left);
     if (x.met + x.breached > 0) d.compliance = d.met / (d.met + d.breached);
     if (x.met > 0) d.mean_elapsed_days = x.elapsed_sum / d.met;
     r.deadlines.push_back(d);

@@ -36,6 +36,7 @@ struct ReferralResult {
 struct DeadlineResult {
   double met = 0;
   double breached = 0;
+  double left = 0;                  ///< left the mechanism before the limit without reaching the target
   double compliance = kNaN;         ///< met / (met + breached); NaN when no case was measured
   double mean_elapsed_days = kNaN;  ///< from start to the target, over cases that met it
 };
@@ -76,9 +77,10 @@ inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
     {"lost", &ReferralResult::lost},
     {"consent_refused", &ReferralResult::consent_refused},
 }};
-inline constexpr std::array<Metric<DeadlineResult>, 4> kDeadlineMetrics{{
+inline constexpr std::array<Metric<DeadlineResult>, 5> kDeadlineMetrics{{
     {"met", &DeadlineResult::met},
     {"breached", &DeadlineResult::breached},
+    {"left", &DeadlineResult::left},
     {"compliance", &DeadlineResult::compliance},
     {"mean_elapsed_days", &DeadlineResult::mean_elapsed_days},
 }};
@@ -101,7 +103,8 @@ class StatisticsCollector final : public Observer {
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
   void on_referral_lost(Time t, ReferralId r, const Case& c) override;
   void on_consent_refused(Time t, ReferralId r, const Case& c) override;
-  void on_deadline(Time t, DeadlineId d, const Case& c, bool met, AgencyId responsible, Time elapsed) override;
+  void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
+                   Time elapsed) override;
   void on_warmup_end(Time t) override;
 
   /// Closes the window at `horizon` and returns the results.
@@ -125,7 +128,7 @@ class StatisticsCollector final : public Observer {
   std::vector<Acc> acc_;
   std::vector<ReferralResult> referrals_;
   struct DeadlineAcc {
-    std::uint64_t met = 0, breached = 0;
+    std::uint64_t met = 0, breached = 0, left = 0;
     double elapsed_sum = 0;
   };
   std::vector<DeadlineAcc> deadlines_;

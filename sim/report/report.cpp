@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -210,6 +211,53 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   os << "\ncases entered " << cell(cases(&CaseResult::entered), 1) << ", exited " << cell(cases(&CaseResult::exited), 1)
      << ", still in the mechanism at the end " << cell(cases(&CaseResult::in_system_at_end), 1)
      << "\nmean time in the mechanism " << cell(cases(&CaseResult::mean_time_in_system_days), 2) << " days\n";
+
+  // Referrals that did not arrive: losses and consent refusals, where there were any.
+  bool header = false;
+  for (std::size_t i = 0; i < s.referrals.size(); ++i) {
+    const Estimate lost = estimate(column(
+        res, Metric<ReferralResult>{"lost", &ReferralResult::lost}, [i](const ReplicationResult& r) -> const auto& {
+          return r.referrals[i];
+        }));
+    const Estimate refused = estimate(column(
+        res, Metric<ReferralResult>{"consent_refused", &ReferralResult::consent_refused},
+        [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; }));
+    if (!(lost.mean > 0) && !(refused.mean > 0)) continue;
+    if (!header) os << "\nreferrals that did not arrive (per replication):\n";
+    header = true;
+    os << "  " << std::left << std::setw(40) << s.referrals[i].key << std::right << " lost " << std::setw(14)
+       << cell(lost, 1) << "   consent refused " << cell(refused, 1) << "\n";
+  }
+
+  // Deadlines: compliance, and the agencies whose holding of cases breached them.
+  if (!s.deadlines.empty())
+    os << "\ndeadlines (compliance = met / (met + breached); left first = left the mechanism before the limit):\n";
+  for (std::size_t d = 0; d < s.deadlines.size(); ++d) {
+    auto est = [&](double DeadlineResult::*f) {
+      std::vector<double> v;
+      for (const auto& rep : res.replications) v.push_back(rep.deadlines[d].*f);
+      return estimate(v);
+    };
+    os << "  " << std::left << std::setw(40) << s.deadlines[d].id << std::right << " within " << std::setw(6)
+       << format_duration(s.deadlines[d].limit) << "  compliance " << std::setw(14)
+       << cell(est(&DeadlineResult::compliance), 3) << "  breached " << cell(est(&DeadlineResult::breached), 1)
+       << "  left first " << cell(est(&DeadlineResult::left), 1) << "\n";
+  }
+  if (!s.deadlines.empty()) {
+    std::vector<std::pair<double, std::size_t>> caused;
+    for (std::size_t a = 0; a < s.agencies.size(); ++a) {
+      double sum = 0;
+      for (const auto& rep : res.replications) sum += rep.agencies[a].deadline_breaches_caused;
+      if (sum > 0) caused.emplace_back(-sum / static_cast<double>(res.replications.size()), a);
+    }
+    std::sort(caused.begin(), caused.end());
+    if (!caused.empty()) os << "  breaches caused, by agency (mean per replication):";
+    for (std::size_t k = 0; k < caused.size() && k < 5; ++k) {
+      os << (k ? ", " : " ") << s.agencies[caused[k].second].id << " " << std::fixed << std::setprecision(1)
+         << -caused[k].first;
+    }
+    if (!caused.empty()) os << "\n";
+  }
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
