@@ -232,6 +232,7 @@ void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
   if (st.has_delay) {
     c.arrived = t;  // start of the transfer
     c.next_agency = ref.to;
+    c.via = r;
     calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
   } else {
     arrive(t, ref.to, slot);
@@ -374,7 +375,7 @@ std::vector<Transfer> Engine::transfers() const {
   for (const Event& e : calendar_.pending()) {
     if (e.kind() != EventKind::transfer_end) continue;
     const Case& c = cases_[e.index()];
-    out.push_back(Transfer{c.agency, c.next_agency, c.arrived, e.time, c.serial});
+    out.push_back(Transfer{c.agency, c.next_agency, c.arrived, e.time, c.serial, c.via, c.person});
   }
   return out;
 }

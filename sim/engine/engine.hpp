@@ -29,6 +29,8 @@ struct Transfer {
   Time start;
   Time end;
   std::uint64_t serial;
+  ReferralId referral;   ///< the rule it travels along
+  std::uint32_t person;  ///< the person's slot, for Engine::attributes
 };
 
 class Engine {

@@ -22,6 +22,7 @@ struct Case {
   SourceId source = 0;
   AgencyId agency = 0;       ///< current agency (during a transfer: the referring agency)
   AgencyId next_agency = 0;  ///< during a transfer: the receiving agency
+  ReferralId via = 0;        ///< during a transfer: the referral rule it travels along
   std::uint32_t person = 0;  ///< the person's slot (see Engine::attributes)
   std::uint32_t track = 0;   ///< 0 for the first track, 1, 2… for forks, per person
   bool live = false;         ///< the slot holds a track still in the mechanism
