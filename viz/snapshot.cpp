@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace refsim::viz {
 
@@ -63,18 +62,11 @@ Snapshot take_snapshot(const Simulation& sim) {
   snap.referral_flow.resize(s.referrals.size());
   for (ReferralId r = 0; r < s.referrals.size(); ++r) snap.referral_flow[r] = live.referral_rate(r, now);
 
-  // Transfers name their endpoints; find the referral they travel along (the first declared one
-  // between those agencies, which is how the engine's routing table orders them too).
-  std::map<std::pair<AgencyId, AgencyId>, ReferralId> edge;
-  for (ReferralId r = 0; r < s.referrals.size(); ++r)
-    edge.emplace(std::pair{s.referrals[r].from, s.referrals[r].to}, r);
   const std::vector<Transfer> transfers = e.transfers();
   snap.moving.reserve(transfers.size());
   for (const Transfer& tr : transfers) {
-    const auto it = edge.find({tr.from, tr.to});
-    if (it == edge.end()) continue;
     MovingCase m;
-    m.referral = it->second;
+    m.referral = tr.referral;
     m.progress = tr.end > tr.start ? std::clamp((now - tr.start) / (tr.end - tr.start), 0.0, 1.0) : 1.0;
     m.look.source = live.source_of(tr.serial);
     snap.moving.push_back(m);
