@@ -14,17 +14,8 @@ constexpr std::array<ScaleStop, 6> kStops{{
     {1.00, {165, 0, 38}},
 }};
 
-// Okabe & Ito's colour-blind-safe palette, darkest-first so dots stand out on a light background.
-constexpr std::array<Rgb, 8> kCasePalette{{
-    {0, 114, 178},
-    {230, 159, 0},
-    {0, 158, 115},
-    {204, 121, 167},
-    {213, 94, 0},
-    {86, 180, 233},
-    {120, 94, 240},
-    {90, 90, 90},
-}};
+constexpr Rgb kChildCase{230, 159, 0};
+constexpr Rgb kAdultCase{0, 114, 178};
 constexpr Rgb kUnknownCase{60, 60, 60};
 
 std::uint8_t mix(std::uint8_t a, std::uint8_t b, double f) {
@@ -50,8 +41,12 @@ Rgb utilization_colour(double u) {
 }
 
 Rgb case_colour(const CaseLook& look) {
-  if (!look.source) return kUnknownCase;
-  return kCasePalette[*look.source % kCasePalette.size()];
+  switch (look.age) {
+    case AgeGroup::child: return kChildCase;
+    case AgeGroup::adult: return kAdultCase;
+    case AgeGroup::unknown: break;
+  }
+  return kUnknownCase;
 }
 
 }  // namespace refsim::viz

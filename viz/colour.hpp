@@ -32,14 +32,20 @@ Rgb utilization_colour(double u);
 /// Fill of agencies without a capacity limit (pure delays such as "investigation").
 inline constexpr Rgb kNoUtilization{189, 189, 189};
 
-/// What a moving case's dot may be coloured by. Today the engine knows only the source that
-/// produced the case; when victim profiles arrive (child / adult, exploitation type), add them
-/// here and change case_colour() alone.
-struct CaseLook {
-  std::optional<SourceId> source;
+/// Whom a moving case's dot stands for: the person's profile as the engine drew it. To colour by
+/// something else (exploitation type, nationality), add it here and change case_colour() alone.
+enum class AgeGroup : std::uint8_t {
+  unknown,  ///< the person could not be looked up
+  child,
+  adult,
 };
 
-/// The colour of a case dot (today: by source, colour-blind-safe palette, cycling after 8).
+struct CaseLook {
+  AgeGroup age = AgeGroup::unknown;
+};
+
+/// The colour of a case dot: children orange, adults blue (Okabe & Ito's colour-blind-safe pair,
+/// both dark enough to stand out on a light background); unknown dark grey.
 Rgb case_colour(const CaseLook& look);
 
 }  // namespace refsim::viz

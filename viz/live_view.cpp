@@ -27,7 +27,6 @@ void LiveView::on_arrival(Time t, AgencyId a, const Case& c) {
   AgencyLive& ag = agencies_[a];
   ag.arrivals.add(t, 1, window_);
   ag.queue.emplace_back(c.serial, t);
-  in_transfer_.erase(c.serial);
 }
 
 void LiveView::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
@@ -63,10 +62,7 @@ void LiveView::on_service_end(Time t, AgencyId a, const Case&, Time) {
   ag.completions.add(t, 1, window_);
 }
 
-void LiveView::on_referral(Time t, ReferralId r, const Case& c, Time) {
-  referrals_[r].add(t, 1, window_);
-  in_transfer_[c.serial] = c.source;
-}
+void LiveView::on_referral(Time t, ReferralId r, const Case&, Time) { referrals_[r].add(t, 1, window_); }
 
 void LiveView::on_case_exited(Time t, const Case&, Time) {
   exits_.add(t, 1, window_);
@@ -92,12 +88,6 @@ std::optional<Time> LiveView::oldest_waiting_since(AgencyId a) const {
   const auto& q = agencies_[a].queue;
   if (q.empty()) return std::nullopt;
   return q.front().second;
-}
-
-std::optional<SourceId> LiveView::source_of(std::uint64_t serial) const {
-  const auto it = in_transfer_.find(serial);
-  if (it == in_transfer_.end()) return std::nullopt;
-  return it->second;
 }
 
 }  // namespace refsim::viz

@@ -1,7 +1,7 @@
 #pragma once
 // LiveView: the visualiser's Observer. It turns engine signals into "what is happening now":
 // recent flow along each referral, recent throughput and waits, smoothed utilization, the oldest
-// case waiting at each agency, and the source of each case in transfer (to colour its dot).
+// case waiting at each agency.
 //
 // "Recent" is an exponentially weighted window of `window` simulated days: an event that
 // happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -89,9 +88,6 @@ class LiveView final : public Observer {
   /// Cases waiting (not in service) at agency a, as this view counted them.
   std::size_t waiting(AgencyId a) const { return agencies_[a].queue.size(); }
 
-  /// The source of a case now in transfer along a referral (by its serial); nullopt if unknown.
-  std::optional<SourceId> source_of(std::uint64_t serial) const;
-
   std::uint64_t entered() const { return entered_; }
   std::uint64_t exited() const { return exited_; }
 
@@ -109,7 +105,6 @@ class LiveView final : public Observer {
   std::vector<AgencyLive> agencies_;
   std::vector<FadingCount> referrals_;
   FadingCount entries_, exits_, wait_sum_, wait_count_;
-  std::unordered_map<std::uint64_t, SourceId> in_transfer_;
   std::uint64_t entered_ = 0, exited_ = 0;
 };
 

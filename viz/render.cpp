@@ -363,7 +363,7 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   }
 }
 
-void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
+void draw_legend(sf::RenderTarget& target, Writer& w, const Snapshot& snap, const UiState& ui) {
   const sf::FloatRect r = ui.screen.legend;
   sf::VertexArray va(sf::Triangles);
   add_rect(va, r, kPanel);
@@ -391,22 +391,15 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   }
   w.text("no limit", 10.5f, {nx + 16, y0 - 1}, kMuted);
 
-  // Case dots by source.
+  // Case dots by profile.
   const float x = std::max(nx + 80, x0 + w.width("Utilization, 7-day average", 12, true) + 24);
-  w.text("Cases in transfer, by source", 12, {x, r.top + 7}, kInk, true);
+  w.text("Cases in transfer", 12, {x, r.top + 7}, kInk, true);
   float sx = x;
   const float sy = y0 - 1;
   sf::VertexArray dots(sf::Triangles);
-  const Scenario& s = scene.scenario();
-  for (SourceId src = 0; src < s.sources.size(); ++src) {
-    const float tw = w.width(s.sources[src].id, 11);
-    if (sx + 14 + tw > r.left + r.width - 10) {
-      w.text("+" + std::to_string(s.sources.size() - src) + " more", 11, {sx, sy}, kMuted);
-      break;
-    }
-    add_disc(dots, {sx + 5, sy + 7}, 5, col(case_colour(CaseLook{src})));
-    w.text(s.sources[src].id, 11, {sx + 13, sy}, kMuted);
-    sx += 14 + tw + 12;
+  for (const auto& [age, label] : {std::pair{AgeGroup::child, "child"}, std::pair{AgeGroup::adult, "adult"}}) {
+    add_disc(dots, {sx + 5, sy + 7}, 5, col(case_colour(CaseLook{age})));
+    sx += 13 + w.text(label, 11, {sx + 13, sy}, kMuted) + 14;
   }
   target.draw(dots);
   const float y2 = r.top + r.height - 19;
@@ -618,7 +611,7 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     w.text(ui.banner, 14, {ui.screen.graph.left + ui.screen.graph.width / 2, ui.screen.graph.top + 14},
            sf::Color::White, true, Align::centre);
   }
-  draw_legend(target, w, scene, snap, ui);
+  draw_legend(target, w, snap, ui);
   draw_panel(target, w, scene, snap, ui);
 }
 

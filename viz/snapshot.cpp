@@ -68,7 +68,7 @@ Snapshot take_snapshot(const Simulation& sim) {
     MovingCase m;
     m.referral = tr.referral;
     m.progress = tr.end > tr.start ? std::clamp((now - tr.start) / (tr.end - tr.start), 0.0, 1.0) : 1.0;
-    m.look.source = live.source_of(tr.serial);
+    m.look.age = e.attributes(tr.person)[attr::kChild] != 0 ? AgeGroup::child : AgeGroup::adult;
     snap.moving.push_back(m);
   }
   // Heap order is an implementation detail; draw in a stable order (older transfers first).

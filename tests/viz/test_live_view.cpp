@@ -40,9 +40,69 @@ probability = 0.5
 delay = { dist = "exponential", mean = "2d" }
 )";
 
+// Half the people are children. Children go to child protection after exactly 24 h in transfer
+// (some referrals are lost), adults to the NGO after 12 h if they consent. Deadlines: a child
+// reaching child protection within 24 h of entry is always breached (1 h intake + 24 h transfer),
+// while in transfer from intake; within 2 days, always met.
+const char* kRules = R"(
+[scenario]
+name = "rules"
+country = "NA"
+[run]
+horizon = "200d"
+seed = 7
+[[profile]]
+id = "mixed"
+child = 0.5
+[[agency]]
+id = "intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "child_protection"
+servers = "unlimited"
+service = "2h"
+[[agency]]
+id = "ngo"
+servers = "unlimited"
+service = "3h"
+[[source]]
+id = "s"
+to = "intake"
+rate = 5
+profile = "mixed"
+[[referral]]
+from = "intake"
+to = "child_protection"
+probability = 1
+when = "child"
+delay = "24h"
+loss = 0.1
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+when = "adult"
+delay = "12h"
+consent = 0.5
+[[deadline]]
+id = "child_24h"
+from = "entered"
+to = "arrival:child_protection"
+within = "24h"
+when = "child"
+[[deadline]]
+id = "child_2d"
+from = "entered"
+to = "arrival:child_protection"
+within = "2d"
+when = "child"
+)";
+
 struct Fixture {
-  Scenario s = load_scenario_text(kSaturated, "saturated.toml");
-  ReferralGraph g{s};
+  explicit Fixture(const char* text = kSaturated) : s(load_scenario_text(text, "test.toml")), g(s) {}
+  Scenario s;
+  ReferralGraph g;
 };
 
 }  // namespace
@@ -127,7 +187,7 @@ TEST_CASE("Snapshot: cases in transfer are placed on their referral, between its
     CHECK(m.referral == 0);
     CHECK(m.progress >= 0);
     CHECK(m.progress <= 1);
-    CHECK(m.look.source == SourceId{0});
+    CHECK(m.look.age == AgeGroup::adult);  // the built-in profile: adults only
   }
   CHECK(snap.indicators.in_transfer == snap.moving.size());
   CHECK(snap.indicators.busiest == AgencyId{0});
@@ -148,6 +208,23 @@ TEST_CASE("Snapshot: bottlenecks rank by waiting × utilization, then longest wa
   CHECK(rank_bottlenecks(a, 2) == std::vector<AgencyId>{3, 4});
 }
 
+TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adult colour") {
+  Fixture f(kRules);
+  Simulation sim(f.s, f.g, 7);
+  sim.advance_to(20.5);
+  const Snapshot snap = take_snapshot(sim);
+  std::size_t children = 0, adults = 0;
+  for (const MovingCase& m : snap.moving) {
+    // Only children are referred to child protection (referral 0), only adults to the NGO.
+    INFO("referral " << m.referral);
+    CHECK(case_colour(m.look) == case_colour({m.referral == 0 ? AgeGroup::child : AgeGroup::adult}));
+    (m.referral == 0 ? children : adults)++;
+  }
+  // About 5 × 0.5 × 0.9 × 1 d of children and 5 × 0.5 × 0.5 × 0.5 d of adults in transfer.
+  CHECK(children > 0);
+  CHECK(adults > 0);
+}
+
 TEST_CASE("Colour: the utilization scale runs from its first stop to its last, clamped; NaN is grey") {
   const auto stops = utilization_stops();
   CHECK(utilization_colour(0) == stops.front().colour);
@@ -161,8 +238,10 @@ TEST_CASE("Colour: the utilization scale runs from its first stop to its last, c
   CHECK(stops.front().colour.b > 2 * stops.front().colour.r);
 }
 
-TEST_CASE("Colour: case dots are coloured by source, distinct for the first eight sources") {
-  for (SourceId a = 0; a < 8; ++a)
-    for (SourceId b = a + 1; b < 8; ++b) CHECK_FALSE(case_colour(CaseLook{a}) == case_colour(CaseLook{b}));
-  CHECK(case_colour(CaseLook{0}) == case_colour(CaseLook{8}));
+TEST_CASE("Colour: case dots are coloured by profile, children apart from adults") {
+  const Rgb child = case_colour({AgeGroup::child}), adult = case_colour({AgeGroup::adult});
+  const Rgb unknown = case_colour({AgeGroup::unknown});
+  CHECK_FALSE(child == adult);
+  CHECK_FALSE(child == unknown);
+  CHECK_FALSE(adult == unknown);
 }
