@@ -7,7 +7,11 @@
 namespace refsim::viz {
 
 LiveView::LiveView(const Scenario& scenario, double window)
-    : scenario_(scenario), window_(window), agencies_(scenario.agencies.size()), referrals_(scenario.referrals.size()) {
+    : scenario_(scenario),
+      window_(window),
+      agencies_(scenario.agencies.size()),
+      referrals_(scenario.referrals.size()),
+      deadlines_(scenario.deadlines.size()) {
   assert(window > 0);
 }
 
@@ -67,6 +71,31 @@ void LiveView::on_referral(Time t, ReferralId r, const Case&, Time) { referrals_
 void LiveView::on_case_exited(Time t, const Case&, Time) {
   exits_.add(t, 1, window_);
   ++exited_;
+}
+
+void LiveView::on_referral_lost(Time t, ReferralId, const Case&) {
+  lost_.add(t, 1, window_);
+  ++lost_total_;
+}
+
+void LiveView::on_consent_refused(Time t, ReferralId, const Case&) {
+  refused_.add(t, 1, window_);
+  ++refused_total_;
+}
+
+void LiveView::on_deadline(Time t, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency, Time) {
+  DeadlineTally& tally = deadlines_[d];
+  switch (outcome) {
+    case DeadlineOutcome::met: ++tally.met; return;
+    case DeadlineOutcome::left: ++tally.left; return;
+    case DeadlineOutcome::breached: break;
+  }
+  ++tally.breached;
+  breaches_.add(t, 1, window_);
+  AgencyLive& ag = agencies_[agency];
+  ag.breaches.add(t, 1, window_);
+  ++ag.breach_total;
+  ag.last_breach = t;
 }
 
 double LiveView::mean_wait(AgencyId a, Time now) const {

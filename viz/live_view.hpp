@@ -1,7 +1,8 @@
 #pragma once
 // LiveView: the visualiser's Observer. It turns engine signals into "what is happening now":
 // recent flow along each referral, recent throughput and waits, smoothed utilization, the oldest
-// case waiting at each agency.
+// case waiting at each agency, deadline results (per deadline so far; breaches recently, per
+// agency held responsible), and referrals lost or refused consent.
 //
 // "Recent" is an exponentially weighted window of `window` simulated days: an event that
 // happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
@@ -67,6 +68,10 @@ class LiveView final : public Observer {
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
   void on_case_exited(Time t, const Case& c, Time in_system) override;
+  void on_referral_lost(Time t, ReferralId r, const Case& c) override;
+  void on_consent_refused(Time t, ReferralId r, const Case& c) override;
+  void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
+                   Time elapsed) override;
 
   double window() const { return window_; }
 
@@ -88,23 +93,47 @@ class LiveView final : public Observer {
   /// Cases waiting (not in service) at agency a, as this view counted them.
   std::size_t waiting(AgencyId a) const { return agencies_[a].queue.size(); }
 
+  /// How deadline d has ended so far in this run (from day 0, warm-up included).
+  struct DeadlineTally {
+    std::uint64_t met = 0, breached = 0, left = 0;
+  };
+  const DeadlineTally& deadline(DeadlineId d) const { return deadlines_[d]; }
+
+  // Recent counts: events in about the last `window` days (the fading sum, corrected for a run
+  // shorter than the window like the rates are), at time `now` (>= the last event seen).
+  double recent_breaches(Time now) const { return recent(breaches_, now); }
+  /// Breaches charged to agency a: it held (or was sending) the person when the limit passed.
+  double recent_breaches(AgencyId a, Time now) const { return recent(agencies_[a].breaches, now); }
+  double recent_lost(Time now) const { return recent(lost_, now); }
+  double recent_refused(Time now) const { return recent(refused_, now); }
+  /// Breaches charged to agency a since day 0, and when the last one happened (nullopt if none).
+  std::uint64_t breaches(AgencyId a) const { return agencies_[a].breach_total; }
+  std::optional<Time> last_breach(AgencyId a) const { return agencies_[a].last_breach; }
+  std::uint64_t lost() const { return lost_total_; }
+  std::uint64_t refused() const { return refused_total_; }
+
   std::uint64_t entered() const { return entered_; }
   std::uint64_t exited() const { return exited_; }
 
  private:
   struct AgencyLive {
-    FadingCount arrivals, completions, wait_sum, wait_count;
+    FadingCount arrivals, completions, wait_sum, wait_count, breaches;
     FadingLevel busy_fraction;
+    std::uint64_t breach_total = 0;
+    std::optional<Time> last_breach;
     std::uint32_t busy = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
   };
   double rate(const FadingCount& c, Time now) const;
+  double recent(const FadingCount& c, Time now) const { return rate(c, now) * window_; }
 
   const Scenario& scenario_;
   double window_;
   std::vector<AgencyLive> agencies_;
   std::vector<FadingCount> referrals_;
-  FadingCount entries_, exits_, wait_sum_, wait_count_;
+  FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_;
+  std::vector<DeadlineTally> deadlines_;
+  std::uint64_t lost_total_ = 0, refused_total_ = 0;
   std::uint64_t entered_ = 0, exited_ = 0;
 };
 

@@ -53,6 +53,8 @@ std::string num(double v, int decimals = 0) {
   if (decimals == 0) return fmt("%.0f", v);
   return fmt(decimals == 1 ? "%.1f" : "%.2f", v);
 }
+/// A recent (exponentially weighted) count: one decimal while small, so a fading event shows.
+std::string recent_count(double v) { return num(v, v < 9.95 && v > 0 ? 1 : 0); }
 std::string days(double v) {
   if (std::isnan(v)) return "—";
   if (v < 1.0 / 24) return fmt("%.0f min", v * 1440);
@@ -260,7 +262,7 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, kQueue);
     }
   }
-  // Deadline breaches flash at the agency that caused them (empty until the model has deadlines).
+  // Deadline breaches flash at the agency held responsible, for kBreachFlashDays after the last one.
   for (const BreachFlash& b : snap.breaches) {
     const sf::Vector2f c = cam.to_screen(scene.centre(b.agency));
     const float r = (scene.node(b.agency).radius + Metrics::kRing) * z;
@@ -327,7 +329,12 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   rows.emplace_back("Mean wait (recent)", days(now.mean_wait));
   rows.emplace_back("Arrivals / completions per day",
                     num(now.arrivals_per_day, 1) + " / " + num(now.completions_per_day, 1));
-  rows.emplace_back("Deadline breaches", "not modelled yet");
+  if (s.deadlines.empty()) {
+    rows.emplace_back("Deadline breaches", "no deadlines in scenario");
+  } else {
+    rows.emplace_back("Deadline breaches, recent / so far",
+                      recent_count(now.breaches_recent) + " / " + std::to_string(now.breaches));
+  }
   std::vector<std::string> outs;
   for (ReferralId r = 0; r < s.referrals.size(); ++r) {
     if (s.referrals[r].from != a) continue;
@@ -349,7 +356,7 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   y += 50;
   for (const auto& [k, v] : rows) {
     w.text(k, 12.5f, {x + 12, y}, kMuted);
-    w.text(v, 12.5f, {x + width - 12, y}, v == "not modelled yet" ? kFaint : kInk, false, Align::right);
+    w.text(v, 12.5f, {x + width - 12, y}, v == "no deadlines in scenario" ? kFaint : kInk, false, Align::right);
     y += 18;
   }
   if (!outs.empty()) {
@@ -401,6 +408,9 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Snapshot& snap, cons
     add_disc(dots, {sx + 5, sy + 7}, 5, col(case_colour(CaseLook{age})));
     sx += 13 + w.text(label, 11, {sx + 13, sy}, kMuted) + 14;
   }
+  sx += 10;
+  add_arc(dots, {sx + 6, sy + 7}, 4.5f, 7, 0, 2 * kPi, kBreach);
+  w.text("deadline breach (at the agency held responsible)", 11, {sx + 17, sy}, kMuted);
   target.draw(dots);
   const float y2 = r.top + r.height - 19;
   std::string key =
@@ -524,10 +534,39 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     w.text(w.fit(s.agencies[*ind.busiest].name, 12.5f, inner - 70 - vw), 12.5f, {x + 60, y}, kInk);
     y += 19;
   }
-  y += 2;
+  y += 4;
+  rule();
+
+  heading("SOP RESULTS (counts: recent = " + num(snap.window) + "-day)");
+  if (ind.deadline_breaches) {
+    w.text("Deadline breaches", 12.5f, {x, y}, kMuted);
+    w.text(recent_count(*ind.deadline_breaches), 13, {right, y - 1}, *ind.deadline_breaches >= 0.05 ? kBreach : kInk,
+           true, Align::right);
+    y += 19;
+    // Compliance per deadline so far; the breach count is the panel's most urgent number.
+    const std::size_t shown = std::min<std::size_t>(snap.deadlines.size(), 4);
+    for (DeadlineId d = 0; d < shown; ++d) {
+      const DeadlineNow& dn = snap.deadlines[d];
+      const std::string v =
+          percent(dn.compliance) + " met (" + std::to_string(dn.met) + "/" + std::to_string(dn.met + dn.breached) + ")";
+      const float vw = w.text(v, 12, {right, y}, kInk, false, Align::right);
+      w.text(w.fit(s.deadlines[d].id, 12, inner - 12 - vw - 8), 12, {x + 12, y}, kMuted);
+      y += 17;
+    }
+    if (snap.deadlines.size() > shown) {
+      w.text("+" + std::to_string(snap.deadlines.size() - shown) + " more deadlines", 11, {x + 12, y}, kFaint);
+      y += 15;
+    }
+    y += 2;
+  } else {
+    w.text("No deadlines in the scenario.", 12, {x, y}, kFaint);
+    y += 19;
+  }
+  pair_row("Lost referrals", recent_count(ind.lost_referrals), "No consent", recent_count(ind.consent_refused));
+  y += 1;
   w.text(w.fit("Not modelled yet: identified, backlog awaiting", 11, inner), 11, {x, y}, kFaint);
   y += 14;
-  w.text(w.fit("a decision, drop-outs, deadline breaches", 11, inner), 11, {x, y}, kFaint);
+  w.text(w.fit("a decision, drop-outs", 11, inner), 11, {x, y}, kFaint);
   y += 20;
   rule();
 

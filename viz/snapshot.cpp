@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace refsim::viz {
 
@@ -50,6 +51,11 @@ Snapshot take_snapshot(const Simulation& sim) {
     n.arrivals_per_day = live.arrival_rate(a, now);
     n.completions_per_day = live.completion_rate(a, now);
     n.bottleneck_score = static_cast<double>(n.waiting) * (std::isnan(n.utilization) ? 0.0 : n.utilization);
+    n.breaches_recent = live.recent_breaches(a, now);
+    n.breaches = live.breaches(a);
+    if (const auto last = live.last_breach(a); last && now - *last < kBreachFlashDays) {
+      snap.breaches.push_back({a, now - *last});
+    }
     ind.waiting += n.waiting;
     ind.in_service += n.busy;
     if (!n.unlimited && n.utilization > busiest) {
@@ -80,6 +86,21 @@ Snapshot take_snapshot(const Simulation& sim) {
   ind.entries_per_day = live.entry_rate(now);
   ind.throughput_per_day = live.exit_rate(now);
   ind.mean_wait = live.mean_wait_all(now);
+  if (!s.deadlines.empty()) ind.deadline_breaches = live.recent_breaches(now);
+  ind.lost_referrals = live.recent_lost(now);
+  ind.consent_refused = live.recent_refused(now);
+
+  snap.deadlines.resize(s.deadlines.size());
+  for (DeadlineId d = 0; d < s.deadlines.size(); ++d) {
+    const LiveView::DeadlineTally& t = live.deadline(d);
+    DeadlineNow& dn = snap.deadlines[d];
+    dn.met = t.met;
+    dn.breached = t.breached;
+    dn.left = t.left;
+    const std::uint64_t settled = t.met + t.breached;
+    dn.compliance =
+        settled ? static_cast<double>(t.met) / static_cast<double>(settled) : std::numeric_limits<double>::quiet_NaN();
+  }
   return snap;
 }
 

@@ -3,8 +3,8 @@
 // references. The renderer draws a const Snapshot and never sees the engine.
 //
 // Indicators the model cannot give yet (identification decisions, backlog awaiting a decision,
-// drop-outs, deadline breaches) are std::nullopt: the panel says "not modelled yet" instead of
-// showing a made-up number. When the engine grows them, fill them in take_snapshot() only.
+// drop-outs) are std::nullopt: the panel says "not modelled yet" instead of showing a made-up
+// number. When the engine grows them, fill them in take_snapshot() only.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -25,6 +25,8 @@ struct AgencyNow {
   double arrivals_per_day = 0;  ///< recent
   double completions_per_day = 0;
   double bottleneck_score = 0;  ///< waiting × utilization: how much this agency holds cases up now
+  double breaches_recent = 0;   ///< deadline breaches charged to this agency, recent count
+  std::uint64_t breaches = 0;   ///< deadline breaches charged to this agency since day 0
 };
 
 /// A case moving along a referral, drawn as a dot.
@@ -34,11 +36,19 @@ struct MovingCase {
   CaseLook look;
 };
 
-/// A deadline breach to flash at the agency that caused it. Hook: the model has no deadlines yet,
-/// so Snapshot::breaches stays empty until it does.
+/// A deadline breach to flash at the agency held responsible (the one holding or sending the
+/// person when the limit passed): the latest breach there, if less than kBreachFlashDays ago.
 struct BreachFlash {
   AgencyId agency = 0;
   double age_days = 0;  ///< how long ago it happened
+};
+inline constexpr double kBreachFlashDays = 2;
+
+/// One SOP deadline's results so far (from day 0).
+struct DeadlineNow {
+  std::uint64_t met = 0, breached = 0;
+  std::uint64_t left = 0;  ///< the person left the mechanism before the limit: neither met nor breached
+  double compliance = 0;   ///< met / (met + breached); NaN before any is settled
 };
 
 struct Indicators {
@@ -46,15 +56,17 @@ struct Indicators {
   std::size_t waiting = 0;
   std::size_t in_service = 0;
   std::size_t in_transfer = 0;
-  double entries_per_day = 0;       ///< recent
-  double throughput_per_day = 0;    ///< cases leaving the mechanism, recent
-  double mean_wait = 0;             ///< recent mean wait before service, all agencies; NaN if none
-  std::optional<AgencyId> busiest;  ///< highest recent utilization among limited agencies
+  double entries_per_day = 0;               ///< recent
+  double throughput_per_day = 0;            ///< cases leaving the mechanism, recent
+  double mean_wait = 0;                     ///< recent mean wait before service, all agencies; NaN if none
+  std::optional<AgencyId> busiest;          ///< highest recent utilization among limited agencies
+  std::optional<double> deadline_breaches;  ///< recent count; nullopt when the scenario has no deadlines
+  double lost_referrals = 0;                ///< referrals sent but never received, recent count
+  double consent_refused = 0;               ///< adults who refused a referral, recent count
   // Not in the model yet (see the header comment).
   std::optional<double> identified;
   std::optional<double> backlog;
   std::optional<double> dropouts;
-  std::optional<double> deadline_breaches;
 };
 
 struct Snapshot {
@@ -67,7 +79,8 @@ struct Snapshot {
   std::vector<AgencyNow> agencies;
   std::vector<double> referral_flow;  ///< recent referrals per day, by ReferralId
   std::vector<MovingCase> moving;
-  std::vector<BreachFlash> breaches;
+  std::vector<BreachFlash> breaches;   ///< at most one per agency
+  std::vector<DeadlineNow> deadlines;  ///< by DeadlineId
   Indicators indicators;
   std::vector<AgencyId> bottlenecks;             ///< most held-up first; only agencies with waiting cases
   const std::vector<Sample>* history = nullptr;  ///< the simulation's (valid while it lives)

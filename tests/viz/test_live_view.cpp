@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "sim/engine/engine.hpp"
+
 #include "sim/scenario/loader.hpp"
 #include "viz/colour.hpp"
 #include "viz/snapshot.hpp"
@@ -41,9 +43,12 @@ delay = { dist = "exponential", mean = "2d" }
 )";
 
 // Half the people are children. Children go to child protection after exactly 24 h in transfer
-// (some referrals are lost), adults to the NGO after 12 h if they consent. Deadlines: a child
-// reaching child protection within 24 h of entry is always breached (1 h intake + 24 h transfer),
-// while in transfer from intake; within 2 days, always met.
+// (10 % of these referrals are lost), adults to the NGO after 12 h if they consent (half do).
+// Deadlines, with the agency charged for a breach:
+//   child_24h       always breached (1 h intake + 24 h transfer), in transfer from intake;
+//   child_2d        always met;
+//   anyone_14h      met by adults who consent (13 h), breached by children in transfer from intake;
+//   cp_to_ngo_1h    always breached, in service at child protection (children never reach the NGO).
 const char* kRules = R"(
 [scenario]
 name = "rules"
@@ -97,7 +102,37 @@ from = "entered"
 to = "arrival:child_protection"
 within = "2d"
 when = "child"
+[[deadline]]
+id = "anyone_14h"
+from = "entered"
+to = "arrival:ngo"
+within = "14h"
+[[deadline]]
+id = "cp_to_ngo_1h"
+from = "arrival:child_protection"
+to = "arrival:ngo"
+within = "1h"
+when = "child"
 )";
+
+/// What the engine publishes about deadlines, losses and refusals, counted independently.
+struct Tally : Observer {
+  std::vector<LiveView::DeadlineTally> deadlines;
+  std::vector<std::uint64_t> breaches_at;
+  std::vector<Time> breach_times;
+  std::uint64_t lost = 0, refused = 0;
+  explicit Tally(const Scenario& s) : deadlines(s.deadlines.size()), breaches_at(s.agencies.size()) {}
+  void on_referral_lost(Time, ReferralId, const Case&) override { ++lost; }
+  void on_consent_refused(Time, ReferralId, const Case&) override { ++refused; }
+  void on_deadline(Time t, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency, Time) override {
+    if (outcome == DeadlineOutcome::met) ++deadlines[d].met;
+    if (outcome == DeadlineOutcome::left) ++deadlines[d].left;
+    if (outcome != DeadlineOutcome::breached) return;
+    ++deadlines[d].breached;
+    ++breaches_at[agency];
+    breach_times.push_back(t);
+  }
+};
 
 struct Fixture {
   explicit Fixture(const char* text = kSaturated) : s(load_scenario_text(text, "test.toml")), g(s) {}
@@ -223,6 +258,84 @@ TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adul
   // About 5 × 0.5 × 0.9 × 1 d of children and 5 × 0.5 × 0.5 × 0.5 d of adults in transfer.
   CHECK(children > 0);
   CHECK(adults > 0);
+}
+
+TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible; compliance is met / settled") {
+  Fixture f(kRules);
+  const Time t = 20.5;
+  Simulation sim(f.s, f.g, 7);
+  sim.advance_to(t);
+  const Snapshot snap = take_snapshot(sim);
+  // The same replication again, counted by an independent observer.
+  Engine e(f.s, f.g, 7, 0);
+  Tally tally(f.s);
+  e.add_observer(tally);
+  e.run_until(t);
+
+  REQUIRE(snap.deadlines.size() == 4);
+  for (DeadlineId d = 0; d < 4; ++d) {
+    INFO("deadline " << f.s.deadlines[d].id);
+    CHECK(snap.deadlines[d].met == tally.deadlines[d].met);
+    CHECK(snap.deadlines[d].breached == tally.deadlines[d].breached);
+    CHECK(snap.deadlines[d].left == tally.deadlines[d].left);
+  }
+  const auto& child_24h = snap.deadlines[0];
+  CHECK(child_24h.met == 0);
+  CHECK(child_24h.breached > 20);
+  CHECK(child_24h.left > 0);  // lost referrals: the child left before the limit
+  CHECK(child_24h.compliance == 0);
+  const auto& child_2d = snap.deadlines[1];
+  CHECK(child_2d.met > 20);
+  CHECK(child_2d.breached == 0);
+  CHECK(child_2d.compliance == 1);
+  const auto& anyone = snap.deadlines[2];
+  REQUIRE(anyone.met > 0);
+  REQUIRE(anyone.breached > 0);
+  CHECK(anyone.compliance ==
+        Approx(static_cast<double>(anyone.met) / static_cast<double>(anyone.met + anyone.breached)));
+  CHECK(anyone.compliance == Approx(0.25 / (0.25 + 0.45)).margin(0.12));  // consenting adults / them + children
+  CHECK(snap.deadlines[3].breached > 20);
+  CHECK(snap.deadlines[3].compliance == 0);
+
+  // Breaches in transfer are charged to intake (0), in service to child protection (1); none to the NGO.
+  for (AgencyId a = 0; a < 3; ++a) CHECK(snap.agencies[a].breaches == tally.breaches_at[a]);
+  CHECK(tally.breaches_at[0] == child_24h.breached + anyone.breached);
+  CHECK(tally.breaches_at[1] == snap.deadlines[3].breached);
+  CHECK(tally.breaches_at[2] == 0);
+  CHECK(snap.agencies[2].breaches_recent == 0);
+  REQUIRE(snap.breaches.size() == 2);  // one flash per agency with a breach in the last kBreachFlashDays
+  CHECK(snap.breaches[0].agency == AgencyId{0});
+  CHECK(snap.breaches[1].agency == AgencyId{1});
+  for (const BreachFlash& b : snap.breaches) {
+    CHECK(b.age_days >= 0);
+    CHECK(b.age_days < kBreachFlashDays);
+  }
+  CHECK(snap.breaches[0].age_days == Approx(t - tally.breach_times.back()).margin(1.0));
+
+  // Recent = the fading sum of breaches, e^(-age / window) each, over the window's weight so far.
+  double faded = 0;
+  for (Time bt : tally.breach_times) faded += std::exp(-(t - bt) / snap.window);
+  REQUIRE(snap.indicators.deadline_breaches.has_value());
+  CHECK(*snap.indicators.deadline_breaches == Approx(faded / -std::expm1(-t / snap.window)));
+  CHECK(snap.agencies[0].breaches_recent + snap.agencies[1].breaches_recent ==
+        Approx(*snap.indicators.deadline_breaches));
+
+  CHECK(sim.live().lost() == tally.lost);
+  CHECK(sim.live().refused() == tally.refused);
+  CHECK(tally.lost > 0);
+  CHECK(tally.refused > 0);
+  CHECK(snap.indicators.lost_referrals > 0);
+  CHECK(snap.indicators.consent_refused > 0);
+}
+
+TEST_CASE("Snapshot: no deadline breach flashes before one happens") {
+  Fixture f(kRules);
+  Simulation sim(f.s, f.g, 7);
+  sim.advance_to(0.5);  // the first breach comes 14 h after the first child enters
+  const Snapshot snap = take_snapshot(sim);
+  CHECK(snap.breaches.empty());
+  CHECK(*snap.indicators.deadline_breaches == 0);
+  CHECK(std::isnan(snap.deadlines[0].compliance));
 }
 
 TEST_CASE("Colour: the utilization scale runs from its first stop to its last, clamped; NaN is grey") {
