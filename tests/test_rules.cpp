@@ -247,7 +247,8 @@ TEST_CASE("Rule errors: located messages") {
   CHECK(load_error(kHead + ref + "when = \"chlid\"\n") ==
         "test.toml:36:9: referral intake -> ngo: when: unknown attribute 'chlid'; known: child, adult, sex, "
         "exploitation, nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, "
-        "needs.legal_aid, needs.interpretation, needs.family_tracing, needs.repatriation");
+        "needs.legal_aid, needs.interpretation, needs.family_tracing, needs.repatriation, presumed, "
+        "reasonable_grounds, identified");
   CHECK(load_error(kHead + ref + "when = \"child and (foreign\"\n") ==
         "test.toml:36:27: referral intake -> ngo: when: missing ')' to close the '(' at column 11");
   CHECK(load_error(kHead + ref + "when = \"exploitation == 'fishing'\"\n") ==
@@ -280,7 +281,8 @@ TEST_CASE("Profile and deadline errors: located messages") {
       load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"entered\"\nto = \"arrival:shelter\"\nwithin = \"1d\"\n") ==
       "test.toml:35:6: deadline 'd': to names unknown agency 'shelter'; known: intake, child_protection, ngo");
   CHECK(load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"start\"\nto = \"arrival:ngo\"\nwithin = \"1d\"\n") ==
-        "test.toml:34:8: deadline 'd': from must be a milestone: \"entered\" or \"arrival:<agency>\", got \"start\"");
+        "test.toml:34:8: deadline 'd': from must be a milestone: \"entered\", \"arrival:<agency>\", "
+        "\"decided:<state>\" or \"positive:<state>\", got \"start\"");
   CHECK(load_error(kHead + "[[deadline]]\nid = \"d\"\nfrom = \"entered\"\nto = \"arrival:ngo\"\nwithin = \"0h\"\n") ==
         "test.toml:36:10: deadline 'd': within must be > 0, got 0d");
 }
@@ -312,4 +314,99 @@ when = "foreign and exploitation == 'labour'"
   CHECK(loads[0].arrival_rate == Approx(5));
   CHECK(loads[2].arrival_rate == Approx(to_ngo));
   CHECK(loads[1].arrival_rate == Approx(5 * 0.3 + to_ngo * 0.5 * 0.25 * 0.5));
+}
+
+namespace {
+
+/// Counts decisions by outcome and truth.
+struct Decisions : Tally {
+  void on_decision(Time, AgencyId, const Case&, const Attributes& a, std::uint32_t attribute, bool positive) override {
+    n[positive ? "positive" : "negative"]++;
+    n["fp"] += positive && !a[attr::kVictim];
+    n["fn"] += !positive && a[attr::kVictim];
+    n["state_set"] += a[attribute] == static_cast<std::uint32_t>(positive);
+    n["decisions"]++;
+  }
+};
+
+const std::string kScreening = R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+when = "presumed"
+)";
+
+std::string with_decision(const std::string& decision) {
+  std::string head = kHead;
+  head.replace(head.find("service = \"1h\""), 14, "service = \"1h\"\ndecision = " + decision);
+  return head;
+}
+
+}  // namespace
+
+TEST_CASE("Decisions: screening with sensitivity and specificity flags the expected shares") {
+  const std::string text = with_decision("{ sets = \"presumed\", sensitivity = 0.8, specificity = 0.9 }") + kScreening;
+  const Scenario s = test::scenario(text);
+  const ReferralGraph g(s);
+  Engine e(s, g, 8, 0);
+  Decisions t;
+  t.engine = &e;
+  e.add_observer(t);
+  e.run_until(s.run.horizon);
+  const double n = t.n["decisions"];
+  // Victims 0.8 of cases: P(positive) = 0.8 * 0.8 + 0.2 * 0.1 = 0.66.
+  check_share(t.n["positive"], n, 0.66, "presumed");
+  check_share(t.n["fp"], n, 0.2 * 0.1, "false positives");
+  check_share(t.n["fn"], n, 0.8 * 0.2, "false negatives");
+  CHECK(t.n["state_set"] == n);
+  // Only presumed victims go on to the NGO; the static flows say the same.
+  CHECK(t.n["adult@2"] + t.n["child@2"] == t.n["positive"]);
+  CHECK(ReferralGraph(s).loads()[2].arrival_rate == Approx(5 * 0.66));
+}
+
+TEST_CASE("Decisions: a positive rate ignores whether the person is a victim") {
+  const Scenario s = test::scenario(with_decision("{ sets = \"identified\", positive_rate = 0.55 }"));
+  const ReferralGraph g(s);
+  Engine e(s, g, 9, 0);
+  Decisions t;
+  t.engine = &e;
+  e.add_observer(t);
+  e.run_until(s.run.horizon);
+  check_share(t.n["positive"], t.n["decisions"], 0.55, "identified");
+}
+
+TEST_CASE("Deadlines: decided and positive milestones; when is evaluated as the deadline starts") {
+  const std::string text =
+      with_decision("{ sets = \"presumed\", sensitivity = 0.8, specificity = 0.9 }") + kScreening + R"(
+[[deadline]]
+id = "decision_within_2h"
+from = "entered"
+to = "decided:presumed"
+within = "2h"
+[[deadline]]
+id = "presumed_to_ngo"
+from = "positive:presumed"
+to = "arrival:ngo"
+within = "1h"
+when = "presumed"
+)";
+  Tally t = run(text);
+  // Decisions take 1h (intake service): every case meets the first deadline; every presumed
+  // case reaches the NGO at once: the second deadline starts only for them and is met.
+  const double entered = t.n["entered"];
+  CHECK(t.n["breached"] == 0);
+  CHECK(t.n["met"] > entered);  // first deadline for everyone, second for the presumed
+  CHECK(t.n["met"] < 2 * entered);
+}
+
+TEST_CASE("Decision errors: located messages") {
+  CHECK(load_error(with_decision("{ sets = \"guilty\", positive_rate = 0.5 }")) ==
+        "test.toml:19:21: agency 'intake': decision: sets names unknown state 'guilty'; known: presumed, "
+        "reasonable_grounds, identified");
+  CHECK(load_error(with_decision("{ sets = \"presumed\", positive_rate = 0.5, sensitivity = 0.9 }")) ==
+        "test.toml:19:12: agency 'intake': decision: give either sensitivity and specificity (P(positive | victim), "
+        "P(negative | not a victim)) or positive_rate, not both");
+  CHECK(load_error(with_decision("{ sets = \"presumed\", sensitivity = 1.2, specificity = 0.9 }")) ==
+        "test.toml:19:47: agency 'intake': decision: sensitivity must be a probability between 0 and 1, got 1.2");
 }

@@ -37,6 +37,7 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
     st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
+    st.decision_rng = make_stream(seed, replication, a.id, StreamPurpose::decision);
     agencies_.push_back(std::move(st));
   }
   for (const Referral& r : s.referrals) {
@@ -129,7 +130,7 @@ void Engine::on_source(Time t, SourceId s) {
   Case& c = cases_[slot];
   c.agency = scenario_.sources[s].to;
   for (Observer* o : observers_) o->on_case_entered(t, c);
-  if (deadline_count_) start_deadlines(t, person, Milestone::Kind::entered, 0);
+  if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
   arrive(t, scenario_.sources[s].to, slot);
 }
 
@@ -139,8 +140,7 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   c.arrived = t;
   for (Observer* o : observers_) o->on_arrival(t, a, c);
   if (deadline_count_) {
-    finish_deadlines(t, slot, a);
-    start_deadlines(t, c.person, Milestone::Kind::arrival, a);
+    milestone(t, slot, Milestone::Kind::arrival, a);
   }
   AgencyState& ag = agencies_[a];
   if (ag.unlimited || ag.busy < ag.servers) {
@@ -165,6 +165,17 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   {
     const Case& c = cases_[slot];
     for (Observer* o : observers_) o->on_service_end(t, a, c, t - c.arrived);
+  }
+  if (const auto& decision = scenario_.agencies[a].decision) {
+    const Case& c = cases_[slot];
+    Attributes& attrs = persons_[c.person].attributes;
+    const bool positive = uniform01(ag.decision_rng) < decision->p_positive(attrs[attr::kVictim] != 0);
+    attrs[decision->sets] = positive;
+    for (Observer* o : observers_) o->on_decision(t, a, c, attrs, decision->sets, positive);
+    if (deadline_count_) {
+      milestone(t, slot, Milestone::Kind::decided, decision->sets);
+      if (positive) milestone(t, slot, Milestone::Kind::positive, decision->sets);
+    }
   }
   const auto routes = graph_.routes(a);
   const ReferralId* chosen = nullptr;
@@ -267,15 +278,27 @@ void Engine::end_track(Time t, std::uint32_t slot) {
   free_.push_back(slot);
 }
 
-void Engine::start_deadlines(Time t, std::uint32_t person, Milestone::Kind kind, AgencyId agency) {
-  const Person& p = persons_[person];
+void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
+  const Case& c = cases_[slot];
+  const Person& p = persons_[c.person];
   for (DeadlineId d = 0; d < deadline_count_; ++d) {
     const Deadline& dl = scenario_.deadlines[d];
-    DeadlineState& ds = deadline_state(person, d);
-    if (kind == Milestone::Kind::entered)
-      ds.status = dl.when(p.attributes) ? DeadlineState::waiting_start : DeadlineState::not_applicable;
+    DeadlineState& ds = deadline_state(c.person, d);
+    if (kind == Milestone::Kind::entered) ds.status = DeadlineState::waiting_start;
+    // The target first: a milestone that both ends one deadline and starts another does both.
+    if (ds.status == DeadlineState::running && dl.to.kind == kind && dl.to.target == target) {
+      ds.status = DeadlineState::done;
+      // Reaching the target exactly at the limit meets it (the timer fires just after).
+      for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::met, c.agency, t - ds.start);
+      continue;
+    }
     if (ds.status != DeadlineState::waiting_start || dl.from.kind != kind) continue;
-    if (kind == Milestone::Kind::arrival && dl.from.agency != agency) continue;
+    if (kind != Milestone::Kind::entered && dl.from.target != target) continue;
+    // The deadline applies to the person as they are when it starts.
+    if (!dl.when(p.attributes)) {
+      ds.status = DeadlineState::not_applicable;
+      continue;
+    }
     ds.status = DeadlineState::running;
     ds.start = t;
     std::uint32_t timer;
@@ -287,20 +310,8 @@ void Engine::start_deadlines(Time t, std::uint32_t person, Milestone::Kind kind,
       if (timer > Event::kMaxIndex) throw std::runtime_error("too many deadline timers at once");
       timers_.emplace_back();
     }
-    timers_[timer] = Timer{person, p.serial, d};
+    timers_[timer] = Timer{c.person, p.serial, d};
     calendar_.push(t + dl.limit + kDeadlineTolerance, kPriorityFlow, EventKind::deadline_due, timer);
-  }
-}
-
-void Engine::finish_deadlines(Time t, std::uint32_t slot, AgencyId agency) {
-  const Case& c = cases_[slot];
-  for (DeadlineId d = 0; d < deadline_count_; ++d) {
-    const Deadline& dl = scenario_.deadlines[d];
-    DeadlineState& ds = deadline_state(c.person, d);
-    if (ds.status != DeadlineState::running || dl.to.agency != agency) continue;
-    ds.status = DeadlineState::done;
-    // Reaching the target exactly at the limit meets it.
-    for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::met, agency, t - ds.start);
   }
 }
 

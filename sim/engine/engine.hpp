@@ -68,6 +68,7 @@ class Engine {
     Rng service_rng;
     Rng routing_rng;
     Rng fork_rng;
+    Rng decision_rng;
   };
   struct SourceState {
     Sampler gap;
@@ -112,8 +113,9 @@ class Engine {
   /// Ends a track; the person leaves when it was their last.
   void end_track(Time t, std::uint32_t slot);
   void draw_attributes(Person& p, const Source& src, SourceState& st);
-  void start_deadlines(Time t, std::uint32_t person, Milestone::Kind kind, AgencyId agency);
-  void finish_deadlines(Time t, std::uint32_t slot, AgencyId agency);
+  /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
+  /// from it start (when their `when` holds for the person now).
+  void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
   void on_deadline_due(Time t, std::uint32_t timer);
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
     return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];

@@ -61,6 +61,10 @@ class Observer {
   /// when met, the target agency; when the person left first, the agency they left from.
   virtual void on_deadline(Time /*t*/, DeadlineId /*d*/, const Case& /*c*/, DeadlineOutcome /*outcome*/,
                            AgencyId /*agency*/, Time /*elapsed*/) {}
+  /// Agency `a` decided state attribute `attribute` (attr::kPresumed, …) for the person of `c`,
+  /// whose attributes (after the decision) are `attributes`.
+  virtual void on_decision(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, const Attributes& /*attributes*/,
+                           std::uint32_t /*attribute*/, bool /*positive*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
 };

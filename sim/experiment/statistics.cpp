@@ -12,6 +12,15 @@ StatisticsCollector::StatisticsCollector(const Scenario& scenario)
 
 void StatisticsCollector::on_referral(Time, ReferralId r, const Case&, Time) { referrals_[r].sent += 1; }
 
+void StatisticsCollector::on_decision(Time, AgencyId a, const Case&, const Attributes& attributes, std::uint32_t,
+                                      bool positive) {
+  Acc& x = acc_[a];
+  const bool victim = attributes[attr::kVictim] != 0;
+  ++(positive ? x.positive : x.negative);
+  x.false_positive += positive && !victim;
+  x.false_negative += !positive && victim;
+}
+
 void StatisticsCollector::on_referral_lost(Time, ReferralId r, const Case&) {
   referrals_[r].sent += 1;
   referrals_[r].lost += 1;
@@ -71,6 +80,7 @@ void StatisticsCollector::on_warmup_end(Time t) {
   for (Acc& x : acc_) {
     x.advance(t);
     x.arrivals = x.starts = x.completions = x.breaches = 0;
+    x.positive = x.negative = x.false_positive = x.false_negative = 0;
     x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
   }
   entered_ = exited_ = 0;
@@ -96,6 +106,10 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     if (x.starts > 0) out.mean_wait_days = x.wait_sum / static_cast<double>(x.starts);
     if (x.completions > 0) out.mean_time_in_agency_days = x.time_sum / static_cast<double>(x.completions);
     out.deadline_breaches_caused = static_cast<double>(x.breaches);
+    out.decisions_positive = static_cast<double>(x.positive);
+    out.decisions_negative = static_cast<double>(x.negative);
+    out.false_positives = static_cast<double>(x.false_positive);
+    out.false_negatives = static_cast<double>(x.false_negative);
   }
   r.referrals = referrals_;
   for (const DeadlineAcc& x : deadlines_) {

@@ -25,6 +25,10 @@ struct AgencyResult {
   double mean_wait_days = kNaN;            ///< arrival → service start; NaN with no observation
   double mean_time_in_agency_days = kNaN;  ///< arrival → service end
   double deadline_breaches_caused = 0;     ///< breaches while the person was held (or sent) here
+  double decisions_positive = 0;           ///< decisions taken here (Agency::decision), positive
+  double decisions_negative = 0;           ///< … and negative
+  double false_positives = 0;              ///< positive for people who are not in fact victims
+  double false_negatives = 0;              ///< negative for people who are in fact victims
 };
 
 struct ReferralResult {
@@ -62,7 +66,7 @@ struct Metric {
   std::string_view name;
   double Row::*field;
 };
-inline constexpr std::array<Metric<AgencyResult>, 8> kAgencyMetrics{{
+inline constexpr std::array<Metric<AgencyResult>, 12> kAgencyMetrics{{
     {"arrivals", &AgencyResult::arrivals},
     {"throughput_per_day", &AgencyResult::throughput_per_day},
     {"utilization", &AgencyResult::utilization},
@@ -71,6 +75,10 @@ inline constexpr std::array<Metric<AgencyResult>, 8> kAgencyMetrics{{
     {"mean_wait_days", &AgencyResult::mean_wait_days},
     {"mean_time_in_agency_days", &AgencyResult::mean_time_in_agency_days},
     {"deadline_breaches_caused", &AgencyResult::deadline_breaches_caused},
+    {"decisions_positive", &AgencyResult::decisions_positive},
+    {"decisions_negative", &AgencyResult::decisions_negative},
+    {"false_positives", &AgencyResult::false_positives},
+    {"false_negatives", &AgencyResult::false_negatives},
 }};
 inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
     {"sent", &ReferralResult::sent},
@@ -101,6 +109,8 @@ class StatisticsCollector final : public Observer {
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
   void on_case_exited(Time t, const Case& c, Time in_system) override;
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
+  void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
+                   bool positive) override;
   void on_referral_lost(Time t, ReferralId r, const Case& c) override;
   void on_consent_refused(Time t, ReferralId r, const Case& c) override;
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
@@ -113,6 +123,7 @@ class StatisticsCollector final : public Observer {
  private:
   struct Acc {
     std::uint64_t arrivals = 0, starts = 0, completions = 0, breaches = 0;
+    std::uint64_t positive = 0, negative = 0, false_positive = 0, false_negative = 0;
     double wait_sum = 0, time_sum = 0;
     double queue_area = 0, busy_area = 0;
     double last = 0;

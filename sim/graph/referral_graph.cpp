@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <ostream>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -109,9 +110,11 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   const std::size_t n = boost::num_vertices(g);
 
   // Cases are split into classes by the attributes that rule conditions name (adult is derived
-  // from child, foreign from nationality); within a class every rule either applies or not, so
-  // the traffic equations λ = γ + Wᵀλ are linear and exact for it. W holds each applicable rule's
+  // from child, foreign from nationality). Decisions move a case between classes as it goes, so
+  // the traffic equations run over (agency, class) pairs: λ = γ + Wᵀλ, where W holds, for a case
+  // of class c served at agency a, the decision's class change and then each applicable rule's
   // probability, times consent for adults and (1 − loss); forks add flow without taking any.
+  // Linear and exact for each class mix, whatever the service times.
   std::vector<std::uint32_t> used;
   for (const Referral& r : s.referrals) {
     for (std::uint32_t u : r.when.attributes_used()) {
@@ -120,51 +123,101 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   }
   std::sort(used.begin(), used.end());
   used.erase(std::unique(used.begin(), used.end()), used.end());
+  // A decision by accuracy depends on whether the person is a victim: split by it too.
+  for (const Agency& a : s.agencies) {
+    if (a.decision && a.decision->by_accuracy && std::binary_search(used.begin(), used.end(), a.decision->sets)) {
+      used.insert(std::lower_bound(used.begin(), used.end(), attr::kVictim), attr::kVictim);
+      used.erase(std::unique(used.begin(), used.end()), used.end());
+    }
+  }
+  // Mixed-radix class numbering over the used attributes.
+  std::vector<std::size_t> radix(used.size());
+  std::size_t classes = 1;
+  for (std::size_t k = 0; k < used.size(); ++k) {
+    radix[k] = classes;
+    classes *= s.schema.attributes[used[k]].value_count();
+  }
+  auto values_of = [&](std::size_t cls) {
+    std::vector<std::uint32_t> v(s.schema.attributes.size(), 0);
+    for (std::size_t k = 0; k < used.size(); ++k) {
+      v[used[k]] = static_cast<std::uint32_t>((cls / radix[k]) % s.schema.attributes[used[k]].value_count());
+    }
+    v[attr::kAdult] = 1 - v[attr::kChild];
+    return v;
+  };
+  auto position = [&](std::uint32_t attribute) -> std::optional<std::size_t> {
+    const auto it = std::lower_bound(used.begin(), used.end(), attribute);
+    if (it == used.end() || *it != attribute) return std::nullopt;
+    return static_cast<std::size_t>(it - used.begin());
+  };
 
-  std::vector<double> total(n, 0.0), lambda(n), next(n), weight(s.referrals.size());
-  bool converged = true;
-  std::vector<std::uint32_t> values(s.schema.attributes.size(), 0);
-  for (;;) {
-    values[attr::kAdult] = 1 - values[attr::kChild];
-    for (const Source& src : s.sources) {
+  // Flows out of each (agency, class), per source (foreign depends on where the case entered).
+  struct Flow {
+    std::size_t from, to;  // state indices: agency * classes + class
+    double weight;
+  };
+  std::vector<double> total(n, 0.0);
+  const std::size_t states = n * classes;
+  std::vector<double> lambda(states), next(states);
+  for (const Source& src : s.sources) {
+    std::vector<Flow> flows;
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t cls = 0; cls < classes; ++cls) {
+        // The decision at a, if it matters to routing, splits the class.
+        std::vector<std::pair<std::size_t, double>> after = {{cls, 1.0}};
+        const auto& dec = s.agencies[a].decision;
+        if (dec) {
+          if (const auto k = position(dec->sets)) {
+            auto v = values_of(cls);
+            const double p = dec->p_positive(v[attr::kVictim] != 0);
+            const std::size_t base = cls - v[dec->sets] * radix[*k];
+            after = {{base + radix[*k], p}, {base, 1 - p}};
+          }
+        }
+        for (const auto& [c2, share] : after) {
+          if (share == 0) continue;
+          auto v = values_of(c2);
+          v[attr::kForeign] = s.is_foreign(v[attr::kNationality], src.to);
+          for (const Route& r : routes(static_cast<AgencyId>(a))) {
+            const Referral& ref = s.referrals[r.referral];
+            if (!ref.when(v)) continue;
+            const double consent = ref.consent && v[attr::kAdult] ? *ref.consent : 1.0;
+            flows.push_back(
+                {a * classes + cls, r.to * classes + c2, share * ref.probability * consent * (1 - ref.loss)});
+          }
+        }
+      }
+    }
+    // Entering classes: state attributes start at 0; the others follow the source's profile.
+    std::vector<double> gamma(states, 0.0);
+    for (std::size_t cls = 0; cls < classes; ++cls) {
+      const auto v = values_of(cls);
       double share = 1;
       if (src.profile == 0) {
         const Attributes fixed = s.default_attributes(src.to);
-        for (std::uint32_t u : used) share *= fixed[u] == values[u] ? 1.0 : 0.0;
+        for (std::uint32_t u : used) share *= fixed[u] == v[u] ? 1.0 : 0.0;
       } else {
-        for (std::uint32_t u : used) share *= marginal(s.profiles[src.profile], u, values[u]);
-      }
-      if (share == 0) continue;
-      values[attr::kForeign] = s.is_foreign(values[attr::kNationality], src.to);
-      for (std::size_t i = 0; i < s.referrals.size(); ++i) {
-        const Referral& r = s.referrals[i];
-        const double consent = r.consent && values[attr::kAdult] ? *r.consent : 1.0;
-        weight[i] = r.when(values) ? r.probability * consent * (1 - r.loss) : 0.0;
-      }
-      // Fixed-point iteration; converges when every case eventually leaves.
-      std::fill(lambda.begin(), lambda.end(), 0.0);
-      bool done = false;
-      for (int it = 0; it < 100000 && !done; ++it) {
-        std::fill(next.begin(), next.end(), 0.0);
-        next[src.to] = src.rate_per_day * share;
-        for (auto e : boost::make_iterator_range(boost::edges(g))) {
-          next[boost::target(e, g)] += weight[g[e].referral] * lambda[boost::source(e, g)];
+        for (std::uint32_t u : used) {
+          share *= u >= attr::kPresumed ? (v[u] == 0 ? 1.0 : 0.0) : marginal(s.profiles[src.profile], u, v[u]);
         }
-        done = true;
-        for (std::size_t i = 0; i < n; ++i) {
-          if (std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
-        }
-        lambda.swap(next);
       }
-      converged = converged && done;
-      for (std::size_t i = 0; i < n; ++i) total[i] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+      gamma[src.to * classes + cls] = src.rate_per_day * share;
     }
-    std::size_t k = 0;
-    for (; k < used.size(); ++k) {
-      if (++values[used[k]] < s.schema.attributes[used[k]].value_count()) break;
-      values[used[k]] = 0;
+    // Fixed-point iteration; converges when every case eventually leaves.
+    std::fill(lambda.begin(), lambda.end(), 0.0);
+    bool done = false;
+    for (int it = 0; it < 100000 && !done; ++it) {
+      next = gamma;
+      for (const Flow& f : flows) next[f.to] += f.weight * lambda[f.from];
+      done = true;
+      for (std::size_t i = 0; i < states; ++i) {
+        if (std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
+      }
+      lambda.swap(next);
     }
-    if (k == used.size()) break;
+    for (std::size_t i = 0; i < states; ++i) {
+      total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+    }
   }
 
   std::vector<AgencyLoad> out(n);

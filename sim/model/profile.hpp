@@ -10,6 +10,8 @@
 //   foreign                 nationality differs from the country where the case entered
 //   victim                  whether the person is in fact a victim of trafficking
 //   needs.<need>            booleans, one per kind of need below
+//   presumed, reasonable_grounds, identified
+//                           state booleans: 0 at entry, set by agencies' decisions
 // A profile gives the shares from which a source draws these attributes for each new case.
 #include <array>
 #include <cstdint>
@@ -38,7 +40,11 @@ inline constexpr std::uint32_t kNationality = 4;
 inline constexpr std::uint32_t kForeign = 5;
 inline constexpr std::uint32_t kVictim = 6;
 inline constexpr std::uint32_t kNeedsFirst = 7;  ///< needs.<kNeeds[i]> is at kNeedsFirst + i
-inline constexpr std::uint32_t kCount = kNeedsFirst + static_cast<std::uint32_t>(kNeeds.size());
+/// State attributes, 0 at entry, set by agencies' decisions (Agency::decision).
+inline constexpr std::uint32_t kPresumed = kNeedsFirst + static_cast<std::uint32_t>(kNeeds.size());
+inline constexpr std::uint32_t kReasonableGrounds = kPresumed + 1;
+inline constexpr std::uint32_t kIdentified = kPresumed + 2;
+inline constexpr std::uint32_t kCount = kPresumed + 3;
 }  // namespace attr
 
 using Attributes = std::array<std::uint32_t, attr::kCount>;

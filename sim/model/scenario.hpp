@@ -39,6 +39,20 @@ struct RunSettings {
   std::uint64_t seed = 1;
 };
 
+/// A decision an agency takes about each case it serves, at the end of service: it sets a state
+/// attribute (presumed, reasonable_grounds, identified) to 1 (positive) or 0 (negative).
+struct Decision {
+  std::uint32_t sets = 0;    ///< attribute index (attr::kPresumed, …)
+  bool by_accuracy = true;   ///< true: P(positive) = sensitivity for victims, 1 − specificity for others
+  double sensitivity = 1;    ///< P(positive | in fact a victim)
+  double specificity = 1;    ///< P(negative | not a victim)
+  double positive_rate = 0;  ///< when !by_accuracy: P(positive) whoever the person is
+  /// P(positive) for a person who is (or is not) in fact a victim.
+  double p_positive(bool victim) const {
+    return by_accuracy ? (victim ? sensitivity : 1 - specificity) : positive_rate;
+  }
+};
+
 struct Agency {
   std::string id;
   std::string name;           ///< display name; defaults to id
@@ -48,6 +62,7 @@ struct Agency {
   std::uint32_t servers = 1;  ///< parallel servers when !unlimited
   DistributionSpec service;
   std::optional<std::pair<double, double>> position;  ///< drawing position (x, y), if given
+  std::optional<Decision> decision;
   SourceLocation where;
 };
 
@@ -74,9 +89,14 @@ struct Referral {
 
 /// A point in a case's path that a deadline can measure from or to.
 struct Milestone {
-  enum class Kind { entered, arrival } kind = Kind::entered;
-  AgencyId agency = 0;  ///< for arrival: the agency first reached
-  std::string text;     ///< as written: "entered", "arrival:child_protection"
+  enum class Kind {
+    entered,   ///< "entered"
+    arrival,   ///< "arrival:<agency>": first arrival at the agency
+    decided,   ///< "decided:<attribute>": a decision on the attribute, either way
+    positive,  ///< "positive:<attribute>": a positive decision on it
+  } kind = Kind::entered;
+  std::uint32_t target = 0;  ///< the agency (arrival) or the state attribute (decided, positive)
+  std::string text;          ///< as written
 };
 
 /// An SOP time limit: `to` must follow `from` within `limit` for every case matching `when`.

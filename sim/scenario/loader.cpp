@@ -358,14 +358,54 @@ void read_run(const Reader& r, const toml::table& root, Scenario& s) {
   }
 }
 
+/// The index of a state attribute named in a milestone or a decision, or nothing.
+std::optional<std::uint32_t> state_attribute(std::string_view name) {
+  if (name == "presumed") return attr::kPresumed;
+  if (name == "reasonable_grounds") return attr::kReasonableGrounds;
+  if (name == "identified") return attr::kIdentified;
+  return std::nullopt;
+}
+constexpr const char* kStateList = "presumed, reasonable_grounds, identified";
+constexpr const char* kMilestoneForms =
+    "\"entered\", \"arrival:<agency>\", \"decided:<state>\" or \"positive:<state>\"";
+
+Decision read_decision(const Reader& r, const TableView& agency, const toml::node& node) {
+  if (!node.is_table()) {
+    agency.fail(node, "decision",
+                "must be a table such as { sets = \"presumed\", sensitivity = 0.8, specificity = 0.9 }, got " +
+                    type_name(node));
+  }
+  const TableView v(r, *node.as_table(), agency.context() + ": decision",
+                    {"sets", "sensitivity", "specificity", "positive_rate"});
+  v.reject_unknown();
+  Decision d;
+  const std::string sets = v.string("sets", std::string("the state it decides: ") + kStateList, true);
+  const auto st = state_attribute(sets);
+  if (!st) v.fail(*v.find("sets"), "sets", "names unknown state '" + sets + "'; known: " + kStateList);
+  d.sets = *st;
+  const bool rate = v.find("positive_rate") != nullptr;
+  const bool accuracy = v.find("sensitivity") || v.find("specificity");
+  if (rate == accuracy) {
+    r.fail(node, v.context() +
+                     ": give either sensitivity and specificity (P(positive | victim), P(negative | not a "
+                     "victim)) or positive_rate, not both");
+  }
+  d.by_accuracy = accuracy;
+  d.sensitivity = v.probability("sensitivity", accuracy, 1);
+  d.specificity = v.probability("specificity", accuracy, 1);
+  d.positive_rate = v.probability("positive_rate", rate, 0);
+  return d;
+}
+
 void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "agency")) {
-    const TableView pre(r, *t, "[[agency]]", {"id", "name", "kind", "country", "servers", "service", "position"});
+    const TableView pre(r, *t, "[[agency]]",
+                        {"id", "name", "kind", "country", "servers", "service", "position", "decision"});
     Agency a;
     a.id = checked_id(pre, "id");
     a.where = r.at(*t);
     const TableView v(r, *t, "agency '" + a.id + "'",
-                      {"id", "name", "kind", "country", "servers", "service", "position"});
+                      {"id", "name", "kind", "country", "servers", "service", "position", "decision"});
     v.reject_unknown();
     if (auto [it, fresh] = ids.emplace(a.id, r.at(*t->get("id"))); !fresh) {
       r.fail(*t->get("id"), "duplicate id '" + a.id + "' (first declared at " + it->second.str() + ")");
@@ -390,6 +430,7 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
         v.fail(*pn, "position", "must be an array of two numbers [x, y], got " + type_name(*pn));
       a.position = std::pair{v.number((*arr)[0], "position"), v.number((*arr)[1], "position")};
     }
+    if (const toml::node* dn = v.find("decision")) a.decision = read_decision(r, v, *dn);
     s.agencies.push_back(std::move(a));
   }
   if (s.agencies.empty()) {
@@ -485,6 +526,9 @@ void build_schema(Scenario& s) {
   at[attr::kForeign] = {"foreign", {}};
   at[attr::kVictim] = {"victim", {}};
   for (std::size_t i = 0; i < kNeeds.size(); ++i) at[attr::kNeedsFirst + i] = {"needs." + std::string(kNeeds[i]), {}};
+  at[attr::kPresumed] = {"presumed", {}};
+  at[attr::kReasonableGrounds] = {"reasonable_grounds", {}};
+  at[attr::kIdentified] = {"identified", {}};
   s.schema.validate();
 }
 
@@ -578,20 +622,28 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
 }
 
 Milestone read_milestone(const TableView& v, const Scenario& s, std::string_view key) {
-  const std::string text = v.string(key, "a milestone: \"entered\" or \"arrival:<agency>\"", true);
+  const std::string text = v.string(key, std::string("a milestone: ") + kMilestoneForms, true);
   Milestone m;
   m.text = text;
   if (text == "entered") return m;
-  if (text.rfind("arrival:", 0) == 0) {
-    const auto a = s.find_agency(text.substr(8));
-    if (!a) {
-      v.fail(*v.find(key), key, "names unknown agency '" + text.substr(8) + "'; known: " + s.agency_list());
-    }
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon == std::string::npos ? text.size() : colon);
+  const std::string arg = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (kind == "arrival" && colon != std::string::npos) {
+    const auto a = s.find_agency(arg);
+    if (!a) v.fail(*v.find(key), key, "names unknown agency '" + arg + "'; known: " + s.agency_list());
     m.kind = Milestone::Kind::arrival;
-    m.agency = *a;
+    m.target = *a;
     return m;
   }
-  v.fail(*v.find(key), key, "must be a milestone: \"entered\" or \"arrival:<agency>\", got \"" + text + "\"");
+  if ((kind == "decided" || kind == "positive") && colon != std::string::npos) {
+    const auto st = state_attribute(arg);
+    if (!st) v.fail(*v.find(key), key, "names unknown state '" + arg + "'; known: " + kStateList);
+    m.kind = kind == "decided" ? Milestone::Kind::decided : Milestone::Kind::positive;
+    m.target = *st;
+    return m;
+  }
+  v.fail(*v.find(key), key, std::string("must be a milestone: ") + kMilestoneForms + ", got \"" + text + "\"");
 }
 
 void read_deadlines(const Reader& r, const toml::table& root, Scenario& s) {
