@@ -137,6 +137,7 @@ void Engine::on_source(Time t, SourceId s) {
 void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   Case& c = cases_[slot];
   c.agency = a;
+  c.in_transfer = false;
   c.arrived = t;
   for (Observer* o : observers_) o->on_arrival(t, a, c);
   if (deadline_count_) {
@@ -244,6 +245,7 @@ void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
     c.arrived = t;  // start of the transfer
     c.next_agency = ref.to;
     c.via = r;
+    c.in_transfer = true;
     calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
   } else {
     arrive(t, ref.to, slot);
@@ -322,8 +324,15 @@ void Engine::on_deadline_due(Time t, std::uint32_t timer) {
   if (p.serial != tm.serial || p.tracks == 0) return;  // the person has left: settled at exit
   DeadlineState& ds = deadline_state(tm.person, tm.deadline);
   if (ds.status != DeadlineState::running) return;  // met already
-  // Breached: the responsible agency is where the person's earliest live track stands.
+  // Breached. Responsible: the sender of a track on its way to the target agency, if any; else
+  // where the person's earliest live track stands.
   const Case* holder = &cases_[p.lead];
+  const Milestone& target = scenario_.deadlines[tm.deadline].to;
+  if (target.kind == Milestone::Kind::arrival) {
+    for (std::uint32_t k = p.lead; k != kNoTrack; k = next_track_[k]) {
+      if (cases_[k].in_transfer && cases_[k].next_agency == target.target) holder = &cases_[k];
+    }
+  }
   assert(holder->live && holder->person == tm.person);
   ds.status = DeadlineState::done;
   for (Observer* o : observers_)

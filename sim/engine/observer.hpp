@@ -26,6 +26,7 @@ struct Case {
   std::uint32_t person = 0;  ///< the person's slot (see Engine::attributes)
   std::uint32_t track = 0;   ///< 0 for the first track, 1, 2… for forks, per person
   bool live = false;         ///< the slot holds a track still in the mechanism
+  bool in_transfer = false;  ///< on its way from `agency` to `next_agency`
 };
 
 /// How a deadline ended for one person.
@@ -57,7 +58,9 @@ class Observer {
   /// A fork along `r` started a new track `c` (besides the track that was served).
   virtual void on_fork(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
   /// Deadline `d` was settled for the person of `c`, `elapsed` days after it started. On a
-  /// breach, `agency` is the agency holding the person (or sending them) when the limit passed;
+  /// breach, `agency` is the agency responsible when the limit passed: for an arrival target, the
+  /// agency sending one of the person's tracks there, if one is on its way; otherwise the agency
+  /// holding (or sending) the person's earliest track;
   /// when met, the target agency; when the person left first, the agency they left from.
   virtual void on_deadline(Time /*t*/, DeadlineId /*d*/, const Case& /*c*/, DeadlineOutcome /*outcome*/,
                            AgencyId /*agency*/, Time /*elapsed*/) {}
