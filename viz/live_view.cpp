@@ -98,6 +98,13 @@ void LiveView::on_deadline(Time t, DeadlineId d, const Case&, DeadlineOutcome ou
   ag.last_breach = t;
 }
 
+void LiveView::on_decision(Time t, AgencyId a, const Case&, const Attributes&, std::uint32_t attribute, bool positive) {
+  const std::size_t i = decided_index(attribute);
+  ++(positive ? agencies_[a].decisions.positive : agencies_[a].decisions.negative);
+  ++(positive ? decided_[i].positive : decided_[i].negative);
+  if (positive) decided_recent_[i].add(t, 1, window_);
+}
+
 double LiveView::mean_wait(AgencyId a, Time now) const {
   const double n = agencies_[a].wait_count.at(now, window_);
   return n > 1e-9 ? agencies_[a].wait_sum.at(now, window_) / n : std::numeric_limits<double>::quiet_NaN();

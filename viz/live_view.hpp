@@ -2,7 +2,8 @@
 // LiveView: the visualiser's Observer. It turns engine signals into "what is happening now":
 // recent flow along each referral, recent throughput and waits, smoothed utilization, the oldest
 // case waiting at each agency, deadline results (per deadline so far; breaches recently, per
-// agency held responsible), and referrals lost or refused consent.
+// agency held responsible), referrals lost or refused consent, and decisions (per agency, and per
+// attribute decided: presumed, reasonable grounds, identified).
 //
 // "Recent" is an exponentially weighted window of `window` simulated days: an event that
 // happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
@@ -12,6 +13,8 @@
 //   engine.add_observer(live);
 //   engine.run_until(30);
 //   live.referral_rate(r, engine.now());  // referrals per day along r, recently
+#include <array>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -72,6 +75,8 @@ class LiveView final : public Observer {
   void on_consent_refused(Time t, ReferralId r, const Case& c) override;
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                    Time elapsed) override;
+  void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
+                   bool positive) override;
 
   double window() const { return window_; }
 
@@ -112,6 +117,21 @@ class LiveView final : public Observer {
   std::uint64_t lost() const { return lost_total_; }
   std::uint64_t refused() const { return refused_total_; }
 
+  /// Decisions taken so far (from day 0): each service end at a deciding agency is one decision,
+  /// so a person decided twice counts twice.
+  struct DecisionTally {
+    std::uint64_t positive = 0, negative = 0;
+  };
+  /// Decisions taken by agency a (zero for an agency without `decision`).
+  const DecisionTally& decisions(AgencyId a) const { return agencies_[a].decisions; }
+  /// Decisions on state attribute `attribute` (attr::kPresumed, kReasonableGrounds or
+  /// kIdentified), by all agencies.
+  const DecisionTally& decisions_on(std::uint32_t attribute) const { return decided_[decided_index(attribute)]; }
+  /// Recent positive decisions on `attribute` per day, at time `now` (>= the last event seen).
+  double positive_rate(std::uint32_t attribute, Time now) const {
+    return rate(decided_recent_[decided_index(attribute)], now);
+  }
+
   std::uint64_t entered() const { return entered_; }
   std::uint64_t exited() const { return exited_; }
 
@@ -120,12 +140,18 @@ class LiveView final : public Observer {
     FadingCount arrivals, completions, wait_sum, wait_count, breaches;
     FadingLevel busy_fraction;
     std::uint64_t breach_total = 0;
+    DecisionTally decisions;
     std::optional<Time> last_breach;
     std::uint32_t busy = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
   };
   double rate(const FadingCount& c, Time now) const;
   double recent(const FadingCount& c, Time now) const { return rate(c, now) * window_; }
+  static std::size_t decided_index(std::uint32_t attribute) {
+    assert(attribute >= attr::kPresumed && attribute < attr::kPresumed + kDecidable);
+    return attribute - attr::kPresumed;
+  }
+  static constexpr std::size_t kDecidable = 3;  // presumed, reasonable_grounds, identified
 
   const Scenario& scenario_;
   double window_;
@@ -133,6 +159,8 @@ class LiveView final : public Observer {
   std::vector<FadingCount> referrals_;
   FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_;
   std::vector<DeadlineTally> deadlines_;
+  std::array<DecisionTally, kDecidable> decided_{};
+  std::array<FadingCount, kDecidable> decided_recent_{};  // positive decisions
   std::uint64_t lost_total_ = 0, refused_total_ = 0;
   std::uint64_t entered_ = 0, exited_ = 0;
 };

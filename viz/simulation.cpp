@@ -2,11 +2,16 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace refsim::viz {
 
 namespace {
 constexpr Time kHour = 1.0 / 24;
+}
+
+bool decides_grounds(const Agency& a) {
+  return a.decision && (a.decision->sets == attr::kReasonableGrounds || a.decision->sets == attr::kIdentified);
 }
 
 Simulation::Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window)
@@ -16,6 +21,8 @@ Simulation::Simulation(const Scenario& scenario, const ReferralGraph& graph, std
       seed_(seed),
       // About 500 points over the horizon, between an hour and a week apart.
       sample_every_(std::clamp(scenario.run.horizon / 500, kHour, 7.0)) {
+  for (AgencyId a = 0; a < scenario.agencies.size(); ++a)
+    if (decides_grounds(scenario.agencies[a])) deciders_.push_back(a);
   restart(seed);
   restarts_ = 0;
 }
@@ -50,6 +57,13 @@ void Simulation::advance_to(Time t) {
   engine_->run_until(t);
 }
 
+std::optional<std::size_t> Simulation::backlog() const {
+  if (deciders_.empty()) return std::nullopt;
+  std::size_t n = 0;
+  for (AgencyId a : deciders_) n += engine_->queue_length(a) + engine_->busy(a);
+  return n;
+}
+
 Sample Simulation::sample_now() const {
   const Time t = engine_->now();
   Sample s;
@@ -58,6 +72,8 @@ Sample Simulation::sample_now() const {
   for (AgencyId a = 0; a < scenario_.agencies.size(); ++a) s.waiting += static_cast<double>(engine_->queue_length(a));
   s.throughput = live_->exit_rate(t);
   s.mean_wait = live_->mean_wait_all(t);
+  const auto b = backlog();
+  s.backlog = b ? static_cast<double>(*b) : std::numeric_limits<double>::quiet_NaN();
   return s;
 }
 

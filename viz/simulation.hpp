@@ -11,6 +11,7 @@
 // with, so a screenshot at t looks the same however the run got there.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -25,7 +26,11 @@ struct Sample {
   double waiting = 0;     ///< cases queued at agencies, not yet served
   double throughput = 0;  ///< cases leaving the mechanism per day, recently
   double mean_wait = 0;   ///< recent mean wait at agencies, days (NaN before the first service)
+  double backlog = 0;     ///< see Simulation::backlog(); NaN when the scenario has no such decisions
 };
+
+/// True if agency `a` takes a grounds decision: its decision sets reasonable_grounds or identified.
+bool decides_grounds(const Agency& a);
 
 class Simulation {
  public:
@@ -48,6 +53,10 @@ class Simulation {
   const std::vector<Sample>& history() const { return history_; }
   Time sample_every() const { return sample_every_; }
 
+  /// Backlog awaiting a grounds decision: cases waiting or in service now at agencies that
+  /// decide reasonable_grounds or identified (decides_grounds). nullopt when there is none.
+  std::optional<std::size_t> backlog() const;
+
   /// The indicators now (the same numbers a history sample records).
   Sample sample_now() const;
 
@@ -64,6 +73,7 @@ class Simulation {
   std::unique_ptr<LiveView> live_;  // declared before engine_: the engine holds a pointer to it
   std::unique_ptr<Engine> engine_;
   std::vector<Sample> history_;
+  std::vector<AgencyId> deciders_;  // agencies counted in backlog()
 };
 
 }  // namespace refsim::viz

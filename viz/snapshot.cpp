@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace refsim::viz {
 
@@ -53,6 +54,15 @@ Snapshot take_snapshot(const Simulation& sim) {
     n.bottleneck_score = static_cast<double>(n.waiting) * (std::isnan(n.utilization) ? 0.0 : n.utilization);
     n.breaches_recent = live.recent_breaches(a, now);
     n.breaches = live.breaches(a);
+    if (ag.decision) {
+      const LiveView::DecisionTally& d = live.decisions(a);
+      n.decides = true;
+      n.positive = d.positive;
+      n.negative = d.negative;
+      n.share_positive = d.positive + d.negative
+                             ? static_cast<double>(d.positive) / static_cast<double>(d.positive + d.negative)
+                             : std::numeric_limits<double>::quiet_NaN();
+    }
     if (const auto last = live.last_breach(a); last && now - *last < kBreachFlashDays) {
       snap.breaches.push_back({a, now - *last});
     }
@@ -89,6 +99,17 @@ Snapshot take_snapshot(const Simulation& sim) {
   if (!s.deadlines.empty()) ind.deadline_breaches = live.recent_breaches(now);
   ind.lost_referrals = live.recent_lost(now);
   ind.consent_refused = live.recent_refused(now);
+  for (const auto& [attribute, out] :
+       {std::pair{attr::kPresumed, &ind.presumed}, std::pair{attr::kReasonableGrounds, &ind.reasonable_grounds},
+        std::pair{attr::kIdentified, &ind.identified}}) {
+    const bool decided = std::any_of(s.agencies.begin(), s.agencies.end(), [attribute = attribute](const Agency& ag) {
+      return ag.decision && ag.decision->sets == attribute;
+    });
+    if (!decided) continue;
+    const LiveView::DecisionTally& d = live.decisions_on(attribute);
+    *out = DecisionNow{live.positive_rate(attribute, now), d.positive, d.negative};
+  }
+  ind.backlog = sim.backlog();
 
   snap.deadlines.resize(s.deadlines.size());
   for (DeadlineId d = 0; d < s.deadlines.size(); ++d) {

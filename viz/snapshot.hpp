@@ -2,9 +2,10 @@
 // Snapshot: everything one frame draws, as plain data read from a Simulation through const
 // references. The renderer draws a const Snapshot and never sees the engine.
 //
-// Indicators the model cannot give yet (identification decisions, backlog awaiting a decision,
-// drop-outs) are std::nullopt: the panel says "not modelled yet" instead of showing a made-up
-// number. When the engine grows them, fill them in take_snapshot() only.
+// Indicators the scenario or the model cannot give are std::nullopt, and the panel says so instead
+// of showing a made-up number: decisions and the backlog awaiting a grounds decision only when
+// some agency takes such decisions; drop-outs not at all yet (the engine does not model them; when
+// it does, fill them in take_snapshot() only).
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -24,9 +25,12 @@ struct AgencyNow {
   double mean_wait = 0;         ///< recent mean wait before service, days; NaN if no service yet
   double arrivals_per_day = 0;  ///< recent
   double completions_per_day = 0;
-  double bottleneck_score = 0;  ///< waiting × utilization: how much this agency holds cases up now
-  double breaches_recent = 0;   ///< deadline breaches charged to this agency, recent count
-  std::uint64_t breaches = 0;   ///< deadline breaches charged to this agency since day 0
+  double bottleneck_score = 0;               ///< waiting × utilization: how much this agency holds cases up now
+  double breaches_recent = 0;                ///< deadline breaches charged to this agency, recent count
+  std::uint64_t breaches = 0;                ///< deadline breaches charged to this agency since day 0
+  bool decides = false;                      ///< the agency has a `decision`; the next three are 0 / NaN otherwise
+  std::uint64_t positive = 0, negative = 0;  ///< its decisions since day 0
+  double share_positive = 0;                 ///< positive / (positive + negative); NaN before any
 };
 
 /// A case moving along a referral, drawn as a dot.
@@ -51,6 +55,13 @@ struct DeadlineNow {
   double compliance = 0;   ///< met / (met + breached); NaN before any is settled
 };
 
+/// Decisions on one state attribute (presumed, reasonable grounds or identified), all agencies.
+struct DecisionNow {
+  double positive_per_day = 0;  ///< recent positive decisions per day
+  std::uint64_t positive = 0;   ///< since day 0
+  std::uint64_t negative = 0;   ///< since day 0
+};
+
 struct Indicators {
   std::size_t in_system = 0;
   std::size_t waiting = 0;
@@ -63,10 +74,12 @@ struct Indicators {
   std::optional<double> deadline_breaches;  ///< recent count; nullopt when the scenario has no deadlines
   double lost_referrals = 0;                ///< referrals sent but never received, recent count
   double consent_refused = 0;               ///< adults who refused a referral, recent count
-  // Not in the model yet (see the header comment).
-  std::optional<double> identified;
-  std::optional<double> backlog;
-  std::optional<double> dropouts;
+  // nullopt when no agency in the scenario decides the attribute (see the header comment).
+  std::optional<DecisionNow> presumed, reasonable_grounds, identified;
+  /// Cases waiting or in service now at agencies deciding reasonable_grounds or identified;
+  /// nullopt when there is none (Simulation::backlog).
+  std::optional<std::size_t> backlog;
+  std::optional<double> dropouts;  ///< not in the model yet: always nullopt
 };
 
 struct Snapshot {

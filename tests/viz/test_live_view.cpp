@@ -1,6 +1,7 @@
 // viz model: LiveView (the visualiser's observer), Simulation (driver), Snapshot and colours.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <map>
 
 #include "sim/engine/engine.hpp"
 
@@ -115,6 +116,64 @@ within = "1h"
 when = "child"
 )";
 
+// Screening (no limit, 2 h) decides presumed, the authority (2 case workers, exactly 1 day each)
+// decides identified, each with a positive rate of 0.5; 3 arrivals a day overload the authority,
+// so its backlog grows. The shelter decides nothing and is not part of the backlog.
+const char* kDecisions = R"(
+[scenario]
+name = "decisions"
+[run]
+horizon = "100d"
+seed = 5
+[[agency]]
+id = "screening"
+servers = "unlimited"
+service = "2h"
+decision = { sets = "presumed", positive_rate = 0.5 }
+[[agency]]
+id = "authority"
+servers = 2
+service = "1d"
+decision = { sets = "identified", positive_rate = 0.5 }
+[[agency]]
+id = "shelter"
+servers = 1
+service = "3d"
+[[source]]
+id = "s"
+to = "screening"
+rate = 3
+[[referral]]
+from = "screening"
+to = "authority"
+probability = 1
+delay = "1h"
+[[referral]]
+from = "authority"
+to = "shelter"
+probability = 1
+delay = "1h"
+)";
+
+/// Decisions and the cases present at each agency (arrived, service not ended), counted
+/// independently of the engine's queues.
+struct DecisionTally : Observer {
+  std::map<std::uint32_t, LiveView::DecisionTally> on;  // by attribute
+  std::vector<LiveView::DecisionTally> by_agency;
+  std::map<std::uint32_t, std::vector<Time>> positive_times;
+  std::vector<std::int64_t> present;
+  explicit DecisionTally(const Scenario& s) : by_agency(s.agencies.size()), present(s.agencies.size()) {}
+  void on_arrival(Time, AgencyId a, const Case&) override { ++present[a]; }
+  void on_service_end(Time, AgencyId a, const Case&, Time) override { --present[a]; }
+  void on_decision(Time t, AgencyId a, const Case&, const Attributes& attributes, std::uint32_t attribute,
+                   bool positive) override {
+    CHECK(attributes[attribute] == (positive ? 1u : 0u));
+    ++(positive ? on[attribute].positive : on[attribute].negative);
+    ++(positive ? by_agency[a].positive : by_agency[a].negative);
+    if (positive) positive_times[attribute].push_back(t);
+  }
+};
+
 /// What the engine publishes about deadlines, losses and refusals, counted independently.
 struct Tally : Observer {
   std::vector<LiveView::DeadlineTally> deadlines;
@@ -226,8 +285,14 @@ TEST_CASE("Snapshot: cases in transfer are placed on their referral, between its
   }
   CHECK(snap.indicators.in_transfer == snap.moving.size());
   CHECK(snap.indicators.busiest == AgencyId{0});
-  // Not modelled yet: no number is made up.
+  // No decisions in the scenario, drop-outs not modelled: no number is made up.
+  CHECK_FALSE(snap.indicators.presumed.has_value());
+  CHECK_FALSE(snap.indicators.reasonable_grounds.has_value());
   CHECK_FALSE(snap.indicators.identified.has_value());
+  CHECK_FALSE(snap.indicators.backlog.has_value());
+  CHECK_FALSE(snap.indicators.dropouts.has_value());
+  CHECK_FALSE(snap.agencies[0].decides);
+  CHECK(std::isnan(sim.history().back().backlog));
   CHECK_FALSE(snap.indicators.deadline_breaches.has_value());
   CHECK(snap.breaches.empty());
 }
@@ -326,6 +391,58 @@ TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible; c
   CHECK(tally.refused > 0);
   CHECK(snap.indicators.lost_referrals > 0);
   CHECK(snap.indicators.consent_refused > 0);
+}
+
+TEST_CASE("Snapshot: identified, presumed and the backlog awaiting a decision match an independent count") {
+  Fixture f(kDecisions);
+  const Time t = 30.5;
+  Simulation sim(f.s, f.g, 5);
+  sim.advance_to(t);
+  const Snapshot snap = take_snapshot(sim);
+  // The same replication again, counted by an independent observer.
+  Engine e(f.s, f.g, 5, 0);
+  DecisionTally tally(f.s);
+  e.add_observer(tally);
+  e.run_until(t);
+
+  const Indicators& ind = snap.indicators;
+  CHECK_FALSE(ind.reasonable_grounds.has_value());  // nobody decides it
+  CHECK_FALSE(ind.dropouts.has_value());
+  for (const auto& [attribute, d] :
+       {std::pair{attr::kPresumed, ind.presumed}, std::pair{attr::kIdentified, ind.identified}}) {
+    INFO("attribute " << attribute);
+    REQUIRE(d.has_value());
+    CHECK(d->positive == tally.on[attribute].positive);
+    CHECK(d->negative == tally.on[attribute].negative);
+    // Positive rate 0.5: about half of each agency's decisions are positive.
+    const double all = static_cast<double>(d->positive + d->negative);
+    REQUIRE(all > 50);
+    CHECK(static_cast<double>(d->positive) / all == Approx(0.5).margin(0.12));
+    // Recent per day = the fading sum of positives over the window's weight so far.
+    double faded = 0;
+    for (Time pt : tally.positive_times[attribute]) faded += std::exp(-(t - pt) / snap.window);
+    CHECK(d->positive_per_day == Approx(faded / (snap.window * -std::expm1(-t / snap.window))));
+  }
+  // The authority serves 2 a day, exactly: about 60 decided by day 30.5, the rest of ~90 in its backlog.
+  CHECK(ind.identified->positive + ind.identified->negative == Approx(60).margin(2));
+  REQUIRE(ind.backlog.has_value());
+  CHECK(static_cast<std::int64_t>(*ind.backlog) == tally.present[1]);
+  CHECK(*ind.backlog > 10);
+  CHECK(sim.sample_now().backlog == static_cast<double>(*ind.backlog));
+  for (const Sample& smp : sim.history()) CHECK_FALSE(std::isnan(smp.backlog));
+  CHECK(sim.history().back().backlog > 0);
+
+  // The inspector's figures per agency; the shelter decides nothing.
+  for (AgencyId a = 0; a < 2; ++a) {
+    INFO("agency " << f.s.agencies[a].id);
+    const AgencyNow& n = snap.agencies[a];
+    CHECK(n.decides);
+    CHECK(n.positive == tally.by_agency[a].positive);
+    CHECK(n.negative == tally.by_agency[a].negative);
+    CHECK(n.share_positive == Approx(static_cast<double>(n.positive) / static_cast<double>(n.positive + n.negative)));
+  }
+  CHECK_FALSE(snap.agencies[2].decides);
+  CHECK(snap.agencies[2].positive + snap.agencies[2].negative == 0);
 }
 
 TEST_CASE("Snapshot: no deadline breach flashes before one happens") {
