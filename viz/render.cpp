@@ -62,6 +62,13 @@ std::string days(double v) {
   return fmt(v < 10 ? "%.1f d" : "%.0f d", v);
 }
 std::string percent(double u) { return std::isnan(u) ? "—" : fmt("%.0f%%", 100 * u); }
+/// The state attribute a decision sets, as the panel names it.
+std::string decided_name(std::uint32_t attribute) {
+  if (attribute == attr::kPresumed) return "presumed victim";
+  if (attribute == attr::kReasonableGrounds) return "reasonable grounds";
+  if (attribute == attr::kIdentified) return "identified";
+  return "attribute " + std::to_string(attribute);
+}
 
 void add_triangle(sf::VertexArray& va, sf::Vector2f a, sf::Vector2f b, sf::Vector2f c, sf::Color colour) {
   va.append({a, colour});
@@ -329,6 +336,12 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   rows.emplace_back("Mean wait (recent)", days(now.mean_wait));
   rows.emplace_back("Arrivals / completions per day",
                     num(now.arrivals_per_day, 1) + " / " + num(now.completions_per_day, 1));
+  if (ag.decision) {
+    rows.emplace_back("Decides", decided_name(ag.decision->sets));
+    rows.emplace_back("Positive / negative so far",
+                      std::to_string(now.positive) + " / " + std::to_string(now.negative));
+    rows.emplace_back("Share positive so far", percent(now.share_positive));
+  }
   if (s.deadlines.empty()) {
     rows.emplace_back("Deadline breaches", "no deadlines in scenario");
   } else {
@@ -563,18 +576,48 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     y += 19;
   }
   pair_row("Lost referrals", recent_count(ind.lost_referrals), "No consent", recent_count(ind.consent_refused));
-  y += 1;
-  w.text(w.fit("Not modelled yet: identified, backlog awaiting", 11, inner), 11, {x, y}, kFaint);
-  y += 14;
-  w.text(w.fit("a decision, drop-outs", 11, inner), 11, {x, y}, kFaint);
-  y += 20;
+  y += 4;
+  rule();
+
+  // Decisions: shown only for the attributes some agency in the scenario decides.
+  heading("DECISIONS (positive: recent/d · so far, share)");
+  auto row = [&](const std::string& k, const std::string& v) {
+    const float vw = w.text(v, 13, {right, y - 1}, kInk, true, Align::right);
+    w.text(w.fit(k, 12.5f, inner - vw - 8), 12.5f, {x, y}, kMuted);
+    y += 19;
+  };
+  auto decision_row = [&](const char* label, const std::optional<DecisionNow>& d) {
+    if (!d) return;
+    const std::uint64_t all = d->positive + d->negative;
+    std::string v = num(d->positive_per_day, 1) + "/d · " + std::to_string(d->positive);
+    if (all > 0) v += " (" + percent(static_cast<double>(d->positive) / static_cast<double>(all)) + ")";
+    row(label, v);
+  };
+  decision_row("Presumed victims", ind.presumed);
+  decision_row("Reasonable grounds", ind.reasonable_grounds);
+  decision_row("Identified", ind.identified);
+  if (ind.backlog) {
+    row("Awaiting a grounds decision", num(static_cast<double>(*ind.backlog)));
+  } else {
+    w.text(w.fit("Identified, backlog: no grounds decisions in scenario", 11, inner), 11, {x, y}, kFaint);
+    y += 15;
+  }
+  w.text(w.fit("Drop-outs: not modelled yet", 11, inner), 11, {x, y}, kFaint);
+  y += 19;
   rule();
 
   heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
   if (snap.history) {
     const float cw = (inner - 8) / 2, ch = 62;
     const auto& h = *snap.history;
-    draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "In system", num(static_cast<double>(ind.in_system)));
+    // With grounds decisions, their backlog replaces the chart of cases in system (a number under NOW).
+    if (ind.backlog) {
+      draw_chart(target, w, {x, y, cw, ch}, h, &Sample::backlog, "Awaiting decision",
+                 num(static_cast<double>(*ind.backlog)));
+    } else {
+      draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "In system",
+                 num(static_cast<double>(ind.in_system)));
+    }
     draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::waiting, "Waiting",
                num(static_cast<double>(ind.waiting)));
     y += ch + 8;
