@@ -70,9 +70,13 @@ void App::write_layout(const std::string& path) const {
   if (!out) throw std::runtime_error(path + ": cannot write layout file");
 }
 
+unsigned App::antialiasing() const {
+  return options_.antialiasing.value_or(default_antialiasing(sim_.scenario().agencies.size()));
+}
+
 int App::screenshot() {
   sf::ContextSettings settings;
-  settings.antialiasingLevel = options_.antialiasing;
+  settings.antialiasingLevel = antialiasing();
   sf::RenderTexture target;
   if (!target.create(options_.width, options_.height, settings)) {
     std::cerr << "refsim-viz: error: cannot create a " << options_.width << "x" << options_.height
@@ -162,7 +166,7 @@ void App::apply(const Command& command) {
 
 int App::interactive() {
   sf::ContextSettings settings;
-  settings.antialiasingLevel = options_.antialiasing;
+  settings.antialiasingLevel = antialiasing();
   sf::RenderWindow window(
       sf::VideoMode(options_.width, options_.height),
       sf::String::fromUtf8(sim_.scenario().name.begin(), sim_.scenario().name.end()) + " — refsim-viz",
@@ -304,9 +308,10 @@ int App::interactive() {
   if (options_.frames) {
     std::fprintf(stderr,
                  "refsim-viz: %u frames in %.2f s: %.1f frames/s; drawing and simulation %.2f ms/frame on average, "
-                 "%.2f ms at worst; simulated day %.1f\n",
+                 "%.2f ms at worst; simulated day %.1f; multisampling %ux\n",
                  frames, total_seconds, frames / std::max(total_seconds, 1e-9),
-                 1000 * work_seconds / std::max(frames, 1u), 1000 * worst_work, sim_.now());
+                 1000 * work_seconds / std::max(frames, 1u), 1000 * worst_work, sim_.now(),
+                 window.getSettings().antialiasingLevel);
   }
   return 0;
 }

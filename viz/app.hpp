@@ -20,12 +20,19 @@ struct Options {
   Time at = 0;             ///< simulated time to run to before showing / rendering
   std::uint64_t seed = 1;  ///< replication seed
   unsigned width = 1280, height = 800;
-  double speed = 1;           ///< simulated days per real second; kMaxSpeed = as fast as possible
-  bool paused = false;        ///< start paused
-  std::string dump_layout;    ///< CSV of agency pixel centres to write (empty: none)
-  unsigned frames = 0;        ///< interactive: quit after this many frames and report timings (0: never)
-  unsigned antialiasing = 4;  ///< multisampling level (0: off; software OpenGL renders faster without)
+  double speed = 1;         ///< simulated days per real second; kMaxSpeed = as fast as possible
+  bool paused = false;      ///< start paused
+  std::string dump_layout;  ///< CSV of agency pixel centres to write (empty: none)
+  unsigned frames = 0;      ///< interactive: quit after this many frames and report timings (0: never)
+  /// Multisampling level 0 (off), 2, 4 or 8; nullopt: default_antialiasing() for the scenario.
+  std::optional<unsigned> antialiasing;
 };
+
+/// Above this many agencies the default is no multisampling: 4x multisampling costs more than
+/// half the frame rate on software OpenGL with a large mechanism (docs/viz.md, Performance).
+inline constexpr std::size_t kAntialiasMaxAgencies = 100;
+/// The multisampling level used when --antialias is not given: 4, or 0 above kAntialiasMaxAgencies.
+constexpr unsigned default_antialiasing(std::size_t agencies) { return agencies > kAntialiasMaxAgencies ? 0 : 4; }
 
 class App {
  public:
@@ -42,6 +49,7 @@ class App {
   void apply(const Command& c);
   void step_simulation(double real_seconds);
   void advance_capped(Time t);
+  unsigned antialiasing() const;
 
   const Fonts& fonts_;
   Options options_;

@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   app.add_option("--font", font, std::string("TrueType font for all text (default: ") + kDefaultFont + ")")
       ->type_name("FILE");
-  app.add_option("--antialias", opt.antialiasing, "Multisampling level: 0 (off), 2, 4 or 8 (default: 4)")
+  app.add_option("--antialias", opt.antialiasing,
+                 "Multisampling level: 0 (off), 2, 4 or 8 (default: 4, or 0 above 100 agencies: faster on software "
+                 "OpenGL)")
       ->check(CLI::IsMember({0u, 2u, 4u, 8u}))
       ->type_name("N");
   app.add_option("--frames", opt.frames, "Interactive: quit after N frames and print frame timings (for benchmarks)")
