@@ -62,7 +62,7 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
 
 void Engine::run_until(Time t) {
   assert(t >= now_);
-  while (!calendar_.empty() && calendar_.top().time <= t) {
+  while (!calendar_.empty() && calendar_.next_time() <= t) {
     const Event e = calendar_.pop();
     now_ = e.time;
     ++events_;
@@ -392,11 +392,11 @@ std::uint32_t Engine::new_track(std::uint32_t person) {
 
 std::vector<Transfer> Engine::transfers() const {
   std::vector<Transfer> out;
-  for (const Event& e : calendar_.pending()) {
-    if (e.kind() != EventKind::transfer_end) continue;
+  calendar_.for_each_pending([&](const Event& e) {
+    if (e.kind() != EventKind::transfer_end) return;
     const Case& c = cases_[e.index()];
     out.push_back(Transfer{c.agency, c.next_agency, c.arrived, e.time, c.serial, c.via, c.person});
-  }
+  });
   return out;
 }
 

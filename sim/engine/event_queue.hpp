@@ -58,57 +58,65 @@ class EventQueue {
                               (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
                               (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;
     assert(time >= 0);  // NaN or negative times would break the ordering
-    heap_.push_back(Event{time, key});
+    heap_.push_back(rank(Event{time, key}));
     sift_up(heap_.size() - 1, heap_.back());
   }
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
+  Event top() const { return event(heap_.front()); }
+  /// The time of the next event; requires !empty().
+  Time next_time() const { return std::bit_cast<Time>(static_cast<std::uint64_t>(heap_.front() >> 64)); }
   Event pop() {
-    const Event e = heap_.front();
+    const Rank e = heap_.front();
     const std::size_t n = heap_.size() - 1;  // size after the pop
-    const Event last = heap_[n];             // stays in place during the descent: heap_[n] is readable
+    const Rank last = heap_[n];              // stays in place during the descent: heap_[n] is readable
     std::size_t hole = 0;
     for (;;) {
       std::size_t best = 2 * hole + 1;
       if (best >= n) break;
       // Branch-free choice of the smaller child; heap_[best + 1] exists even when best + 1 == n.
-      best += static_cast<std::size_t>((best + 1 < n) & before(heap_[best + 1], heap_[best]));
+      best += static_cast<std::size_t>((best + 1 < n) & (heap_[best + 1] < heap_[best]));
       heap_[hole] = heap_[best];
       hole = best;
     }
     if (hole < n) sift_up(hole, last);
     heap_.pop_back();
-    return e;
+    return event(e);
   }
-  /// Read-only view of pending events, in heap order (not sorted); for snapshots.
-  const std::vector<Event>& pending() const { return heap_; }
+  /// Calls f(event) for every pending event, in heap order (not sorted); for snapshots.
+  template <class F>
+  void for_each_pending(F f) const {
+    for (const Rank r : heap_) f(event(r));
+  }
   void clear() {
     heap_.clear();
     next_seq_ = 0;
   }
 
-  /// (time, key) lexicographically. Times are >= 0, and the bit patterns of non-negative
-  /// doubles order like unsigned integers, so one 128-bit comparison decides without branches.
+  /// (time, key) lexicographically.
   static bool before(const Event& a, const Event& b) { return rank(a) < rank(b); }
 
  private:
+  /// The heap stores each event as one 128-bit number, time bits above key. Times are >= 0, and
+  /// the bit patterns of non-negative doubles order like unsigned integers, so the natural order
+  /// of these numbers is (time, priority, sequence), compared without branches.
   __extension__ using Rank = unsigned __int128;
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
+  static Event event(Rank r) {
+    return Event{std::bit_cast<Time>(static_cast<std::uint64_t>(r >> 64)), static_cast<std::uint64_t>(r)};
+  }
 
- public:
- private:
-  void sift_up(std::size_t i, const Event e) {
+  void sift_up(std::size_t i, const Rank e) {
     while (i > 0) {
       const std::size_t parent = (i - 1) / 2;
-      if (!before(e, heap_[parent])) break;
+      if (!(e < heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
     }
     heap_[i] = e;
   }
 
-  std::vector<Event> heap_;
+  std::vector<Rank> heap_;
   std::uint64_t next_seq_ = 0;
 };
 
