@@ -157,3 +157,41 @@ TEST_CASE("Queueing theory: open Jackson network with feedback") {
   for (const auto& rep : r.replications) w.push_back(rep.cases.mean_time_in_system_days);
   check_theory(w, L / gamma, "Jackson time in system");
 }
+
+TEST_CASE("Queueing theory: M/M/1+M (impatient customers, Palm's birth-death model)") {
+  // Arrivals λ, service μ, each waiting customer gives up at rate θ: a birth-death chain with
+  // birth rate λ and death rate μ + (n − 1)θ in state n >= 1. Its stationary distribution gives
+  // Lq = Σ (n − 1) p_n, the drop-out rate θ·Lq, and the utilization 1 − p_0.
+  const double lambda = 1.2, mu = 1.0, theta = 0.5;
+  std::vector<double> p(200, 0.0);
+  p[0] = 1;
+  for (std::size_t n = 1; n < p.size(); ++n) p[n] = p[n - 1] * lambda / (mu + static_cast<double>(n - 1) * theta);
+  double total = 0;
+  for (double x : p) total += x;
+  double lq = 0;
+  for (std::size_t n = 1; n < p.size(); ++n) lq += static_cast<double>(n - 1) * p[n] / total;
+  const double rho = 1 - p[0] / total;
+
+  const auto r = run(R"([scenario]
+name = "M/M/1+M"
+[run]
+horizon = 40000
+warmup = 2000
+replications = 20
+seed = 2026
+[[agency]]
+id = "desk"
+servers = 1
+service = { dist = "exponential", mean = 1 }
+patience = { dist = "exponential", mean = 2 }
+[[source]]
+id = "s"
+to = "desk"
+rate = 1.2
+)");
+  check_theory(test::agency_values(r, 0, &AgencyResult::utilization), rho, "M/M/1+M utilization");
+  check_theory(test::agency_values(r, 0, &AgencyResult::mean_queue_length), lq, "M/M/1+M Lq");
+  std::vector<double> rate;
+  for (const auto& rep : r.replications) rate.push_back(rep.agencies[0].dropouts / (40000.0 - 2000.0));
+  check_theory(rate, theta * lq, "M/M/1+M drop-outs per day");
+}

@@ -410,3 +410,43 @@ TEST_CASE("Decision errors: located messages") {
   CHECK(load_error(with_decision("{ sets = \"presumed\", sensitivity = 1.2, specificity = 0.9 }")) ==
         "test.toml:19:47: agency 'intake': decision: sensitivity must be a probability between 0 and 1, got 1.2");
 }
+
+TEST_CASE("Drop-out: with a fixed patience, nobody served waited longer and every drop-out waited exactly that") {
+  const Scenario s = test::scenario(R"([scenario]
+name = "patience"
+[run]
+horizon = "2000d"
+[[agency]]
+id = "desk"
+servers = 1
+service = "1d"
+patience = "2h"
+[[source]]
+id = "s"
+to = "desk"
+rate = 0.9
+)");
+  const ReferralGraph g(s);
+  Engine e(s, g, 4, 0);
+  struct Waits : Observer {
+    std::vector<Time> served, dropped;
+    std::size_t arrivals = 0;
+    void on_arrival(Time, AgencyId, const Case&) override { ++arrivals; }
+    void on_service_start(Time, AgencyId, const Case&, Time w) override { served.push_back(w); }
+    void on_dropout(Time, AgencyId, const Case&, Time w) override { dropped.push_back(w); }
+  } w;
+  e.add_observer(w);
+  e.run_until(s.run.horizon);
+  REQUIRE(w.dropped.size() > 100);
+  for (Time x : w.served) REQUIRE(x <= 1.0 / 12 + 1e-12);
+  for (Time x : w.dropped) REQUIRE(x == Approx(1.0 / 12));
+  CHECK(w.arrivals == w.served.size() + w.dropped.size() + e.queue_length(0));
+}
+
+TEST_CASE("Drop-out errors: a patience needs somebody to wait") {
+  const std::string base =
+      "[scenario]\nname = \"p\"\n[run]\nhorizon = 10\n[[agency]]\nid = \"a\"\nservers = \"unlimited\"\n"
+      "service = \"1d\"\npatience = \"2h\"\n[[source]]\nid = \"s\"\nto = \"a\"\nrate = 1\n";
+  CHECK(load_error(base) ==
+        "test.toml:9:12: agency 'a': patience has no effect: with servers = \"unlimited\" nobody waits");
+}

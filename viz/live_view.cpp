@@ -73,6 +73,14 @@ void LiveView::on_case_exited(Time t, const Case&, Time) {
   ++exited_;
 }
 
+void LiveView::on_dropout(Time t, AgencyId a, const Case& c, Time) {
+  auto& q = agencies_[a].queue;
+  const auto it = std::find_if(q.begin(), q.end(), [&](const auto& e) { return e.first == c.serial; });
+  if (it != q.end()) q.erase(it);
+  dropouts_.add(t, 1, window_);
+  ++dropouts_total_;
+}
+
 void LiveView::on_referral_lost(Time t, ReferralId, const Case&) {
   lost_.add(t, 1, window_);
   ++lost_total_;

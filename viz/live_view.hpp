@@ -72,6 +72,7 @@ class LiveView final : public Observer {
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
   void on_case_exited(Time t, const Case& c, Time in_system) override;
   void on_referral_lost(Time t, ReferralId r, const Case& c) override;
+  void on_dropout(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_consent_refused(Time t, ReferralId r, const Case& c) override;
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                    Time elapsed) override;
@@ -110,6 +111,8 @@ class LiveView final : public Observer {
   /// Breaches charged to agency a: it held (or was sending) the person when the limit passed.
   double recent_breaches(AgencyId a, Time now) const { return recent(agencies_[a].breaches, now); }
   double recent_lost(Time now) const { return recent(lost_, now); }
+  double recent_dropouts(Time now) const { return recent(dropouts_, now); }
+  std::uint64_t dropouts() const { return dropouts_total_; }
   double recent_refused(Time now) const { return recent(refused_, now); }
   /// Breaches charged to agency a since day 0, and when the last one happened (nullopt if none).
   std::uint64_t breaches(AgencyId a) const { return agencies_[a].breach_total; }
@@ -157,11 +160,11 @@ class LiveView final : public Observer {
   double window_;
   std::vector<AgencyLive> agencies_;
   std::vector<FadingCount> referrals_;
-  FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_;
+  FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_, dropouts_;
   std::vector<DeadlineTally> deadlines_;
   std::array<DecisionTally, kDecidable> decided_{};
   std::array<FadingCount, kDecidable> decided_recent_{};  // positive decisions
-  std::uint64_t lost_total_ = 0, refused_total_ = 0;
+  std::uint64_t lost_total_ = 0, refused_total_ = 0, dropouts_total_ = 0;
   std::uint64_t entered_ = 0, exited_ = 0;
 };
 

@@ -602,8 +602,13 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     w.text(w.fit("Identified, backlog: no grounds decisions in scenario", 11, inner), 11, {x, y}, kFaint);
     y += 15;
   }
-  w.text(w.fit("Drop-outs: not modelled yet", 11, inner), 11, {x, y}, kFaint);
-  y += 19;
+  if (ind.dropouts) {
+    row("Drop-outs (recent)", num(*ind.dropouts, 1));
+    y += 4;
+  } else {
+    w.text(w.fit("Drop-outs: no agency has a patience", 11, inner), 11, {x, y}, kFaint);
+    y += 19;
+  }
   rule();
 
   heading("OVER TIME (recent = " + num(snap.window) + "-day average)");

@@ -98,6 +98,9 @@ Snapshot take_snapshot(const Simulation& sim) {
   ind.mean_wait = live.mean_wait_all(now);
   if (!s.deadlines.empty()) ind.deadline_breaches = live.recent_breaches(now);
   ind.lost_referrals = live.recent_lost(now);
+  if (std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.patience.has_value(); })) {
+    ind.dropouts = live.recent_dropouts(now);
+  }
   ind.consent_refused = live.recent_refused(now);
   for (const auto& [attribute, out] :
        {std::pair{attr::kPresumed, &ind.presumed}, std::pair{attr::kReasonableGrounds, &ind.reasonable_grounds},

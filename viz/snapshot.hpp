@@ -4,8 +4,7 @@
 //
 // Indicators the scenario or the model cannot give are std::nullopt, and the panel says so instead
 // of showing a made-up number: decisions and the backlog awaiting a grounds decision only when
-// some agency takes such decisions; drop-outs not at all yet (the engine does not model them; when
-// it does, fill them in take_snapshot() only).
+// some agency takes such decisions; drop-outs only when some agency has a patience.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -79,7 +78,7 @@ struct Indicators {
   /// Cases waiting or in service now at agencies deciding reasonable_grounds or identified;
   /// nullopt when there is none (Simulation::backlog).
   std::optional<std::size_t> backlog;
-  std::optional<double> dropouts;  ///< not in the model yet: always nullopt
+  std::optional<double> dropouts;  ///< gave up waiting, recent window; nullopt when no agency has a patience
 };
 
 struct Snapshot {

@@ -4,6 +4,7 @@
 // (e.g. the output directory cannot be written).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -112,7 +113,11 @@ int cmd_check(const std::string& path) {
             << " sources, " << s.referrals.size() << " referral rules; horizon " << format_duration(s.run.horizon)
             << ", warm-up " << format_duration(s.run.warmup) << ", " << s.run.replications << " replication(s)\n";
   const auto loads = graph.loads();
-  std::cout << "\nsteady-state flows (traffic equations, assuming every agency keeps up):\n";
+  std::cout << "\nsteady-state flows (traffic equations, assuming every agency keeps up";
+  if (std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.patience.has_value(); })) {
+    std::cout << "; drop-outs are not counted, so these are upper bounds";
+  }
+  std::cout << "):\n";
   for (std::size_t i = 0; i < s.agencies.size(); ++i) {
     const Agency& a = s.agencies[i];
     std::cout << "  " << std::left << std::setw(24) << a.id << std::right << " visits/day " << std::setw(10)

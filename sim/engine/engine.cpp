@@ -38,6 +38,9 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
     st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
     st.decision_rng = make_stream(seed, replication, a.id, StreamPurpose::decision);
+    st.has_patience = a.patience.has_value();
+    if (st.has_patience) st.patience = Sampler(*a.patience);
+    st.patience_rng = make_stream(seed, replication, a.id, StreamPurpose::patience);
     agencies_.push_back(std::move(st));
   }
   for (const Referral& r : s.referrals) {
@@ -90,6 +93,7 @@ void Engine::dispatch(const Event& e) {
     case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
     case EventKind::deadline_due: on_deadline_due(e.time, i); break;
+    case EventKind::patience_end: on_patience_end(e.time, i); break;
   }
 }
 
@@ -147,8 +151,27 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   if (ag.unlimited || ag.busy < ag.servers) {
     start_service(t, a, slot);
   } else {
-    ag.waiting.push_back(slot);
+    ag.waiting.emplace_back(slot, generation_[slot]);
+    ++ag.waiting_count;
+    c.waiting = true;
+    if (ag.has_patience) {
+      c.gives_up = t + ag.patience(ag.patience_rng);
+      calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+    }
   }
+}
+
+void Engine::on_patience_end(Time t, std::uint32_t slot) {
+  Case& c = cases_[slot];
+  // Stale when service started first (or the slot now holds another track that is not waiting
+  // until exactly this moment).
+  if (!c.live || !c.waiting || c.gives_up != t) return;
+  AgencyState& ag = agencies_[c.agency];
+  c.waiting = false;
+  --ag.waiting_count;  // its queue entry stays and is skipped: the generation no longer matches
+  ++generation_[slot];
+  for (Observer* o : observers_) o->on_dropout(t, c.agency, c, t - c.arrived);
+  end_track(t, slot);
 }
 
 void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
@@ -216,10 +239,16 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     end_track(t, slot);
   }
   // The freed server takes the longest-waiting case (unless a re-arrival took it already).
-  if (!ag.waiting.empty() && ag.busy < ag.servers) {
-    const std::uint32_t next = ag.waiting.front();
-    ag.waiting.pop_front();
-    start_service(t, a, next);
+  if (ag.waiting_count > 0 && ag.busy < ag.servers) {
+    for (;;) {
+      const auto [next, gen] = ag.waiting.front();
+      ag.waiting.pop_front();
+      if (generation_[next] != gen) continue;  // dropped out while waiting
+      --ag.waiting_count;
+      cases_[next].waiting = false;
+      start_service(t, a, next);
+      break;
+    }
   }
 }
 
@@ -369,7 +398,9 @@ std::uint32_t Engine::new_track(std::uint32_t person) {
     slot = static_cast<std::uint32_t>(cases_.size());
     cases_.emplace_back();
     next_track_.push_back(kNoTrack);
+    generation_.push_back(0);
   }
+  ++generation_[slot];
   Person& p = persons_[person];
   Case& c = cases_[slot];
   c = Case{};

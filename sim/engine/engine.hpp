@@ -50,7 +50,7 @@ class Engine {
   const Scenario& scenario() const { return scenario_; }
 
   // Read-only state, for live views and tests.
-  std::size_t queue_length(AgencyId a) const { return agencies_[a].waiting.size(); }
+  std::size_t queue_length(AgencyId a) const { return agencies_[a].waiting_count; }
   std::uint32_t busy(AgencyId a) const { return agencies_[a].busy; }
   std::size_t cases_in_system() const { return in_system_; }
   /// The attributes of the person in `person` slot (see Case::person); valid until the next event.
@@ -63,7 +63,11 @@ class Engine {
     std::uint32_t servers = 1;
     bool unlimited = false;
     std::uint32_t busy = 0;
-    std::deque<std::uint32_t> waiting;
+    std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
+    std::size_t waiting_count = 0;  // entries of `waiting` still waiting (drop-outs leave theirs)
+    bool has_patience = false;
+    Sampler patience;
+    Rng patience_rng;
     Sampler service;
     Rng service_rng;
     Rng routing_rng;
@@ -117,6 +121,7 @@ class Engine {
   /// from it start (when their `when` holds for the person now).
   void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
   void on_deadline_due(Time t, std::uint32_t timer);
+  void on_patience_end(Time t, std::uint32_t slot);
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
     return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];
   }
@@ -136,6 +141,7 @@ class Engine {
   std::vector<ReferralState> referrals_;
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
+  std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track
   std::vector<std::uint32_t> free_;        // free track slots
   std::vector<Person> persons_;            // person slots; reused after the person leaves
   std::vector<std::uint32_t> free_persons_;

@@ -20,6 +20,7 @@ enum class EventKind : std::uint8_t {
   transfer_end = 2,    ///< index = track slot; the track knows where it is going
   service_end = 3,     ///< index = track slot; the track knows its agency
   deadline_due = 4,    ///< index = deadline timer slot
+  patience_end = 5,    ///< index = track slot; stale unless the track still waits for that moment
 };
 
 /// A pending event: 16 bytes, so that the heap moves little memory.

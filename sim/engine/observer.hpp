@@ -27,6 +27,8 @@ struct Case {
   std::uint32_t track = 0;   ///< 0 for the first track, 1, 2… for forks, per person
   bool live = false;         ///< the slot holds a track still in the mechanism
   bool in_transfer = false;  ///< on its way from `agency` to `next_agency`
+  bool waiting = false;      ///< in `agency`'s queue
+  Time gives_up = 0;         ///< while waiting with a patience: when the track drops out
 };
 
 /// How a deadline ended for one person.
@@ -55,6 +57,9 @@ class Observer {
   virtual void on_referral_lost(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
   /// An adult did not consent to the referral along `r`: counted anonymously; the track ends.
   virtual void on_consent_refused(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
+  /// The track gave up waiting at agency `a` after `waited` days (the agency's `patience`) and
+  /// left the mechanism: a drop-out.
+  virtual void on_dropout(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*waited*/) {}
   /// A fork along `r` started a new track `c` (besides the track that was served).
   virtual void on_fork(Time /*t*/, ReferralId /*r*/, const Case& /*c*/) {}
   /// Deadline `d` was settled for the person of `c`, `elapsed` days after it started. On a

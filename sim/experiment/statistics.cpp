@@ -21,6 +21,13 @@ void StatisticsCollector::on_decision(Time, AgencyId a, const Case&, const Attri
   x.false_negative += !positive && victim;
 }
 
+void StatisticsCollector::on_dropout(Time t, AgencyId a, const Case&, Time) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.queue;
+  ++x.dropouts;
+}
+
 void StatisticsCollector::on_referral_lost(Time, ReferralId r, const Case&) {
   referrals_[r].sent += 1;
   referrals_[r].lost += 1;
@@ -80,7 +87,7 @@ void StatisticsCollector::on_warmup_end(Time t) {
   for (Acc& x : acc_) {
     x.advance(t);
     x.arrivals = x.starts = x.completions = x.breaches = 0;
-    x.positive = x.negative = x.false_positive = x.false_negative = 0;
+    x.positive = x.negative = x.false_positive = x.false_negative = x.dropouts = 0;
     x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
   }
   entered_ = exited_ = 0;
@@ -110,6 +117,7 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     out.decisions_negative = static_cast<double>(x.negative);
     out.false_positives = static_cast<double>(x.false_positive);
     out.false_negatives = static_cast<double>(x.false_negative);
+    out.dropouts = static_cast<double>(x.dropouts);
   }
   r.referrals = referrals_;
   for (const DeadlineAcc& x : deadlines_) {

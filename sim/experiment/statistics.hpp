@@ -29,6 +29,7 @@ struct AgencyResult {
   double decisions_negative = 0;           ///< … and negative
   double false_positives = 0;              ///< positive for people who are not in fact victims
   double false_negatives = 0;              ///< negative for people who are in fact victims
+  double dropouts = 0;                     ///< gave up waiting here (the agency's patience)
 };
 
 struct ReferralResult {
@@ -66,7 +67,7 @@ struct Metric {
   std::string_view name;
   double Row::*field;
 };
-inline constexpr std::array<Metric<AgencyResult>, 12> kAgencyMetrics{{
+inline constexpr std::array<Metric<AgencyResult>, 13> kAgencyMetrics{{
     {"arrivals", &AgencyResult::arrivals},
     {"throughput_per_day", &AgencyResult::throughput_per_day},
     {"utilization", &AgencyResult::utilization},
@@ -79,6 +80,7 @@ inline constexpr std::array<Metric<AgencyResult>, 12> kAgencyMetrics{{
     {"decisions_negative", &AgencyResult::decisions_negative},
     {"false_positives", &AgencyResult::false_positives},
     {"false_negatives", &AgencyResult::false_negatives},
+    {"dropouts", &AgencyResult::dropouts},
 }};
 inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
     {"sent", &ReferralResult::sent},
@@ -109,6 +111,7 @@ class StatisticsCollector final : public Observer {
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
   void on_case_exited(Time t, const Case& c, Time in_system) override;
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
+  void on_dropout(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
                    bool positive) override;
   void on_referral_lost(Time t, ReferralId r, const Case& c) override;
@@ -123,7 +126,7 @@ class StatisticsCollector final : public Observer {
  private:
   struct Acc {
     std::uint64_t arrivals = 0, starts = 0, completions = 0, breaches = 0;
-    std::uint64_t positive = 0, negative = 0, false_positive = 0, false_negative = 0;
+    std::uint64_t positive = 0, negative = 0, false_positive = 0, false_negative = 0, dropouts = 0;
     double wait_sum = 0, time_sum = 0;
     double queue_area = 0, busy_area = 0;
     double last = 0;

@@ -63,6 +63,8 @@ struct Agency {
   DistributionSpec service;
   std::optional<std::pair<double, double>> position;  ///< drawing position (x, y), if given
   std::optional<Decision> decision;
+  /// How long a case waits in this agency's queue before giving up (drop-out); none: forever.
+  std::optional<DistributionSpec> patience;
   SourceLocation where;
 };
 

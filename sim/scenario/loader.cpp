@@ -400,12 +400,12 @@ Decision read_decision(const Reader& r, const TableView& agency, const toml::nod
 void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "agency")) {
     const TableView pre(r, *t, "[[agency]]",
-                        {"id", "name", "kind", "country", "servers", "service", "position", "decision"});
+                        {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience"});
     Agency a;
     a.id = checked_id(pre, "id");
     a.where = r.at(*t);
     const TableView v(r, *t, "agency '" + a.id + "'",
-                      {"id", "name", "kind", "country", "servers", "service", "position", "decision"});
+                      {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience"});
     v.reject_unknown();
     if (auto [it, fresh] = ids.emplace(a.id, r.at(*t->get("id"))); !fresh) {
       r.fail(*t->get("id"), "duplicate id '" + a.id + "' (first declared at " + it->second.str() + ")");
@@ -431,6 +431,10 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
       a.position = std::pair{v.number((*arr)[0], "position"), v.number((*arr)[1], "position")};
     }
     if (const toml::node* dn = v.find("decision")) a.decision = read_decision(r, v, *dn);
+    if (const toml::node* pn = v.find("patience")) {
+      if (a.unlimited) v.fail(*pn, "patience", "has no effect: with servers = \"unlimited\" nobody waits");
+      a.patience = read_distribution(r, *pn, v.context(), "patience");
+    }
     s.agencies.push_back(std::move(a));
   }
   if (s.agencies.empty()) {
