@@ -450,3 +450,69 @@ TEST_CASE("Drop-out errors: a patience needs somebody to wait") {
   CHECK(load_error(base) ==
         "test.toml:9:12: agency 'a': patience has no effect: with servers = \"unlimited\" nobody waits");
 }
+
+TEST_CASE("Initial backlog: cases already waiting at t = 0 are served first come, first served") {
+  const Scenario s = test::scenario(R"([scenario]
+name = "backlog"
+[run]
+horizon = "30d"
+[[profile]]
+id = "kids"
+child = 1
+[[agency]]
+id = "authority"
+servers = 1
+service = "1d"
+initial_cases = 10
+initial_profile = "kids"
+[[agency]]
+id = "elsewhere"
+servers = 1
+service = "1h"
+[[source]]
+id = "s"
+to = "elsewhere"
+rate = "1/y"
+)");
+  const ReferralGraph g(s);
+  Engine e(s, g, 1, 0);
+  struct Ends : Observer {
+    const Engine* engine = nullptr;
+    std::vector<Time> ends;
+    std::size_t children = 0, entered = 0;
+    void on_case_entered(Time t, const Case& c) override {
+      if (c.source != kNoSource) return;
+      REQUIRE(t == 0);
+      ++entered;
+      children += engine->attributes(c.person)[attr::kChild];
+    }
+    void on_service_end(Time t, AgencyId a, const Case&, Time) override {
+      if (a == 0) ends.push_back(t);
+    }
+  } obs;
+  obs.engine = &e;
+  e.add_observer(obs);
+  e.run_until(s.run.horizon);
+  CHECK(obs.entered == 10);
+  CHECK(obs.children == 10);
+  REQUIRE(obs.ends.size() == 10);
+  for (std::size_t k = 0; k < 10; ++k) CHECK(obs.ends[k] == Approx(static_cast<double>(k + 1)));
+}
+
+TEST_CASE("Initial backlog errors: located messages") {
+  const std::string base =
+      "[scenario]\nname = \"b\"\n[run]\nhorizon = 10\n[[agency]]\nid = \"a\"\nservers = 1\n"
+      "service = \"1d\"\nINITIAL\n[[source]]\nid = \"s\"\nto = \"a\"\nrate = 1\n";
+  auto with = [&](const std::string& x) {
+    std::string t = base;
+    t.replace(t.find("INITIAL"), 7, x);
+    return load_error(t);
+  };
+  CHECK(with("initial_cases = -3") ==
+        "test.toml:9:17: agency 'a': initial_cases must be an integer between 0 and "
+        "4000000, got -3");
+  CHECK(with("initial_cases = 5\ninitial_profile = \"nobody\"") ==
+        "test.toml:10:19: agency 'a': initial_profile names unknown profile 'nobody'; known: default");
+  CHECK(with("initial_profile = \"default\"") ==
+        "test.toml:9:19: agency 'a': initial_profile has no effect without initial_cases");
+}

@@ -41,6 +41,7 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     st.has_patience = a.patience.has_value();
     if (st.has_patience) st.patience = Sampler(*a.patience);
     st.patience_rng = make_stream(seed, replication, a.id, StreamPurpose::patience);
+    st.initial_rng = make_stream(seed, replication, a.id, StreamPurpose::attributes);
     agencies_.push_back(std::move(st));
   }
   for (const Referral& r : s.referrals) {
@@ -61,6 +62,9 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     calendar_.push(first, kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
   }
   if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0);
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    if (s.agencies[a].initial_cases > 0) calendar_.push(0, kPriorityControl, EventKind::initial_cases, a);
+  }
 }
 
 void Engine::run_until(Time t) {
@@ -94,32 +98,46 @@ void Engine::dispatch(const Event& e) {
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
     case EventKind::deadline_due: on_deadline_due(e.time, i); break;
     case EventKind::patience_end: on_patience_end(e.time, i); break;
+    case EventKind::initial_cases: on_initial_cases(e.time, i); break;
   }
 }
 
-void Engine::draw_attributes(Person& p, const Source& src, SourceState& st) {
-  Attributes& a = p.attributes;
-  a.fill(0);
-  const Profile& prof = scenario_.profiles[src.profile];
+void Engine::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, Rng& rng) {
   // The built-in profile is fixed (adult victims of the home nationality): nothing to draw. Other
   // profiles take a fixed number of draws per case, so that streams stay aligned.
-  if (src.profile == 0) {
-    a = scenario_.default_attributes(src.to);
+  if (profile == 0) {
+    a = scenario_.default_attributes(entry);
     return;
   }
-  const double u_child = uniform01(st.attribute_rng), u_sex = uniform01(st.attribute_rng);
-  const double u_expl = uniform01(st.attribute_rng), u_nat = uniform01(st.attribute_rng);
-  const double u_victim = uniform01(st.attribute_rng);
+  a.fill(0);
+  const Profile& prof = scenario_.profiles[profile];
+  const double u_child = uniform01(rng), u_sex = uniform01(rng);
+  const double u_expl = uniform01(rng), u_nat = uniform01(rng);
+  const double u_victim = uniform01(rng);
   a[attr::kChild] = u_child < prof.child;
   a[attr::kAdult] = 1 - a[attr::kChild];
   a[attr::kSex] = u_sex < prof.female ? 0 : 1;
   a[attr::kExploitation] = static_cast<std::uint32_t>(pick(prof.exploitation, u_expl, [](double x) { return x; }));
   a[attr::kNationality] = prof.nationality[pick(prof.nationality, u_nat, [](const auto& x) { return x.second; })].first;
   a[attr::kVictim] = u_victim < prof.victim;
-  for (std::size_t i = 0; i < kNeeds.size(); ++i) {
-    a[attr::kNeedsFirst + i] = uniform01(st.attribute_rng) < prof.needs[i];
+  for (std::size_t i = 0; i < kNeeds.size(); ++i) a[attr::kNeedsFirst + i] = uniform01(rng) < prof.needs[i];
+  a[attr::kForeign] = scenario_.is_foreign(a[attr::kNationality], entry);
+}
+
+void Engine::on_initial_cases(Time t, AgencyId agency) {
+  const Agency& ag = scenario_.agencies[agency];
+  for (std::uint32_t k = 0; k < ag.initial_cases; ++k) {
+    const std::uint32_t person = new_person();
+    Person& p = persons_[person];
+    p.entered = t;
+    p.source = kNoSource;
+    draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng);
+    const std::uint32_t slot = new_track(person);
+    cases_[slot].agency = agency;
+    for (Observer* o : observers_) o->on_case_entered(t, cases_[slot]);
+    if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
+    arrive(t, agency, slot);
   }
-  a[attr::kForeign] = scenario_.is_foreign(a[attr::kNationality], src.to);
 }
 
 void Engine::on_source(Time t, SourceId s) {
@@ -129,7 +147,7 @@ void Engine::on_source(Time t, SourceId s) {
   Person& p = persons_[person];
   p.entered = t;
   p.source = s;
-  draw_attributes(p, scenario_.sources[s], src);
+  draw_attributes(p.attributes, scenario_.sources[s].profile, scenario_.sources[s].to, src.attribute_rng);
   const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
   c.agency = scenario_.sources[s].to;

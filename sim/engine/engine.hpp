@@ -68,6 +68,7 @@ class Engine {
     bool has_patience = false;
     Sampler patience;
     Rng patience_rng;
+    Rng initial_rng;  // attributes of the initial cases
     Sampler service;
     Rng service_rng;
     Rng routing_rng;
@@ -116,12 +117,14 @@ class Engine {
   void send(Time t, ReferralId r, std::uint32_t slot);
   /// Ends a track; the person leaves when it was their last.
   void end_track(Time t, std::uint32_t slot);
-  void draw_attributes(Person& p, const Source& src, SourceState& st);
   /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
   /// from it start (when their `when` holds for the person now).
   void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
   void on_deadline_due(Time t, std::uint32_t timer);
   void on_patience_end(Time t, std::uint32_t slot);
+  void on_initial_cases(Time t, AgencyId a);
+  /// Draws a person's attributes from `profile` (fixed draws per person), entering at `entry`.
+  void draw_attributes(Attributes& out, ProfileId profile, AgencyId entry, Rng& rng);
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
     return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];
   }

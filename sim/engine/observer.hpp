@@ -11,6 +11,9 @@
 
 namespace refsim {
 
+/// Case::source of the cases already in the mechanism at t = 0 (Agency::initial_cases).
+inline constexpr SourceId kNoSource = 0xFFFFFFFFu;
+
 /// One track of one person moving through the mechanism. A person starts with one track; a
 /// `fork` referral starts another (e.g. criminal justice beside services), and the person leaves
 /// the mechanism when the last track ends. Slots are recycled once a track ends.
@@ -19,7 +22,7 @@ struct Case {
   Time entered = 0;          ///< when the person entered the mechanism
   Time arrived = 0;          ///< when the track arrived at its current agency (or started its transfer)
   Time service_started = 0;  ///< when service began at the current agency
-  SourceId source = 0;
+  SourceId source = 0;       ///< kNoSource for cases already there at t = 0
   AgencyId agency = 0;       ///< current agency (during a transfer: the referring agency)
   AgencyId next_agency = 0;  ///< during a transfer: the receiving agency
   ReferralId via = 0;        ///< during a transfer: the referral rule it travels along

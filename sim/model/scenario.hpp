@@ -65,6 +65,10 @@ struct Agency {
   std::optional<Decision> decision;
   /// How long a case waits in this agency's queue before giving up (drop-out); none: forever.
   std::optional<DistributionSpec> patience;
+  /// A mechanism already running: cases waiting here at t = 0 (e.g. a backlog awaiting a decision),
+  /// entering the mechanism at t = 0 with attributes from `initial_profile`.
+  std::uint32_t initial_cases = 0;
+  ProfileId initial_profile = 0;
   SourceLocation where;
 };
 

@@ -400,12 +400,14 @@ Decision read_decision(const Reader& r, const TableView& agency, const toml::nod
 void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "agency")) {
     const TableView pre(r, *t, "[[agency]]",
-                        {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience"});
+                        {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience",
+                         "initial_cases", "initial_profile"});
     Agency a;
     a.id = checked_id(pre, "id");
     a.where = r.at(*t);
     const TableView v(r, *t, "agency '" + a.id + "'",
-                      {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience"});
+                      {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience",
+                       "initial_cases", "initial_profile"});
     v.reject_unknown();
     if (auto [it, fresh] = ids.emplace(a.id, r.at(*t->get("id"))); !fresh) {
       r.fail(*t->get("id"), "duplicate id '" + a.id + "' (first declared at " + it->second.str() + ")");
@@ -434,6 +436,12 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
     if (const toml::node* pn = v.find("patience")) {
       if (a.unlimited) v.fail(*pn, "patience", "has no effect: with servers = \"unlimited\" nobody waits");
       a.patience = read_distribution(r, *pn, v.context(), "patience");
+    }
+    if (const toml::node* in = v.find("initial_cases")) {
+      const auto n = v.integer(*in, "initial_cases", "an integer >= 0");
+      if (n < 0 || n > 4000000)
+        v.fail(*in, "initial_cases", "must be an integer between 0 and 4000000, got " + std::to_string(n));
+      a.initial_cases = static_cast<std::uint32_t>(n);
     }
     s.agencies.push_back(std::move(a));
   }
@@ -622,6 +630,30 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
       for (std::size_t i = 0; i < kNeeds.size(); ++i) p.needs[i] = needs.probability(kNeeds[i], false, 0);
     }
     s.profiles.push_back(std::move(p));
+  }
+}
+
+/// Resolves each agency's `initial_profile` (profiles are read after agencies).
+void read_initial_profiles(const Reader& r, const toml::table& root, Scenario& s) {
+  AgencyId a = 0;
+  for (const toml::table* t : tables_of(r, root, "agency")) {
+    Agency& ag = s.agencies[a++];
+    const toml::node* pn = t->get("initial_profile");
+    if (!pn) continue;
+    const TableView v(r, *t, "agency '" + ag.id + "'", {});
+    if (!pn->is_string()) v.fail(*pn, "initial_profile", "must be a profile id, got " + type_name(*pn));
+    const std::string pid(*pn->value<std::string_view>());
+    std::string known;
+    bool found = false;
+    for (ProfileId p = 0; p < s.profiles.size(); ++p) {
+      if (s.profiles[p].id == pid) {
+        ag.initial_profile = p;
+        found = true;
+      }
+      known += (known.empty() ? "" : ", ") + s.profiles[p].id;
+    }
+    if (!found) v.fail(*pn, "initial_profile", "names unknown profile '" + pid + "'; known: " + known);
+    if (ag.initial_cases == 0) v.fail(*pn, "initial_profile", "has no effect without initial_cases");
   }
 }
 
@@ -879,6 +911,7 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
   collect_nationalities(r, root, s);
   build_schema(s);
   read_profiles(r, root, s);
+  read_initial_profiles(r, root, s);
   read_sources(r, root, s, ids);
   read_referrals(r, root, s);
   read_deadlines(r, root, s);
