@@ -457,6 +457,17 @@ AgencyId agency_ref(const TableView& v, const Scenario& s, std::string_view key,
   return *found;
 }
 
+/// The profile named by `key`, or a located error listing the known profiles.
+ProfileId profile_ref(const TableView& v, const Scenario& s, std::string_view key) {
+  const std::string id = v.string(key, "a profile id", true);
+  std::string known;
+  for (ProfileId p = 0; p < s.profiles.size(); ++p) {
+    if (s.profiles[p].id == id) return p;
+    known += (known.empty() ? "" : ", ") + s.profiles[p].id;
+  }
+  v.fail(*v.find(key), key, "names unknown profile '" + id + "'; known: " + known);
+}
+
 void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "source")) {
     const std::vector<std::string> keys = {"id", "to", "rate", "profile"};
@@ -474,16 +485,7 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
     const toml::node& rn = v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"");
     src.rate_per_day = v.rate(rn, "rate");
     if (!(src.rate_per_day > 0)) v.fail(rn, "rate", "must be > 0 per day, got " + type_name(rn));
-    if (const toml::node* pn = v.find("profile")) {
-      const std::string pid = v.string("profile", "a profile id", true);
-      std::string known;
-      for (ProfileId p = 0; p < s.profiles.size(); ++p) {
-        if (s.profiles[p].id == pid) src.profile = p;
-        known += (known.empty() ? "" : ", ") + s.profiles[p].id;
-      }
-      if (s.profiles[src.profile].id != pid)
-        v.fail(*pn, "profile", "names unknown profile '" + pid + "'; known: " + known);
-    }
+    if (v.find("profile")) src.profile = profile_ref(v, s, "profile");
     s.sources.push_back(std::move(src));
   }
   if (s.sources.empty()) {
@@ -641,18 +643,7 @@ void read_initial_profiles(const Reader& r, const toml::table& root, Scenario& s
     const toml::node* pn = t->get("initial_profile");
     if (!pn) continue;
     const TableView v(r, *t, "agency '" + ag.id + "'", {});
-    if (!pn->is_string()) v.fail(*pn, "initial_profile", "must be a profile id, got " + type_name(*pn));
-    const std::string pid(*pn->value<std::string_view>());
-    std::string known;
-    bool found = false;
-    for (ProfileId p = 0; p < s.profiles.size(); ++p) {
-      if (s.profiles[p].id == pid) {
-        ag.initial_profile = p;
-        found = true;
-      }
-      known += (known.empty() ? "" : ", ") + s.profiles[p].id;
-    }
-    if (!found) v.fail(*pn, "initial_profile", "names unknown profile '" + pid + "'; known: " + known);
+    ag.initial_profile = profile_ref(v, s, "initial_profile");
     if (ag.initial_cases == 0) v.fail(*pn, "initial_profile", "has no effect without initial_cases");
   }
 }
