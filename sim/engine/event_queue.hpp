@@ -95,9 +95,6 @@ class EventQueue {
     next_seq_ = 0;
   }
 
-  /// (time, key) lexicographically.
-  static bool before(const Event& a, const Event& b) { return rank(a) < rank(b); }
-
  private:
   /// The heap stores each event as one 128-bit number, time bits above key. Times are >= 0, and
   /// the bit patterns of non-negative doubles order like unsigned integers, so the natural order

@@ -50,11 +50,9 @@ ReferralGraph::ReferralGraph(const Scenario& s) : impl_(std::make_unique<Impl>()
   // Compile the routing table from the out-edges (vecS keeps declaration order).
   impl_->route_begin.push_back(0);
   for (auto v : boost::make_iterator_range(boost::vertices(g))) {
-    double cumulative = 0;
     for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
       const Referral& ref = s.referrals[g[e].referral];
-      if (!ref.fork) cumulative += g[e].probability;
-      impl_->routes.push_back(Route{g[e].referral, static_cast<AgencyId>(boost::target(e, g)), cumulative, ref.fork,
+      impl_->routes.push_back(Route{g[e].referral, static_cast<AgencyId>(boost::target(e, g)), ref.fork,
                                     ref.when.constant() == std::optional<bool>(true)});
     }
     impl_->route_begin.push_back(impl_->routes.size());

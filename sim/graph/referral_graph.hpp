@@ -13,11 +13,10 @@
 
 namespace refsim {
 
-/// One way out of an agency, in declaration order: taken when the routing draw u < cumulative.
+/// One way out of an agency, in declaration order (the engine draws among the applicable ones).
 struct Route {
   ReferralId referral;
   AgencyId to;
-  double cumulative;   ///< sum of probabilities of this and earlier routes out of the same agency
   bool fork;           ///< a parallel track (drawn on its own), not part of the main route
   bool unconditional;  ///< no `when`: applies to every case
 };
