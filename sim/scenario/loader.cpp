@@ -305,6 +305,15 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
 
 // ---------------------------------------------------------------------------------------------
 
+/// Records `id` (declared in table `t`) in `ids`, or fails at its position naming the first
+/// declaration. `what` prefixes "id" in the message ("", "profile ", …); `note` is appended.
+void claim_id(const Reader& r, std::map<std::string, SourceLocation>& ids, const std::string& id, const toml::table& t,
+              const std::string& what, const std::string& note = "") {
+  if (auto [it, fresh] = ids.emplace(id, r.at(*t.get("id"))); !fresh) {
+    r.fail(*t.get("id"), "duplicate " + what + "id '" + id + "' (first declared at " + it->second.str() + note + ")");
+  }
+}
+
 std::string checked_id(const TableView& v, std::string_view key) {
   const toml::node& n = v.require(key, "an identifier of lowercase letters, digits and _");
   if (!n.is_string()) v.fail(n, key, "must be a string, got " + type_name(n));
@@ -409,9 +418,7 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
                       {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience",
                        "initial_cases", "initial_profile"});
     v.reject_unknown();
-    if (auto [it, fresh] = ids.emplace(a.id, r.at(*t->get("id"))); !fresh) {
-      r.fail(*t->get("id"), "duplicate id '" + a.id + "' (first declared at " + it->second.str() + ")");
-    }
+    claim_id(r, ids, a.id, *t, "");
     a.name = v.string("name", "a display name", false, a.id);
     a.kind = v.string("kind", "the kind of agency, e.g. \"ngo\"", false);
     a.country = v.string("country", "a country code such as \"NA\"", false);
@@ -477,10 +484,7 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
     src.where = r.at(*t);
     const TableView v(r, *t, "source '" + src.id + "'", keys);
     v.reject_unknown();
-    if (auto [it, fresh] = ids.emplace(src.id, r.at(*t->get("id"))); !fresh) {
-      r.fail(*t->get("id"), "duplicate id '" + src.id + "' (first declared at " + it->second.str() +
-                                "; agencies and sources share one namespace)");
-    }
+    claim_id(r, ids, src.id, *t, "", "; agencies and sources share one namespace");
     src.to = agency_ref(v, s, "to", "the agency where cases enter");
     const toml::node& rn = v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"");
     src.rate_per_day = v.rate(rn, "rate");
@@ -594,9 +598,7 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
     v.reject_unknown();
     if (p.id == "default")
       v.fail(*t->get("id"), "id", "'default' is reserved for the built-in profile (adult victims)");
-    if (auto [it, fresh] = ids.emplace(p.id, r.at(*t->get("id"))); !fresh) {
-      r.fail(*t->get("id"), "duplicate profile id '" + p.id + "' (first declared at " + it->second.str() + ")");
-    }
+    claim_id(r, ids, p.id, *t, "profile ");
     (void)v.string("description", "a description", false);
     p.child = v.probability("child", false, 0);
     p.female = v.probability("female", false, 0.5);
@@ -683,9 +685,7 @@ void read_deadlines(const Reader& r, const toml::table& root, Scenario& s) {
     d.where = r.at(*t);
     const TableView v(r, *t, "deadline '" + d.id + "'", keys);
     v.reject_unknown();
-    if (auto [it, fresh] = ids.emplace(d.id, r.at(*t->get("id"))); !fresh) {
-      r.fail(*t->get("id"), "duplicate deadline id '" + d.id + "' (first declared at " + it->second.str() + ")");
-    }
+    claim_id(r, ids, d.id, *t, "deadline ");
     (void)v.string("description", "a description", false);
     d.from = read_milestone(v, s, "from");
     d.to = read_milestone(v, s, "to");
