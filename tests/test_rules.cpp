@@ -248,7 +248,7 @@ TEST_CASE("Rule errors: located messages") {
         "test.toml:36:9: referral intake -> ngo: when: unknown attribute 'chlid'; known: child, adult, sex, "
         "exploitation, nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, "
         "needs.legal_aid, needs.interpretation, needs.family_tracing, needs.repatriation, presumed, "
-        "reasonable_grounds, identified");
+        "reasonable_grounds, identified, convicted, supported");
   CHECK(load_error(kHead + ref + "when = \"child and (foreign\"\n") ==
         "test.toml:36:27: referral intake -> ngo: when: missing ')' to close the '(' at column 11");
   CHECK(load_error(kHead + ref + "when = \"exploitation == 'fishing'\"\n") ==
@@ -403,7 +403,7 @@ when = "presumed"
 TEST_CASE("Decision errors: located messages") {
   CHECK(load_error(with_decision("{ sets = \"guilty\", positive_rate = 0.5 }")) ==
         "test.toml:19:21: agency 'intake': decision: sets names unknown state 'guilty'; known: presumed, "
-        "reasonable_grounds, identified");
+        "reasonable_grounds, identified, convicted");
   CHECK(load_error(with_decision("{ sets = \"presumed\", positive_rate = 0.5, sensitivity = 0.9 }")) ==
         "test.toml:19:12: agency 'intake': decision: give either sensitivity and specificity (P(positive | victim), "
         "P(negative | not a victim)) or positive_rate, not both");

@@ -38,6 +38,11 @@ void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g)
     } else if (!std::isfinite(loads[i].arrival_rate)) {
       os << a.where.str() << ": warning: agency '" << a.id
          << "' lies on a referral loop that cases can never leave; its load grows without bound\n";
+    } else if (!a.unlimited && loads[i].utilization >= 1 && a.when_full != WhenFull::wait) {
+      os << a.where.str() << ": warning: agency '" << a.id << "' is offered "
+         << format_number(loads[i].offered_load) << " busy " << (a.residential ? "beds" : "servers") << " for "
+         << a.servers << ": most cases will find it full ("
+         << (a.when_full == WhenFull::turn_away ? "turned away" : "overflow") << ")\n";
     } else if (!a.unlimited && loads[i].utilization >= 1) {
       os << a.where.str() << ": warning: agency '" << a.id << "' is overloaded: offered load "
          << format_number(loads[i].offered_load) << " busy servers for " << a.servers

@@ -1,6 +1,8 @@
 #include "sim/engine/engine.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +15,14 @@ constexpr std::uint32_t kNoTrack = 0xFFFFFFFFu;
 /// A target reached at the limit, up to rounding of the times added on the way, meets the deadline:
 /// the check allows 1e-9 days (86 µs), and the deadline's timer fires that much after the limit.
 constexpr Time kDeadlineTolerance = 1e-9;
+/// Actions that are not a case's own step (initial backlogs, batches, holds, re-entries) share one
+/// event kind; the index names a slot in Engine::scheduled_.
+// TODO(event_queue): rename EventKind::initial_cases to `scheduled` once the calendar rework lands.
+constexpr EventKind kScheduled = EventKind::initial_cases;
+/// Deadlines in working days ("5wd") count Monday to Friday.
+const WorkCalendar kWorkingWeek = WorkCalendar::parse("mon-fri", "00:00", "24:00");
+/// Days in a month of the seasonality table: 12 months of a 365-day year.
+constexpr Time kMonth = 365.0 / 12.0;
 
 /// Index of the first cumulative share above u (the last index when rounding leaves u above all).
 template <class Shares, class Get>
@@ -42,6 +52,12 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
     if (st.has_patience) st.patience = Sampler(*a.patience);
     st.patience_rng = make_stream(seed, replication, a.id, StreamPurpose::patience);
     st.initial_rng = make_stream(seed, replication, a.id, StreamPurpose::attributes);
+    if (a.withdrawal > 0 || a.withdrawal_supported > 0)
+      st.withdrawal_rng = make_stream(seed, replication, a.id, StreamPurpose::withdrawal);
+    if (a.retrafficking) {
+      st.retrafficking_rng = make_stream(seed, replication, a.id, StreamPurpose::retrafficking);
+      st.retrafficking_delay = Sampler(a.retrafficking->after);
+    }
     agencies_.push_back(std::move(st));
   }
   for (const Referral& r : s.referrals) {
@@ -54,16 +70,54 @@ Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, st
   }
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
-    SourceState st{Sampler(DistributionSpec::exponential(1.0 / src.rate_per_day)),
-                   make_stream(seed, replication, src.id, StreamPurpose::interarrival),
-                   make_stream(seed, replication, src.id, StreamPurpose::attributes)};
-    const Time first = st.gap(st.rng);
+    SourceState st;
+    st.rng = make_stream(seed, replication, src.id, StreamPurpose::interarrival);
+    st.attribute_rng = make_stream(seed, replication, src.id, StreamPurpose::attributes);
+    if (!src.seasonality.empty()) {
+      st.thinning_rng = make_stream(seed, replication, src.id, StreamPurpose::thinning);
+      st.peak_factor = *std::max_element(src.seasonality.begin(), src.seasonality.end());
+    }
     sources_.push_back(std::move(st));
-    calendar_.push(first, kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
+    if (src.rate_per_day > 0 && sources_.back().peak_factor > 0) {
+      SourceState& ss = sources_.back();
+      ss.gap = Sampler(DistributionSpec::exponential(1.0 / (src.rate_per_day * ss.peak_factor)));
+      calendar_.push(ss.gap(ss.rng), kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
+    }
+    if (!src.batches.empty()) {
+      schedule(src.batches.front(), kPriorityFlow, {Scheduled::Type::batch, static_cast<std::uint32_t>(i)});
+    }
   }
   if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
-    if (s.agencies[a].initial_cases > 0) calendar_.push(0, kPriorityControl, EventKind::initial_cases, a);
+    if (s.agencies[a].initial_cases > 0) schedule(0, kPriorityControl, {Scheduled::Type::initial_cases, a});
+  }
+}
+
+void Engine::schedule(Time t, std::uint8_t priority, Scheduled what) {
+  std::uint32_t slot;
+  if (!free_scheduled_.empty()) {
+    slot = free_scheduled_.back();
+    free_scheduled_.pop_back();
+    scheduled_[slot] = what;
+  } else {
+    slot = static_cast<std::uint32_t>(scheduled_.size());
+    if (slot > Event::kMaxIndex) throw std::runtime_error("too many scheduled actions at once");
+    scheduled_.push_back(what);
+  }
+  calendar_.push(t, priority, kScheduled, slot);
+}
+
+void Engine::on_scheduled(Time t, std::uint32_t slot) {
+  const Scheduled what = scheduled_[slot];
+  free_scheduled_.push_back(slot);
+  switch (what.type) {
+    case Scheduled::Type::initial_cases: on_initial_cases(t, what.index); break;
+    case Scheduled::Type::batch: on_batch(t, what.index); break;
+    case Scheduled::Type::hold_end:
+      cases_[what.index].held = false;
+      join(t, cases_[what.index].agency, what.index);
+      break;
+    case Scheduled::Type::reentry: on_reentry(t, what.index); break;
   }
 }
 
@@ -98,7 +152,7 @@ void Engine::dispatch(const Event& e) {
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
     case EventKind::deadline_due: on_deadline_due(e.time, i); break;
     case EventKind::patience_end: on_patience_end(e.time, i); break;
-    case EventKind::initial_cases: on_initial_cases(e.time, i); break;
+    case kScheduled: on_scheduled(e.time, i); break;
   }
 }
 
@@ -124,36 +178,71 @@ void Engine::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, R
   a[attr::kForeign] = scenario_.is_foreign(a[attr::kNationality], entry);
 }
 
+template <class Init>
+void Engine::enter(Time t, SourceId s, AgencyId a, Init init) {
+  const std::uint32_t person = new_person();
+  Person& p = persons_[person];
+  p.entered = t;
+  p.source = s;
+  init(p);
+  const std::uint32_t slot = new_track(person);
+  Case& c = cases_[slot];
+  c.agency = a;
+  for (Observer* o : observers_) o->on_case_entered(t, c);
+  if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
+  arrive(t, a, slot);
+}
+
 void Engine::on_initial_cases(Time t, AgencyId agency) {
   const Agency& ag = scenario_.agencies[agency];
   for (std::uint32_t k = 0; k < ag.initial_cases; ++k) {
-    const std::uint32_t person = new_person();
-    Person& p = persons_[person];
-    p.entered = t;
-    p.source = kNoSource;
-    draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng);
-    const std::uint32_t slot = new_track(person);
-    cases_[slot].agency = agency;
-    for (Observer* o : observers_) o->on_case_entered(t, cases_[slot]);
-    if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
-    arrive(t, agency, slot);
+    enter(t, kNoSource, agency,
+          [&](Person& p) { draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng); });
   }
 }
 
 void Engine::on_source(Time t, SourceId s) {
   SourceState& src = sources_[s];
+  const Source& spec = scenario_.sources[s];
   calendar_.push(t + src.gap(src.rng), kPriorityFlow, EventKind::source_arrival, s);
-  const std::uint32_t person = new_person();
-  Person& p = persons_[person];
-  p.entered = t;
-  p.source = s;
-  draw_attributes(p.attributes, scenario_.sources[s].profile, scenario_.sources[s].to, src.attribute_rng);
-  const std::uint32_t slot = new_track(person);
-  Case& c = cases_[slot];
-  c.agency = scenario_.sources[s].to;
-  for (Observer* o : observers_) o->on_case_entered(t, c);
-  if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
-  arrive(t, scenario_.sources[s].to, slot);
+  if (!spec.seasonality.empty()) {
+    // Thinning (Lewis–Shedler): candidates come at the peak rate; one is kept with probability
+    // factor(month) / peak.
+    const auto month = static_cast<std::size_t>(std::fmod(t, 365.0) / kMonth) % 12;
+    if (!(uniform01(src.thinning_rng) * src.peak_factor < spec.seasonality[month])) return;
+  }
+  enter(t, s, spec.to, [&](Person& p) { draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng); });
+}
+
+void Engine::on_batch(Time t, SourceId s) {
+  SourceState& src = sources_[s];
+  const Source& spec = scenario_.sources[s];
+  if (++src.next_batch < spec.batches.size()) {
+    schedule(spec.batches[src.next_batch], kPriorityFlow, {Scheduled::Type::batch, s});
+  }
+  for (std::uint32_t k = 0; k < spec.batch_size; ++k) {
+    enter(t, s, spec.to, [&](Person& p) { draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng); });
+  }
+}
+
+void Engine::on_reentry(Time t, std::uint32_t slot) {
+  const Reentry re = reentries_[slot];
+  free_reentries_.push_back(slot);
+  enter(t, kNoSource, re.at, [&](Person& p) {
+    p.attributes = re.attributes;
+    p.previous = re.previous;
+  });
+}
+
+Time Engine::milestone_time(std::uint32_t person, const Milestone& m) const {
+  const Person& p = persons_[person];
+  switch (m.kind) {
+    case Milestone::Kind::entered: return p.entered;
+    case Milestone::Kind::decided: return p.decided_at[m.target - attr::kPresumed];
+    case Milestone::Kind::positive: return p.positive_at[m.target - attr::kPresumed];
+    case Milestone::Kind::arrival: break;  // not recorded per agency; the loader rejects it here
+  }
+  return -1;
 }
 
 void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
@@ -165,18 +254,50 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   if (deadline_count_) {
     milestone(t, slot, Milestone::Kind::arrival, a);
   }
+  if (const auto& nb = scenario_.agencies[a].not_before) {
+    const Time reached = milestone_time(c.person, nb->after);
+    if (reached >= 0 && reached + nb->gap > t) {
+      c.held = true;
+      for (Observer* o : observers_) o->on_hold(t, a, c, reached + nb->gap);
+      schedule(reached + nb->gap, kPriorityFlow, {Scheduled::Type::hold_end, slot});
+      return;
+    }
+  }
+  join(t, a, slot);
+}
+
+void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
   AgencyState& ag = agencies_[a];
   if (ag.unlimited || ag.busy < ag.servers) {
     start_service(t, a, slot);
-  } else {
-    ag.waiting.emplace_back(slot, generation_[slot]);
-    ++ag.waiting_count;
-    c.waiting = true;
-    if (ag.has_patience) {
-      c.gives_up = t + ag.patience(ag.patience_rng);
-      calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
-    }
+    return;
   }
+  const Agency& spec = scenario_.agencies[a];
+  Case& c = cases_[slot];
+  switch (spec.when_full) {
+    case WhenFull::wait:
+      ag.waiting.emplace_back(slot, generation_[slot]);
+      ++ag.waiting_count;
+      c.waiting = true;
+      if (ag.has_patience) {
+        c.gives_up = t + ag.patience(ag.patience_rng);
+        calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+      }
+      break;
+    case WhenFull::turn_away:
+      for (Observer* o : observers_) o->on_turned_away(t, a, c);
+      end_track(t, slot);
+      break;
+    case WhenFull::overflow:
+      for (Observer* o : observers_) o->on_overflow(t, a, spec.overflow_to, c);
+      arrive(t, spec.overflow_to, slot);
+      break;
+  }
+}
+
+Time Engine::service_end_time(AgencyId a, Time t, Time work) const {
+  const auto& hours = scenario_.agencies[a].hours;
+  return hours ? hours->advance(t, work) : t + work;
 }
 
 void Engine::on_patience_end(Time t, std::uint32_t slot) {
@@ -197,8 +318,9 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   Case& c = cases_[slot];
   ++ag.busy;
   c.service_started = t;
+  if (scenario_.agencies[a].supports) persons_[c.person].attributes[attr::kSupported] = 1;
   for (Observer* o : observers_) o->on_service_start(t, a, c, t - c.arrived);
-  calendar_.push(t + ag.service(ag.service_rng), kPriorityFlow, EventKind::service_end, slot);
+  calendar_.push(service_end_time(a, t, ag.service(ag.service_rng)), kPriorityFlow, EventKind::service_end, slot);
 }
 
 void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
@@ -208,15 +330,50 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     const Case& c = cases_[slot];
     for (Observer* o : observers_) o->on_service_end(t, a, c, t - c.arrived);
   }
-  if (const auto& decision = scenario_.agencies[a].decision) {
+  const Agency& spec = scenario_.agencies[a];
+  if (const auto& decision = spec.decision) {
     const Case& c = cases_[slot];
-    Attributes& attrs = persons_[c.person].attributes;
+    Person& p = persons_[c.person];
+    Attributes& attrs = p.attributes;
     const bool positive = uniform01(ag.decision_rng) < decision->p_positive(attrs[attr::kVictim] != 0);
     attrs[decision->sets] = positive;
+    const std::size_t k = decision->sets - attr::kPresumed;
+    if (p.decided_at[k] < 0) p.decided_at[k] = t;
+    if (positive && p.positive_at[k] < 0) p.positive_at[k] = t;
     for (Observer* o : observers_) o->on_decision(t, a, c, attrs, decision->sets, positive);
     if (deadline_count_) {
       milestone(t, slot, Milestone::Kind::decided, decision->sets);
       if (positive) milestone(t, slot, Milestone::Kind::positive, decision->sets);
+    }
+  }
+  if (spec.withdrawal > 0 || spec.withdrawal_supported > 0) {
+    const Case& c = cases_[slot];
+    const bool supported = persons_[c.person].attributes[attr::kSupported] != 0;
+    if (uniform01(ag.withdrawal_rng) < (supported ? spec.withdrawal_supported : spec.withdrawal)) {
+      for (Observer* o : observers_) o->on_withdrawal(t, a, c);
+      end_track(t, slot);
+      next_from_queue(t, a);
+      return;
+    }
+  }
+  if (const auto& rt = spec.retrafficking) {
+    if (uniform01(ag.retrafficking_rng) < rt->probability) {
+      const Case& c = cases_[slot];
+      const Time at = t + ag.retrafficking_delay(ag.retrafficking_rng);
+      for (Observer* o : observers_) o->on_retrafficked(t, a, c, at);
+      Reentry re{persons_[c.person].attributes, c.serial, rt->reenters};
+      for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
+      re.attributes[attr::kForeign] = scenario_.is_foreign(re.attributes[attr::kNationality], rt->reenters);
+      std::uint32_t r;
+      if (!free_reentries_.empty()) {
+        r = free_reentries_.back();
+        free_reentries_.pop_back();
+        reentries_[r] = re;
+      } else {
+        r = static_cast<std::uint32_t>(reentries_.size());
+        reentries_.push_back(re);
+      }
+      schedule(at, kPriorityFlow, {Scheduled::Type::reentry, r});
     }
   }
   const auto routes = graph_.routes(a);
@@ -256,6 +413,11 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   } else {
     end_track(t, slot);
   }
+  next_from_queue(t, a);
+}
+
+void Engine::next_from_queue(Time t, AgencyId a) {
+  AgencyState& ag = agencies_[a];
   // The freed server takes the longest-waiting case (unless a re-arrival took it already).
   if (ag.waiting_count > 0 && ag.busy < ag.servers) {
     for (;;) {
@@ -360,7 +522,8 @@ void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::ui
       timers_.emplace_back();
     }
     timers_[timer] = Timer{c.person, p.serial, d};
-    calendar_.push(t + dl.limit + kDeadlineTolerance, kPriorityFlow, EventKind::deadline_due, timer);
+    const Time due = dl.working_days > 0 ? kWorkingWeek.add_working_days(t, dl.working_days) : t + dl.limit;
+    calendar_.push(due + kDeadlineTolerance, kPriorityFlow, EventKind::deadline_due, timer);
   }
 }
 
@@ -399,6 +562,8 @@ std::uint32_t Engine::new_person() {
   Person& p = persons_[slot];
   p = Person{};
   p.serial = next_serial_++;
+  p.decided_at.fill(-1);
+  p.positive_at.fill(-1);
   ++in_system_;
   return slot;
 }
@@ -425,6 +590,7 @@ std::uint32_t Engine::new_track(std::uint32_t person) {
   c.serial = p.serial;
   c.entered = p.entered;
   c.source = p.source;
+  c.previous = p.previous;
   c.person = person;
   c.track = p.tracks_made++;
   c.live = true;

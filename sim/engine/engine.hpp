@@ -9,6 +9,7 @@
 // One Engine is one replication; it is not thread-safe, but independent engines run on
 // different threads. The scenario and graph must outlive the engine. The engine knows nothing of
 // files or output formats: it publishes what happens to Observers.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -59,6 +60,7 @@ class Engine {
   std::vector<Transfer> transfers() const;
 
  private:
+  static constexpr std::size_t kDecidable = attr::kConvicted - attr::kPresumed + 1;
   struct AgencyState {
     std::uint32_t servers = 1;
     bool unlimited = false;
@@ -74,11 +76,17 @@ class Engine {
     Rng routing_rng;
     Rng fork_rng;
     Rng decision_rng;
+    Rng withdrawal_rng;
+    Rng retrafficking_rng;
+    Sampler retrafficking_delay;
   };
   struct SourceState {
     Sampler gap;
     Rng rng;
     Rng attribute_rng;
+    Rng thinning_rng;
+    double peak_factor = 1;  // seasonal sources: the largest monthly factor (candidates come at rate × it)
+    std::size_t next_batch = 0;
   };
   struct ReferralState {
     bool has_delay = false;
@@ -94,7 +102,23 @@ class Engine {
     std::uint32_t tracks = 0;       // tracks still in the mechanism
     std::uint32_t tracks_made = 0;  // tracks started so far (numbers the next one)
     std::uint32_t lead = 0;         // slot of the earliest live track: head of the list of tracks
+    std::uint64_t previous = kNoPrevious;  // re-entries: the serial of the person's previous case
     Attributes attributes{};
+    /// When a decision on each decidable state attribute (presumed … convicted) was first taken,
+    /// and first positive; negative: not yet. For `not_before` holds.
+    std::array<Time, kDecidable> decided_at;
+    std::array<Time, kDecidable> positive_at;
+  };
+  /// A scheduled action that is not a case's own event (EventKind::scheduled, index = its slot).
+  struct Scheduled {
+    enum class Type : std::uint8_t { initial_cases, batch, hold_end, reentry } type;
+    std::uint32_t index;  // agency (initial_cases), source (batch), track slot (hold_end), reentry slot
+  };
+  /// A re-trafficked person waiting to re-enter.
+  struct Reentry {
+    Attributes attributes;
+    std::uint64_t previous;
+    AgencyId at;
   };
   /// Per person and deadline.
   struct DeadlineState {
@@ -109,10 +133,25 @@ class Engine {
   };
 
   void dispatch(const Event& e);
+  void on_scheduled(Time t, std::uint32_t slot);
+  /// Schedules `what` at time t (EventKind::scheduled).
+  void schedule(Time t, std::uint8_t priority, Scheduled what);
+  void on_batch(Time t, SourceId s);
+  void on_reentry(Time t, std::uint32_t slot);
+  /// A new person entering at agency `a` (from source `s`, or kNoSource): observers, the `entered`
+  /// milestone, arrival. Their attributes must be set by `init(Person&)` first.
+  template <class Init>
+  void enter(Time t, SourceId s, AgencyId a, Init init);
+  /// The track joins agency a's service: served now if a server is free, else the `when_full` policy.
+  void join(Time t, AgencyId a, std::uint32_t slot);
+  /// The calendar time when `work` days of service starting at t end at agency a (opening hours).
+  Time service_end_time(AgencyId a, Time t, Time work) const;
   void on_source(Time t, SourceId s);
   void arrive(Time t, AgencyId a, std::uint32_t slot);
   void start_service(Time t, AgencyId a, std::uint32_t slot);
   void end_service(Time t, AgencyId a, std::uint32_t slot);
+  /// A server of agency a is free: the longest-waiting case, if any, starts service.
+  void next_from_queue(Time t, AgencyId a);
   /// Sends track `slot` along referral `r`: consent gate, loss, then the transfer or arrival.
   void send(Time t, ReferralId r, std::uint32_t slot);
   /// Ends a track; the person leaves when it was their last.
@@ -123,6 +162,9 @@ class Engine {
   void on_deadline_due(Time t, std::uint32_t timer);
   void on_patience_end(Time t, std::uint32_t slot);
   void on_initial_cases(Time t, AgencyId a);
+  /// The time the milestone (entered, decided:<state>, positive:<state>) was reached by the
+  /// person in `person` slot; negative when not reached.
+  Time milestone_time(std::uint32_t person, const Milestone& m) const;
   /// Draws a person's attributes from `profile` (fixed draws per person), entering at `entry`.
   void draw_attributes(Attributes& out, ProfileId profile, AgencyId entry, Rng& rng);
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
@@ -151,6 +193,10 @@ class Engine {
   std::vector<DeadlineState> deadline_states_;  // persons_.size() × deadline_count_
   std::vector<Timer> timers_;
   std::vector<std::uint32_t> free_timers_;
+  std::vector<Scheduled> scheduled_;
+  std::vector<std::uint32_t> free_scheduled_;
+  std::vector<Reentry> reentries_;
+  std::vector<std::uint32_t> free_reentries_;
   std::vector<Observer*> observers_;
 };
 

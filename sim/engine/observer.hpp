@@ -13,6 +13,8 @@ namespace refsim {
 
 /// Case::source of the cases already in the mechanism at t = 0 (Agency::initial_cases).
 inline constexpr SourceId kNoSource = 0xFFFFFFFFu;
+/// Case::previous of a first entry (not a re-trafficked person's re-entry).
+inline constexpr std::uint64_t kNoPrevious = ~std::uint64_t{0};
 
 /// One track of one person moving through the mechanism. A person starts with one track; a
 /// `fork` referral starts another (e.g. criminal justice beside services), and the person leaves
@@ -31,7 +33,10 @@ struct Case {
   bool live = false;         ///< the slot holds a track still in the mechanism
   bool in_transfer = false;  ///< on its way from `agency` to `next_agency`
   bool waiting = false;      ///< in `agency`'s queue
+  bool held = false;         ///< at `agency` but not yet in its queue (the agency's `not_before`)
   Time gives_up = 0;         ///< while waiting with a patience: when the track drops out
+  /// A re-entry after re-trafficking: the serial of the person's previous case; else kNoPrevious.
+  std::uint64_t previous = kNoPrevious;
 };
 
 /// How a deadline ended for one person.
@@ -76,6 +81,19 @@ class Observer {
   /// whose attributes (after the decision) are `attributes`.
   virtual void on_decision(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, const Attributes& /*attributes*/,
                            std::uint32_t /*attribute*/, bool /*positive*/) {}
+  /// Agency `a` was full (all servers or beds taken) and its policy is "turn_away": the track ends.
+  virtual void on_turned_away(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
+  /// Agency `from` was full and its policy is "overflow": the case goes at once to `to`
+  /// (on_arrival at `to` follows).
+  virtual void on_overflow(Time /*t*/, AgencyId /*from*/, AgencyId /*to*/, const Case& /*c*/) {}
+  /// The case arrived at `a` (on_arrival came first) but may not be served before `until` (the
+  /// agency's `not_before`, e.g. a recovery and reflection period); it joins the queue then.
+  virtual void on_hold(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*until*/) {}
+  /// The person withdrew at the end of service at `a` (the agency's `withdrawal`): the track ends.
+  virtual void on_withdrawal(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
+  /// After service at `a` the person was trafficked again; they re-enter as a new case (with
+  /// Case::previous = c.serial) at time `reentry`, if that is before the horizon.
+  virtual void on_retrafficked(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*reentry*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
 };

@@ -7,7 +7,6 @@
 #include <ostream>
 
 #include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/breadth_first_search.hpp>
 
 namespace refsim {
 
@@ -71,15 +70,31 @@ std::span<const Route> ReferralGraph::routes(AgencyId a) const {
 }
 
 std::vector<bool> ReferralGraph::reachable_from_sources() const {
+  // Cases enter from sources and initial backlogs, and move along referrals, overflows (full
+  // agencies) and re-entries after re-trafficking.
+  const Scenario& s = *impl_->scenario;
   const Graph& g = impl_->g;
-  std::vector<boost::default_color_type> color(boost::num_vertices(g), boost::white_color);
-  auto cmap = boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g));
-  for (const Source& src : impl_->scenario->sources) {
-    if (color[src.to] == boost::white_color) boost::breadth_first_visit(g, src.to, boost::color_map(cmap));
+  std::vector<bool> seen(boost::num_vertices(g), false);
+  std::vector<AgencyId> todo;
+  auto visit = [&](AgencyId a) {
+    if (!seen[a]) {
+      seen[a] = true;
+      todo.push_back(a);
+    }
+  };
+  for (const Source& src : s.sources) visit(src.to);
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    if (s.agencies[a].initial_cases > 0) visit(a);
   }
-  std::vector<bool> out(color.size());
-  for (std::size_t i = 0; i < color.size(); ++i) out[i] = color[i] != boost::white_color;
-  return out;
+  while (!todo.empty()) {
+    const AgencyId a = todo.back();
+    todo.pop_back();
+    for (auto e : boost::make_iterator_range(boost::out_edges(a, g))) visit(static_cast<AgencyId>(boost::target(e, g)));
+    const Agency& ag = s.agencies[a];
+    if (ag.when_full == WhenFull::overflow) visit(ag.overflow_to);
+    if (ag.retrafficking) visit(ag.retrafficking->reenters);
+  }
+  return seen;
 }
 
 namespace {
@@ -121,6 +136,12 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   }
   std::sort(used.begin(), used.end());
   used.erase(std::unique(used.begin(), used.end()), used.end());
+  // Withdrawal that depends on support splits cases by `supported`.
+  for (const Agency& a : s.agencies) {
+    if (a.withdrawal != a.withdrawal_supported) used.push_back(attr::kSupported);
+  }
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
   // A decision by accuracy depends on whether the person is a victim: split by it too.
   for (const Agency& a : s.agencies) {
     if (a.decision && a.decision->by_accuracy && std::binary_search(used.begin(), used.end(), a.decision->sets)) {
@@ -154,6 +175,14 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     std::size_t from, to;  // state indices: agency * classes + class
     double weight;
   };
+  // A class with every state attribute back at 0 (a re-entry after re-trafficking).
+  auto reset_state = [&](std::size_t cls) {
+    const auto v = values_of(cls);
+    for (std::size_t k = 0; k < used.size(); ++k) {
+      if (used[k] >= attr::kPresumed) cls -= v[used[k]] * radix[k];
+    }
+    return cls;
+  };
   std::vector<double> total(n, 0.0);
   const std::size_t states = n * classes;
   std::vector<double> lambda(states), next(states);
@@ -161,14 +190,20 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     std::vector<Flow> flows;
     for (std::size_t a = 0; a < n; ++a) {
       for (std::size_t cls = 0; cls < classes; ++cls) {
+        const Agency& ag = s.agencies[a];
+        // Support starts with service: the class moves to supported.
+        std::size_t served = cls;
+        if (const auto k = position(attr::kSupported); k && ag.supports) {
+          served = cls - values_of(cls)[attr::kSupported] * radix[*k] + radix[*k];
+        }
         // The decision at a, if it matters to routing, splits the class.
-        std::vector<std::pair<std::size_t, double>> after = {{cls, 1.0}};
-        const auto& dec = s.agencies[a].decision;
+        std::vector<std::pair<std::size_t, double>> after = {{served, 1.0}};
+        const auto& dec = ag.decision;
         if (dec) {
           if (const auto k = position(dec->sets)) {
-            auto v = values_of(cls);
+            auto v = values_of(served);
             const double p = dec->p_positive(v[attr::kVictim] != 0);
-            const std::size_t base = cls - v[dec->sets] * radix[*k];
+            const std::size_t base = served - v[dec->sets] * radix[*k];
             after = {{base + radix[*k], p}, {base, 1 - p}};
           }
         }
@@ -176,15 +211,32 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
           if (share == 0) continue;
           auto v = values_of(c2);
           v[attr::kForeign] = s.is_foreign(v[attr::kNationality], src.to);
+          // Withdrawal (after the decision) takes its share before any referral.
+          // (When `supported` is not tracked, both probabilities are equal.)
+          const double stays = 1 - (v[attr::kSupported] ? ag.withdrawal_supported : ag.withdrawal);
           for (const Route& r : routes(static_cast<AgencyId>(a))) {
             const Referral& ref = s.referrals[r.referral];
             if (!ref.when(v)) continue;
             const double consent = ref.consent && v[attr::kAdult] ? *ref.consent : 1.0;
-            flows.push_back(
-                {a * classes + cls, r.to * classes + c2, share * ref.probability * consent * (1 - ref.loss)});
+            flows.push_back({a * classes + cls, r.to * classes + c2,
+                             share * stays * ref.probability * consent * (1 - ref.loss)});
+          }
+          if (ag.retrafficking) {
+            flows.push_back({a * classes + cls, ag.retrafficking->reenters * classes + reset_state(c2),
+                             share * stays * ag.retrafficking->probability});
           }
         }
       }
+    }
+    // The long-run mean rate: seasonal factors averaged; batches spread over the horizon.
+    double mean_rate = src.rate_per_day;
+    if (!src.seasonality.empty()) {
+      double sum = 0;
+      for (const double f : src.seasonality) sum += f;
+      mean_rate *= sum / 12;
+    }
+    if (s.run.horizon > 0) {
+      mean_rate += static_cast<double>(src.batches.size()) * src.batch_size / s.run.horizon;
     }
     // Entering classes: state attributes start at 0; the others follow the source's profile.
     std::vector<double> gamma(states, 0.0);
@@ -199,7 +251,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
           share *= u >= attr::kPresumed ? (v[u] == 0 ? 1.0 : 0.0) : marginal(s.profiles[src.profile], u, v[u]);
         }
       }
-      gamma[src.to * classes + cls] = src.rate_per_day * share;
+      gamma[src.to * classes + cls] = mean_rate * share;
     }
     // Fixed-point iteration; converges when every case eventually leaves.
     std::fill(lambda.begin(), lambda.end(), 0.0);

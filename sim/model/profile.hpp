@@ -10,8 +10,10 @@
 //   foreign                 nationality differs from the country where the case entered
 //   victim                  whether the person is in fact a victim of trafficking
 //   needs.<need>            booleans, one per kind of need below
-//   presumed, reasonable_grounds, identified
+//   presumed, reasonable_grounds, identified, convicted
 //                           state booleans: 0 at entry, set by agencies' decisions
+//   supported               state boolean: 0 at entry, 1 once an agency that `supports` victims
+//                           (shelter, legal aid, guardian) has started serving the person
 // A profile gives the shares from which a source draws these attributes for each new case.
 #include <array>
 #include <cstdint>
@@ -44,7 +46,9 @@ inline constexpr std::uint32_t kNeedsFirst = 7;  ///< needs.<kNeeds[i]> is at kN
 inline constexpr std::uint32_t kPresumed = kNeedsFirst + static_cast<std::uint32_t>(kNeeds.size());
 inline constexpr std::uint32_t kReasonableGrounds = kPresumed + 1;
 inline constexpr std::uint32_t kIdentified = kPresumed + 2;
-inline constexpr std::uint32_t kCount = kPresumed + 3;
+inline constexpr std::uint32_t kConvicted = kPresumed + 3;  ///< a trial's verdict (decision sets = "convicted")
+inline constexpr std::uint32_t kSupported = kPresumed + 4;  ///< set by agencies with `supports = true`
+inline constexpr std::uint32_t kCount = kPresumed + 5;
 }  // namespace attr
 
 using Attributes = std::array<std::uint32_t, attr::kCount>;

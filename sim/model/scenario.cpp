@@ -42,4 +42,16 @@ std::string Scenario::agency_list() const {
   return out;
 }
 
+const char* to_string(Stage s) {
+  switch (s) {
+    case Stage::none: return "none";
+    case Stage::investigation: return "investigation";
+    case Stage::prosecution: return "prosecution";
+    case Stage::trial: return "trial";
+    case Stage::return_home: return "return";
+    case Stage::reintegration: return "reintegration";
+  }
+  return "?";
+}
+
 }  // namespace refsim

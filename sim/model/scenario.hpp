@@ -15,6 +15,7 @@
 #include "sim/model/expression.hpp"
 #include "sim/model/profile.hpp"
 #include "sim/model/units.hpp"
+#include "sim/model/work_calendar.hpp"
 
 namespace refsim {
 
@@ -53,6 +54,45 @@ struct Decision {
   }
 };
 
+/// A point in a case's path that a deadline can measure from or to.
+struct Milestone {
+  enum class Kind {
+    entered,   ///< "entered"
+    arrival,   ///< "arrival:<agency>": first arrival at the agency
+    decided,   ///< "decided:<attribute>": a decision on the attribute, either way
+    positive,  ///< "positive:<attribute>": a positive decision on it
+  } kind = Kind::entered;
+  std::uint32_t target = 0;  ///< the agency (arrival) or the state attribute (decided, positive)
+  std::string text;          ///< as written
+};
+
+/// What an agency does with a case arriving when all its servers (or beds) are taken.
+enum class WhenFull {
+  wait,       ///< "wait": joins the FIFO queue (a wait list)
+  turn_away,  ///< "turn_away": the track ends; counted as turned away
+  overflow,   ///< "overflow:<agency>": referred at once to Agency::overflow_to
+};
+
+/// Criminal-justice and return stages, for the report's counts (prosecutions, trials, returns…).
+enum class Stage { none, investigation, prosecution, trial, return_home, reintegration };
+const char* to_string(Stage s);
+
+/// An agency may not start serving a case before a milestone + a gap (e.g. the conclusive-grounds
+/// decision waits for 30 days of recovery and reflection after the reasonable-grounds decision).
+/// Cases held are not in the queue and use no server; they join the queue when the gap ends.
+struct NotBefore {
+  Milestone after;  ///< entered | decided:<state> | positive:<state>
+  Time gap = 0;
+};
+
+/// After service at this agency (return, reintegration) the person may be trafficked again: with
+/// `probability`, a new case linked to the first (Case::previous) enters at `reenters` after `after`.
+struct Retrafficking {
+  double probability = 0;
+  DistributionSpec after;
+  AgencyId reenters = 0;
+};
+
 struct Agency {
   std::string id;
   std::string name;           ///< display name; defaults to id
@@ -69,6 +109,22 @@ struct Agency {
   /// entering the mechanism at t = 0 with attributes from `initial_profile`.
   std::uint32_t initial_cases = 0;
   ProfileId initial_profile = 0;
+  /// `beds = N` instead of `servers`: a residential agency (shelter); servers = beds, the service
+  /// time is the length of stay, and reports call the busy servers "beds occupied".
+  bool residential = false;
+  WhenFull when_full = WhenFull::wait;
+  AgencyId overflow_to = 0;  ///< when_full == overflow
+  /// Opening hours: service times count opening time only (absent: always open).
+  std::optional<WorkCalendar> hours;
+  std::optional<NotBefore> not_before;
+  bool supports = false;        ///< serving the person counts as support (sets `supported`)
+  bool interview = false;       ///< service includes an interview: the person tells their story again
+  std::vector<std::uint32_t> provides;  ///< needs served here (indices into kNeeds), for coverage
+  Stage stage = Stage::none;
+  /// P(the person withdraws at the end of service here; the track ends), unsupported / supported.
+  double withdrawal = 0;
+  double withdrawal_supported = 0;
+  std::optional<Retrafficking> retrafficking;
   SourceLocation where;
 };
 
@@ -76,7 +132,13 @@ struct Source {
   std::string id;
   AgencyId to = 0;
   ProfileId profile = 0;    ///< 0 is the built-in default profile
-  double rate_per_day = 0;  ///< Poisson arrivals per day from t = 0
+  double rate_per_day = 0;  ///< Poisson arrivals per day from t = 0 (0: batches only)
+  /// Twelve monthly factors on the rate (month m covers [m, m+1) × 365/12 days of each 365-day
+  /// year from t = 0); empty: constant rate. Arrivals are thinned from the peak rate.
+  std::vector<double> seasonality;
+  /// Batches (a raid, a rescued boat): `batch_size` cases enter together at each of these times.
+  std::vector<Time> batches;
+  std::uint32_t batch_size = 0;
   SourceLocation where;
 };
 
@@ -93,23 +155,13 @@ struct Referral {
   std::string key;  ///< "from->to", the referral's random-stream name
 };
 
-/// A point in a case's path that a deadline can measure from or to.
-struct Milestone {
-  enum class Kind {
-    entered,   ///< "entered"
-    arrival,   ///< "arrival:<agency>": first arrival at the agency
-    decided,   ///< "decided:<attribute>": a decision on the attribute, either way
-    positive,  ///< "positive:<attribute>": a positive decision on it
-  } kind = Kind::entered;
-  std::uint32_t target = 0;  ///< the agency (arrival) or the state attribute (decided, positive)
-  std::string text;          ///< as written
-};
-
 /// An SOP time limit: `to` must follow `from` within `limit` for every case matching `when`.
 struct Deadline {
   std::string id;
   Milestone from, to;
   Time limit = 0;
+  /// "5wd": the limit counts working days (Monday–Friday, t = 0 is a Monday) instead of `limit`.
+  double working_days = 0;
   Condition when;
   SourceLocation where;
 };

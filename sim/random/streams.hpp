@@ -26,6 +26,9 @@ enum class StreamPurpose : std::uint64_t {
   decision = 6,
   patience = 7,
   fork = 8,
+  withdrawal = 9,
+  retrafficking = 10,
+  thinning = 11,  ///< seasonal sources: acceptance of candidate arrivals
 };
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

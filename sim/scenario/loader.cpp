@@ -1,6 +1,7 @@
 #include "sim/scenario/loader.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -372,9 +373,10 @@ std::optional<std::uint32_t> state_attribute(std::string_view name) {
   if (name == "presumed") return attr::kPresumed;
   if (name == "reasonable_grounds") return attr::kReasonableGrounds;
   if (name == "identified") return attr::kIdentified;
+  if (name == "convicted") return attr::kConvicted;
   return std::nullopt;
 }
-constexpr const char* kStateList = "presumed, reasonable_grounds, identified";
+constexpr const char* kStateList = "presumed, reasonable_grounds, identified, convicted";
 constexpr const char* kMilestoneForms =
     "\"entered\", \"arrival:<agency>\", \"decided:<state>\" or \"positive:<state>\"";
 
@@ -406,24 +408,72 @@ Decision read_decision(const Reader& r, const TableView& agency, const toml::nod
   return d;
 }
 
+Milestone read_milestone(const TableView& v, const Scenario& s, std::string_view key);
+
+/// `withdrawal = 0.3` or `{ unsupported = 0.35, supported = 0.12 }`.
+void read_withdrawal(const Reader& r, const TableView& agency, const toml::node& n, Agency& a) {
+  if (n.is_number()) {
+    a.withdrawal = a.withdrawal_supported = agency.probability("withdrawal", true, 0);
+    return;
+  }
+  if (!n.is_table())
+    agency.fail(n, "withdrawal",
+                "must be a probability or a table { unsupported = 0.35, supported = 0.12 }, got " + type_name(n));
+  const TableView v(r, *n.as_table(), agency.context() + ": withdrawal", {"unsupported", "supported"});
+  v.reject_unknown();
+  a.withdrawal = v.probability("unsupported", true, 0);
+  a.withdrawal_supported = v.probability("supported", true, 0);
+}
+
+/// `not_before = { after = "positive:reasonable_grounds", gap = "30d" }`.
+NotBefore read_not_before(const Reader& r, const TableView& agency, const toml::node& n, const Scenario& s) {
+  if (!n.is_table())
+    agency.fail(n, "not_before",
+                "must be a table such as { after = \"positive:reasonable_grounds\", gap = \"30d\" }, got " +
+                    type_name(n));
+  const TableView v(r, *n.as_table(), agency.context() + ": not_before", {"after", "gap"});
+  v.reject_unknown();
+  NotBefore nb;
+  // Arrivals are not recorded per person and agency: only entry and decisions can start a gap.
+  const std::string after = v.string("after", "a milestone", true);
+  if (after.rfind("arrival:", 0) == 0)
+    v.fail(*v.find("after"), "after",
+           "must be \"entered\", \"decided:<state>\" or \"positive:<state>\", got \"" + after + "\"");
+  nb.after = read_milestone(v, s, "after");
+  const toml::node& gn = v.require("gap", "a duration such as \"30d\"");
+  nb.gap = v.duration(gn, "gap");
+  if (!(nb.gap > 0)) v.fail(gn, "gap", "must be > 0, got " + format_duration(nb.gap));
+  return nb;
+}
+
+const std::vector<std::string> kAgencyKeys = {
+    "id",         "name",       "kind",          "country",   "servers",  "beds",       "service",
+    "position",   "decision",   "patience",      "initial_cases", "initial_profile", "when_full", "hours",
+    "not_before", "supports",   "interview",     "provides",  "stage",    "withdrawal", "retrafficking"};
+
 void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "agency")) {
-    const TableView pre(r, *t, "[[agency]]",
-                        {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience",
-                         "initial_cases", "initial_profile"});
+    const TableView pre(r, *t, "[[agency]]", kAgencyKeys);
     Agency a;
     a.id = checked_id(pre, "id");
     a.where = r.at(*t);
-    const TableView v(r, *t, "agency '" + a.id + "'",
-                      {"id", "name", "kind", "country", "servers", "service", "position", "decision", "patience",
-                       "initial_cases", "initial_profile"});
+    const TableView v(r, *t, "agency '" + a.id + "'", kAgencyKeys);
     v.reject_unknown();
     claim_id(r, ids, a.id, *t, "");
     a.name = v.string("name", "a display name", false, a.id);
     a.kind = v.string("kind", "the kind of agency, e.g. \"ngo\"", false);
     a.country = v.string("country", "a country code such as \"NA\"", false);
-    const toml::node& sn = v.require("servers", "an integer >= 1 or \"unlimited\"");
-    if (sn.is_string() && *sn.value<std::string_view>() == "unlimited") {
+    const toml::node* bn = v.find("beds");
+    if (bn && v.find("servers")) v.fail(*bn, "beds", "replaces servers: give one or the other");
+    if (bn) {
+      const auto beds = v.integer(*bn, "beds", "an integer >= 0");
+      if (beds < 0 || beds > 1000000)
+        v.fail(*bn, "beds", "must be an integer between 0 and 1000000, got " + std::to_string(beds));
+      a.residential = true;
+      a.servers = static_cast<std::uint32_t>(beds);
+    } else if (const toml::node& sn =
+                   v.require("servers", "an integer >= 1 or \"unlimited\"; or beds = N for a residential agency");
+               sn.is_string() && *sn.value<std::string_view>() == "unlimited") {
       a.unlimited = true;
     } else {
       if (!sn.is_integer()) v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + type_name(sn));
@@ -449,6 +499,77 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
       if (n < 0 || n > 4000000)
         v.fail(*in, "initial_cases", "must be an integer between 0 and 4000000, got " + std::to_string(n));
       a.initial_cases = static_cast<std::uint32_t>(n);
+    }
+    if (const toml::node* n = v.find("not_before")) a.not_before = read_not_before(r, v, *n, s);
+    if (const toml::node* n = v.find("hours")) {
+      if (!n->is_table())
+        v.fail(*n, "hours",
+               "must be a table such as { days = \"mon-fri\", from = \"09:00\", to = \"17:00\" }, got " +
+                   type_name(*n));
+      const TableView hv(r, *n->as_table(), v.context() + ": hours", {"days", "from", "to"});
+      hv.reject_unknown();
+      const std::string days = hv.string("days", "weekdays such as \"mon-fri\"", true);
+      const std::string from = hv.string("from", "an opening time such as \"09:00\"", true);
+      const std::string to = hv.string("to", "a closing time such as \"17:00\"", true);
+      try {
+        a.hours = WorkCalendar::parse(days, from, to);
+      } catch (const std::invalid_argument& e) {
+        // The message names the part at fault first ("days …", "from …", "to …").
+        const std::string msg = e.what();
+        const std::string part = msg.substr(0, msg.find(' '));
+        const toml::node* at = hv.find(part);
+        r.fail(at ? *at : *n, hv.context() + ": " + msg);
+      }
+      if (a.unlimited) v.fail(*n, "hours", "cannot apply to servers = \"unlimited\" (a pure delay)");
+    }
+    auto flag = [&](std::string_view key) {
+      const toml::node* n = v.find(key);
+      if (!n) return false;
+      if (!n->is_boolean()) v.fail(*n, key, "must be true or false, got " + type_name(*n));
+      return *n->value<bool>();
+    };
+    a.supports = flag("supports");
+    a.interview = flag("interview");
+    if (const toml::node* n = v.find("provides")) {
+      const std::string known = [] {
+        std::string k;
+        for (auto need : kNeeds) k += (k.empty() ? "" : ", ") + std::string(need);
+        return k;
+      }();
+      if (!n->is_array()) v.fail(*n, "provides", "must be an array of needs (" + known + "), got " + type_name(*n));
+      for (const toml::node& e : *n->as_array()) {
+        const auto* str = e.as_string();
+        const auto it = str ? std::find(kNeeds.begin(), kNeeds.end(), str->get()) : kNeeds.end();
+        if (it == kNeeds.end())
+          v.fail(e, "provides", "must name needs (" + known + "), got " + (str ? "\"" + str->get() + "\"" : type_name(e)));
+        a.provides.push_back(static_cast<std::uint32_t>(it - kNeeds.begin()));
+      }
+    }
+    if (const toml::node* n = v.find("stage")) {
+      static const std::map<std::string, Stage, std::less<>> kStages = {
+          {"investigation", Stage::investigation}, {"prosecution", Stage::prosecution},   {"trial", Stage::trial},
+          {"return", Stage::return_home},          {"reintegration", Stage::reintegration}};
+      const std::string st = v.string("stage", "a stage", true);
+      const auto it = kStages.find(st);
+      if (it == kStages.end())
+        v.fail(*n, "stage",
+               "must be one of investigation, prosecution, trial, return, reintegration, got \"" + st + "\"");
+      a.stage = it->second;
+    }
+    if (const toml::node* n = v.find("withdrawal")) read_withdrawal(r, v, *n, a);
+    if (const toml::node* n = v.find("retrafficking")) {
+      if (!n->is_table())
+        v.fail(*n, "retrafficking",
+               "must be a table { probability = 0.08, after = <a distribution>, reenters = \"<agency>\" }, got " +
+                   type_name(*n));
+      const TableView rv(r, *n->as_table(), v.context() + ": retrafficking", {"probability", "after", "reenters"});
+      rv.reject_unknown();
+      Retrafficking rt;
+      rt.probability = rv.probability("probability", true, 0);
+      rt.after = read_distribution(r, rv.require("after", "a distribution of the delay before re-entry"), rv.context(),
+                                   "after");
+      (void)rv.require("reenters", "the agency where the person re-enters");  // resolved in read_agency_links
+      a.retrafficking = rt;
     }
     s.agencies.push_back(std::move(a));
   }
@@ -477,7 +598,7 @@ ProfileId profile_ref(const TableView& v, const Scenario& s, std::string_view ke
 
 void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "source")) {
-    const std::vector<std::string> keys = {"id", "to", "rate", "profile"};
+    const std::vector<std::string> keys = {"id", "to", "rate", "profile", "seasonality", "at", "cases"};
     const TableView pre(r, *t, "[[source]]", keys);
     Source src;
     src.id = checked_id(pre, "id");
@@ -486,9 +607,42 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
     v.reject_unknown();
     claim_id(r, ids, src.id, *t, "", "; agencies and sources share one namespace");
     src.to = agency_ref(v, s, "to", "the agency where cases enter");
-    const toml::node& rn = v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"");
-    src.rate_per_day = v.rate(rn, "rate");
-    if (!(src.rate_per_day > 0)) v.fail(rn, "rate", "must be > 0 per day, got " + type_name(rn));
+    const toml::node* an = v.find("at");
+    if (an) {
+      if (!an->is_array() || an->as_array()->empty())
+        v.fail(*an, "at", "must be a non-empty array of times (durations from the start), got " + type_name(*an));
+      for (const toml::node& e : *an->as_array()) {
+        const Time when = v.duration(e, "at");
+        if (when < 0) v.fail(e, "at", "must be times >= 0, got " + format_duration(when));
+        if (!src.batches.empty() && when < src.batches.back()) v.fail(e, "at", "must be in increasing order");
+        src.batches.push_back(when);
+      }
+      const toml::node& cn = v.require("cases", "the number of cases in each batch");
+      const auto n = v.integer(cn, "cases", "an integer >= 1");
+      if (n < 1 || n > 1000000) v.fail(cn, "cases", "must be an integer between 1 and 1000000, got " + std::to_string(n));
+      src.batch_size = static_cast<std::uint32_t>(n);
+    } else if (const toml::node* cn = v.find("cases")) {
+      v.fail(*cn, "cases", "has no effect without at = [times of the batches]");
+    }
+    if (const toml::node* rn = an ? v.find("rate")
+                                  : &v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"; "
+                                                       "or batches: at = [times], cases = N")) {
+      src.rate_per_day = v.rate(*rn, "rate");
+      if (!(src.rate_per_day > 0)) v.fail(*rn, "rate", "must be > 0 per day, got " + type_name(*rn));
+    }
+    if (const toml::node* n = v.find("seasonality")) {
+      const toml::array* arr = n->as_array();
+      if (!arr || arr->size() != 12)
+        v.fail(*n, "seasonality", "must be an array of 12 monthly factors (January to December), got " + type_name(*n));
+      if (src.rate_per_day == 0) v.fail(*n, "seasonality", "has no effect without a rate");
+      for (const toml::node& e : *arr) {
+        const double f = v.number(e, "seasonality");
+        if (f < 0) v.fail(e, "seasonality", "must be factors >= 0, got " + type_name(e));
+        src.seasonality.push_back(f);
+      }
+      if (*std::max_element(src.seasonality.begin(), src.seasonality.end()) == 0)
+        v.fail(*n, "seasonality", "has every factor 0: the source would never produce a case");
+    }
     if (v.find("profile")) src.profile = profile_ref(v, s, "profile");
     s.sources.push_back(std::move(src));
   }
@@ -547,6 +701,8 @@ void build_schema(Scenario& s) {
   at[attr::kPresumed] = {"presumed", {}};
   at[attr::kReasonableGrounds] = {"reasonable_grounds", {}};
   at[attr::kIdentified] = {"identified", {}};
+  at[attr::kConvicted] = {"convicted", {}};
+  at[attr::kSupported] = {"supported", {}};
   s.schema.validate();
 }
 
@@ -637,6 +793,58 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
   }
 }
 
+/// Resolves what agencies name of each other (`when_full = "overflow:<agency>"`,
+/// `retrafficking.reenters`), once all agencies are known; rejects overflow cycles.
+void read_agency_links(const Reader& r, const toml::table& root, Scenario& s) {
+  AgencyId a = 0;
+  std::vector<const toml::node*> when_full_nodes(s.agencies.size(), nullptr);
+  for (const toml::table* t : tables_of(r, root, "agency")) {
+    Agency& ag = s.agencies[a];
+    const TableView v(r, *t, "agency '" + ag.id + "'", {});
+    if (const toml::node* n = v.find("when_full")) {
+      when_full_nodes[a] = n;
+      const std::string wf = v.string("when_full", "\"wait\", \"turn_away\" or \"overflow:<agency>\"", true);
+      if (wf == "wait") {
+        ag.when_full = WhenFull::wait;
+      } else if (wf == "turn_away") {
+        ag.when_full = WhenFull::turn_away;
+      } else if (wf.rfind("overflow:", 0) == 0) {
+        const std::string to = wf.substr(9);
+        const auto target = s.find_agency(to);
+        if (!target) v.fail(*n, "when_full", "names unknown agency '" + to + "'; known: " + s.agency_list());
+        if (*target == a) v.fail(*n, "when_full", "cannot overflow to the agency itself");
+        ag.when_full = WhenFull::overflow;
+        ag.overflow_to = *target;
+      } else {
+        v.fail(*n, "when_full", "must be \"wait\", \"turn_away\" or \"overflow:<agency>\", got \"" + wf + "\"");
+      }
+      if (ag.unlimited) v.fail(*n, "when_full", "has no effect: with servers = \"unlimited\" the agency is never full");
+    }
+    if (ag.residential && ag.servers == 0 && ag.when_full == WhenFull::wait) {
+      v.fail(*v.find("beds"), "beds",
+             "= 0 with when_full = \"wait\": nobody would ever leave the wait list; set when_full to "
+             "\"turn_away\" or \"overflow:<agency>\"");
+    }
+    if (const toml::node* n = v.find("retrafficking")) {
+      const TableView rv(r, *n->as_table(), v.context() + ": retrafficking", {});
+      ag.retrafficking->reenters = agency_ref(rv, s, "reenters", "the agency where the person re-enters");
+    }
+    ++a;
+  }
+  // Overflow chains must end: following overflow_to from any agency must not come back.
+  for (AgencyId start = 0; start < s.agencies.size(); ++start) {
+    AgencyId cur = start;
+    for (std::size_t steps = 0; s.agencies[cur].when_full == WhenFull::overflow; ++steps) {
+      cur = s.agencies[cur].overflow_to;
+      if (cur == start || steps > s.agencies.size()) {
+        r.fail(*when_full_nodes[start], "agency '" + s.agencies[start].id +
+                                            "': when_full: overflow chain comes back to '" + s.agencies[start].id +
+                                            "'; cases could be passed round forever when all are full");
+      }
+    }
+  }
+}
+
 /// Resolves each agency's `initial_profile` (profiles are read after agencies).
 void read_initial_profiles(const Reader& r, const toml::table& root, Scenario& s) {
   AgencyId a = 0;
@@ -691,9 +899,22 @@ void read_deadlines(const Reader& r, const toml::table& root, Scenario& s) {
     d.to = read_milestone(v, s, "to");
     if (d.to.kind == Milestone::Kind::entered)
       v.fail(*v.find("to"), "to", "cannot be \"entered\": every case has entered before any deadline starts");
-    const toml::node& wn = v.require("within", "the time limit, e.g. \"24h\"");
-    d.limit = v.duration(wn, "within");
-    if (!(d.limit > 0)) v.fail(wn, "within", "must be > 0, got " + format_duration(d.limit));
+    const toml::node& wn = v.require("within", "the time limit, e.g. \"24h\" or \"5wd\" (working days)");
+    const std::string_view text = wn.is_string() ? *wn.value<std::string_view>() : std::string_view{};
+    if (text.size() > 2 && text.substr(text.size() - 2) == "wd") {
+      // Working days, Monday to Friday.
+      const std::string_view number = text.substr(0, text.size() - 2);
+      const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), d.working_days);
+      if (ec != std::errc{} || end != number.data() + number.size()) {
+        v.fail(wn, "within", "must be a duration such as \"24h\" or working days such as \"5wd\", got \"" +
+                                 std::string(text) + "\"");
+      }
+      if (!(d.working_days > 0) || !std::isfinite(d.working_days))
+        v.fail(wn, "within", "must be > 0 working days, got \"" + std::string(text) + "\"");
+    } else {
+      d.limit = v.duration(wn, "within");
+      if (!(d.limit > 0)) v.fail(wn, "within", "must be > 0, got " + format_duration(d.limit));
+    }
     d.when = read_condition(r, v, s, "when");
     s.deadlines.push_back(std::move(d));
   }
@@ -903,6 +1124,7 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
   build_schema(s);
   read_profiles(r, root, s);
   read_initial_profiles(r, root, s);
+  read_agency_links(r, root, s);
   read_sources(r, root, s, ids);
   read_referrals(r, root, s);
   read_deadlines(r, root, s);
