@@ -467,3 +467,78 @@ TEST_CASE("Model errors: located messages for the new keys") {
   CHECK(serr("cases = 4\nrate = 1") == "test.toml:12:9: source 's': cases has no effect without at = [times of the "
                                         "batches]");
 }
+
+TEST_CASE("Uncertain parameters: a PERT range is drawn once per replication, with the PERT mean and variance") {
+  const Scenario s = test::scenario(with("100d", R"(
+[[agency]]
+id = "ngo"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "police"
+servers = "unlimited"
+service = "1h"
+[[source]]
+id = "s"
+to = "ngo"
+rate = { dist = "pert", min = "1/d", mode = "2/d", max = "6/d" }
+[[referral]]
+from = "ngo"
+to = "police"
+probability = 1
+consent = { dist = "pert", min = 0.2, mode = 0.5, max = 0.9 }
+)"));
+  REQUIRE(s.uncertain.size() == 2);
+  CHECK(s.sources[0].rate_per_day == Approx((1 + 8 + 6) / 6.0));  // the mean, for static checks
+  const double lo = 0.2, mode = 0.5, hi = 0.9, mean = (lo + 4 * mode + hi) / 6;
+  const double var = (mean - lo) * (hi - mean) / 7;  // beta-PERT variance
+  const int n = 20000;
+  double sum = 0, sum2 = 0;
+  for (int rep = 0; rep < n; ++rep) {
+    const Scenario d = s.with_parameters_drawn(11, static_cast<std::uint32_t>(rep));
+    const double c = *d.referrals[0].consent;
+    REQUIRE((c >= lo && c <= hi));
+    sum += c;
+    sum2 += c * c;
+    REQUIRE(d.agencies.size() == s.agencies.size());
+  }
+  const double m = sum / n, v = sum2 / n - m * m;
+  CHECK(std::fabs(m - mean) <= 5 * std::sqrt(var / n));
+  // A sample variance of 20,000 draws has a relative standard error of about sqrt(2 / n) = 1 % (the
+  // beta is lighter-tailed than the normal): 5 % is five of them.
+  CHECK(v == Approx(var).epsilon(0.05));
+  // The engine runs with this replication's draw: the consent share matches the drawn value.
+  const ReferralGraph g(s);
+  for (std::uint32_t rep = 0; rep < 3; ++rep) {
+    Engine e(s, g, 11, rep);
+    const double drawn = *s.with_parameters_drawn(11, rep).referrals[0].consent;
+    CHECK(*e.scenario().referrals[0].consent == drawn);
+    Recorder r;
+    r.engine = &e;
+    e.add_observer(r);
+    e.run_until(5000);
+    const auto arrivals = r.all("arrival");
+    double at_police = 0;
+    for (const Step& st : arrivals) at_police += st.agency == 1;
+    check_share(at_police, static_cast<double>(arrivals.size()) - at_police, drawn, "consent");
+  }
+}
+
+TEST_CASE("Uncertain parameter errors: located messages") {
+  const std::string base =
+      "[scenario]\nname = \"b\"\n[run]\nhorizon = 10\n[[agency]]\nid = \"a\"\nservers = 1\nservice = \"1d\"\n"
+      "[[agency]]\nid = \"b\"\nservers = 1\nservice = \"1d\"\n[[source]]\nid = \"s\"\nto = \"a\"\nrate = 1\n"
+      "[[referral]]\nfrom = \"a\"\nto = \"b\"\nprobability = 1\nLOSS\n";
+  auto err = [&](const std::string& x) {
+    std::string t = base;
+    t.replace(t.find("LOSS"), 4, x);
+    return load_error(t);
+  };
+  CHECK(err("loss = { dist = \"normal\", min = 0, mode = 0.1, max = 0.2 }") ==
+        "test.toml:21:17: referral a -> b: loss: dist must be \"pert\" (an expert range { dist = \"pert\", min, mode, "
+        "max }), got \"normal\"");
+  CHECK(err("loss = { dist = \"pert\", min = 0.3, mode = 0.1, max = 0.2 }") ==
+        "test.toml:21:8: referral a -> b: loss must have min <= mode <= max and min < max");
+  CHECK(err("loss = { dist = \"pert\", min = 0, mode = 0.1, max = 1.2 }") ==
+        "test.toml:21:52: referral a -> b: loss: max must be a probability between 0 and 1, got 1.2");
+}

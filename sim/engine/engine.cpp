@@ -36,8 +36,13 @@ std::size_t pick(const Shares& shares, double u, Get get) {
 }
 }  // namespace
 
-Engine::Engine(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t replication)
-    : scenario_(s), graph_(g), deadline_count_(s.deadlines.size()) {
+Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t seed, std::uint32_t replication)
+    : drawn_(scenario.uncertain.empty() ? std::nullopt
+                                        : std::optional<Scenario>(scenario.with_parameters_drawn(seed, replication))),
+      scenario_(drawn_ ? *drawn_ : scenario),
+      graph_(g),
+      deadline_count_(scenario.deadlines.size()) {
+  const Scenario& s = scenario_;
   agencies_.reserve(s.agencies.size());
   for (const Agency& a : s.agencies) {
     AgencyState st;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "sim/engine/event_queue.hpp"
@@ -48,6 +49,7 @@ class Engine {
 
   Time now() const { return now_; }
   std::uint64_t events_processed() const { return events_; }
+  /// The scenario this replication runs: with uncertain parameters, their values drawn for it.
   const Scenario& scenario() const { return scenario_; }
 
   // Read-only state, for live views and tests.
@@ -173,6 +175,8 @@ class Engine {
   std::uint32_t new_track(std::uint32_t person);
   std::uint32_t new_person();
 
+  /// With uncertain parameters, this replication's draw of the scenario; scenario_ refers to it.
+  std::optional<Scenario> drawn_;
   const Scenario& scenario_;
   const ReferralGraph& graph_;
   EventQueue calendar_;

@@ -1,5 +1,9 @@
 #include "sim/model/scenario.hpp"
 
+#include <boost/random/beta_distribution.hpp>
+
+#include "sim/random/streams.hpp"
+
 namespace refsim {
 
 std::string SourceLocation::str() const {
@@ -52,6 +56,30 @@ const char* to_string(Stage s) {
     case Stage::reintegration: return "reintegration";
   }
   return "?";
+}
+
+Scenario Scenario::with_parameters_drawn(std::uint64_t seed, std::uint32_t replication) const {
+  Scenario out = *this;
+  for (const UncertainParameter& u : uncertain) {
+    // Beta-PERT: min + (max − min)·Beta(α, β), α = 1 + 4(mode − min)/(max − min), β = 1 + 4(max − mode)/(max − min).
+    const double width = u.max - u.min;
+    Rng rng = make_stream(seed, replication, u.key, StreamPurpose::parameters);
+    boost::random::beta_distribution<double> beta(1 + 4 * (u.mode - u.min) / width, 1 + 4 * (u.max - u.mode) / width);
+    const double v = u.min + width * beta(rng);
+    using T = UncertainParameter::Target;
+    switch (u.target) {
+      case T::referral_loss: out.referrals[u.index].loss = v; break;
+      case T::referral_consent: out.referrals[u.index].consent = v; break;
+      case T::sensitivity: out.agencies[u.index].decision->sensitivity = v; break;
+      case T::specificity: out.agencies[u.index].decision->specificity = v; break;
+      case T::positive_rate: out.agencies[u.index].decision->positive_rate = v; break;
+      case T::withdrawal: out.agencies[u.index].withdrawal = v; break;
+      case T::withdrawal_supported: out.agencies[u.index].withdrawal_supported = v; break;
+      case T::retrafficking: out.agencies[u.index].retrafficking->probability = v; break;
+      case T::source_rate: out.sources[u.index].rate_per_day = v; break;
+    }
+  }
+  return out;
 }
 
 }  // namespace refsim

@@ -166,6 +166,27 @@ struct Deadline {
   SourceLocation where;
 };
 
+/// A probability or rate given as an expert range (beta-PERT on [min, max] with this mode): its
+/// value is drawn once per replication, so replications spread over the range and confidence
+/// intervals carry the parameter's uncertainty. The scenario's own field holds the PERT mean,
+/// (min + 4·mode + max) / 6, which static checks (`refsim check`) use.
+struct UncertainParameter {
+  enum class Target {
+    referral_loss,         ///< Scenario::referrals[index].loss
+    referral_consent,      ///< Scenario::referrals[index].consent
+    sensitivity,           ///< Scenario::agencies[index].decision->sensitivity
+    specificity,           ///< … ->specificity
+    positive_rate,         ///< … ->positive_rate
+    withdrawal,            ///< Scenario::agencies[index].withdrawal
+    withdrawal_supported,  ///< Scenario::agencies[index].withdrawal_supported
+    retrafficking,         ///< Scenario::agencies[index].retrafficking->probability
+    source_rate,           ///< Scenario::sources[index].rate_per_day
+  } target;
+  std::uint32_t index = 0;
+  double min = 0, mode = 0, max = 0;
+  std::string key;  ///< names the parameter's random stream, e.g. "ngo->police:loss"
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -179,6 +200,11 @@ struct Scenario {
   std::vector<Deadline> deadlines;
   std::vector<std::string> nationalities;  ///< values of the nationality attribute; "other" last
   AttributeSchema schema;                  ///< the attributes `when` conditions may name
+  std::vector<UncertainParameter> uncertain;
+
+  /// This scenario with each uncertain parameter drawn for (seed, replication); every other
+  /// value unchanged. Without uncertain parameters, an identical copy.
+  Scenario with_parameters_drawn(std::uint64_t seed, std::uint32_t replication) const;
 
   std::optional<AgencyId> find_agency(std::string_view id) const;
   /// The country where a case entering at `entry` is: the agency's country, else the home country.

@@ -28,7 +28,8 @@ enum class StreamPurpose : std::uint64_t {
   fork = 8,
   withdrawal = 9,
   retrafficking = 10,
-  thinning = 11,  ///< seasonal sources: acceptance of candidate arrivals
+  thinning = 11,    ///< seasonal sources: acceptance of candidate arrivals
+  parameters = 12,  ///< uncertain parameters, drawn once per replication
 };
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.

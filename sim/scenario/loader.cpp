@@ -380,7 +380,41 @@ constexpr const char* kStateList = "presumed, reasonable_grounds, identified, co
 constexpr const char* kMilestoneForms =
     "\"entered\", \"arrival:<agency>\", \"decided:<state>\" or \"positive:<state>\"";
 
-Decision read_decision(const Reader& r, const TableView& agency, const toml::node& node) {
+/// A probability — or, with `is_rate`, a rate — that may also be written as an expert range
+/// `{ dist = "pert", min = …, mode = …, max = … }`: the range is recorded in s.uncertain (drawn
+/// once per replication, from the stream `<stream>:<key>`) and its PERT mean returned.
+double read_uncertain(const TableView& v, Scenario& s, std::string_view key, bool required, double dflt,
+                      UncertainParameter::Target target, std::uint32_t index, const std::string& stream,
+                      bool is_rate = false) {
+  const toml::node* n = v.find(key);
+  if (!n || !n->is_table()) {
+    if (!is_rate) return v.probability(key, required, dflt);
+    const toml::node& rn = n ? *n : v.require(key, "a rate such as \"3/w\"");
+    return v.rate(rn, key);
+  }
+  const TableView pv(v.reader(), *n->as_table(), v.context() + ": " + std::string(key), {"dist", "min", "mode", "max"});
+  pv.reject_unknown();
+  const std::string dist = pv.string("dist", "\"pert\"", true);
+  if (dist != "pert")
+    pv.fail(*pv.find("dist"), "dist",
+            "must be \"pert\" (an expert range { dist = \"pert\", min, mode, max }), got \"" + dist + "\"");
+  auto value = [&](std::string_view k) {
+    if (!is_rate) return pv.probability(k, true, 0);
+    const toml::node& kn = pv.require(k, "a rate such as \"3/w\"");
+    const double x = pv.rate(kn, k);
+    if (x < 0) pv.fail(kn, k, "must be >= 0, got " + type_name(kn));
+    return x;
+  };
+  UncertainParameter u{target, index, value("min"), value("mode"), value("max"), stream + ":" + std::string(key)};
+  if (!(u.min <= u.mode && u.mode <= u.max && u.min < u.max))
+    v.fail(*n, key, "must have min <= mode <= max and min < max");
+  s.uncertain.push_back(u);
+  return (u.min + 4 * u.mode + u.max) / 6;
+}
+
+Decision read_decision(const Reader& r, const TableView& agency, const toml::node& node, Scenario& s) {
+  using T = UncertainParameter::Target;
+  const auto index = static_cast<std::uint32_t>(s.agencies.size());  // the agency being read
   if (!node.is_table()) {
     agency.fail(node, "decision",
                 "must be a table such as { sets = \"presumed\", sensitivity = 0.8, specificity = 0.9 }, got " +
@@ -402,18 +436,28 @@ Decision read_decision(const Reader& r, const TableView& agency, const toml::nod
                      "victim)) or positive_rate, not both");
   }
   d.by_accuracy = accuracy;
-  d.sensitivity = v.probability("sensitivity", accuracy, 1);
-  d.specificity = v.probability("specificity", accuracy, 1);
-  d.positive_rate = v.probability("positive_rate", rate, 0);
+  const std::string stream = agency.table().get("id")->value_or(std::string{}) + ":decision";
+  d.sensitivity = read_uncertain(v, s, "sensitivity", accuracy, 1, T::sensitivity, index, stream);
+  d.specificity = read_uncertain(v, s, "specificity", accuracy, 1, T::specificity, index, stream);
+  d.positive_rate = read_uncertain(v, s, "positive_rate", rate, 0, T::positive_rate, index, stream);
   return d;
 }
 
 Milestone read_milestone(const TableView& v, const Scenario& s, std::string_view key);
 
 /// `withdrawal = 0.3` or `{ unsupported = 0.35, supported = 0.12 }`.
-void read_withdrawal(const Reader& r, const TableView& agency, const toml::node& n, Agency& a) {
-  if (n.is_number()) {
-    a.withdrawal = a.withdrawal_supported = agency.probability("withdrawal", true, 0);
+/// Either form may use expert ranges; a single range applies (one draw) to both.
+void read_withdrawal(const Reader& r, const TableView& agency, const toml::node& n, Agency& a, Scenario& s) {
+  using T = UncertainParameter::Target;
+  const auto index = static_cast<std::uint32_t>(s.agencies.size());
+  if (n.is_number() || (n.is_table() && n.as_table()->contains("dist"))) {
+    a.withdrawal = read_uncertain(agency, s, "withdrawal", true, 0, T::withdrawal, index, a.id);
+    a.withdrawal_supported = a.withdrawal;
+    if (!s.uncertain.empty() && s.uncertain.back().target == T::withdrawal && s.uncertain.back().index == index) {
+      UncertainParameter both = s.uncertain.back();  // same stream key: the same draw
+      both.target = T::withdrawal_supported;
+      s.uncertain.push_back(both);
+    }
     return;
   }
   if (!n.is_table())
@@ -421,8 +465,9 @@ void read_withdrawal(const Reader& r, const TableView& agency, const toml::node&
                 "must be a probability or a table { unsupported = 0.35, supported = 0.12 }, got " + type_name(n));
   const TableView v(r, *n.as_table(), agency.context() + ": withdrawal", {"unsupported", "supported"});
   v.reject_unknown();
-  a.withdrawal = v.probability("unsupported", true, 0);
-  a.withdrawal_supported = v.probability("supported", true, 0);
+  a.withdrawal = read_uncertain(v, s, "unsupported", true, 0, T::withdrawal, index, a.id + ":withdrawal");
+  a.withdrawal_supported =
+      read_uncertain(v, s, "supported", true, 0, T::withdrawal_supported, index, a.id + ":withdrawal");
 }
 
 /// `not_before = { after = "positive:reasonable_grounds", gap = "30d" }`.
@@ -489,7 +534,7 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
         v.fail(*pn, "position", "must be an array of two numbers [x, y], got " + type_name(*pn));
       a.position = std::pair{v.number((*arr)[0], "position"), v.number((*arr)[1], "position")};
     }
-    if (const toml::node* dn = v.find("decision")) a.decision = read_decision(r, v, *dn);
+    if (const toml::node* dn = v.find("decision")) a.decision = read_decision(r, v, *dn, s);
     if (const toml::node* pn = v.find("patience")) {
       if (a.unlimited) v.fail(*pn, "patience", "has no effect: with servers = \"unlimited\" nobody waits");
       a.patience = read_distribution(r, *pn, v.context(), "patience");
@@ -556,7 +601,7 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
                "must be one of investigation, prosecution, trial, return, reintegration, got \"" + st + "\"");
       a.stage = it->second;
     }
-    if (const toml::node* n = v.find("withdrawal")) read_withdrawal(r, v, *n, a);
+    if (const toml::node* n = v.find("withdrawal")) read_withdrawal(r, v, *n, a, s);
     if (const toml::node* n = v.find("retrafficking")) {
       if (!n->is_table())
         v.fail(*n, "retrafficking",
@@ -565,7 +610,8 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
       const TableView rv(r, *n->as_table(), v.context() + ": retrafficking", {"probability", "after", "reenters"});
       rv.reject_unknown();
       Retrafficking rt;
-      rt.probability = rv.probability("probability", true, 0);
+      rt.probability = read_uncertain(rv, s, "probability", true, 0, UncertainParameter::Target::retrafficking,
+                                      static_cast<std::uint32_t>(s.agencies.size()), a.id + ":retrafficking");
       rt.after = read_distribution(r, rv.require("after", "a distribution of the delay before re-entry"), rv.context(),
                                    "after");
       (void)rv.require("reenters", "the agency where the person re-enters");  // resolved in read_agency_links
@@ -627,7 +673,8 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
     if (const toml::node* rn = an ? v.find("rate")
                                   : &v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"; "
                                                        "or batches: at = [times], cases = N")) {
-      src.rate_per_day = v.rate(*rn, "rate");
+      src.rate_per_day = read_uncertain(v, s, "rate", true, 0, UncertainParameter::Target::source_rate,
+                                        static_cast<std::uint32_t>(s.sources.size()), src.id, true);
       if (!(src.rate_per_day > 0)) v.fail(*rn, "rate", "must be > 0 per day, got " + type_name(*rn));
     }
     if (const toml::node* n = v.find("seasonality")) {
@@ -1018,8 +1065,12 @@ void read_referrals(const Reader& r, const toml::table& root, Scenario& s) {
     prob_nodes.push_back(v.find("probability"));
     if (const toml::node* dn = v.find("delay")) ref.delay = read_distribution(r, *dn, v.context(), "delay");
     ref.when = read_condition(r, v, s, "when");
-    ref.loss = v.probability("loss", false, 0);
-    if (v.find("consent")) ref.consent = v.probability("consent", false, 1);
+    const auto index = static_cast<std::uint32_t>(s.referrals.size());
+    ref.loss = read_uncertain(v, s, "loss", false, 0, UncertainParameter::Target::referral_loss, index, ref.key);
+    if (v.find("consent")) {
+      ref.consent =
+          read_uncertain(v, s, "consent", false, 1, UncertainParameter::Target::referral_consent, index, ref.key);
+    }
     if (const toml::node* fn = v.find("fork")) {
       if (!fn->is_boolean()) v.fail(*fn, "fork", "must be true or false, got " + type_name(*fn));
       ref.fork = *fn->value<bool>();
