@@ -73,10 +73,40 @@ void LiveView::on_case_exited(Time t, const Case&, Time) {
   ++exited_;
 }
 
-void LiveView::on_dropout(Time t, AgencyId a, const Case& c, Time) {
+void LiveView::leave_queue(AgencyId a, std::uint64_t serial) {
   auto& q = agencies_[a].queue;
-  const auto it = std::find_if(q.begin(), q.end(), [&](const auto& e) { return e.first == c.serial; });
+  // Usually the newest entry (turned away or held on arrival); drop-outs can be anywhere.
+  if (!q.empty() && q.back().first == serial) {
+    q.pop_back();
+    return;
+  }
+  const auto it = std::find_if(q.begin(), q.end(), [&](const auto& e) { return e.first == serial; });
   if (it != q.end()) q.erase(it);
+}
+
+void LiveView::on_turned_away(Time t, AgencyId a, const Case& c) {
+  leave_queue(a, c.serial);
+  turned_away_.add(t, 1, window_);
+}
+
+void LiveView::on_overflow(Time t, AgencyId from, AgencyId, const Case& c) {
+  leave_queue(from, c.serial);
+  overflows_.add(t, 1, window_);
+}
+
+void LiveView::on_hold(Time, AgencyId a, const Case& c, Time) {
+  leave_queue(a, c.serial);
+  ++agencies_[a].held;
+}
+
+void LiveView::on_hold_end(Time t, AgencyId a, const Case& c) {
+  assert(agencies_[a].held > 0);
+  --agencies_[a].held;
+  agencies_[a].queue.emplace_back(c.serial, t);  // waits from the end of the hold
+}
+
+void LiveView::on_dropout(Time t, AgencyId a, const Case& c, Time) {
+  leave_queue(a, c.serial);
   dropouts_.add(t, 1, window_);
   ++dropouts_total_;
 }

@@ -78,6 +78,10 @@ class LiveView final : public Observer {
                    Time elapsed) override;
   void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
                    bool positive) override;
+  void on_turned_away(Time t, AgencyId a, const Case& c) override;
+  void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
+  void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
+  void on_hold_end(Time t, AgencyId a, const Case& c) override;
 
   double window() const { return window_; }
 
@@ -114,6 +118,11 @@ class LiveView final : public Observer {
   double recent_dropouts(Time now) const { return recent(dropouts_, now); }
   std::uint64_t dropouts() const { return dropouts_total_; }
   double recent_refused(Time now) const { return recent(refused_, now); }
+  /// Cases that found an agency full and were turned away or sent on (when_full), recently.
+  double recent_turned_away(Time now) const { return recent(turned_away_, now); }
+  double recent_overflows(Time now) const { return recent(overflows_, now); }
+  /// Cases held at agency a now (its not_before: e.g. a recovery and reflection period).
+  std::size_t held(AgencyId a) const { return agencies_[a].held; }
   /// Breaches charged to agency a since day 0, and when the last one happened (nullopt if none).
   std::uint64_t breaches(AgencyId a) const { return agencies_[a].breach_total; }
   std::optional<Time> last_breach(AgencyId a) const { return agencies_[a].last_breach; }
@@ -146,6 +155,7 @@ class LiveView final : public Observer {
     DecisionTally decisions;
     std::optional<Time> last_breach;
     std::uint32_t busy = 0;
+    std::size_t held = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
   };
   double rate(const FadingCount& c, Time now) const;
@@ -154,13 +164,15 @@ class LiveView final : public Observer {
     assert(attribute >= attr::kPresumed && attribute < attr::kPresumed + kDecidable);
     return attribute - attr::kPresumed;
   }
-  static constexpr std::size_t kDecidable = 3;  // presumed, reasonable_grounds, identified
+  static constexpr std::size_t kDecidable = 4;  // presumed, reasonable_grounds, identified, convicted
+  /// Removes the case with this serial from agency a's queue (it left without being served).
+  void leave_queue(AgencyId a, std::uint64_t serial);
 
   const Scenario& scenario_;
   double window_;
   std::vector<AgencyLive> agencies_;
   std::vector<FadingCount> referrals_;
-  FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_, dropouts_;
+  FadingCount entries_, exits_, wait_sum_, wait_count_, breaches_, lost_, refused_, dropouts_, turned_away_, overflows_;
   std::vector<DeadlineTally> deadlines_;
   std::array<DecisionTally, kDecidable> decided_{};
   std::array<FadingCount, kDecidable> decided_recent_{};  // positive decisions

@@ -609,6 +609,8 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     w.text(w.fit("Drop-outs: no agency has a patience", 11, inner), 11, {x, y}, kFaint);
     y += 19;
   }
+  if (ind.turned_away) row("Full: turned away · sent on (recent)", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
+  if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
   rule();
 
   heading("OVER TIME (recent = " + num(snap.window) + "-day average)");

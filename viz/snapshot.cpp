@@ -102,6 +102,16 @@ Snapshot take_snapshot(const Simulation& sim) {
     ind.dropouts = live.recent_dropouts(now);
   }
   ind.consent_refused = live.recent_refused(now);
+  auto any_agency = [&](auto pred) { return std::any_of(s.agencies.begin(), s.agencies.end(), pred); };
+  if (any_agency([](const Agency& a) { return a.when_full != WhenFull::wait; })) {
+    ind.turned_away = live.recent_turned_away(now);
+    ind.overflows = live.recent_overflows(now);
+  }
+  if (any_agency([](const Agency& a) { return a.not_before.has_value(); })) {
+    std::size_t held = 0;
+    for (AgencyId a = 0; a < s.agencies.size(); ++a) held += live.held(a);
+    ind.held = held;
+  }
   for (const auto& [attribute, out] :
        {std::pair{attr::kPresumed, &ind.presumed}, std::pair{attr::kReasonableGrounds, &ind.reasonable_grounds},
         std::pair{attr::kIdentified, &ind.identified}}) {

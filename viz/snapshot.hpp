@@ -79,6 +79,11 @@ struct Indicators {
   /// nullopt when there is none (Simulation::backlog).
   std::optional<std::size_t> backlog;
   std::optional<double> dropouts;  ///< gave up waiting, recent window; nullopt when no agency has a patience
+  /// Found an agency full and turned away / sent on, recent counts; nullopt when no agency has
+  /// such a when_full policy.
+  std::optional<double> turned_away, overflows;
+  /// Cases held now before service (agencies' not_before); nullopt when no agency has one.
+  std::optional<std::size_t> held;
 };
 
 struct Snapshot {

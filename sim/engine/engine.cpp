@@ -118,10 +118,13 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
   switch (what.type) {
     case Scheduled::Type::initial_cases: on_initial_cases(t, what.index); break;
     case Scheduled::Type::batch: on_batch(t, what.index); break;
-    case Scheduled::Type::hold_end:
-      cases_[what.index].held = false;
-      join(t, cases_[what.index].agency, what.index);
+    case Scheduled::Type::hold_end: {
+      Case& c = cases_[what.index];
+      c.held = false;
+      for (Observer* o : observers_) o->on_hold_end(t, c.agency, c);
+      join(t, c.agency, what.index);
       break;
+    }
     case Scheduled::Type::reentry: on_reentry(t, what.index); break;
   }
 }

@@ -51,7 +51,9 @@ class Observer {
   virtual ~Observer() = default;
   /// A source produced a new case; it arrives at its first agency next.
   virtual void on_case_entered(Time /*t*/, const Case& /*c*/) {}
-  /// The case arrived at agency `a` (joins the queue; on_service_start follows if a server is free).
+  /// The case arrived at agency `a`. It then joins the queue, and exactly one of these follows, at
+  /// once or later: on_service_start; on_hold (and later on_hold_end, after which it joins the
+  /// queue); on_turned_away or on_overflow (the agency was full); on_dropout (it gave up waiting).
   virtual void on_arrival(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
   /// Service started; `waited` = t − arrival at the agency.
   virtual void on_service_start(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*waited*/) {}
@@ -87,8 +89,11 @@ class Observer {
   /// (on_arrival at `to` follows).
   virtual void on_overflow(Time /*t*/, AgencyId /*from*/, AgencyId /*to*/, const Case& /*c*/) {}
   /// The case arrived at `a` (on_arrival came first) but may not be served before `until` (the
-  /// agency's `not_before`, e.g. a recovery and reflection period); it joins the queue then.
+  /// agency's `not_before`, e.g. a recovery and reflection period): it is held, not in the queue.
   virtual void on_hold(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*until*/) {}
+  /// The hold ended: the case joins agency a's queue now (service may start at once, or the
+  /// agency's when_full policy apply).
+  virtual void on_hold_end(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
   /// The person withdrew at the end of service at `a` (the agency's `withdrawal`): the track ends.
   virtual void on_withdrawal(Time /*t*/, AgencyId /*a*/, const Case& /*c*/) {}
   /// After service at `a` the person was trafficked again; they re-enter as a new case (with
