@@ -9,12 +9,15 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 
 #include "sim/experiment/runner.hpp"
 #include "sim/graph/referral_graph.hpp"
+#include "sim/report/case_log.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -67,14 +70,55 @@ struct RunArgs {
   std::optional<std::uint32_t> replications;
   unsigned threads = 0;
   bool quiet = false;
+  std::string sample = "7d";  ///< time series interval; "0" disables
+  bool milestones = false;
+  std::string xes;  ///< event log path; empty: none
 };
 
+/// A command-line mistake: exit code 2, like bad scenario input.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Removes an optional output left by an earlier run in `dir` that this run does not write.
+void remove_stale(const fs::path& file) {
+  std::error_code ignored;
+  fs::remove(file, ignored);
+}
+
 int cmd_run(const RunArgs& args, const std::string& command_line) {
+  Time sample_every = 0;
+  if (args.sample != "0") {
+    try {
+      sample_every = parse_duration(args.sample);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--sample: " + std::string(e.what()));
+    }
+    if (!(sample_every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + args.sample);
+  }
   const Scenario s = load_scenario(args.scenario);
   const ReferralGraph graph(s);
+  if (sample_count(s.run.horizon, sample_every) * s.agencies.size() > kMaxTimeSeriesRows) {
+    throw UsageError("--sample " + args.sample + " over a horizon of " + format_duration(s.run.horizon) + " and " +
+                     std::to_string(s.agencies.size()) + " agencies gives more than " +
+                     std::to_string(kMaxTimeSeriesRows) + " time-series rows; sample less often");
+  }
   if (!args.quiet) print_warnings(std::cerr, s, graph);
 
+  const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw std::runtime_error(out.string() + ": cannot create output directory: " + ec.message());
+  // Streamed outputs of replication 0, renamed into place once the run has finished.
+  std::unique_ptr<MilestoneWriter> milestones;
+  std::unique_ptr<XesWriter> xes;
+  if (args.milestones) milestones = std::make_unique<MilestoneWriter>(s, out / "cases_milestones.csv");
+  if (!args.xes.empty()) xes = std::make_unique<XesWriter>(s, fs::path(args.xes));
+
   RunOptions opt;
+  opt.sample_every = sample_every;
+  if (milestones) opt.watchers.push_back(milestones.get());
+  if (xes) opt.watchers.push_back(xes.get());
   opt.seed = args.seed.value_or(s.run.seed);
   opt.replications = args.replications.value_or(s.run.replications);
   opt.threads = args.threads;
@@ -87,15 +131,23 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   const RunResult res = run_replications(s, graph, opt);
   const RunContext ctx{s, opt.seed, opt.replications};
 
-  const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw std::runtime_error(out.string() + ": cannot create output directory: " + ec.message());
   write_file_atomic(out / "summary.json", summary_json(ctx, res));
   write_file_atomic(out / "agencies.csv", agencies_csv(ctx, res));
   write_file_atomic(out / "cases.csv", cases_csv(ctx, res));
   write_file_atomic(out / "referrals.csv", referrals_csv(ctx, res));
   write_file_atomic(out / "deadlines.csv", deadlines_csv(ctx, res));
+  write_file_atomic(out / "cohorts.csv", cohorts_csv(ctx, res));
+  if (sample_every > 0) {
+    write_file_atomic(out / "timeseries.csv", timeseries_csv(ctx, res));
+  } else {
+    remove_stale(out / "timeseries.csv");
+  }
+  if (milestones) {
+    milestones->commit();
+  } else {
+    remove_stale(out / "cases_milestones.csv");
+  }
+  if (xes) xes->commit();
   write_file_atomic(out / "run.json", run_json(ctx, res, command_line));
 
   if (!args.quiet) {
@@ -106,7 +158,10 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
               << (res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds / 1e6 : 0)
               << " M events/s, " << res.threads_used << " thread(s))\n";
     std::cout << "results written to " << out.string()
-              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, run.json)\n";
+              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv"
+              << (sample_every > 0 ? ", timeseries.csv" : "") << (milestones ? ", cases_milestones.csv" : "")
+              << ", run.json)\n";
+    if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";
   }
   return 0;
 }
@@ -166,6 +221,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-j,--threads", run.threads, "Worker threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+  run_cmd->add_option("--sample", run.sample,
+                      "Time series interval for timeseries.csv (replication 0), e.g. 7d, 12h; 0 disables")
+      ->default_str("7d");
+  run_cmd->add_flag("--milestones", run.milestones,
+                    "Also write cases_milestones.csv: one row per person who exits (replication 0)");
+  run_cmd->add_option("--xes", run.xes, "Also write an XES (IEEE 1849) event log of replication 0 to this file");
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
@@ -189,6 +250,9 @@ int main(int argc, char** argv) {
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const UsageError& e) {
+    std::cerr << "refsim: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "refsim: error: " << e.what() << "\n";

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -14,12 +16,60 @@
 
 namespace refsim {
 
-ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep) {
+std::size_t sample_count(Time horizon, Time every) {
+  if (!(every > 0)) return 0;
+  // t_k = k · every for k = 0 … ⌊horizon / every⌋ (a last sample within rounding of the horizon counts).
+  return static_cast<std::size_t>(std::floor(horizon / every * (1 + 1e-12))) + 1;
+}
+
+ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep,
+                                  const ReplicationOptions& opt) {
+  const std::size_t samples = sample_count(s.run.horizon, opt.sample_every);
+  const std::size_t n_agencies = s.agencies.size();
+  if (samples * n_agencies > kMaxTimeSeriesRows) {
+    throw std::invalid_argument("a sample every " + format_duration(opt.sample_every) + " over " +
+                                format_duration(s.run.horizon) + " gives " + std::to_string(samples) +
+                                " samples × " + std::to_string(n_agencies) + " agencies, more than " +
+                                std::to_string(kMaxTimeSeriesRows) + " time-series rows");
+  }
   Engine engine(s, g, seed, rep);
-  StatisticsCollector stats(s);
+  StatisticsCollector stats(engine);
   engine.add_observer(stats);
+  for (ReplicationWatcher* w : opt.watchers) {
+    w->attach(engine);
+    engine.add_observer(*w);
+  }
+  TimeSeries ts;
+  if (samples > 0) {
+    std::vector<AgencyId> deciders;
+    for (AgencyId a = 0; a < n_agencies; ++a) {
+      const auto& d = s.agencies[a].decision;
+      if (d && (d->sets == attr::kReasonableGrounds || d->sets == attr::kIdentified)) deciders.push_back(a);
+    }
+    ts.times.reserve(samples);
+    ts.queue.reserve(samples * n_agencies);
+    ts.in_service.reserve(samples * n_agencies);
+    ts.held.reserve(samples * n_agencies);
+    ts.grounds_backlog.reserve(samples);
+    for (std::size_t k = 0; k < samples; ++k) {
+      const Time t = std::min(static_cast<double>(k) * opt.sample_every, s.run.horizon);
+      engine.run_until(t);
+      ts.times.push_back(t);
+      for (AgencyId a = 0; a < n_agencies; ++a) {
+        ts.queue.push_back(static_cast<std::uint32_t>(engine.queue_length(a)));
+        ts.in_service.push_back(engine.busy(a));
+        ts.held.push_back(stats.held_now(a, t));
+      }
+      std::uint32_t backlog = 0;
+      for (AgencyId a : deciders) backlog += static_cast<std::uint32_t>(engine.queue_length(a)) + engine.busy(a);
+      ts.grounds_backlog.push_back(backlog);
+    }
+  }
   engine.run_until(s.run.horizon);
-  return stats.finish(s.run.horizon, engine.cases_in_system(), engine.events_processed());
+  for (ReplicationWatcher* w : opt.watchers) w->finish(s.run.horizon);
+  ReplicationResult r = stats.finish(s.run.horizon, engine.cases_in_system(), engine.events_processed());
+  r.timeseries = std::move(ts);
+  return r;
 }
 
 RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& opt) {
@@ -40,7 +90,12 @@ RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunO
       const std::uint32_t r = next.fetch_add(1);
       if (r >= opt.replications || failed.load()) return;
       try {
-        out.replications[r] = run_replication(s, g, opt.seed, r);
+        ReplicationOptions ro;
+        if (r == 0) {
+          ro.sample_every = opt.sample_every;
+          ro.watchers = opt.watchers;
+        }
+        out.replications[r] = run_replication(s, g, opt.seed, r, ro);
       } catch (...) {
         std::lock_guard lock(mu);
         if (!error) error = std::current_exception();

@@ -15,13 +15,42 @@
 
 namespace refsim {
 
+class Engine;
+
+/// Watches replication 0 as it runs (the milestone file, the event log): an Observer that may
+/// also read the engine's state. Called only on the thread that runs replication 0.
+class ReplicationWatcher : public Observer {
+ public:
+  /// Before the run, with replication 0's engine (read-only; valid until finish returns).
+  virtual void attach(const Engine& /*engine*/) {}
+  /// After the run, at the horizon, with the persons still in the mechanism not yet exited.
+  virtual void finish(Time /*horizon*/) {}
+};
+
+/// What a replication records besides its statistics.
+struct ReplicationOptions {
+  /// Sample queues, busy servers, holds and the grounds-decision backlog at t = 0, Δ, 2Δ, … up to
+  /// the horizon (ReplicationResult::timeseries); 0: no time series.
+  Time sample_every = 0;
+  std::vector<ReplicationWatcher*> watchers;  ///< subscribed to this replication (not owned)
+};
+
 struct RunOptions {
   std::uint64_t seed = 1;
   std::uint32_t replications = 1;
   unsigned threads = 0;  ///< 0: all hardware threads
   /// Called after each replication with (done, total), from worker threads, serialised.
   std::function<void(std::uint32_t, std::uint32_t)> progress;
+  /// Time series interval for replication 0 (ReplicationOptions::sample_every); 0: none.
+  Time sample_every = 0;
+  /// Watchers of replication 0 (not owned): they see its events on whichever thread runs it.
+  std::vector<ReplicationWatcher*> watchers;
 };
+
+/// At most this many time-series rows (samples × agencies) are kept; more is an error.
+inline constexpr std::size_t kMaxTimeSeriesRows = 5'000'000;
+/// How many samples `sample_every` gives over `horizon` (t = 0 included); 0 when it is 0.
+std::size_t sample_count(Time horizon, Time sample_every);
 
 struct RunResult {
   std::vector<ReplicationResult> replications;  ///< indexed by replication number
@@ -30,8 +59,11 @@ struct RunResult {
   unsigned threads_used = 1;
 };
 
-/// Runs one replication to the horizon and returns its statistics.
-ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep);
+/// Runs one replication to the horizon and returns its statistics. Sampling steps the engine
+/// with run_until(t_k); it does not change any result. Throws std::invalid_argument when the time
+/// series would exceed kMaxTimeSeriesRows.
+ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep,
+                                  const ReplicationOptions& options = {});
 
 /// Runs all replications. Exceptions from a replication are rethrown here.
 RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& options);

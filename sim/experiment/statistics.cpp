@@ -2,18 +2,27 @@
 
 #include <algorithm>
 
+#include "sim/engine/engine.hpp"
+
 namespace refsim {
 
-StatisticsCollector::StatisticsCollector(const Scenario& scenario)
-    : scenario_(scenario),
-      acc_(scenario.agencies.size()),
-      referrals_(scenario.referrals.size()),
-      deadlines_(scenario.deadlines.size()) {}
+StatisticsCollector::StatisticsCollector(const Engine& engine)
+    : engine_(engine),
+      scenario_(engine.scenario()),
+      ledger_(engine.scenario()),
+      cohorts_(kCohortCount + 1),
+      acc_(scenario_.agencies.size()),
+      referrals_(scenario_.referrals.size()),
+      deadlines_(scenario_.deadlines.size()) {}
 
-void StatisticsCollector::on_referral(Time, ReferralId r, const Case&, Time) { referrals_[r].sent += 1; }
+void StatisticsCollector::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
+  referrals_[r].sent += 1;
+  ledger_.on_referral(t, r, c, delay);
+}
 
-void StatisticsCollector::on_decision(Time, AgencyId a, const Case&, const Attributes& attributes, std::uint32_t,
-                                      bool positive) {
+void StatisticsCollector::on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes,
+                                      std::uint32_t attribute, bool positive) {
+  ledger_.on_decision(t, a, c, attributes, attribute, positive);
   Acc& x = acc_[a];
   const bool victim = attributes[attr::kVictim] != 0;
   ++(positive ? x.positive : x.negative);
@@ -21,19 +30,66 @@ void StatisticsCollector::on_decision(Time, AgencyId a, const Case&, const Attri
   x.false_negative += !positive && victim;
 }
 
-void StatisticsCollector::on_dropout(Time t, AgencyId a, const Case&, Time) {
+void StatisticsCollector::on_dropout(Time t, AgencyId a, const Case& c, Time waited) {
+  ledger_.on_dropout(t, a, c, waited);
   Acc& x = acc_[a];
   x.advance(t);
   --x.queue;
   ++x.dropouts;
 }
 
-void StatisticsCollector::on_referral_lost(Time, ReferralId r, const Case&) {
+void StatisticsCollector::on_referral_lost(Time t, ReferralId r, const Case& c) {
+  ledger_.on_referral_lost(t, r, c);
   referrals_[r].sent += 1;
   referrals_[r].lost += 1;
 }
 
-void StatisticsCollector::on_consent_refused(Time, ReferralId r, const Case&) { referrals_[r].consent_refused += 1; }
+void StatisticsCollector::on_consent_refused(Time t, ReferralId r, const Case& c) {
+  ledger_.on_consent_refused(t, r, c);
+  referrals_[r].consent_refused += 1;
+}
+
+// A case turned away or overflowed was counted in the queue at its arrival; it leaves it here.
+void StatisticsCollector::on_turned_away(Time t, AgencyId a, const Case& c) {
+  ledger_.on_turned_away(t, a, c);
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.queue;
+  ++x.turned_away;
+}
+
+void StatisticsCollector::on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) {
+  ledger_.on_overflow(t, from, to, c);
+  Acc& x = acc_[from];
+  x.advance(t);
+  --x.queue;
+  ++x.overflowed;
+}
+
+// A held case is not in the queue until its hold ends (Acc::advance puts it there).
+void StatisticsCollector::on_hold(Time t, AgencyId a, const Case&, Time until) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.queue;
+  ++x.held;
+  ++x.holds;
+  x.hold_ends.push(until);
+}
+
+void StatisticsCollector::on_withdrawal(Time t, AgencyId a, const Case& c) {
+  ledger_.on_withdrawal(t, a, c);
+  ++acc_[a].withdrawals;
+}
+
+void StatisticsCollector::on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) {
+  ledger_.on_retrafficked(t, a, c, reentry);
+}
+
+std::uint32_t StatisticsCollector::held_now(AgencyId a, Time t) {
+  Acc& x = acc_[a];
+  x.advance(std::max(t, x.last));
+  return static_cast<std::uint32_t>(x.held);
+}
 
 void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency,
                                       Time elapsed) {
@@ -51,7 +107,13 @@ void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, DeadlineO
   }
 }
 
-void StatisticsCollector::on_case_entered(Time, const Case&) { ++entered_; }
+void StatisticsCollector::on_case_entered(Time t, const Case& c) {
+  ++entered_;
+  const Attributes& a = engine_.attributes(c.person);
+  ledger_.enter(t, c, a);
+  ++cohorts_[cohort_of(a)].entered;
+  ++cohorts_[kCohortCount].entered;
+}
 
 void StatisticsCollector::on_arrival(Time t, AgencyId a, const Case&) {
   Acc& x = acc_[a];
@@ -60,16 +122,19 @@ void StatisticsCollector::on_arrival(Time t, AgencyId a, const Case&) {
   ++x.arrivals;
 }
 
-void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case&, Time waited) {
+void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
+  ledger_.on_service_start(t, a, c, waited);
   Acc& x = acc_[a];
   x.advance(t);
   --x.queue;
   ++x.busy;
   ++x.starts;
   x.wait_sum += waited;
+  x.interviews += scenario_.agencies[a].interview;
 }
 
-void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
+void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) {
+  ledger_.on_service_end(t, a, c, in_agency);
   Acc& x = acc_[a];
   x.advance(t);
   --x.busy;
@@ -77,9 +142,45 @@ void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time i
   x.time_sum += in_agency;
 }
 
-void StatisticsCollector::on_case_exited(Time, const Case&, Time in_system) {
+void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {
   ++exited_;
   system_time_sum_ += in_system;
+  ledger_.on_case_exited(t, c, in_system);
+  const PersonRecord& p = ledger_[c.person];
+  cohorts_[p.cohort].add(p);
+  cohorts_[kCohortCount].add(p);
+}
+
+void StatisticsCollector::CohortAcc::add(const PersonRecord& p) {
+  ++exited;
+  victims += p.victim;
+  const bool identified_now = p.identified_at >= 0;
+  identified += identified_now;
+  victims_identified += identified_now && p.victim;
+  false_positives += identified_now && !p.victim;
+  const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    if (at[k] < 0) continue;
+    times[k].add(at[k] - p.entered);
+    time_sums[k] += at[k] - p.entered;
+  }
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) {
+    if (!(p.needs >> k & 1u)) continue;
+    ++need[k];
+    covered[k] += p.served >> k & 1u;
+  }
+  dropouts += p.dropped_out;
+  handoffs += p.handoffs;
+  interviews += p.interviews;
+  withdrawals += p.withdrew;
+  investigations += p.investigated;
+  prosecutions += p.prosecuted;
+  trials += p.tried;
+  convictions += p.convicted;
+  returns += p.returned;
+  reintegrations += p.reintegrated;
+  retrafficked += p.retrafficked;
+  reentries += p.previous != kNoPrevious;
 }
 
 void StatisticsCollector::on_warmup_end(Time t) {
@@ -88,12 +189,14 @@ void StatisticsCollector::on_warmup_end(Time t) {
     x.advance(t);
     x.arrivals = x.starts = x.completions = x.breaches = 0;
     x.positive = x.negative = x.false_positive = x.false_negative = x.dropouts = 0;
+    x.turned_away = x.overflowed = x.holds = x.withdrawals = x.interviews = 0;
     x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
   }
   entered_ = exited_ = 0;
   system_time_sum_ = 0;
   std::fill(referrals_.begin(), referrals_.end(), ReferralResult{});
   std::fill(deadlines_.begin(), deadlines_.end(), DeadlineAcc{});
+  for (CohortAcc& x : cohorts_) x = CohortAcc{};
 }
 
 ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_system, std::uint64_t events) const {
@@ -118,6 +221,12 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     out.false_positives = static_cast<double>(x.false_positive);
     out.false_negatives = static_cast<double>(x.false_negative);
     out.dropouts = static_cast<double>(x.dropouts);
+    if (ag.residential) out.beds_occupied = out.mean_in_service;
+    out.turned_away = static_cast<double>(x.turned_away);
+    out.overflowed = static_cast<double>(x.overflowed);
+    out.held = static_cast<double>(x.holds);
+    out.withdrawals = static_cast<double>(x.withdrawals);
+    out.interviews = static_cast<double>(x.interviews);
   }
   r.referrals = referrals_;
   for (const DeadlineAcc& x : deadlines_) {
@@ -133,6 +242,49 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
   r.cases.exited = static_cast<double>(exited_);
   r.cases.in_system_at_end = static_cast<double>(in_system);
   if (exited_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(exited_);
+  for (const CohortAcc& x : cohorts_) {
+    CohortResult c;
+    const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
+    const auto share = [&](std::uint64_t part, std::uint64_t whole) { return whole ? n(part) / n(whole) : kNaN; };
+    c.entered = n(x.entered);
+    c.exited = n(x.exited);
+    c.victims = n(x.victims);
+    c.identified = n(x.identified);
+    c.victims_identified_share = share(x.victims_identified, x.victims);
+    c.false_positives = n(x.false_positives);
+    const std::array<std::array<double CohortResult::*, 3>, 4> time_fields{{
+        {&CohortResult::time_to_presumed_days_mean, &CohortResult::time_to_presumed_days_median,
+         &CohortResult::time_to_presumed_days_p90},
+        {&CohortResult::time_to_reasonable_grounds_days_mean, &CohortResult::time_to_reasonable_grounds_days_median,
+         &CohortResult::time_to_reasonable_grounds_days_p90},
+        {&CohortResult::time_to_identified_days_mean, &CohortResult::time_to_identified_days_median,
+         &CohortResult::time_to_identified_days_p90},
+        {&CohortResult::time_to_first_service_days_mean, &CohortResult::time_to_first_service_days_median,
+         &CohortResult::time_to_first_service_days_p90},
+    }};
+    for (std::size_t k = 0; k < time_fields.size(); ++k) {
+      const LogHistogram& h = x.times[k];
+      if (h.count() == 0) continue;
+      // A mean of equal values is that value exactly (sums of equal doubles may round).
+      c.*time_fields[k][0] = h.min() == h.max() ? h.min() : x.time_sums[k] / n(h.count());
+      c.*time_fields[k][1] = h.quantile(0.5);
+      c.*time_fields[k][2] = h.quantile(0.9);
+    }
+    for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kCoveredFields[k] = share(x.covered[k], x.need[k]);
+    c.dropout_share = share(x.dropouts, x.exited);
+    c.handoffs_per_case = share(x.handoffs, x.exited);
+    c.interviews_per_case = share(x.interviews, x.exited);
+    c.withdrawals = n(x.withdrawals);
+    c.investigations = n(x.investigations);
+    c.prosecutions = n(x.prosecutions);
+    c.trials = n(x.trials);
+    c.convictions = n(x.convictions);
+    c.returns = n(x.returns);
+    c.reintegrations = n(x.reintegrations);
+    c.retrafficked = n(x.retrafficked);
+    c.reentries = n(x.reentries);
+    r.cohorts.push_back(c);
+  }
   r.events_processed = events;
   return r;
 }

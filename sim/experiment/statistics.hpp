@@ -4,15 +4,26 @@
 // Observations count when they complete inside [warmup, horizon]: a wait when service starts, a
 // time in agency when service ends, a time in system when the case exits. Time averages (busy
 // servers, queue length) integrate over [warmup, horizon]. Call finish(horizon, in_system) once.
+//
+// Cohorts (age group × exploitation × national/foreign, and overall) count persons who EXIT the
+// mechanism inside the window: everything that happened to such a person since their entry
+// (possibly before the warm-up ended) counts, once, at their exit; `entered` alone counts entries
+// in the window. Persons still inside at the horizon are not in the cohort measures.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <queue>
 #include <string_view>
 #include <vector>
 
 #include "sim/engine/observer.hpp"
+#include "sim/experiment/histogram.hpp"
+#include "sim/experiment/person_ledger.hpp"
 
 namespace refsim {
+
+class Engine;
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -30,6 +41,12 @@ struct AgencyResult {
   double false_positives = 0;              ///< positive for people who are not in fact victims
   double false_negatives = 0;              ///< negative for people who are in fact victims
   double dropouts = 0;                     ///< gave up waiting here (the agency's patience)
+  double beds_occupied = kNaN;             ///< residential agencies: time-average beds occupied
+  double turned_away = 0;                  ///< found it full and were turned away (when_full)
+  double overflowed = 0;                   ///< found it full and were sent on (overflow:<agency>)
+  double held = 0;                         ///< arrivals held before service (not_before)
+  double withdrawals = 0;                  ///< persons who withdrew at the end of service here
+  double interviews = 0;                   ///< service starts here when `interview = true`
 };
 
 struct ReferralResult {
@@ -53,11 +70,64 @@ struct CaseResult {
   double mean_time_in_system_days = kNaN;
 };
 
+/// One cohort's measures over the persons who exited in the window (see the file comment). Times
+/// are from entry, in days; medians and p90 come from a LogHistogram (resolution 1.2 %).
+struct CohortResult {
+  double entered = 0;                   ///< persons entering in the window
+  double exited = 0;                    ///< persons exiting in the window: the base of what follows
+  double victims = 0;                   ///< … who are in fact victims
+  double identified = 0;                ///< … with a positive decision on `identified`
+  double victims_identified_share = kNaN;  ///< identified victims / victims
+  double false_positives = 0;           ///< identified, but not in fact victims
+  double time_to_presumed_days_mean = kNaN, time_to_presumed_days_median = kNaN, time_to_presumed_days_p90 = kNaN;
+  double time_to_reasonable_grounds_days_mean = kNaN, time_to_reasonable_grounds_days_median = kNaN,
+         time_to_reasonable_grounds_days_p90 = kNaN;
+  double time_to_identified_days_mean = kNaN, time_to_identified_days_median = kNaN,
+         time_to_identified_days_p90 = kNaN;
+  double time_to_first_service_days_mean = kNaN, time_to_first_service_days_median = kNaN,
+         time_to_first_service_days_p90 = kNaN;
+  /// Per need: persons with needs.<need> served by an agency that provides it / persons with it.
+  double covered_shelter = kNaN, covered_medical = kNaN, covered_psychological = kNaN, covered_legal_aid = kNaN,
+         covered_interpretation = kNaN, covered_family_tracing = kNaN, covered_repatriation = kNaN;
+  double dropout_share = kNaN;        ///< persons with a drop-out / exited
+  double handoffs_per_case = kNaN;    ///< referrals received (forks and overflows included) per person
+  double interviews_per_case = kNaN;  ///< service starts at interviewing agencies per person
+  double withdrawals = 0;             ///< persons who withdrew
+  double investigations = 0;          ///< persons served at a stage = "investigation" agency
+  double prosecutions = 0;            ///< … "prosecution"
+  double trials = 0;                  ///< … "trial"
+  double convictions = 0;             ///< persons with a positive decision on `convicted`
+  double returns = 0;                 ///< persons served at a stage = "return" agency
+  double reintegrations = 0;          ///< … "reintegration"
+  double retrafficked = 0;            ///< persons trafficked again after return / reintegration
+  double reentries = 0;               ///< persons who were re-entries (Case::previous set)
+};
+/// The CohortResult fields for each need, in kNeeds order.
+inline constexpr std::array<double CohortResult::*, kNeeds.size()> kCoveredFields{
+    &CohortResult::covered_shelter,        &CohortResult::covered_medical,
+    &CohortResult::covered_psychological,  &CohortResult::covered_legal_aid,
+    &CohortResult::covered_interpretation, &CohortResult::covered_family_tracing,
+    &CohortResult::covered_repatriation};
+
+/// Sampled state over time (replication 0 only; see RunOptions::sample_every). Time-major:
+/// entry [k * agencies + a] is agency a at times[k].
+struct TimeSeries {
+  std::vector<Time> times;
+  std::vector<std::uint32_t> queue;       ///< waiting in the queue (Engine::queue_length)
+  std::vector<std::uint32_t> in_service;  ///< busy servers or beds (Engine::busy)
+  std::vector<std::uint32_t> held;        ///< held before service (not_before)
+  /// Per time: cases waiting or in service at agencies whose decision sets reasonable_grounds or
+  /// identified.
+  std::vector<std::uint32_t> grounds_backlog;
+};
+
 struct ReplicationResult {
   std::vector<AgencyResult> agencies;
   std::vector<ReferralResult> referrals;
   std::vector<DeadlineResult> deadlines;
   CaseResult cases;
+  std::vector<CohortResult> cohorts;  ///< kCohortCount cohorts (cohort_name order), then overall
+  TimeSeries timeseries;              ///< empty except in replication 0 with sampling on
   std::uint64_t events_processed = 0;
 };
 
@@ -67,7 +137,7 @@ struct Metric {
   std::string_view name;
   double Row::*field;
 };
-inline constexpr std::array<Metric<AgencyResult>, 13> kAgencyMetrics{{
+inline constexpr std::array<Metric<AgencyResult>, 19> kAgencyMetrics{{
     {"arrivals", &AgencyResult::arrivals},
     {"throughput_per_day", &AgencyResult::throughput_per_day},
     {"utilization", &AgencyResult::utilization},
@@ -81,6 +151,12 @@ inline constexpr std::array<Metric<AgencyResult>, 13> kAgencyMetrics{{
     {"false_positives", &AgencyResult::false_positives},
     {"false_negatives", &AgencyResult::false_negatives},
     {"dropouts", &AgencyResult::dropouts},
+    {"beds_occupied", &AgencyResult::beds_occupied},
+    {"turned_away", &AgencyResult::turned_away},
+    {"overflowed", &AgencyResult::overflowed},
+    {"held", &AgencyResult::held},
+    {"withdrawals", &AgencyResult::withdrawals},
+    {"interviews", &AgencyResult::interviews},
 }};
 inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
     {"sent", &ReferralResult::sent},
@@ -101,9 +177,51 @@ inline constexpr std::array<Metric<CaseResult>, 4> kCaseMetrics{{
     {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days},
 }};
 
+inline constexpr std::array<Metric<CohortResult>, 37> kCohortMetrics{{
+    {"entered", &CohortResult::entered},
+    {"exited", &CohortResult::exited},
+    {"victims", &CohortResult::victims},
+    {"identified", &CohortResult::identified},
+    {"victims_identified_share", &CohortResult::victims_identified_share},
+    {"false_positives", &CohortResult::false_positives},
+    {"time_to_presumed_days_mean", &CohortResult::time_to_presumed_days_mean},
+    {"time_to_presumed_days_median", &CohortResult::time_to_presumed_days_median},
+    {"time_to_presumed_days_p90", &CohortResult::time_to_presumed_days_p90},
+    {"time_to_reasonable_grounds_days_mean", &CohortResult::time_to_reasonable_grounds_days_mean},
+    {"time_to_reasonable_grounds_days_median", &CohortResult::time_to_reasonable_grounds_days_median},
+    {"time_to_reasonable_grounds_days_p90", &CohortResult::time_to_reasonable_grounds_days_p90},
+    {"time_to_identified_days_mean", &CohortResult::time_to_identified_days_mean},
+    {"time_to_identified_days_median", &CohortResult::time_to_identified_days_median},
+    {"time_to_identified_days_p90", &CohortResult::time_to_identified_days_p90},
+    {"time_to_first_service_days_mean", &CohortResult::time_to_first_service_days_mean},
+    {"time_to_first_service_days_median", &CohortResult::time_to_first_service_days_median},
+    {"time_to_first_service_days_p90", &CohortResult::time_to_first_service_days_p90},
+    {"covered_shelter", &CohortResult::covered_shelter},
+    {"covered_medical", &CohortResult::covered_medical},
+    {"covered_psychological", &CohortResult::covered_psychological},
+    {"covered_legal_aid", &CohortResult::covered_legal_aid},
+    {"covered_interpretation", &CohortResult::covered_interpretation},
+    {"covered_family_tracing", &CohortResult::covered_family_tracing},
+    {"covered_repatriation", &CohortResult::covered_repatriation},
+    {"dropout_share", &CohortResult::dropout_share},
+    {"handoffs_per_case", &CohortResult::handoffs_per_case},
+    {"interviews_per_case", &CohortResult::interviews_per_case},
+    {"withdrawals", &CohortResult::withdrawals},
+    {"investigations", &CohortResult::investigations},
+    {"prosecutions", &CohortResult::prosecutions},
+    {"trials", &CohortResult::trials},
+    {"convictions", &CohortResult::convictions},
+    {"returns", &CohortResult::returns},
+    {"reintegrations", &CohortResult::reintegrations},
+    {"retrafficked", &CohortResult::retrafficked},
+    {"reentries", &CohortResult::reentries},
+}};
+
+/// Usage: construct with the replication's engine (it reads each person's attributes at entry),
+/// subscribe it, run, then finish().
 class StatisticsCollector final : public Observer {
  public:
-  explicit StatisticsCollector(const Scenario& scenario);
+  explicit StatisticsCollector(const Engine& engine);
 
   void on_case_entered(Time t, const Case& c) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
@@ -119,6 +237,14 @@ class StatisticsCollector final : public Observer {
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                    Time elapsed) override;
   void on_warmup_end(Time t) override;
+  void on_turned_away(Time t, AgencyId a, const Case& c) override;
+  void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
+  void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
+  void on_withdrawal(Time t, AgencyId a, const Case& c) override;
+  void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
+
+  /// Cases held (not_before) at agency `a` at time t (>= the last event seen): for time series.
+  std::uint32_t held_now(AgencyId a, Time t);
 
   /// Closes the window at `horizon` and returns the results.
   ReplicationResult finish(Time horizon, std::size_t in_system, std::uint64_t events) const;
@@ -129,15 +255,42 @@ class StatisticsCollector final : public Observer {
     std::uint64_t positive = 0, negative = 0, false_positive = 0, false_negative = 0, dropouts = 0;
     double wait_sum = 0, time_sum = 0;
     double queue_area = 0, busy_area = 0;
+    std::uint64_t turned_away = 0, overflowed = 0, holds = 0, withdrawals = 0, interviews = 0;
     double last = 0;
-    std::int64_t queue = 0, busy = 0;  // current levels, kept across the warm-up reset
-    void advance(Time t) {
+    std::int64_t queue = 0, busy = 0, held = 0;  // current levels, kept across the warm-up reset
+    // When the holds in progress end (they join the queue then): a min-heap.
+    std::priority_queue<Time, std::vector<Time>, std::greater<>> hold_ends;
+    void integrate(Time t) {
       queue_area += static_cast<double>(queue) * (t - last);
       busy_area += static_cast<double>(busy) * (t - last);
       last = t;
     }
+    /// Integrates to t; holds ending by then move to the queue at their end time.
+    void advance(Time t) {
+      while (!hold_ends.empty() && hold_ends.top() <= t) {
+        integrate(std::max(last, hold_ends.top()));
+        hold_ends.pop();
+        --held;
+        ++queue;
+      }
+      integrate(t);
+    }
   };
+  struct CohortAcc {
+    std::uint64_t entered = 0, exited = 0, victims = 0, identified = 0, victims_identified = 0;
+    std::uint64_t false_positives = 0, dropouts = 0, handoffs = 0, interviews = 0, withdrawals = 0;
+    std::uint64_t investigations = 0, prosecutions = 0, trials = 0, convictions = 0, returns = 0;
+    std::uint64_t reintegrations = 0, retrafficked = 0, reentries = 0;
+    std::array<std::uint64_t, kNeeds.size()> need{}, covered{};
+    // Times from entry: presumed, reasonable grounds, identified, first service.
+    std::array<LogHistogram, 4> times;
+    std::array<double, 4> time_sums{};
+    void add(const PersonRecord& p);
+  };
+  const Engine& engine_;
   const Scenario& scenario_;
+  PersonLedger ledger_;
+  std::vector<CohortAcc> cohorts_;  // kCohortCount, then overall
   Time window_start_ = 0;
   std::vector<Acc> acc_;
   std::vector<ReferralResult> referrals_;

@@ -109,6 +109,14 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     deadlines[s.deadlines[i].id] = std::move(dj);
   }
   j["deadlines"] = std::move(deadlines);
+  Json cohorts = Json::object();
+  for (std::size_t c = 0; c < kCohortCount; ++c) {
+    cohorts[cohort_name(c)] = metrics_json(
+        res, kCohortMetrics, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; });
+  }
+  j["cohorts"] = std::move(cohorts);
+  j["overall"] = metrics_json(
+      res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts[kCohortCount]; });
   return j.dump(2) + "\n";
 }
 
@@ -154,6 +162,35 @@ std::string deadlines_csv(const RunContext& ctx, const RunResult& res) {
   tidy_rows(
       os, res, names, kDeadlineMetrics,
       [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.deadlines[i]; });
+  return os.str();
+}
+
+std::string cohorts_csv(const RunContext&, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,cohort,metric,value\n";
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < kCohortCount; ++c) names.push_back(cohort_name(c));
+  names.emplace_back("overall");
+  tidy_rows(
+      os, res, names, kCohortMetrics,
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.cohorts[i]; });
+  return os.str();
+}
+
+std::string timeseries_csv(const RunContext& ctx, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,time_days,agency,queue,in_service,held,grounds_backlog\n";
+  const std::size_t n = ctx.scenario.agencies.size();
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    const TimeSeries& ts = res.replications[r].timeseries;
+    for (std::size_t k = 0; k < ts.times.size(); ++k) {
+      for (std::size_t a = 0; a < n; ++a) {
+        const std::size_t i = k * n + a;
+        os << r << ',' << format_number(ts.times[k]) << ',' << ctx.scenario.agencies[a].id << ',' << ts.queue[i]
+           << ',' << ts.in_service[i] << ',' << ts.held[i] << ',' << ts.grounds_backlog[k] << '\n';
+      }
+    }
+  }
   return os.str();
 }
 
@@ -257,6 +294,62 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
          << -caused[k].first;
     }
     if (!caused.empty()) os << "\n";
+  }
+
+  // Agencies that were full, held people, or interviewed them: the new per-agency counts.
+  bool agency_header = false;
+  for (std::size_t a = 0; a < s.agencies.size(); ++a) {
+    auto est = [&](double AgencyResult::*f) {
+      std::vector<double> v;
+      for (const auto& rep : res.replications) v.push_back(rep.agencies[a].*f);
+      return estimate(v);
+    };
+    const Agency& ag = s.agencies[a];
+    const Estimate turned = est(&AgencyResult::turned_away), over = est(&AgencyResult::overflowed);
+    const Estimate held = est(&AgencyResult::held), withdrawn = est(&AgencyResult::withdrawals);
+    const Estimate interviews = est(&AgencyResult::interviews);
+    if (!ag.residential && !(turned.mean > 0) && !(over.mean > 0) && !(held.mean > 0) && !(withdrawn.mean > 0) &&
+        !(interviews.mean > 0))
+      continue;
+    if (!agency_header) {
+      os << "\nbeds, full agencies, holds, withdrawals and interviews (per replication; beds = mean occupied):\n";
+      os << "  " << std::left << std::setw(static_cast<int>(idw)) << "agency" << std::right << std::setw(16) << "beds"
+         << std::setw(16) << "turned away" << std::setw(16) << "overflowed" << std::setw(16) << "held"
+         << std::setw(16) << "withdrawals" << std::setw(16) << "interviews"
+         << "\n";
+      agency_header = true;
+    }
+    os << "  " << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << std::setw(16)
+       << cell(est(&AgencyResult::beds_occupied), 2) << std::setw(16) << cell(turned, 1) << std::setw(16)
+       << cell(over, 1) << std::setw(16) << cell(held, 1) << std::setw(16) << cell(withdrawn, 1) << std::setw(16)
+       << cell(interviews, 1) << "\n";
+  }
+
+  // Cohorts with exits, then overall: persons who left the mechanism in the window.
+  os << "\ncohorts (persons who left the mechanism in the window; identified = share of true victims; "
+        "times from entry in days, median from a 1.2 %-resolution histogram):\n";
+  constexpr int kName = 34;  // "adult/domestic_servitude/national" and a space
+  os << "  " << std::left << std::setw(kName) << "cohort" << std::right << std::setw(15) << "exited" << std::setw(15)
+     << "identified" << std::setw(15) << "to ident. p50" << std::setw(15) << "to ident. p90" << std::setw(15)
+     << "to service p50" << std::setw(15) << "drop-out" << std::setw(13) << "hand-offs" << std::setw(13)
+     << "interviews"
+     << "\n";
+  for (std::size_t c = 0; c <= kCohortCount; ++c) {
+    auto est = [&](double CohortResult::*f) {
+      std::vector<double> v;
+      for (const auto& rep : res.replications) v.push_back(rep.cohorts[c].*f);
+      return estimate(v);
+    };
+    const Estimate exited = est(&CohortResult::exited);
+    if (c < kCohortCount && !(exited.mean > 0)) continue;
+    os << "  " << std::left << std::setw(kName) << (c < kCohortCount ? cohort_name(c) : std::string("overall"))
+       << std::right << std::setw(15) << cell(exited, 1) << std::setw(15)
+       << cell(est(&CohortResult::victims_identified_share), 3) << std::setw(15)
+       << cell(est(&CohortResult::time_to_identified_days_median), 1) << std::setw(15)
+       << cell(est(&CohortResult::time_to_identified_days_p90), 1) << std::setw(15)
+       << cell(est(&CohortResult::time_to_first_service_days_median), 1) << std::setw(15)
+       << cell(est(&CohortResult::dropout_share), 3) << std::setw(13) << cell(est(&CohortResult::handoffs_per_case), 2)
+       << std::setw(13) << cell(est(&CohortResult::interviews_per_case), 2) << "\n";
   }
 }
 

@@ -24,9 +24,14 @@ std::string agencies_csv(const RunContext& ctx, const RunResult& result);
 std::string cases_csv(const RunContext& ctx, const RunResult& result);
 std::string referrals_csv(const RunContext& ctx, const RunResult& result);
 std::string deadlines_csv(const RunContext& ctx, const RunResult& result);
+/// Tidy `replication,cohort,metric,value` for the 20 cohorts (cohort_name) and "overall".
+std::string cohorts_csv(const RunContext& ctx, const RunResult& result);
+/// `replication,time_days,agency,queue,in_service,held,grounds_backlog`, one row per sample ×
+/// agency (replication 0's ReplicationResult::timeseries); only the header when there is none.
+std::string timeseries_csv(const RunContext& ctx, const RunResult& result);
 std::string run_json(const RunContext& ctx, const RunResult& result, const std::string& command_line);
 
-/// A per-agency table with 95 % half-widths, and the case totals.
+/// A per-agency table with 95 % half-widths, the case totals, and the cohorts that had exits.
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& result);
 
 /// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.

@@ -1,0 +1,108 @@
+#include "sim/experiment/person_ledger.hpp"
+
+namespace refsim {
+
+std::size_t cohort_of(const Attributes& a) {
+  const std::size_t age = a[attr::kChild] ? 0 : 1;
+  return (age * kExploitationTypes.size() + a[attr::kExploitation]) * 2 + (a[attr::kForeign] ? 1 : 0);
+}
+
+std::string cohort_name(std::size_t cohort) {
+  const std::size_t foreign = cohort % 2, expl = (cohort / 2) % kExploitationTypes.size();
+  const std::size_t age = cohort / 2 / kExploitationTypes.size();
+  return std::string(age == 0 ? "child" : "adult") + "/" + std::string(kExploitationTypes[expl]) + "/" +
+         (foreign ? "foreign" : "national");
+}
+
+const char* to_string(ExitReason r) {
+  switch (r) {
+    case ExitReason::completed: return "completed";
+    case ExitReason::dropout: return "dropout";
+    case ExitReason::withdrawal: return "withdrawal";
+    case ExitReason::turned_away: return "turned_away";
+    case ExitReason::referral_lost: return "referral_lost";
+    case ExitReason::consent_refused: return "consent_refused";
+    case ExitReason::in_mechanism: return "in_mechanism";
+  }
+  return "?";
+}
+
+void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
+  if (c.person >= records_.size()) records_.resize(c.person + 1);
+  PersonRecord& p = records_[c.person];
+  p = PersonRecord{};
+  p.serial = c.serial;
+  p.previous = c.previous;
+  p.entered = t;
+  p.cohort = static_cast<std::uint8_t>(cohort_of(a));
+  p.victim = a[attr::kVictim] != 0;
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) {
+    if (a[attr::kNeedsFirst + k]) p.needs |= static_cast<std::uint8_t>(1u << k);
+  }
+}
+
+void PersonLedger::on_service_start(Time t, AgencyId a, const Case& c, Time) {
+  PersonRecord& p = records_[c.person];
+  const Agency& ag = scenario_.agencies[a];
+  if (!ag.provides.empty()) {
+    if (p.first_service_at < 0) p.first_service_at = t;
+    for (std::uint32_t k : ag.provides) p.served |= static_cast<std::uint8_t>(1u << k);
+  }
+  p.interviews += ag.interview;
+  switch (ag.stage) {
+    case Stage::investigation: p.investigated = true; break;
+    case Stage::prosecution: p.prosecuted = true; break;
+    case Stage::trial: p.tried = true; break;
+    case Stage::return_home: p.returned = true; break;
+    case Stage::reintegration: p.reintegrated = true; break;
+    case Stage::none: break;
+  }
+}
+
+void PersonLedger::on_service_end(Time, AgencyId, const Case& c, Time) { set_reason(c, ExitReason::completed); }
+
+void PersonLedger::on_referral(Time, ReferralId, const Case& c, Time) { ++records_[c.person].handoffs; }
+
+void PersonLedger::on_overflow(Time, AgencyId, AgencyId, const Case& c) { ++records_[c.person].handoffs; }
+
+void PersonLedger::on_dropout(Time, AgencyId, const Case& c, Time) {
+  records_[c.person].dropped_out = true;
+  set_reason(c, ExitReason::dropout);
+}
+
+void PersonLedger::on_decision(Time t, AgencyId, const Case& c, const Attributes&, std::uint32_t attribute,
+                               bool positive) {
+  if (!positive) return;
+  PersonRecord& p = records_[c.person];
+  Time* at = attribute == attr::kPresumed             ? &p.presumed_at
+             : attribute == attr::kReasonableGrounds  ? &p.reasonable_grounds_at
+             : attribute == attr::kIdentified         ? &p.identified_at
+                                                      : nullptr;
+  if (at && *at < 0) *at = t;
+  if (attribute == attr::kConvicted) p.convicted = true;
+}
+
+void PersonLedger::on_turned_away(Time, AgencyId, const Case& c) { set_reason(c, ExitReason::turned_away); }
+
+void PersonLedger::on_referral_lost(Time, ReferralId, const Case& c) { set_reason(c, ExitReason::referral_lost); }
+
+void PersonLedger::on_consent_refused(Time, ReferralId, const Case& c) {
+  set_reason(c, ExitReason::consent_refused);
+}
+
+void PersonLedger::on_withdrawal(Time, AgencyId, const Case& c) {
+  records_[c.person].withdrew = true;
+  set_reason(c, ExitReason::withdrawal);
+}
+
+void PersonLedger::on_retrafficked(Time, AgencyId, const Case& c, Time) { records_[c.person].retrafficked = true; }
+
+void PersonLedger::on_case_exited(Time t, const Case& c, Time) {
+  PersonRecord& p = records_[c.person];
+  p.exited = t;
+  // The reason recorded last belongs to another track (e.g. a fork lost on the way) when the
+  // exiting track simply finished its service.
+  if (p.reason_track != c.track || p.reason == ExitReason::in_mechanism) p.reason = ExitReason::completed;
+}
+
+}  // namespace refsim

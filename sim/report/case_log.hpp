@@ -1,0 +1,127 @@
+#pragma once
+// Per-person outputs of replication 0, streamed while it runs: the milestone file
+// (cases_milestones.csv) and an event log in XES (IEEE 1849-2016) for process-mining tools.
+//
+// Both buffer what they need per person only while the person is in the mechanism (indexed by the
+// recycled person slot), and write a person out when they exit, so memory is bounded by the
+// persons in the mechanism at once. Both write to a temporary file in the target directory and
+// rename it into place on commit(); a writer destroyed without commit() removes its temporary
+// file. Cases are synthetic: the files hold serial numbers, cohorts and times, no personal data.
+//
+//   MilestoneWriter milestones(scenario, out / "cases_milestones.csv");
+//   RunOptions opt;
+//   opt.watchers = {&milestones};
+//   run_replications(scenario, graph, opt);
+//   milestones.commit();
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/person_ledger.hpp"
+#include "sim/experiment/runner.hpp"
+
+namespace refsim {
+
+/// A file written through a temporary name in the same directory and renamed into place.
+class AtomicOutputFile {
+ public:
+  /// Opens the temporary file; throws std::runtime_error naming it when it cannot be created.
+  explicit AtomicOutputFile(std::filesystem::path path);
+  ~AtomicOutputFile();
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+  std::ostream& stream() { return out_; }
+  /// Flushes, closes and renames into place; throws std::runtime_error on a failed write.
+  void commit();
+
+ private:
+  std::filesystem::path path_, tmp_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+/// The XES log's clock: simulated time t (days) is the instant kXesEpoch + t.
+inline constexpr const char* kXesEpoch = "2025-01-01T00:00:00.000Z";
+/// "2025-01-01T00:00:00.000Z" + t days, to the millisecond (UTC, ISO 8601).
+std::string xes_timestamp(Time t);
+
+/// cases_milestones.csv: one row per person who exits, in order of exit:
+/// serial,previous,cohort,entered,presumed_at,reasonable_grounds_at,identified_at,
+/// first_service_at,exited,handoffs,interviews,outcome (times in days; empty when not reached).
+class MilestoneWriter final : public ReplicationWatcher {
+ public:
+  MilestoneWriter(const Scenario& scenario, const std::filesystem::path& path);
+  void commit() { file_.commit(); }
+
+  void attach(const Engine& engine) override { engine_ = &engine; }
+  void on_case_entered(Time t, const Case& c) override;
+  void on_service_start(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_service_start(t, a, c, w); }
+  void on_service_end(Time t, AgencyId a, const Case& c, Time x) override { ledger_.on_service_end(t, a, c, x); }
+  void on_referral(Time t, ReferralId r, const Case& c, Time d) override { ledger_.on_referral(t, r, c, d); }
+  void on_overflow(Time t, AgencyId f, AgencyId to, const Case& c) override { ledger_.on_overflow(t, f, to, c); }
+  void on_dropout(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_dropout(t, a, c, w); }
+  void on_decision(Time t, AgencyId a, const Case& c, const Attributes& x, std::uint32_t k, bool p) override {
+    ledger_.on_decision(t, a, c, x, k, p);
+  }
+  void on_turned_away(Time t, AgencyId a, const Case& c) override { ledger_.on_turned_away(t, a, c); }
+  void on_referral_lost(Time t, ReferralId r, const Case& c) override { ledger_.on_referral_lost(t, r, c); }
+  void on_consent_refused(Time t, ReferralId r, const Case& c) override { ledger_.on_consent_refused(t, r, c); }
+  void on_withdrawal(Time t, AgencyId a, const Case& c) override { ledger_.on_withdrawal(t, a, c); }
+  void on_retrafficked(Time t, AgencyId a, const Case& c, Time r) override { ledger_.on_retrafficked(t, a, c, r); }
+  void on_case_exited(Time t, const Case& c, Time in_system) override;
+
+ private:
+  const Engine* engine_ = nullptr;
+  PersonLedger ledger_;
+  AtomicOutputFile file_;
+};
+
+/// An XES event log: a <trace> per person (concept:name = serial; refsim:cohort, refsim:victim,
+/// refsim:outcome, refsim:previous for re-entries) written when the person exits, in order of
+/// exit; persons still inside at the horizon follow in serial order, with outcome "in_mechanism".
+/// Events: concept:name "<agency>:<activity>", lifecycle:transition, time:timestamp
+/// (xes_timestamp), org:resource = the agency, refsim:track = the person's track (forks).
+class XesWriter final : public ReplicationWatcher {
+ public:
+  XesWriter(const Scenario& scenario, const std::filesystem::path& path);
+  /// Closes the log and renames it into place.
+  void commit();
+
+  void attach(const Engine& engine) override { engine_ = &engine; }
+  void finish(Time horizon) override;
+  void on_case_entered(Time t, const Case& c) override;
+  void on_arrival(Time t, AgencyId a, const Case& c) override;
+  void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
+  void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
+  void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
+  void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
+  void on_dropout(Time t, AgencyId a, const Case& c, Time waited) override;
+  void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
+                   bool positive) override;
+  void on_turned_away(Time t, AgencyId a, const Case& c) override;
+  void on_referral_lost(Time t, ReferralId r, const Case& c) override;
+  void on_consent_refused(Time t, ReferralId r, const Case& c) override;
+  void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
+  void on_withdrawal(Time t, AgencyId a, const Case& c) override;
+  void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
+  void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
+                   Time elapsed) override;
+  void on_case_exited(Time t, const Case& c, Time in_system) override;
+
+ private:
+  /// Appends an event to the person's buffer; `extra` is further attribute elements.
+  void event(Time t, AgencyId a, const Case& c, const char* activity, const char* transition,
+             const std::string& extra = {});
+  void write_trace(std::uint32_t person);
+
+  const Scenario& scenario_;
+  const Engine* engine_ = nullptr;
+  PersonLedger ledger_;
+  std::vector<std::string> events_;  // per person slot: the <event> elements so far
+  AtomicOutputFile file_;
+  bool closed_ = false;
+};
+
+}  // namespace refsim
