@@ -146,6 +146,46 @@ const std::map<std::string, Story>& stories() {
          for (const ReferralResult& x : r.referrals) lost += x.lost;
          CHECK(lost > 0);  // referrals to NamPol that never arrive
        }},
+      {"morocco",
+       [](const Scenario&, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(k.positive_decisions.count(attr::kPresumed));  // CSOs identify presumed victims
+         CHECK(k.dropouts > 0);                               // people in transit move on
+       }},
+      {"ukraine",
+       [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.initial_cases > 0; }));
+         CHECK(std::any_of(s.sources.begin(), s.sources.end(), [](const Source& x) { return !x.batches.empty(); }));
+         CHECK(k.arrivals_of_kind("guardian") > 0);  // children get a guardian
+         CHECK(k.overflowed > 0);                    // displacement waves fill the shelter
+       }},
+      {"mexico",
+       [](const Scenario&, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(k.arrivals_of_kind("child_protection") > 0);
+         CHECK(k.withdrawals > 0);
+         CHECK(k.positive_decisions.count(attr::kConvicted));
+       }},
+      {"eswatini",
+       [](const Scenario&, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(k.stage_done.count(Stage::trial));
+         CHECK(k.positive_decisions.count(attr::kConvicted));
+         CHECK(k.reached_country("MZ"));  // return to Mozambique
+       }},
+      {"ethiopia",
+       [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(std::any_of(s.sources.begin(), s.sources.end(), [](const Source& x) { return !x.seasonality.empty(); }));
+         CHECK(std::any_of(s.sources.begin(), s.sources.end(), [](const Source& x) { return !x.batches.empty(); }));
+         CHECK(k.stage_done.count(Stage::reintegration));
+       }},
+      {"sri-lanka",
+       [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
+         CHECK(k.stage_done.count(Stage::return_home));     // people are returned home
+         CHECK(k.stage_done.count(Stage::reintegration));   // … and reintegrated
+         CHECK(k.reached_country("KW"));
+         CHECK(k.reached_country("LK"));
+         CHECK(std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.retrafficking; }));
+         CHECK(k.retrafficked > 0);
+         CHECK(k.reentries > 0);
+       }},
   };
   return m;
 }
