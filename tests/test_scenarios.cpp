@@ -186,6 +186,41 @@ const std::map<std::string, Story>& stories() {
          CHECK(k.retrafficked > 0);
          CHECK(k.reentries > 0);
        }},
+      {"sea-fisheries",
+       [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
+         // Cases in all eight countries of the forum.
+         for (const char* cc : {"TH", "ID", "MY", "PH", "VN", "MM", "KH", "LA"}) {
+           INFO("country " << cc);
+           CHECK(k.reached_country(cc));
+         }
+         CHECK(k.cross_border_sent() > 0);
+         // Every feature of the model is in use (it doubles as the speed benchmark).
+         const auto any_agency = [&](auto pred) { return std::any_of(s.agencies.begin(), s.agencies.end(), pred); };
+         const auto any_referral = [&](auto pred) { return std::any_of(s.referrals.begin(), s.referrals.end(), pred); };
+         const auto any_source = [&](auto pred) { return std::any_of(s.sources.begin(), s.sources.end(), pred); };
+         CHECK(s.profiles.size() > 1);
+         CHECK(!s.deadlines.empty());
+         CHECK(any_agency([](const Agency& a) { return a.decision.has_value(); }));
+         CHECK(any_agency([](const Agency& a) { return a.patience.has_value(); }));
+         CHECK(any_agency([](const Agency& a) { return a.initial_cases > 0; }));
+         CHECK(any_agency([](const Agency& a) { return a.residential; }));
+         CHECK(any_agency([](const Agency& a) { return a.when_full == WhenFull::overflow; }));
+         CHECK(any_agency([](const Agency& a) { return a.when_full == WhenFull::turn_away; }));
+         CHECK(any_agency([](const Agency& a) { return a.hours.has_value(); }));
+         CHECK(any_agency([](const Agency& a) { return a.not_before.has_value(); }));
+         CHECK(any_agency([](const Agency& a) { return a.supports; }));
+         CHECK(any_agency([](const Agency& a) { return a.withdrawal > a.withdrawal_supported; }));
+         CHECK(any_agency([](const Agency& a) { return a.stage != Stage::none; }));
+         CHECK(any_agency([](const Agency& a) { return a.retrafficking.has_value(); }));
+         CHECK(any_referral([](const Referral& r) { return r.consent.has_value(); }));
+         CHECK(any_referral([](const Referral& r) { return r.loss > 0; }));
+         CHECK(any_referral([](const Referral& r) { return r.fork; }));
+         CHECK(any_referral([](const Referral& r) { return !r.when.constant(); }));
+         CHECK(any_source([](const Source& x) { return !x.seasonality.empty(); }));
+         CHECK(any_source([](const Source& x) { return !x.batches.empty(); }));
+         CHECK(k.holds > 0);
+         CHECK(k.withdrawals > 0);
+       }},
   };
   return m;
 }
