@@ -265,14 +265,18 @@ class StatisticsCollector final : public Observer {
       busy_area += static_cast<double>(busy) * (t - last);
       last = t;
     }
-    /// Integrates to t; holds ending by then move to the queue at their end time.
-    void advance(Time t) {
+    /// Holds ending by t move to the queue at their end time (integrating up to each end).
+    void settle_holds(Time t) {
       while (!hold_ends.empty() && hold_ends.top() <= t) {
         integrate(std::max(last, hold_ends.top()));
         hold_ends.pop();
         --held;
         ++queue;
       }
+    }
+    /// Integrates to t, settling holds on the way.
+    void advance(Time t) {
+      settle_holds(t);
       integrate(t);
     }
   };

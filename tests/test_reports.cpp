@@ -1,0 +1,501 @@
+// What refsim reports beyond the queues: cohorts (identification, times to decisions, services,
+// hand-offs, interviews, justice), the new per-agency counts, the time series, the milestone file
+// and the XES event log. Exact answers where the scenario makes them deterministic; statistical
+// checks allow 5 binomial standard deviations (false alarm ~6e-7).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/experiment/histogram.hpp"
+#include "sim/report/case_log.hpp"
+#include "sim/report/report.hpp"
+#include "support.hpp"
+
+using namespace refsim;
+
+namespace {
+
+std::string with(const std::string& horizon, const std::string& body) {
+  return "[scenario]\nname = \"t\"\n[run]\nhorizon = \"" + horizon + "\"\n" + body;
+}
+
+RunResult run(const Scenario& s, std::uint32_t replications = 1, Time sample_every = 0, unsigned threads = 1,
+              std::vector<ReplicationWatcher*> watchers = {}) {
+  const ReferralGraph g(s);
+  RunOptions opt;
+  opt.seed = 11;
+  opt.replications = replications;
+  opt.threads = threads;
+  opt.sample_every = sample_every;
+  opt.watchers = std::move(watchers);
+  return run_replications(s, g, opt);
+}
+
+const CohortResult& overall(const RunResult& r, std::size_t rep = 0) { return r.replications[rep].cohorts.back(); }
+
+void check_share(double hits, double trials, double p, const std::string& what) {
+  INFO(what << ": " << hits << " of " << trials << ", expected share " << p);
+  REQUIRE(trials > 1000);
+  CHECK(std::fabs(hits - trials * p) <= 5 * std::sqrt(trials * p * (1 - p)));
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("refsim-test-reports-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("LogHistogram: quantiles agree with sorted data within the stated resolution") {
+  // Durations from seconds to years, and exact zeros.
+  std::vector<double> values;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(x >> 11) / 9007199254740992.0;
+    values.push_back(i % 50 == 0 ? 0.0 : std::pow(10.0, -4.5 + 8 * u));
+  }
+  LogHistogram h;
+  for (double v : values) h.add(v);
+  std::sort(values.begin(), values.end());
+  for (double p : {0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0}) {
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    const double truth = values[rank - 1];
+    INFO("p = " << p << ", nearest-rank value " << truth << ", estimate " << h.quantile(p));
+    CHECK(std::fabs(h.quantile(p) - truth) <=
+          LogHistogram::kRelativeResolution * truth + (truth < LogHistogram::kLowest ? LogHistogram::kLowest : 0));
+  }
+  CHECK(h.count() == values.size());
+}
+
+TEST_CASE("LogHistogram: equal values give that value exactly; empty gives NaN") {
+  LogHistogram h;
+  CHECK(std::isnan(h.quantile(0.5)));
+  for (int i = 0; i < 7; ++i) h.add(3.7);
+  CHECK(h.quantile(0.5) == 3.7);
+  CHECK(h.quantile(0.9) == 3.7);
+  LogHistogram z;
+  z.add(0);
+  CHECK(z.quantile(0.5) == 0);
+}
+
+TEST_CASE("Cohorts: everyone identified after a fixed delay: mean = median = p90 = that delay") {
+  const Scenario s = test::scenario(with("30d", R"(
+[[agency]]
+id = "authority"
+servers = "unlimited"
+service = "3d"
+decision = { sets = "identified", positive_rate = 1 }
+[[source]]
+id = "raid"
+to = "authority"
+at = ["1d", "2d", "10d"]
+cases = 4
+)"));
+  const RunResult r = run(s);
+  const CohortResult& all = overall(r);
+  CHECK(all.entered == 12);
+  CHECK(all.exited == 12);
+  CHECK(all.victims == 12);
+  CHECK(all.victims_identified_share == 1);
+  CHECK(all.false_positives == 0);
+  CHECK(all.time_to_identified_days_mean == 3);
+  CHECK(all.time_to_identified_days_median == 3);
+  CHECK(all.time_to_identified_days_p90 == 3);
+  CHECK(std::isnan(all.time_to_presumed_days_median));  // no presumed decision
+  CHECK(std::isnan(all.time_to_first_service_days_mean));  // the authority provides nothing
+  // The default profile: adults, exploitation "other", home nationality.
+  const std::size_t adult_other_national = cohort_of([] {
+    Attributes a{};
+    a[attr::kAdult] = 1;
+    a[attr::kExploitation] = 4;
+    return a;
+  }());
+  CHECK(cohort_name(adult_other_national) == "adult/other/national");
+  CHECK(r.replications[0].cohorts[adult_other_national].exited == 12);
+  CHECK(r.replications[0].cohorts[0].exited == 0);
+  CHECK(std::isnan(r.replications[0].cohorts[0].victims_identified_share));
+}
+
+TEST_CASE("Cohorts: a 0.6 positive rate identifies 60 % of victims") {
+  const Scenario s = test::scenario(with("400d", R"(
+[[agency]]
+id = "authority"
+servers = "unlimited"
+service = "1d"
+decision = { sets = "identified", positive_rate = 0.6 }
+[[source]]
+id = "calls"
+to = "authority"
+rate = "20/d"
+)"));
+  const CohortResult& all = overall(run(s));
+  CHECK(all.victims == all.exited);
+  check_share(all.victims_identified_share * all.victims, all.victims, 0.6, "victims identified");
+  CHECK(all.identified == std::round(all.victims_identified_share * all.victims));
+}
+
+TEST_CASE("Cohorts: false positives are the identified who are not victims; children form their own cohorts") {
+  const Scenario s = test::scenario(with("400d", R"(
+[[profile]]
+id = "mixed"
+victim = 0.5
+child = 0.3
+exploitation = { labour = 1 }
+[[agency]]
+id = "authority"
+servers = "unlimited"
+service = "1d"
+decision = { sets = "identified", sensitivity = 1, specificity = 0.75 }
+[[source]]
+id = "calls"
+to = "authority"
+rate = "20/d"
+profile = "mixed"
+)"));
+  const RunResult r = run(s);
+  const CohortResult& all = overall(r);
+  CHECK(all.victims_identified_share == 1);
+  const double non_victims = all.exited - all.victims;
+  check_share(all.false_positives, non_victims, 0.25, "non-victims identified");
+  CHECK(all.identified == all.victims + all.false_positives);
+  const auto& cohorts = r.replications[0].cohorts;
+  Attributes a{};
+  a[attr::kChild] = 1;
+  a[attr::kExploitation] = 1;
+  const std::size_t child_labour = cohort_of(a);
+  a[attr::kChild] = 0;
+  a[attr::kAdult] = 1;
+  const std::size_t adult_labour = cohort_of(a);
+  CHECK(cohort_name(child_labour) == "child/labour/national");
+  CHECK(cohort_name(adult_labour) == "adult/labour/national");
+  CHECK(cohorts[child_labour].exited + cohorts[adult_labour].exited == all.exited);
+  check_share(cohorts[child_labour].exited, all.exited, 0.3, "children");
+  CHECK(cohorts[child_labour].false_positives + cohorts[adult_labour].false_positives == all.false_positives);
+}
+
+TEST_CASE("Cohorts: hand-offs count referrals received on a fixed path; interviews count interviewing services") {
+  const Scenario s = test::scenario(with("60d", R"(
+[[agency]]
+id = "police"
+servers = "unlimited"
+service = "1d"
+interview = true
+[[agency]]
+id = "screening"
+servers = "unlimited"
+service = "2d"
+interview = true
+decision = { sets = "presumed", positive_rate = 1 }
+[[agency]]
+id = "shelter"
+beds = 100
+service = "5d"
+provides = ["shelter", "medical"]
+[[source]]
+id = "raid"
+to = "police"
+at = ["1d", "3d"]
+cases = 5
+[[referral]]
+from = "police"
+to = "screening"
+probability = 1
+delay = "1d"
+[[referral]]
+from = "screening"
+to = "shelter"
+probability = 1
+)"));
+  const RunResult r = run(s);
+  const CohortResult& all = overall(r);
+  CHECK(all.exited == 10);
+  CHECK(all.handoffs_per_case == 2);
+  CHECK(all.interviews_per_case == 2);
+  CHECK(r.replications[0].agencies[0].interviews == 10);
+  CHECK(r.replications[0].agencies[1].interviews == 10);
+  CHECK(r.replications[0].agencies[2].interviews == 0);
+  // police 1d, transfer 1d, screening 2d: presumed after 4 days, in the shelter at once.
+  CHECK(all.time_to_presumed_days_median == 4);
+  CHECK(all.time_to_first_service_days_p90 == 4);
+  CHECK(std::isnan(all.covered_shelter));  // nobody needed shelter (default profile)
+  CHECK(all.dropout_share == 0);
+  // Beds: 5 occupied for 5 days from day 5 and from day 7 → 50 bed-days over 60 days.
+  CHECK(r.replications[0].agencies[2].beds_occupied == Approx(50.0 / 60).epsilon(1e-12));
+  CHECK(std::isnan(r.replications[0].agencies[0].beds_occupied));
+}
+
+TEST_CASE("Cohorts: needs met, stages, convictions, withdrawals and drop-outs are counted per person") {
+  const Scenario s = test::scenario(with("200d", R"(
+[[profile]]
+id = "needy"
+needs = { shelter = 1, legal_aid = 1 }
+[[agency]]
+id = "shelter"
+servers = "unlimited"
+service = "2d"
+provides = ["shelter"]
+[[agency]]
+id = "prosecutor"
+servers = "unlimited"
+service = "10d"
+stage = "prosecution"
+withdrawal = 0.5
+[[agency]]
+id = "court"
+servers = "unlimited"
+service = "10d"
+stage = "trial"
+decision = { sets = "convicted", positive_rate = 1 }
+[[agency]]
+id = "queue"
+servers = 1
+service = "100d"
+patience = "1d"
+[[source]]
+id = "victims"
+to = "shelter"
+at = ["1d"]
+cases = 2000
+profile = "needy"
+[[source]]
+id = "waiting"
+to = "queue"
+at = ["1d"]
+cases = 4
+[[referral]]
+from = "shelter"
+to = "prosecutor"
+probability = 1
+[[referral]]
+from = "prosecutor"
+to = "court"
+probability = 1
+)"));
+  const RunResult r = run(s);
+  const CohortResult& all = overall(r);
+  REQUIRE(all.exited == 2004);
+  CHECK(all.covered_shelter == 1);
+  CHECK(all.covered_legal_aid == 0);
+  CHECK(std::isnan(all.covered_medical));
+  CHECK(all.prosecutions == 2000);
+  CHECK(all.withdrawals + all.trials == 2000);
+  CHECK(all.convictions == all.trials);
+  check_share(all.withdrawals, 2000, 0.5, "withdrawals at the prosecutor");
+  CHECK(r.replications[0].agencies[1].withdrawals == all.withdrawals);
+  // 4 people queue for one server: 1 served (100 d), 3 drop out after a day.
+  CHECK(all.dropout_share == Approx(3.0 / 2004).epsilon(1e-12));
+  CHECK(all.time_to_first_service_days_median == 0);
+}
+
+TEST_CASE("Agencies: turned away, overflowed and held are counted, and leave the queue") {
+  const Scenario s = test::scenario(with("30d", R"(
+[[agency]]
+id = "state_shelter"
+beds = 1
+service = "10d"
+when_full = "overflow:ngo_shelter"
+[[agency]]
+id = "ngo_shelter"
+beds = 1
+service = "10d"
+when_full = "turn_away"
+[[agency]]
+id = "authority"
+servers = 1
+service = "1d"
+not_before = { after = "entered", gap = "5d" }
+[[source]]
+id = "boat"
+to = "state_shelter"
+at = ["1d"]
+cases = 4
+[[source]]
+id = "walk_in"
+to = "authority"
+at = ["2d"]
+cases = 3
+)"));
+  const RunResult r = run(s, 1, 1);
+  const auto& ag = r.replications[0].agencies;
+  CHECK(ag[0].overflowed == 3);
+  CHECK(ag[1].turned_away == 2);
+  CHECK(ag[2].held == 3);
+  CHECK(ag[0].mean_queue_length == 0);
+  CHECK(ag[1].mean_queue_length == 0);
+  // Held from day 2 to day 7, then served one a day: waiting 1 day (from 7 to 8) and 2 days.
+  CHECK(ag[2].mean_queue_length == Approx(3.0 / 30).epsilon(1e-12));
+  CHECK(overall(r).handoffs_per_case == Approx(3.0 / 7).epsilon(1e-12));
+  // The time series: daily samples at 0, 1, …, 30 days, one row per agency.
+  const TimeSeries& ts = r.replications[0].timeseries;
+  REQUIRE(ts.times.size() == 31);
+  REQUIRE(ts.held.size() == 31 * 3);
+  CHECK(ts.held[3 * 3 + 2] == 3);        // day 3: all three held at the authority
+  CHECK(ts.held[7 * 3 + 2] == 0);        // day 7: the hold has ended
+  CHECK(ts.in_service[7 * 3 + 2] == 1);  // one served…
+  CHECK(ts.queue[7 * 3 + 2] == 2);       // …two waiting
+  CHECK(ts.in_service[3 * 3 + 0] == 1);  // a bed taken in each shelter
+  CHECK(ts.in_service[3 * 3 + 1] == 1);
+}
+
+TEST_CASE("Time series: a row per agency and sample; the backlog counts cases at grounds deciders") {
+  const Scenario s = test::scenario(with("28d", R"(
+[[agency]]
+id = "intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "rg"
+servers = 1
+service = "10d"
+decision = { sets = "reasonable_grounds", positive_rate = 1 }
+[[source]]
+id = "raid"
+to = "intake"
+at = ["1d"]
+cases = 5
+[[referral]]
+from = "intake"
+to = "rg"
+probability = 1
+)"));
+  const RunResult r = run(s, 2, 7);
+  const RunContext ctx{s, 11, 2};
+  const auto rows = lines(timeseries_csv(ctx, r));
+  REQUIRE(rows.size() == 1 + 2 * 5);  // replication 0 only: agencies × samples (0, 7, 14, 21, 28 d)
+  CHECK(rows[0] == "replication,time_days,agency,queue,in_service,held,grounds_backlog");
+  CHECK(rows[1] == "0,0,intake,0,0,0,0");
+  CHECK(rows[4] == "0,7,rg,4,1,0,5");
+  CHECK(rows[6] == "0,14,rg,3,1,0,4");
+  CHECK(rows[10] == "0,28,rg,2,1,0,3");
+  CHECK(r.replications[1].timeseries.times.empty());
+  CHECK(sample_count(28, 7) == 5);
+  CHECK(sample_count(28, 0) == 0);
+  CHECK(sample_count(1, 0.1) == 11);
+}
+
+TEST_CASE("Reports: sampling and watching replication 0 change no result; 1 and 2 threads agree byte for byte") {
+  const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/baseline-nrm.toml");
+  const RunContext ctx{s, 11, 3};
+  auto all = [&](const RunResult& r) {
+    return summary_json(ctx, r) + agencies_csv(ctx, r) + cases_csv(ctx, r) + cohorts_csv(ctx, r) +
+           deadlines_csv(ctx, r) + referrals_csv(ctx, r);
+  };
+  const auto dir = temp_dir("determinism");
+  MilestoneWriter m(s, dir / "m.csv");
+  XesWriter x(s, dir / "log.xes");
+  const RunResult plain = run(s, 3, 0, 1);
+  const RunResult sampled = run(s, 3, 7, 2, {&m, &x});
+  CHECK(all(plain) == all(sampled));
+  const RunResult sampled1 = run(s, 3, 7, 1);
+  CHECK(timeseries_csv(ctx, sampled1) == timeseries_csv(ctx, sampled));
+  const std::string json = summary_json(ctx, plain);
+  for (const char* key : {"\"cohorts\"", "\"overall\"", "\"child/labour/foreign\"", "\"victims_identified_share\"",
+                          "\"time_to_identified_days_p90\"", "\"beds_occupied\"", "\"turned_away\"", "\"held\""}) {
+    INFO(key);
+    CHECK(json.find(key) != std::string::npos);
+  }
+  const auto cohort_rows = lines(cohorts_csv(ctx, plain));
+  CHECK(cohort_rows.size() == 1 + 3 * 21 * kCohortMetrics.size());
+}
+
+TEST_CASE("Milestones and XES: one row per person who exits; a well-formed log with traces in time order") {
+  const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/baseline-nrm.toml");
+  const auto dir = temp_dir("logs");
+  std::uint64_t entered = 0, exited = 0;
+  {
+    MilestoneWriter m(s, dir / "cases_milestones.csv");
+    XesWriter x(s, dir / "log.xes");
+    // Count over the whole horizon: the writers see replication 0 from t = 0.
+    struct Counter : ReplicationWatcher {
+      std::uint64_t& in;
+      std::uint64_t& out;
+      Counter(std::uint64_t& i, std::uint64_t& o) : in(i), out(o) {}
+      void on_case_entered(Time, const Case&) override { ++in; }
+      void on_case_exited(Time, const Case&, Time) override { ++out; }
+    } counter(entered, exited);
+    const RunResult r = run(s, 2, 0, 2, {&m, &x, &counter});
+    m.commit();
+    x.commit();
+  }
+  REQUIRE(entered > 1000);
+  const auto rows = lines(slurp(dir / "cases_milestones.csv"));
+  CHECK(rows.size() == 1 + exited);
+  CHECK(rows[0] ==
+        "serial,previous,cohort,entered,presumed_at,reasonable_grounds_at,identified_at,first_service_at,exited,"
+        "handoffs,interviews,outcome");
+  for (std::size_t i = 1; i < rows.size(); i += 97) {
+    INFO(rows[i]);
+    CHECK(std::count(rows[i].begin(), rows[i].end(), ',') == 11);
+  }
+
+  const std::string xes = slurp(dir / "log.xes");
+  // Every opened tag closes, in order.
+  std::vector<std::string> stack;
+  std::size_t traces = 0;
+  const std::regex tag(R"(<(/?)([A-Za-z?!][^\s>/]*)[^>]*?(/?)>)");
+  for (auto it = std::sregex_iterator(xes.begin(), xes.end(), tag); it != std::sregex_iterator(); ++it) {
+    const std::string name = (*it)[2];
+    if (name[0] == '?' || name[0] == '!') continue;
+    if ((*it)[3] == "/") continue;  // self-closing
+    if ((*it)[1] == "/") {
+      REQUIRE(!stack.empty());
+      REQUIRE(stack.back() == name);
+      stack.pop_back();
+    } else {
+      stack.push_back(name);
+      traces += name == "trace";
+    }
+  }
+  CHECK(stack.empty());
+  CHECK(traces == entered);  // those still inside at the horizon too
+  // Within each trace, timestamps never go back (ISO 8601 strings of one format sort as times).
+  std::size_t pos = 0, checked = 0;
+  while ((pos = xes.find("<trace>", pos)) != std::string::npos) {
+    const std::size_t end = xes.find("</trace>", pos);
+    const std::string trace = xes.substr(pos, end - pos);
+    std::string last;
+    const std::regex stamp(R"re(key="time:timestamp" value="([^"]+)")re");
+    for (auto it = std::sregex_iterator(trace.begin(), trace.end(), stamp); it != std::sregex_iterator(); ++it) {
+      const std::string t = (*it)[1];
+      CHECK(t >= last);
+      last = t;
+    }
+    ++checked;
+    pos = end;
+    if (checked > 300) break;  // enough, and regex is slow
+  }
+  CHECK(checked > 300);
+  CHECK(xes.find("<log xes.version=\"1849-2016\"") != std::string::npos);
+}
+
+TEST_CASE("XES: timestamps count days from 2025-01-01T00:00:00Z, to the millisecond") {
+  CHECK(xes_timestamp(0) == "2025-01-01T00:00:00.000Z");
+  CHECK(xes_timestamp(1.5) == "2025-01-02T12:00:00.000Z");
+  CHECK(xes_timestamp(59) == "2025-03-01T00:00:00.000Z");
+  CHECK(xes_timestamp(365 + 1.0 / 86400) == "2026-01-01T00:00:01.000Z");
+  CHECK(xes_timestamp(1155) == "2028-03-01T00:00:00.000Z");  // 2028 is a leap year: day 1154 is 29 Feb
+}
