@@ -49,6 +49,42 @@ ls -a "$tmp/t1" | grep -q '\.tmp\.' && bad "temporary files left behind" || ok
 python3 -c "import json,sys; d=json.load(open('$tmp/t1/summary.json')); assert d['replications']==4; assert 'competent_authority' in d['agencies']" 2>/dev/null \
   && ok || { command -v python3 >/dev/null && bad "summary.json is not the expected JSON" || ok; }
 
+# New outputs: cohorts.csv and timeseries.csv always (every 7 days by default), identical across threads.
+for file in cohorts.csv timeseries.csv; do
+  [ -s "$tmp/t1/$file" ] && ok || bad "missing $file"
+  cmp -s "$tmp/t1/$file" "$tmp/t2/$file" && ok || bad "$file differs between 1 and 2 threads"
+done
+head -1 "$tmp/t1/timeseries.csv" | grep -qx "replication,time_days,agency,queue,in_service,held,grounds_backlog" \
+  && ok || bad "timeseries.csv header"
+grep -q '"overall"' "$tmp/t1/summary.json" && grep -q '"cohorts"' "$tmp/t1/summary.json" && ok \
+  || bad "summary.json lacks cohorts/overall"
+grep -q "^  overall" "$tmp/run1.txt" && ok || bad "the table does not show the overall cohort"
+[ ! -e "$tmp/t1/cases_milestones.csv" ] && ok || bad "cases_milestones.csv written without --milestones"
+
+# --milestones and --xes write their files; --sample 0 drops the time series.
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/m" --replications 2 --milestones --xes "$tmp/m/log.xes" \
+  --sample 30d -q
+[ $? -eq 0 ] && ok || bad "--milestones --xes run failed"
+[ -s "$tmp/m/cases_milestones.csv" ] && ok || bad "missing cases_milestones.csv"
+head -1 "$tmp/m/cases_milestones.csv" | grep -q "^serial,previous,cohort," && ok || bad "cases_milestones.csv header"
+[ -s "$tmp/m/log.xes" ] && tail -1 "$tmp/m/log.xes" | grep -qx "</log>" && ok || bad "log.xes missing or not closed"
+ls -a "$tmp/m" | grep -q '\.tmp\.' && bad "temporary files left behind (--xes)" || ok
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/m" --replications 2 --sample 0 -q
+[ $? -eq 0 ] && ok || bad "--sample 0 run failed"
+[ ! -e "$tmp/m/timeseries.csv" ] && ok || bad "--sample 0 left a timeseries.csv"
+[ ! -e "$tmp/m/cases_milestones.csv" ] && ok || bad "a stale cases_milestones.csv was left"
+
+# Bad --sample values and an XES path that cannot be written.
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/bad-sample" --sample 7 2>"$tmp/stderr" >/dev/null
+[ $? -eq 2 ] && ok || bad "--sample 7 (no unit): expected exit 2"
+grep -q -- "--sample" "$tmp/stderr" && ok || bad "--sample error does not name the option"
+[ ! -e "$tmp/bad-sample" ] && ok || bad "--sample error created the output directory"
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/bad-sample" --sample 1s >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--sample 1s (too many rows): expected exit 2"
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/x" --replications 1 --xes "$tmp/no/such/dir/log.xes" \
+  >/dev/null 2>&1
+[ $? -eq 1 ] && ok || bad "--xes into a missing directory: expected exit 1"
+
 # check and graph.
 "$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
 "$refsim" graph "$src/scenarios/baseline-nrm.toml" | grep -q "digraph" && ok || bad "graph did not print DOT"
