@@ -186,6 +186,27 @@ const std::map<std::string, Story>& stories() {
          CHECK(k.retrafficked > 0);
          CHECK(k.reentries > 0);
        }},
+      {"southern-africa",
+       [](const Scenario&, const StoryCounter& k, const ReplicationResult&) {
+         for (const char* cc : {"ZA", "MZ", "ZW", "LS", "MW"}) {
+           INFO("country " << cc);
+           CHECK(k.reached_country(cc));
+         }
+         CHECK(k.cross_border_sent() > 0);  // cross-border investigation requests and returns
+         CHECK(k.stage_done.count(Stage::return_home));
+         CHECK(k.positive_decisions.count(attr::kConvicted));
+       }},
+      {"south-america",
+       [](const Scenario&, const StoryCounter& k, const ReplicationResult&) {
+         for (const char* cc : {"BO", "BR", "CL", "CO", "EC", "PE"}) {
+           INFO("country " << cc);
+           CHECK(k.reached_country(cc));
+         }
+         CHECK(k.cross_border_sent() > 0);
+         CHECK(k.stage_done.count(Stage::trial));
+         CHECK(k.positive_decisions.count(attr::kConvicted));
+         CHECK(k.withdrawals > 0);
+       }},
       {"sea-fisheries",
        [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
          // Cases in all eight countries of the forum.
