@@ -1,9 +1,10 @@
 #pragma once
-// The future-event set: a binary heap ordered totally by (time, priority, insertion sequence).
+// The future-event set, ordered totally by (time, priority, insertion sequence).
 //
 // Ties never depend on pointers or hashes, so a run is reproducible bit for bit. Events are
 // small PODs; cancellation is done by the owner marking its state stale (e.g. a case generation
 // counter) and skipping the event when it is popped.
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -24,7 +25,7 @@ enum class EventKind : std::uint8_t {
   initial_cases = 6,   ///< index = agency: its backlog at t = 0 enters
 };
 
-/// A pending event: 16 bytes, so that the heap moves little memory.
+/// A pending event: 16 bytes, so that the calendar moves little memory.
 ///
 /// `key` packs, from the most significant bit: priority (1 bit: 0 runs first at equal times),
 /// insertion sequence (37 bits), kind (3 bits) and index (23 bits: a case slot, a source, …).
@@ -47,9 +48,32 @@ struct Event {
 };
 static_assert(sizeof(Event) == 16);
 
-/// A binary min-heap. pop() uses Floyd's method: the hole left by the minimum sinks to a leaf
-/// along the smaller children (one comparison per level), then the last element sifts up from
-/// there — usually only a level or two, since it came from the bottom.
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) on 128-bit ranks, time bits above key,
+/// with 4-bit digits.
+///
+/// A discrete-event calendar is monotone: every event scheduled is no earlier than the one last
+/// popped (`last_`). The heap exploits that. An event waits in the bucket (p, d), where p is the
+/// highest digit in which its rank differs from `last_` and d is its own value of that digit;
+/// since all ranks are >= `last_`, every rank in a lower-numbered bucket is smaller than every
+/// rank in a higher one. The minimum is kept apart in `front_`, so top() and next_time() are
+/// O(1). pop() hands out `front_`, makes it the new `last_`, and redistributes the one bucket
+/// the minimum came from: relative to the new `last_`, all of its events fall into lower buckets,
+/// and the smallest of them becomes the new `front_`. If that bucket was empty, the new `front_`
+/// is the smallest event of the lowest occupied bucket. Each event thus moves down a few times
+/// (at most 32) during its life, and a pop compares ranks within one bucket only, however many
+/// events are pending; push is O(1).
+///
+/// The order is exactly that of a sorted list of (time, priority, sequence): the buckets only
+/// decide where to look for the minimum, never which of two events comes first.
+///
+/// Scheduling an event before the one last popped (the engine never does, but a caller may) is
+/// allowed and stays correct: the heap is rebuilt around the new event, in O(n).
+///
+/// @code
+///   EventQueue q;
+///   q.push(2.5, 1, EventKind::service_end, slot);
+///   while (!q.empty() && q.next_time() <= horizon) dispatch(q.pop());
+/// @endcode
 class EventQueue {
  public:
   /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
@@ -60,62 +84,168 @@ class EventQueue {
                               (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
                               (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;
     assert(time >= 0);  // NaN or negative times would break the ordering
-    heap_.push_back(rank(Event{time, key}));
-    sift_up(heap_.size() - 1, heap_.back());
-  }
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  Event top() const { return event(heap_.front()); }
-  /// The time of the next event; requires !empty().
-  Time next_time() const { return std::bit_cast<Time>(static_cast<std::uint64_t>(heap_.front() >> 64)); }
-  Event pop() {
-    const Rank e = heap_.front();
-    const std::size_t n = heap_.size() - 1;  // size after the pop
-    const Rank last = heap_[n];              // stays in place during the descent: heap_[n] is readable
-    std::size_t hole = 0;
-    for (;;) {
-      std::size_t best = 2 * hole + 1;
-      if (best >= n) break;
-      // Branch-free choice of the smaller child; heap_[best + 1] exists even when best + 1 == n.
-      best += static_cast<std::size_t>((best + 1 < n) & (heap_[best + 1] < heap_[best]));
-      heap_[hole] = heap_[best];
-      hole = best;
+    const Rank r = rank(Event{time, key});
+    if (size_++ == 0) {
+      front_ = last_ = r;
+    } else if (r < front_) {
+      if (r < last_) {
+        rebase(r);
+      } else {
+        file(front_);
+        front_ = r;
+      }
+    } else {
+      file(r);
     }
-    if (hole < n) sift_up(hole, last);
-    heap_.pop_back();
+  }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  /// The next event; requires !empty().
+  Event top() const { return event(front_); }
+  /// The time of the next event; requires !empty().
+  Time next_time() const { return std::bit_cast<Time>(static_cast<std::uint64_t>(front_ >> 64)); }
+  /// Removes and returns the next event; requires !empty().
+  Event pop() {
+    assert(size_ > 0);
+    const Rank e = front_;
+    if (--size_ > 0) advance();
     return event(e);
   }
-  /// Calls f(event) for every pending event, in heap order (not sorted); for snapshots.
+  /// Calls f(event) for every pending event, in an unspecified (but deterministic) order; for
+  /// snapshots.
   template <class F>
   void for_each_pending(F f) const {
-    for (const Rank r : heap_) f(event(r));
+    if (size_ == 0) return;
+    f(event(front_));
+    for (const std::vector<Rank>& b : buckets_) {
+      for (const Rank r : b) f(event(r));
+    }
   }
   void clear() {
-    heap_.clear();
+    for (std::vector<Rank>& b : buckets_) b.clear();
+    occupied_ = {};
+    summary_ = 0;
+    size_ = 0;
     next_seq_ = 0;
   }
 
  private:
-  /// The heap stores each event as one 128-bit number, time bits above key. Times are >= 0, and
-  /// the bit patterns of non-negative doubles order like unsigned integers, so the natural order
-  /// of these numbers is (time, priority, sequence), compared without branches.
+  /// Each event as one 128-bit number, time bits above key. Times are >= 0, and the bit patterns
+  /// of non-negative doubles order like unsigned integers, so the natural order of these numbers
+  /// is (time, priority, sequence), compared without branches.
   __extension__ using Rank = unsigned __int128;
+  static constexpr int kDigitBits = 4;  // must divide 64: a digit never straddles the halves
+  static constexpr int kRadix = 1 << kDigitBits;
+  static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 512
+  static constexpr int kWords = kBuckets / 64;                 // of the occupancy bitmap
+
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
   static Event event(Rank r) {
     return Event{std::bit_cast<Time>(static_cast<std::uint64_t>(r >> 64)), static_cast<std::uint64_t>(r)};
   }
 
-  void sift_up(std::size_t i, const Rank e) {
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 2;
-      if (!(e < heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
+  /// r's bucket: (p, d) numbered p * kRadix + d, where p is the highest digit in which r differs
+  /// from last_ and d is r's value of that digit; -1 when r == last_. Lower numbers hold smaller
+  /// ranks: at equal p, the ranks agree with last_ above digit p, and d orders them.
+  int bucket_of(Rank r) const {
+    const auto r_hi = static_cast<std::uint64_t>(r >> 64), r_lo = static_cast<std::uint64_t>(r);
+    const std::uint64_t d_hi = r_hi ^ static_cast<std::uint64_t>(last_ >> 64);
+    unsigned p;
+    std::uint64_t word;
+    if (d_hi != 0) {
+      p = (127u - static_cast<unsigned>(std::countl_zero(d_hi))) / kDigitBits;
+      word = r_hi;
+    } else {
+      const std::uint64_t d_lo = r_lo ^ static_cast<std::uint64_t>(last_);
+      if (d_lo == 0) return -1;
+      p = (63u - static_cast<unsigned>(std::countl_zero(d_lo))) / kDigitBits;
+      word = r_lo;
     }
-    heap_[i] = e;
+    return static_cast<int>(p * kRadix + ((word >> ((p * kDigitBits) & 63)) & (kRadix - 1)));
+  }
+  /// Puts r, which must be > last_, into its bucket.
+  void file(Rank r) {
+    const int b = bucket_of(r);
+    assert(b >= 0);
+    buckets_[static_cast<std::size_t>(b)].push_back(r);
+    occupy(b);
+  }
+  void occupy(int b) {
+    occupied_[static_cast<std::size_t>(b >> 6)] |= std::uint64_t{1} << (b & 63);
+    summary_ |= 1u << (b >> 6);
+  }
+  void vacate(int b) {
+    const auto w = static_cast<std::size_t>(b >> 6);
+    occupied_[w] &= ~(std::uint64_t{1} << (b & 63));
+    if (occupied_[w] == 0) summary_ &= ~(1u << w);
   }
 
-  std::vector<Rank> heap_;
+  /// front_ has just been popped and at least one event remains: makes front_ the reference and
+  /// moves the smallest remaining rank into front_.
+  void advance() {
+    // The popped minimum belonged to bucket k (relative to the old last_): buckets below k are
+    // empty, and bucket k's events share its digits down to k's, so relative to it they all fall
+    // into lower buckets, while every other bucket keeps its number.
+    const int k = bucket_of(front_);
+    last_ = front_;
+    if (k >= 0 && !buckets_[static_cast<std::size_t>(k)].empty()) {
+      std::vector<Rank>& from = buckets_[static_cast<std::size_t>(k)];
+      vacate(k);
+      Rank best = ~Rank{0};
+      int best_b = 0;
+      std::size_t best_i = 0;
+      for (const Rank r : from) {
+        const int b = bucket_of(r);
+        std::vector<Rank>& to = buckets_[static_cast<std::size_t>(b)];
+        if (r < best) {
+          best = r;
+          best_b = b;
+          best_i = to.size();
+        }
+        to.push_back(r);
+        occupy(b);
+      }
+      from.clear();
+      std::vector<Rank>& b = buckets_[static_cast<std::size_t>(best_b)];
+      front_ = best;
+      b[best_i] = b.back();
+      b.pop_back();
+      if (b.empty()) vacate(best_b);
+      return;
+    }
+    // The minimum is in the lowest occupied bucket.
+    const int w = std::countr_zero(summary_);
+    const int j = w * 64 + std::countr_zero(occupied_[static_cast<std::size_t>(w)]);
+    std::vector<Rank>& b = buckets_[static_cast<std::size_t>(j)];
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < b.size(); ++i) {
+      if (b[i] < b[best]) best = i;
+    }
+    front_ = b[best];
+    b[best] = b.back();
+    b.pop_back();
+    if (b.empty()) vacate(j);
+  }
+
+  /// Rebuilds the heap around r, which is smaller than every pending event and than last_.
+  void rebase(Rank r) {
+    std::vector<Rank> all{front_};
+    for (std::vector<Rank>& b : buckets_) {
+      all.insert(all.end(), b.begin(), b.end());
+      b.clear();
+    }
+    occupied_ = {};
+    summary_ = 0;
+    front_ = last_ = r;
+    for (const Rank x : all) file(x);
+  }
+
+  std::array<std::vector<Rank>, kBuckets> buckets_;
+  std::array<std::uint64_t, kWords> occupied_{};  ///< bit b set when bucket b is non-empty
+  std::uint32_t summary_ = 0;                     ///< bit w set when occupied_[w] != 0
+  Rank front_ = 0;                                ///< the minimum, when size_ > 0
+  Rank last_ = 0;                                 ///< the last popped rank: the buckets' reference
+  std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
 };
 
