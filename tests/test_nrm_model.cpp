@@ -55,6 +55,7 @@ struct Recorder : Observer {
     steps.push_back({"overflow", t, from, c.serial});
   }
   void on_hold(Time, AgencyId a, const Case& c, Time until) override { steps.push_back({"hold", until, a, c.serial}); }
+  void on_dropout(Time t, AgencyId a, const Case& c, Time) override { steps.push_back({"dropout", t, a, c.serial}); }
   void on_withdrawal(Time t, AgencyId a, const Case& c) override {
     const bool supported = engine->attributes(c.person)[attr::kSupported] != 0;
     steps.push_back({supported ? "withdrawal_supported" : "withdrawal", t, a, c.serial});
@@ -541,4 +542,36 @@ TEST_CASE("Uncertain parameter errors: located messages") {
         "test.toml:21:8: referral a -> b: loss must have min <= mode <= max and min < max");
   CHECK(err("loss = { dist = \"pert\", min = 0, mode = 0.1, max = 1.2 }") ==
         "test.toml:21:52: referral a -> b: loss: max must be a probability between 0 and 1, got 1.2");
+}
+
+TEST_CASE("Drop-out: a pending patience event from an earlier agency does not take the case from a queue without patience") {
+  // Case 2 waits at `a` (patience 10 d, an event due at day 10), is served at day 1-2, then waits
+  // at `b` (no patience) behind case 1 until day 21. Nobody may drop out.
+  const Recorder r = run(with("60d", R"(
+[[agency]]
+id = "a"
+servers = 1
+service = "1d"
+patience = "10d"
+[[agency]]
+id = "b"
+servers = 1
+service = "20d"
+[[source]]
+id = "s"
+to = "a"
+at = ["0d"]
+cases = 2
+[[referral]]
+from = "a"
+to = "b"
+probability = 1
+)"));
+  CHECK(r.count("dropout") == 0);
+  CHECK(r.count("exit") == 2);
+  std::vector<Time> b_ends;
+  for (const Step& s : r.all("end")) {
+    if (s.agency == 1) b_ends.push_back(s.t);
+  }
+  CHECK(b_ends == std::vector<Time>{21.0, 41.0});
 }

@@ -121,6 +121,7 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
     case Scheduled::Type::hold_end: {
       Case& c = cases_[what.index];
       c.held = false;
+      c.arrived = t;  // waits and time in the agency count from the end of the hold
       for (Observer* o : observers_) o->on_hold_end(t, c.agency, c);
       join(t, c.agency, what.index);
       break;
@@ -290,6 +291,8 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
       if (ag.has_patience) {
         c.gives_up = t + ag.patience(ag.patience_rng);
         calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+      } else {
+        c.gives_up = -1;  // an earlier agency's patience event, still pending, must not match
       }
       break;
     case WhenFull::turn_away:

@@ -22,7 +22,8 @@ inline constexpr std::uint64_t kNoPrevious = ~std::uint64_t{0};
 struct Case {
   std::uint64_t serial = 0;  ///< the person: 0, 1, 2… in order of entry within a replication
   Time entered = 0;          ///< when the person entered the mechanism
-  Time arrived = 0;          ///< when the track arrived at its current agency (or started its transfer)
+  Time arrived = 0;          ///< when the track arrived at its current agency (or started its transfer;
+                             ///< after a hold, when the hold ended: the agency's own time starts then)
   Time service_started = 0;  ///< when service began at the current agency
   SourceId source = 0;       ///< kNoSource for cases already there at t = 0
   AgencyId agency = 0;       ///< current agency (during a transfer: the referring agency)
