@@ -125,7 +125,7 @@ cases = 4
   CHECK(all.time_to_identified_days_mean == 3);
   CHECK(all.time_to_identified_days_median == 3);
   CHECK(all.time_to_identified_days_p90 == 3);
-  CHECK(std::isnan(all.time_to_presumed_days_median));  // no presumed decision
+  CHECK(std::isnan(all.time_to_presumed_days_median));     // no presumed decision
   CHECK(std::isnan(all.time_to_first_service_days_mean));  // the authority provides nothing
   // The default profile: adults, exploitation "other", home nationality.
   const std::size_t adult_other_national = cohort_of([] {

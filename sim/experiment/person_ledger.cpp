@@ -74,10 +74,10 @@ void PersonLedger::on_decision(Time t, AgencyId, const Case& c, const Attributes
                                bool positive) {
   if (!positive) return;
   PersonRecord& p = records_[c.person];
-  Time* at = attribute == attr::kPresumed             ? &p.presumed_at
-             : attribute == attr::kReasonableGrounds  ? &p.reasonable_grounds_at
-             : attribute == attr::kIdentified         ? &p.identified_at
-                                                      : nullptr;
+  Time* at = attribute == attr::kPresumed            ? &p.presumed_at
+             : attribute == attr::kReasonableGrounds ? &p.reasonable_grounds_at
+             : attribute == attr::kIdentified        ? &p.identified_at
+                                                     : nullptr;
   if (at && *at < 0) *at = t;
   if (attribute == attr::kConvicted) p.convicted = true;
 }
@@ -86,9 +86,7 @@ void PersonLedger::on_turned_away(Time, AgencyId, const Case& c) { set_reason(c,
 
 void PersonLedger::on_referral_lost(Time, ReferralId, const Case& c) { set_reason(c, ExitReason::referral_lost); }
 
-void PersonLedger::on_consent_refused(Time, ReferralId, const Case& c) {
-  set_reason(c, ExitReason::consent_refused);
-}
+void PersonLedger::on_consent_refused(Time, ReferralId, const Case& c) { set_reason(c, ExitReason::consent_refused); }
 
 void PersonLedger::on_withdrawal(Time, AgencyId, const Case& c) {
   records_[c.person].withdrew = true;

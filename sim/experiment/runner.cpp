@@ -58,7 +58,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
       for (AgencyId a = 0; a < n_agencies; ++a) {
         ts.queue.push_back(static_cast<std::uint32_t>(engine.queue_length(a)));
         ts.in_service.push_back(engine.busy(a));
-        ts.held.push_back(stats.held_now(a, t));
+        ts.held.push_back(stats.held_now(a));
       }
       std::uint32_t backlog = 0;
       for (AgencyId a : deciders) backlog += static_cast<std::uint32_t>(engine.queue_length(a)) + engine.busy(a);

@@ -66,14 +66,20 @@ void StatisticsCollector::on_overflow(Time t, AgencyId from, AgencyId to, const 
   ++x.overflowed;
 }
 
-// A held case is not in the queue until its hold ends (Acc::advance puts it there).
-void StatisticsCollector::on_hold(Time t, AgencyId a, const Case&, Time until) {
+// A held case is not in the queue until its hold ends.
+void StatisticsCollector::on_hold(Time t, AgencyId a, const Case&, Time) {
   Acc& x = acc_[a];
   x.advance(t);
   --x.queue;
   ++x.held;
   ++x.holds;
-  x.hold_ends.push(until);
+}
+
+void StatisticsCollector::on_hold_end(Time t, AgencyId a, const Case&) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.held;
+  ++x.queue;
 }
 
 void StatisticsCollector::on_withdrawal(Time t, AgencyId a, const Case& c) {
@@ -83,14 +89,6 @@ void StatisticsCollector::on_withdrawal(Time t, AgencyId a, const Case& c) {
 
 void StatisticsCollector::on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) {
   ledger_.on_retrafficked(t, a, c, reentry);
-}
-
-std::uint32_t StatisticsCollector::held_now(AgencyId a, Time t) {
-  // Settling holds integrates only up to hold ends, which every run does at the same times: the
-  // time averages stay bit-identical with and without sampling.
-  Acc& x = acc_[a];
-  x.settle_holds(t);
-  return static_cast<std::uint32_t>(x.held);
 }
 
 void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency,

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <queue>
 #include <string_view>
 #include <vector>
 
@@ -240,11 +239,12 @@ class StatisticsCollector final : public Observer {
   void on_turned_away(Time t, AgencyId a, const Case& c) override;
   void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
   void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
+  void on_hold_end(Time t, AgencyId a, const Case& c) override;
   void on_withdrawal(Time t, AgencyId a, const Case& c) override;
   void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
 
-  /// Cases held (not_before) at agency `a` at time t (>= the last event seen): for time series.
-  std::uint32_t held_now(AgencyId a, Time t);
+  /// Cases held (not_before) at agency `a` now: for time series.
+  std::uint32_t held_now(AgencyId a) const { return static_cast<std::uint32_t>(acc_[a].held); }
 
   /// Closes the window at `horizon` and returns the results.
   ReplicationResult finish(Time horizon, std::size_t in_system, std::uint64_t events) const;
@@ -258,26 +258,10 @@ class StatisticsCollector final : public Observer {
     std::uint64_t turned_away = 0, overflowed = 0, holds = 0, withdrawals = 0, interviews = 0;
     double last = 0;
     std::int64_t queue = 0, busy = 0, held = 0;  // current levels, kept across the warm-up reset
-    // When the holds in progress end (they join the queue then): a min-heap.
-    std::priority_queue<Time, std::vector<Time>, std::greater<>> hold_ends;
-    void integrate(Time t) {
+    void advance(Time t) {
       queue_area += static_cast<double>(queue) * (t - last);
       busy_area += static_cast<double>(busy) * (t - last);
       last = t;
-    }
-    /// Holds ending by t move to the queue at their end time (integrating up to each end).
-    void settle_holds(Time t) {
-      while (!hold_ends.empty() && hold_ends.top() <= t) {
-        integrate(std::max(last, hold_ends.top()));
-        hold_ends.pop();
-        --held;
-        ++queue;
-      }
-    }
-    /// Integrates to t, settling holds on the way.
-    void advance(Time t) {
-      settle_holds(t);
-      integrate(t);
     }
   };
   struct CohortAcc {

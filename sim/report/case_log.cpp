@@ -134,8 +134,8 @@ void MilestoneWriter::on_case_exited(Time t, const Case& c, Time in_system) {
   os << p.serial << ',' << (p.previous == kNoPrevious ? std::string() : std::to_string(p.previous)) << ','
      << cohort_name(p.cohort) << ',' << format_number(p.entered) << ',' << time_or_empty(p.presumed_at) << ','
      << time_or_empty(p.reasonable_grounds_at) << ',' << time_or_empty(p.identified_at) << ','
-     << time_or_empty(p.first_service_at) << ',' << format_number(p.exited) << ',' << p.handoffs << ','
-     << p.interviews << ',' << to_string(p.reason) << '\n';
+     << time_or_empty(p.first_service_at) << ',' << format_number(p.exited) << ',' << p.handoffs << ',' << p.interviews
+     << ',' << to_string(p.reason) << '\n';
 }
 
 // --- XesWriter ---------------------------------------------------------------------------------
@@ -252,13 +252,14 @@ void XesWriter::on_referral_lost(Time t, ReferralId r, const Case& c) {
 void XesWriter::on_consent_refused(Time t, ReferralId r, const Case& c) {
   ledger_.on_consent_refused(t, r, c);
   const Referral& ref = scenario_.referrals[r];
-  event(t, ref.from, c, "consent_refused", "complete",
-        attribute("string", "refsim:to", scenario_.agencies[ref.to].id));
+  event(t, ref.from, c, "consent_refused", "complete", attribute("string", "refsim:to", scenario_.agencies[ref.to].id));
 }
 
 void XesWriter::on_hold(Time t, AgencyId a, const Case& c, Time until) {
   event(t, a, c, "hold", "suspend", attribute("date", "refsim:until", xes_timestamp(until)));
 }
+
+void XesWriter::on_hold_end(Time t, AgencyId a, const Case& c) { event(t, a, c, "hold_end", "resume"); }
 
 void XesWriter::on_withdrawal(Time t, AgencyId a, const Case& c) {
   ledger_.on_withdrawal(t, a, c);
@@ -272,7 +273,8 @@ void XesWriter::on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry)
 
 void XesWriter::on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency, Time) {
   if (outcome != DeadlineOutcome::breached) return;
-  event(t, agency, c, "deadline_breached", "complete", attribute("string", "refsim:deadline", scenario_.deadlines[d].id));
+  event(t, agency, c, "deadline_breached", "complete",
+        attribute("string", "refsim:deadline", scenario_.deadlines[d].id));
 }
 
 void XesWriter::on_case_exited(Time t, const Case& c, Time in_system) {

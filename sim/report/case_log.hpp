@@ -104,6 +104,7 @@ class XesWriter final : public ReplicationWatcher {
   void on_referral_lost(Time t, ReferralId r, const Case& c) override;
   void on_consent_refused(Time t, ReferralId r, const Case& c) override;
   void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
+  void on_hold_end(Time t, AgencyId a, const Case& c) override;
   void on_withdrawal(Time t, AgencyId a, const Case& c) override;
   void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
