@@ -492,10 +492,11 @@ TEST_CASE("Milestones and XES: one row per person who exits; a well-formed log w
   CHECK(xes.find("<log xes.version=\"1849-2016\"") != std::string::npos);
 }
 
-TEST_CASE("XES: timestamps count days from 2025-01-01T00:00:00Z, to the millisecond") {
-  CHECK(xes_timestamp(0) == "2025-01-01T00:00:00.000Z");
-  CHECK(xes_timestamp(1.5) == "2025-01-02T12:00:00.000Z");
-  CHECK(xes_timestamp(59) == "2025-03-01T00:00:00.000Z");
-  CHECK(xes_timestamp(365 + 1.0 / 86400) == "2026-01-01T00:00:01.000Z");
-  CHECK(xes_timestamp(1155) == "2028-03-01T00:00:00.000Z");  // 2028 is a leap year: day 1154 is 29 Feb
+TEST_CASE("XES: timestamps count days from Monday 2025-01-06T00:00:00Z, to the millisecond") {
+  CHECK(xes_timestamp(0) == "2025-01-06T00:00:00.000Z");
+  CHECK(xes_timestamp(1.5) == "2025-01-07T12:00:00.000Z");
+  CHECK(xes_timestamp(59) == "2025-03-06T00:00:00.000Z");
+  CHECK(xes_timestamp(365 + 1.0 / 86400) == "2026-01-06T00:00:01.000Z");
+  CHECK(xes_timestamp(1149) == "2028-02-29T00:00:00.000Z");  // 2028 is a leap year
+  CHECK(xes_timestamp(1150) == "2028-03-01T00:00:00.000Z");
 }

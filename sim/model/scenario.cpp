@@ -1,5 +1,7 @@
 #include "sim/model/scenario.hpp"
 
+#include <sstream>
+
 #include <boost/random/beta_distribution.hpp>
 
 #include "sim/random/streams.hpp"
@@ -56,6 +58,15 @@ const char* to_string(Stage s) {
     case Stage::reintegration: return "reintegration";
   }
   return "?";
+}
+
+std::string Deadline::describe_limit() const {
+  if (working_days > 0) {
+    std::ostringstream os;
+    os << working_days << "wd";
+    return os.str();
+  }
+  return format_duration(limit);
 }
 
 Scenario Scenario::with_parameters_drawn(std::uint64_t seed, std::uint32_t replication) const {

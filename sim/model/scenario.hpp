@@ -162,6 +162,8 @@ struct Deadline {
   Time limit = 0;
   /// "5wd": the limit counts working days (Monday–Friday, t = 0 is a Monday) instead of `limit`.
   double working_days = 0;
+  /// The limit as people write it: "24h", "5wd".
+  std::string describe_limit() const;
   Condition when;
   SourceLocation where;
 };

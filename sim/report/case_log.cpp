@@ -100,7 +100,7 @@ void AtomicOutputFile::commit() {
 }
 
 std::string xes_timestamp(Time t) {
-  static const std::int64_t epoch_days = days_from_civil(2025, 1, 1);
+  static const std::int64_t epoch_days = days_from_civil(2025, 1, 6);
   const auto ms = static_cast<std::int64_t>(std::llround(t * 86'400'000.0));
   std::int64_t day = ms / 86'400'000, rest = ms % 86'400'000;
   if (rest < 0) {

@@ -42,9 +42,10 @@ class AtomicOutputFile {
   bool committed_ = false;
 };
 
-/// The XES log's clock: simulated time t (days) is the instant kXesEpoch + t.
-inline constexpr const char* kXesEpoch = "2025-01-01T00:00:00.000Z";
-/// "2025-01-01T00:00:00.000Z" + t days, to the millisecond (UTC, ISO 8601).
+/// The XES log's clock: simulated time t (days) is the instant kXesEpoch + t. The epoch is a
+/// Monday, like the model's t = 0, so weekdays in the log match opening hours.
+inline constexpr const char* kXesEpoch = "2025-01-06T00:00:00.000Z";
+/// "2025-01-06T00:00:00.000Z" + t days, to the millisecond (UTC, ISO 8601).
 std::string xes_timestamp(Time t);
 
 /// cases_milestones.csv: one row per person who exits, in order of exit:

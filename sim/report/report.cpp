@@ -103,7 +103,13 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   Json deadlines = Json::object();
   for (std::size_t i = 0; i < s.deadlines.size(); ++i) {
     Json dj;
-    dj["within_days"] = s.deadlines[i].limit;
+    // A limit in working days has no fixed length in days: within_days is null then.
+    if (s.deadlines[i].working_days > 0) {
+      dj["within_days"] = nullptr;
+      dj["within_working_days"] = s.deadlines[i].working_days;
+    } else {
+      dj["within_days"] = s.deadlines[i].limit;
+    }
     dj.update(metrics_json(
         res, kDeadlineMetrics, [i](const ReplicationResult& r) -> const auto& { return r.deadlines[i]; }));
     deadlines[s.deadlines[i].id] = std::move(dj);
@@ -276,7 +282,7 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
       return estimate(v);
     };
     os << "  " << std::left << std::setw(40) << s.deadlines[d].id << std::right << " within " << std::setw(6)
-       << format_duration(s.deadlines[d].limit) << "  compliance " << std::setw(14)
+       << s.deadlines[d].describe_limit() << "  compliance " << std::setw(14)
        << cell(est(&DeadlineResult::compliance), 3) << "  breached " << cell(est(&DeadlineResult::breached), 1)
        << "  left first " << cell(est(&DeadlineResult::left), 1) << "\n";
   }
