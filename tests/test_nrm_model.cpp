@@ -575,3 +575,20 @@ probability = 1
   }
   CHECK(b_ends == std::vector<Time>{21.0, 41.0});
 }
+
+TEST_CASE("Traffic equations: an agency with opening hours is loaded against its open time") {
+  const Scenario s = test::scenario(with("10d", R"(
+[[agency]]
+id = "office"
+servers = 1
+service = "2h"
+hours = { days = "mon-fri", from = "09:00", to = "17:00" }
+[[source]]
+id = "s"
+to = "office"
+rate = 1
+)"));
+  const auto loads = ReferralGraph(s).loads();
+  CHECK(loads[0].offered_load == Approx(2.0 / 24));
+  CHECK(loads[0].utilization == Approx((2.0 / 24) / (40.0 / 168)));  // 40 open hours of 168
+}

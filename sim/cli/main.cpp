@@ -48,8 +48,8 @@ void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g)
          << (a.when_full == WhenFull::turn_away ? "turned away" : "overflow") << ")\n";
     } else if (!a.unlimited && loads[i].utilization >= 1) {
       os << a.where.str() << ": warning: agency '" << a.id << "' is overloaded: offered load "
-         << format_number(loads[i].offered_load) << " busy servers for " << a.servers
-         << " server(s); its queue grows without bound\n";
+         << format_number(loads[i].offered_load) << " busy servers for " << a.servers << " server(s)"
+         << (a.hours ? " open " + a.hours->describe() : std::string()) << "; its queue grows without bound\n";
     }
   }
 }

@@ -276,7 +276,8 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     AgencyLoad& l = out[i];
     l.arrival_rate = total[i];
     l.offered_load = l.arrival_rate * a.service.mean();
-    l.utilization = a.unlimited ? 0.0 : l.offered_load / a.servers;
+    const double open_share = a.hours ? a.hours->open_per_week() / 7 : 1.0;
+    l.utilization = a.unlimited ? 0.0 : l.offered_load / (a.servers * open_share);
   }
   return out;
 }

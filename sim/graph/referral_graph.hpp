@@ -25,7 +25,9 @@ struct Route {
 struct AgencyLoad {
   double arrival_rate = 0;  ///< visits per day (infinite when cases can never leave)
   double offered_load = 0;  ///< arrival_rate × mean service time, in busy servers
-  double utilization = 0;   ///< offered_load / servers (0 for unlimited agencies)
+  /// offered_load / servers (0 for unlimited agencies); with opening `hours`, over the servers'
+  /// opening time only: offered_load / (servers × the open share of the week).
+  double utilization = 0;
 };
 
 class ReferralGraph {
