@@ -323,7 +323,8 @@ probability = 1
 }
 
 TEST_CASE("Re-trafficking: the person re-enters as a new case linked to the first, state reset") {
-  const Recorder r = run(with("150d", R"(
+  auto scenario = [](const std::string& when) {
+    return with("150d", R"(
 [[agency]]
 id = "screening"
 servers = "unlimited"
@@ -344,39 +345,18 @@ cases = 1
 from = "screening"
 to = "reintegration"
 probability = 1
-when = "not presumed"
-)"));
+when = ")" + when + "\"\n");
+  };
   // Presumed at day 1 by the decision, which comes before routing: the rule (`not presumed`) does
   // not apply, the person leaves without reintegration, and nothing re-enters.
+  const Recorder r = run(scenario("not presumed"));
   CHECK(r.count("retrafficked") == 0);
   CHECK(r.count("entered") == 1);
 
-  const Recorder r2 = run(with("150d", R"(
-[[agency]]
-id = "screening"
-servers = "unlimited"
-service = "1d"
-decision = { sets = "presumed", positive_rate = 1 }
-[[agency]]
-id = "reintegration"
-servers = "unlimited"
-service = "10d"
-stage = "reintegration"
-retrafficking = { probability = 1, after = "100d", reenters = "screening" }
-[[source]]
-id = "s"
-to = "screening"
-at = ["0d"]
-cases = 1
-[[referral]]
-from = "screening"
-to = "reintegration"
-probability = 1
-when = "presumed"
-)"));
   // Day 0 → screening, day 1 presumed → reintegration, day 11 re-trafficked → re-enters day 111.
   // The re-entry starts unpresumed (state reset), is presumed again at 112, reintegrated until
   // 122 and re-trafficked again, due back at 222, after the horizon.
+  const Recorder r2 = run(scenario("presumed"));
   const auto entered = r2.all("entered");
   REQUIRE(entered.size() == 2);
   CHECK(entered[0].previous == kNoPrevious);

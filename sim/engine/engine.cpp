@@ -24,6 +24,21 @@ const WorkCalendar kWorkingWeek = WorkCalendar::parse("mon-fri", "00:00", "24:00
 /// Days in a month of the seasonality table: 12 months of a 365-day year.
 constexpr Time kMonth = 365.0 / 12.0;
 
+/// Stores `value` in a free slot of `slots` (the last freed one, else a new one) and returns its
+/// index, which events carry: more than Event::kMaxIndex slots in use at once is an error.
+template <class T>
+std::uint32_t store(std::vector<T>& slots, std::vector<std::uint32_t>& free, const T& value, const char* what) {
+  if (!free.empty()) {
+    const std::uint32_t slot = free.back();
+    free.pop_back();
+    slots[slot] = value;
+    return slot;
+  }
+  if (slots.size() > Event::kMaxIndex) throw std::runtime_error(std::string("too many ") + what + " at once");
+  slots.push_back(value);
+  return static_cast<std::uint32_t>(slots.size() - 1);
+}
+
 /// Index of the first cumulative share above u (the last index when rounding leaves u above all).
 template <class Shares, class Get>
 std::size_t pick(const Shares& shares, double u, Get get) {
@@ -99,17 +114,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
 }
 
 void Engine::schedule(Time t, std::uint8_t priority, Scheduled what) {
-  std::uint32_t slot;
-  if (!free_scheduled_.empty()) {
-    slot = free_scheduled_.back();
-    free_scheduled_.pop_back();
-    scheduled_[slot] = what;
-  } else {
-    slot = static_cast<std::uint32_t>(scheduled_.size());
-    if (slot > Event::kMaxIndex) throw std::runtime_error("too many scheduled actions at once");
-    scheduled_.push_back(what);
-  }
-  calendar_.push(t, priority, kScheduled, slot);
+  calendar_.push(t, priority, kScheduled, store(scheduled_, free_scheduled_, what, "scheduled actions"));
 }
 
 void Engine::on_scheduled(Time t, std::uint32_t slot) {
@@ -375,16 +380,8 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
       Reentry re{persons_[c.person].attributes, c.serial, rt->reenters};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
       re.attributes[attr::kForeign] = scenario_.is_foreign(re.attributes[attr::kNationality], rt->reenters);
-      std::uint32_t r;
-      if (!free_reentries_.empty()) {
-        r = free_reentries_.back();
-        free_reentries_.pop_back();
-        reentries_[r] = re;
-      } else {
-        r = static_cast<std::uint32_t>(reentries_.size());
-        reentries_.push_back(re);
-      }
-      schedule(at, kPriorityFlow, {Scheduled::Type::reentry, r});
+      schedule(at, kPriorityFlow,
+               {Scheduled::Type::reentry, store(reentries_, free_reentries_, re, "pending re-entries")});
     }
   }
   const auto routes = graph_.routes(a);
@@ -523,16 +520,7 @@ void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::ui
     }
     ds.status = DeadlineState::running;
     ds.start = t;
-    std::uint32_t timer;
-    if (!free_timers_.empty()) {
-      timer = free_timers_.back();
-      free_timers_.pop_back();
-    } else {
-      timer = static_cast<std::uint32_t>(timers_.size());
-      if (timer > Event::kMaxIndex) throw std::runtime_error("too many deadline timers at once");
-      timers_.emplace_back();
-    }
-    timers_[timer] = Timer{c.person, p.serial, d};
+    const std::uint32_t timer = store(timers_, free_timers_, Timer{c.person, p.serial, d}, "deadline timers");
     const Time due = dl.working_days > 0 ? kWorkingWeek.add_working_days(t, dl.working_days) : t + dl.limit;
     calendar_.push(due + kDeadlineTolerance, kPriorityFlow, EventKind::deadline_due, timer);
   }
