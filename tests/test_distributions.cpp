@@ -3,7 +3,9 @@
 // sqrt(variance / n), that of the variance is estimated from 200 batches' variances (CLT).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include "sim/model/distribution.hpp"
 
@@ -94,6 +96,32 @@ TEST_CASE("Distributions: invalid parameters are rejected with the parameter nam
   CHECK_THROWS_WITH(validate_distribution({DistKind::triangular, 1, 5, 3, {}, {}}), Contains("min <= mode <= max"));
   CHECK_THROWS_WITH(validate_distribution({DistKind::erlang, 1.5, 1, 0, {}, {}}), Contains("k must be an integer"));
   CHECK_THROWS_WITH(validate_distribution({DistKind::empirical, 0, 0, 0, {1, 2}, {1}}), Contains("as many entries"));
+}
+
+TEST_CASE("Sampler: draws are Boost.Random's own, bit for bit, from the same stream") {
+  // The sampler only dispatches; results must not change when its structure does.
+  using namespace boost::random;
+  auto same = [](const DistributionSpec& spec, auto boost_dist) {
+    Sampler s(spec);
+    Rng a = make_stream(11, 0, "identity", StreamPurpose::service);
+    Rng b = a;
+    for (int i = 0; i < 20000; ++i) REQUIRE(s(a) == boost_dist(b));
+    CHECK(bool(a == b));  // both streams advanced alike
+  };
+  same({DistKind::exponential, 2.0, 0, 0, {}, {}}, exponential_distribution<double>(0.5));
+  same({DistKind::uniform, 1.0, 3.0, 0, {}, {}}, uniform_real_distribution<double>(1.0, 3.0));
+  same({DistKind::triangular, 1.0, 2.0, 6.0, {}, {}}, triangle_distribution<double>(1.0, 2.0, 6.0));
+  const double sigma2 = std::log1p((40.0 * 40.0) / (60.0 * 60.0));
+  same({DistKind::lognormal, 60.0, 40.0, 0, {}, {}},
+       lognormal_distribution<double>(std::log(60.0) - sigma2 / 2, std::sqrt(sigma2)));
+  same({DistKind::gamma, 2.5, 0.8, 0, {}, {}}, gamma_distribution<double>(2.5, 0.8));
+  same({DistKind::gamma, 0.5, 0.8, 0, {}, {}}, gamma_distribution<double>(0.5, 0.8));
+  same({DistKind::gamma, 1.0, 0.8, 0, {}, {}}, gamma_distribution<double>(1.0, 0.8));
+  same({DistKind::erlang, 3, 1.5, 0, {}, {}}, gamma_distribution<double>(3, 0.5));
+  same({DistKind::weibull, 1.5, 2.0, 0, {}, {}}, weibull_distribution<double>(1.5, 2.0));
+  const std::vector<double> w{0.5, 0.3, 0.2}, v{1.0, 2.0, 10.0};
+  same({DistKind::empirical, 0, 0, 0, v, w},
+       [&v, d = discrete_distribution<std::size_t, double>(w.begin(), w.end())](Rng& r) mutable { return v[d(r)]; });
 }
 
 TEST_CASE("Random streams: same key gives same numbers, another key other numbers") {

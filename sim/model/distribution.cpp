@@ -164,19 +164,19 @@ void validate_distribution(const DistributionSpec& s) {
 Sampler::Sampler(const DistributionSpec& s) {
   using namespace boost::random;
   switch (s.kind) {
-    case DistKind::exponential: impl_ = Exponential{exponential_distribution<double>(1.0 / s.p0)}; break;
+    case DistKind::exponential: impl_ = exponential_distribution<double>(1.0 / s.p0); break;
     case DistKind::deterministic: impl_ = Constant{s.p0}; break;
-    case DistKind::uniform: impl_ = Scaled{uniform_real_distribution<double>(s.p0, s.p1)}; break;
-    case DistKind::triangular: impl_ = Scaled{triangle_distribution<double>(s.p0, s.p1, s.p2)}; break;
+    case DistKind::uniform: impl_ = uniform_real_distribution<double>(s.p0, s.p1); break;
+    case DistKind::triangular: impl_ = triangle_distribution<double>(s.p0, s.p1, s.p2); break;
     case DistKind::lognormal: {
       // Convert the duration's mean and sd to the parameters of its logarithm.
       const double sigma2 = std::log1p((s.p1 * s.p1) / (s.p0 * s.p0));
-      impl_ = Scaled{lognormal_distribution<double>(std::log(s.p0) - sigma2 / 2, std::sqrt(sigma2))};
+      impl_ = lognormal_distribution<double>(std::log(s.p0) - sigma2 / 2, std::sqrt(sigma2));
       break;
     }
-    case DistKind::gamma: impl_ = Scaled{gamma_distribution<double>(s.p0, s.p1)}; break;
-    case DistKind::erlang: impl_ = Scaled{gamma_distribution<double>(s.p0, s.p1 / s.p0)}; break;
-    case DistKind::weibull: impl_ = Scaled{weibull_distribution<double>(s.p0, s.p1)}; break;
+    case DistKind::gamma: impl_ = gamma_distribution<double>(s.p0, s.p1); break;
+    case DistKind::erlang: impl_ = gamma_distribution<double>(s.p0, s.p1 / s.p0); break;
+    case DistKind::weibull: impl_ = weibull_distribution<double>(s.p0, s.p1); break;
     case DistKind::empirical: {
       const auto w = normalised_weights(s);
       impl_ = Empirical{s.values, discrete_distribution<std::size_t, double>(w.begin(), w.end())};

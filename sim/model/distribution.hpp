@@ -46,12 +46,16 @@ const char* to_string(DistKind kind);
 void validate_distribution(const DistributionSpec& spec);
 
 /// Draws from a DistributionSpec. Cheap to copy; one per entity and replication.
+///
+/// The draws are those of Boost.Random's distributions, from the same stream, so that they do
+/// not depend on the standard library; the sampler only chooses which one to call, with a single
+/// dispatch on the kind and the parameters converted once, at construction.
 class Sampler {
  public:
   Sampler() : impl_(Constant{0}) {}
   explicit Sampler(const DistributionSpec& spec);
   double operator()(Rng& rng) {
-    return std::visit([&rng](auto& d) { return d(rng); }, impl_);
+    return std::visit([&rng](auto& d) -> double { return d(rng); }, impl_);
   }
 
  private:
@@ -59,25 +63,17 @@ class Sampler {
     double v;
     double operator()(Rng&) const { return v; }
   };
-  struct Exponential {
-    boost::random::exponential_distribution<double> d;
-    double operator()(Rng& rng) { return d(rng); }
-  };
-  struct Scaled {  // gamma, erlang, weibull, uniform, triangle, lognormal: Boost distribution
-    std::variant<boost::random::gamma_distribution<double>, boost::random::weibull_distribution<double>,
-                 boost::random::uniform_real_distribution<double>, boost::random::triangle_distribution<double>,
-                 boost::random::lognormal_distribution<double>>
-        d;
-    double operator()(Rng& rng) {
-      return std::visit([&rng](auto& x) { return x(rng); }, d);
-    }
-  };
   struct Empirical {
     std::vector<double> values;
     boost::random::discrete_distribution<std::size_t, double> pick;
     double operator()(Rng& rng) { return values[pick(rng)]; }
   };
-  std::variant<Constant, Exponential, Scaled, Empirical> impl_;
+  // exponential, gamma (also erlang), uniform, triangular, lognormal, weibull: Boost's own.
+  std::variant<boost::random::exponential_distribution<double>, boost::random::gamma_distribution<double>,
+               boost::random::lognormal_distribution<double>, boost::random::triangle_distribution<double>,
+               boost::random::uniform_real_distribution<double>, boost::random::weibull_distribution<double>,
+               Constant, Empirical>
+      impl_;
 };
 
 }  // namespace refsim
