@@ -3,6 +3,7 @@
 // sqrt(variance / n), that of the variance is estimated from 200 batches' variances (CLT).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -44,8 +45,7 @@ Moments sample(const DistributionSpec& spec, std::size_t n, std::uint64_t seed) 
   return {sum / static_cast<double>(per * batches), vm, std::sqrt(vv / (batches - 1) / batches)};
 }
 
-void check_moments(const DistributionSpec& spec) {
-  const std::size_t n = 400000;
+void check_moments(const DistributionSpec& spec, std::size_t n = 400000) {
   const Moments m = sample(spec, n, 12345);
   INFO(spec.describe() << ": sample mean " << m.mean << " var " << m.var);
   const double se_mean = std::sqrt(spec.variance() / static_cast<double>(n));
@@ -68,6 +68,34 @@ TEST_CASE("Distributions: sample moments match theory") {
   SECTION("empirical with weights") {
     check_moments({DistKind::empirical, 0, 0, 0, {1.0, 2.0, 10.0}, {0.5, 0.3, 0.2}});
   }
+  SECTION("pert: an expert range, skewed to the right") {
+    check_moments({DistKind::pert, 2.0, 5.0, 20.0, {}, {}}, 200000);
+  }
+  SECTION("pert: mode at min, so one of its gamma draws has shape 1") {
+    check_moments({DistKind::pert, 1.0, 1.0, 4.0, {}, {}}, 200000);
+  }
+  SECTION("pert: symmetric") { check_moments({DistKind::pert, 0.0, 3.0, 6.0, {}, {}}, 200000); }
+}
+
+TEST_CASE("Distributions: pert has the beta-PERT mean and variance, and stays within its range") {
+  const DistributionSpec spec{DistKind::pert, 2.0, 5.0, 20.0, {}, {}};
+  CHECK(spec.mean() == Approx(7.0));  // (2 + 4 * 5 + 20) / 6
+  // Beta(a, b) with a = 1 + 4 * 3/18, b = 1 + 4 * 15/18: variance ab / ((a+b)^2 (a+b+1)), times 18^2.
+  const double a = 1 + 4 * 3.0 / 18, b = 1 + 4 * 15.0 / 18;
+  CHECK(spec.variance() == Approx(a * b / ((a + b) * (a + b) * (a + b + 1)) * 18 * 18));
+  CHECK(spec.describe() == "pert(min=2d, mode=5d, max=20d)");
+  Sampler s(spec);
+  Rng rng = make_stream(3, 0, "pert", StreamPurpose::service);
+  double lo = 1e300, hi = -1e300;
+  for (int i = 0; i < 200000; ++i) {
+    const double x = s(rng);
+    REQUIRE(x >= 2.0);
+    REQUIRE(x <= 20.0);
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  CHECK(lo < 2.5);  // the range is used, not just its middle
+  CHECK(hi > 17.0);
 }
 
 TEST_CASE("Distributions: deterministic always returns its value") {
@@ -96,6 +124,12 @@ TEST_CASE("Distributions: invalid parameters are rejected with the parameter nam
   CHECK_THROWS_WITH(validate_distribution({DistKind::triangular, 1, 5, 3, {}, {}}), Contains("min <= mode <= max"));
   CHECK_THROWS_WITH(validate_distribution({DistKind::erlang, 1.5, 1, 0, {}, {}}), Contains("k must be an integer"));
   CHECK_THROWS_WITH(validate_distribution({DistKind::empirical, 0, 0, 0, {1, 2}, {1}}), Contains("as many entries"));
+  CHECK_THROWS_WITH(validate_distribution({DistKind::pert, 1, 5, 3, {}, {}}),
+                    "pert needs min <= mode <= max and min < max");
+  CHECK_THROWS_WITH(validate_distribution({DistKind::pert, 2, 2, 2, {}, {}}),
+                    "pert needs min <= mode <= max and min < max");
+  CHECK_THROWS_WITH(validate_distribution({DistKind::pert, -1, 0, 1, {}, {}}), "min must be >= 0, got -1");
+  CHECK_NOTHROW(validate_distribution({DistKind::pert, 2, 2, 3, {}, {}}));
 }
 
 TEST_CASE("Sampler: draws are Boost.Random's own, bit for bit, from the same stream") {
@@ -122,6 +156,8 @@ TEST_CASE("Sampler: draws are Boost.Random's own, bit for bit, from the same str
   const std::vector<double> w{0.5, 0.3, 0.2}, v{1.0, 2.0, 10.0};
   same({DistKind::empirical, 0, 0, 0, v, w},
        [&v, d = discrete_distribution<std::size_t, double>(w.begin(), w.end())](Rng& r) mutable { return v[d(r)]; });
+  same({DistKind::pert, 2.0, 5.0, 20.0, {}, {}},
+       [d = beta_distribution<double>(1 + 4 * 3.0 / 18, 1 + 4 * 15.0 / 18)](Rng& r) { return 2.0 + 18.0 * d(r); });
 }
 
 TEST_CASE("Random streams: same key gives same numbers, another key other numbers") {

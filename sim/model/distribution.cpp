@@ -20,6 +20,7 @@ const char* to_string(DistKind kind) {
     case DistKind::erlang: return "erlang";
     case DistKind::weibull: return "weibull";
     case DistKind::empirical: return "empirical";
+    case DistKind::pert: return "pert";
   }
   return "?";
 }
@@ -32,6 +33,15 @@ std::vector<double> normalised_weights(const DistributionSpec& s) {
   const double total = std::accumulate(w.begin(), w.end(), 0.0);
   for (double& x : w) x /= total;
   return w;
+}
+
+/// The two shape parameters of a beta-PERT{min=p0, mode=p1, max=p2} with lambda = 4.
+struct PertShape {
+  double alpha, beta;
+};
+PertShape pert_shape(const DistributionSpec& s) {
+  const double range = s.p2 - s.p0;
+  return {1 + 4 * (s.p1 - s.p0) / range, 1 + 4 * (s.p2 - s.p1) / range};
 }
 
 }  // namespace
@@ -52,6 +62,7 @@ double DistributionSpec::mean() const {
       for (std::size_t i = 0; i < values.size(); ++i) m += w[i] * values[i];
       return m;
     }
+    case DistKind::pert: return (p0 + 4 * p1 + p2) / 6;
   }
   return 0;
 }
@@ -76,6 +87,12 @@ double DistributionSpec::variance() const {
       for (std::size_t i = 0; i < values.size(); ++i) v += w[i] * (values[i] - m) * (values[i] - m);
       return v;
     }
+    case DistKind::pert: {
+      // Var of Beta(a, b) = ab / ((a + b)^2 (a + b + 1)) with a + b = 6, scaled by (max - min)^2,
+      // equals (mean - min)(max - mean) / 7.
+      const double m = mean();
+      return (m - p0) * (p2 - m) / 7;
+    }
   }
   return 0;
 }
@@ -94,6 +111,7 @@ std::string DistributionSpec::describe() const {
     case DistKind::erlang: os << "k=" << p0 << ", mean=" << d(p1); break;
     case DistKind::weibull: os << "shape=" << p0 << ", scale=" << d(p1); break;
     case DistKind::empirical: os << values.size() << " values, mean=" << d(mean()); break;
+    case DistKind::pert: os << "min=" << d(p0) << ", mode=" << d(p1) << ", max=" << d(p2); break;
   }
   os << ')';
   return os.str();
@@ -158,6 +176,11 @@ void validate_distribution(const DistributionSpec& s) {
       if (!(s.mean() > 0)) throw std::invalid_argument("the mean of values must be > 0");
       break;
     }
+    case DistKind::pert:
+      non_negative(s.p0, "min");
+      if (!(s.p0 <= s.p1 && s.p1 <= s.p2 && s.p0 < s.p2))
+        throw std::invalid_argument("pert needs min <= mode <= max and min < max");
+      break;
   }
 }
 
@@ -180,6 +203,11 @@ Sampler::Sampler(const DistributionSpec& s) {
     case DistKind::empirical: {
       const auto w = normalised_weights(s);
       impl_ = Empirical{s.values, discrete_distribution<std::size_t, double>(w.begin(), w.end())};
+      break;
+    }
+    case DistKind::pert: {
+      const PertShape shape = pert_shape(s);
+      impl_ = Pert{s.p0, s.p2 - s.p0, s.p2, beta_distribution<double>(shape.alpha, shape.beta)};
       break;
     }
   }

@@ -4,10 +4,12 @@
 // DistributionSpec is plain data (part of the frozen Scenario); Sampler is built from it by the
 // engine and draws from a stream. All parameters are in days. Construction of a Sampler assumes a
 // validated spec (see validate_distribution); sampling never returns a negative value.
+#include <algorithm>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include <boost/random/beta_distribution.hpp>
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
 #include <boost/random/gamma_distribution.hpp>
@@ -20,13 +22,17 @@
 
 namespace refsim {
 
-enum class DistKind { exponential, deterministic, uniform, triangular, lognormal, gamma, erlang, weibull, empirical };
+/// New kinds go at the end, so that the others keep their numbers.
+enum class DistKind { exponential, deterministic, uniform, triangular, lognormal, gamma, erlang, weibull, empirical, pert };
 
 /// A distribution as declared. Parameter meaning by kind (all times in days):
 ///   exponential{mean=p0}  deterministic{value=p0}  uniform{min=p0,max=p1}
 ///   triangular{min=p0,mode=p1,max=p2}  lognormal{mean=p0,sd=p1} (of the duration itself)
 ///   gamma{shape=p0,scale=p1} (gamma{mean,cv} is converted)  erlang{k=p0,mean=p1} (whole duration)
 ///   weibull{shape=p0,scale=p1}  empirical{values,weights} (weights normalised; equal if empty)
+///   pert{min=p0,mode=p1,max=p2}: beta-PERT for expert ranges, min + (max - min) * Beta(a, b) with
+///     a = 1 + 4 (mode - min) / (max - min), b = 1 + 4 (max - mode) / (max - min) (lambda = 4);
+///     mean (min + 4 mode + max) / 6
 struct DistributionSpec {
   DistKind kind = DistKind::deterministic;
   double p0 = 0, p1 = 0, p2 = 0;
@@ -68,11 +74,16 @@ class Sampler {
     boost::random::discrete_distribution<std::size_t, double> pick;
     double operator()(Rng& rng) { return values[pick(rng)]; }
   };
+  struct Pert {  // min + (max - min) * Beta(alpha, beta), clamped against rounding
+    double min, range, max;
+    boost::random::beta_distribution<double> beta;
+    double operator()(Rng& rng) { return std::clamp(min + range * beta(rng), min, max); }
+  };
   // exponential, gamma (also erlang), uniform, triangular, lognormal, weibull: Boost's own.
   std::variant<boost::random::exponential_distribution<double>, boost::random::gamma_distribution<double>,
                boost::random::lognormal_distribution<double>, boost::random::triangle_distribution<double>,
                boost::random::uniform_real_distribution<double>, boost::random::weibull_distribution<double>,
-               Constant, Empirical>
+               Constant, Empirical, Pert>
       impl_;
 };
 

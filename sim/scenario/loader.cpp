@@ -295,6 +295,18 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
       }
       break;
     }
+    case DistKind::pert: {
+      // Located at the value at fault, unlike the generic check after the switch.
+      s.p0 = nonneg_duration("min");
+      const toml::node& mode = v.require("mode", "a duration");
+      s.p1 = v.duration(mode, "mode");
+      const toml::node& max = v.require("max", "a duration");
+      s.p2 = v.duration(max, "max");
+      if (!(s.p2 > s.p0)) v.fail(max, "max", "must be greater than min, got " + format_duration(s.p2));
+      if (!(s.p0 <= s.p1 && s.p1 <= s.p2))
+        v.fail(mode, "mode", "must lie between min and max, got " + format_duration(s.p1));
+      break;
+    }
   }
   try {
     validate_distribution(s);
