@@ -402,7 +402,7 @@ TEST_CASE("Reports: sampling and watching replication 0 change no result; 1 and 
   const RunContext ctx{s, 11, 3};
   auto all = [&](const RunResult& r) {
     return summary_json(ctx, r) + agencies_csv(ctx, r) + cases_csv(ctx, r) + cohorts_csv(ctx, r) +
-           deadlines_csv(ctx, r) + referrals_csv(ctx, r);
+           deadlines_csv(ctx, r) + deadline_cohorts_csv(ctx, r) + referrals_csv(ctx, r);
   };
   const auto dir = temp_dir("determinism");
   MilestoneWriter m(s, dir / "m.csv");
@@ -420,6 +420,205 @@ TEST_CASE("Reports: sampling and watching replication 0 change no result; 1 and 
   }
   const auto cohort_rows = lines(cohorts_csv(ctx, plain));
   CHECK(cohort_rows.size() == 1 + 3 * 21 * kCohortMetrics.size());
+  // Per-cohort deadline outcomes add up to the deadline's, in every replication.
+  REQUIRE(!s.deadlines.empty());
+  for (const ReplicationResult& rep : plain.replications) {
+    for (const DeadlineResult& d : rep.deadlines) {
+      double met = 0, breached = 0, left = 0;
+      for (const DeadlineCohortResult& c : d.cohorts) {
+        met += c.met;
+        breached += c.breached;
+        left += c.left;
+      }
+      CHECK(met == d.met);
+      CHECK(breached == d.breached);
+      CHECK(left == d.left);
+    }
+  }
+  CHECK(lines(deadline_cohorts_csv(ctx, plain)).size() == 1 + 3 * s.deadlines.size() * kCohortCount * 4);
+}
+
+TEST_CASE("Deadlines per cohort: children always breach, adults always meet, walk-ins leave, in the window only") {
+  // Everyone's deadline runs from entry to arrival at protection within 24 h. Children (labour,
+  // foreign) reach it after 1 h + 2 d, adults (sexual, national) after 1 h + 1 h; walk-ins (adult,
+  // criminal, national) leave after 1 h without reaching it. Of the batches at 1, 5 and 10 days,
+  // the first settles before the 3-day warm-up ends and is not counted.
+  const Scenario s = test::scenario(R"(
+[scenario]
+name = "t"
+country = "XH"
+[run]
+horizon = "30d"
+warmup = "3d"
+[[profile]]
+id = "kids"
+child = 1
+exploitation = { labour = 1 }
+nationality = { XF = 1 }
+[[profile]]
+id = "grownups"
+exploitation = { sexual = 1 }
+[[profile]]
+id = "passers_by"
+exploitation = { criminal = 1 }
+[[agency]]
+id = "child_intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "adult_intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "walk_in"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "protection"
+servers = "unlimited"
+service = "1d"
+[[source]]
+id = "children"
+to = "child_intake"
+at = ["1d", "5d", "10d"]
+cases = 10
+profile = "kids"
+[[source]]
+id = "adults"
+to = "adult_intake"
+at = ["1d", "5d", "10d"]
+cases = 7
+profile = "grownups"
+[[source]]
+id = "callers"
+to = "walk_in"
+at = ["1d", "5d", "10d"]
+cases = 3
+profile = "passers_by"
+[[referral]]
+from = "child_intake"
+to = "protection"
+probability = 1
+delay = "2d"
+[[referral]]
+from = "adult_intake"
+to = "protection"
+probability = 1
+delay = "1h"
+[[deadline]]
+id = "protection_24h"
+from = "entered"
+to = "arrival:protection"
+within = "24h"
+)");
+  const std::size_t child = 0 * 10 + 1 * 2 + 1;  // child/labour/foreign
+  const std::size_t adult = 1 * 10 + 0 * 2 + 0;  // adult/sexual/national
+  const std::size_t walk = 1 * 10 + 2 * 2 + 0;   // adult/criminal/national
+  REQUIRE(cohort_name(child) == "child/labour/foreign");
+  REQUIRE(cohort_name(adult) == "adult/sexual/national");
+  REQUIRE(cohort_name(walk) == "adult/criminal/national");
+  const RunResult r = run(s, 2);
+  for (const ReplicationResult& rep : r.replications) {
+    const DeadlineResult& d = rep.deadlines.at(0);
+    CHECK(d.met == 14);
+    CHECK(d.breached == 20);
+    CHECK(d.left == 6);
+    const auto& k = d.cohorts;
+    CHECK(k[child].met == 0);
+    CHECK(k[child].breached == 20);
+    CHECK(k[child].left == 0);
+    CHECK(k[child].compliance == 0);
+    CHECK(k[adult].met == 14);
+    CHECK(k[adult].breached == 0);
+    CHECK(k[adult].compliance == 1);
+    CHECK(k[walk].left == 6);
+    CHECK(std::isnan(k[walk].compliance));  // left first: nothing measured
+    double met = 0, breached = 0, left = 0;
+    for (std::size_t c = 0; c < kCohortCount; ++c) {
+      met += k[c].met;
+      breached += k[c].breached;
+      left += k[c].left;
+      if (c != child && c != adult) CHECK(std::isnan(k[c].compliance));
+    }
+    CHECK(met == d.met);
+    CHECK(breached == d.breached);
+    CHECK(left == d.left);
+  }
+
+  const RunContext ctx{s, 11, 2};
+  const auto rows = lines(deadline_cohorts_csv(ctx, r));
+  REQUIRE(rows.size() == 1 + 2 * 1 * kCohortCount * 4);
+  CHECK(rows[0] == "replication,deadline,cohort,metric,value");
+  CHECK(rows[1] == "0,protection_24h,child/sexual/national,met,0");
+  CHECK(rows[4] == "0,protection_24h,child/sexual/national,compliance,");
+  const auto has = [&](const std::string& row) { return std::find(rows.begin(), rows.end(), row) != rows.end(); };
+  CHECK(has("0,protection_24h,child/labour/foreign,breached,20"));
+  CHECK(has("1,protection_24h,child/labour/foreign,compliance,0"));
+  CHECK(has("1,protection_24h,adult/sexual/national,compliance,1"));
+  CHECK(has("1,protection_24h,adult/criminal/national,left,6"));
+  CHECK(has("1,protection_24h,adult/criminal/national,compliance,"));
+
+  // summary.json: the existing keys first, as before, then the cohorts under each deadline.
+  std::string json = summary_json(ctx, r);
+  json.erase(std::remove_if(json.begin(), json.end(), [](char ch) { return ch == ' ' || ch == '\n'; }), json.end());
+  INFO(json);
+  CHECK(json.find(R"("protection_24h":{"within_days":1.0,"met":{"mean":14.0,"ci95":[14.0,14.0]},"breached":)") !=
+        std::string::npos);
+  const std::size_t elapsed = json.find(R"("mean_elapsed_days":{"mean":0.083333333333333)");
+  const std::size_t cohorts =
+      json.find(R"(]},"cohorts":{"child/sexual/national":{"met":{"mean":0.0,"ci95":[0.0,0.0]},)"
+                R"("breached":{"mean":0.0,"ci95":[0.0,0.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},)"
+                R"("compliance":{"mean":null,"ci95":null}},)");
+  REQUIRE(elapsed != std::string::npos);
+  REQUIRE(cohorts != std::string::npos);
+  CHECK(cohorts > elapsed);
+  CHECK(json.find('}', elapsed) == cohorts + 1);  // right after mean_elapsed_days
+  CHECK(json.find(R"("child/labour/foreign":{"met":{"mean":0.0,"ci95":[0.0,0.0]},"breached":{"mean":20.0,)"
+                  R"("ci95":[20.0,20.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},"compliance":{"mean":0.0,)"
+                  R"("ci95":[0.0,0.0]}})") != std::string::npos);
+  CHECK(json.find(R"("adult/sexual/national":{"met":{"mean":14.0,"ci95":[14.0,14.0]},"breached":{"mean":0.0,)"
+                  R"("ci95":[0.0,0.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},"compliance":{"mean":1.0,)"
+                  R"("ci95":[1.0,1.0]}})") != std::string::npos);
+  CHECK(
+      json.find(R"("adult/criminal/national":{"met":{"mean":0.0,"ci95":[0.0,0.0]},"breached":{"mean":0.0,)"
+                R"("ci95":[0.0,0.0]},"left":{"mean":6.0,"ci95":[6.0,6.0]},"compliance":{"mean":null,"ci95":null}})") !=
+      std::string::npos);
+
+  // The table names the cohort with the lowest compliance.
+  std::ostringstream table;
+  print_summary_table(table, ctx, r);
+  INFO(table.str());
+  CHECK(table.str().find("    worst cohort: child/labour/foreign 0.000 ±0.000  (measured 20.0 ±0.0)\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("Deadlines per cohort: the table says nothing when no case was measured") {
+  const Scenario s = test::scenario(with("10d", R"(
+[[agency]]
+id = "intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "protection"
+servers = "unlimited"
+service = "1h"
+[[source]]
+id = "walk_in"
+to = "intake"
+at = ["1d"]
+cases = 3
+[[deadline]]
+id = "never_reached"
+from = "entered"
+to = "arrival:protection"
+within = "1d"
+)"));
+  const RunResult r = run(s);
+  CHECK(r.replications[0].deadlines[0].left == 3);
+  std::ostringstream table;
+  print_summary_table(table, RunContext{s, 11, 1}, r);
+  CHECK(table.str().find("never_reached") != std::string::npos);
+  CHECK(table.str().find("worst cohort") == std::string::npos);
 }
 
 TEST_CASE("Milestones and XES: one row per person who exits; a well-formed log with traces in time order") {

@@ -91,19 +91,27 @@ void StatisticsCollector::on_retrafficked(Time t, AgencyId a, const Case& c, Tim
   ledger_.on_retrafficked(t, a, c, reentry);
 }
 
-void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case&, DeadlineOutcome outcome, AgencyId agency,
+// The engine settles every deadline while the person is still in the mechanism (a `left` before
+// on_case_exited), so the ledger's record, and the cohort fixed at entry, is the person's.
+void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                                       Time elapsed) {
   DeadlineAcc& x = deadlines_[d];
+  DeadlineAcc::Counts& k = x.cohorts[ledger_[c.person].cohort];
   switch (outcome) {
     case DeadlineOutcome::met:
       ++x.met;
+      ++k.met;
       x.elapsed_sum += elapsed;
       break;
     case DeadlineOutcome::breached:
       ++x.breached;
+      ++k.breached;
       ++acc_[agency].breaches;
       break;
-    case DeadlineOutcome::left: ++x.left; break;
+    case DeadlineOutcome::left:
+      ++x.left;
+      ++k.left;
+      break;
   }
 }
 
@@ -236,6 +244,14 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     d.left = static_cast<double>(x.left);
     if (x.met + x.breached > 0) d.compliance = d.met / (d.met + d.breached);
     if (x.met > 0) d.mean_elapsed_days = x.elapsed_sum / d.met;
+    for (std::size_t c = 0; c < kCohortCount; ++c) {
+      const DeadlineAcc::Counts& k = x.cohorts[c];
+      DeadlineCohortResult& out = d.cohorts[c];
+      out.met = static_cast<double>(k.met);
+      out.breached = static_cast<double>(k.breached);
+      out.left = static_cast<double>(k.left);
+      if (k.met + k.breached > 0) out.compliance = out.met / (out.met + out.breached);
+    }
     r.deadlines.push_back(d);
   }
   r.cases.entered = static_cast<double>(entered_);

@@ -8,7 +8,9 @@
 // Cohorts (age group × exploitation × national/foreign, and overall) count persons who EXIT the
 // mechanism inside the window: everything that happened to such a person since their entry
 // (possibly before the warm-up ended) counts, once, at their exit; `entered` alone counts entries
-// in the window. Persons still inside at the horizon are not in the cohort measures.
+// in the window. Persons still inside at the horizon are not in the cohort measures. Deadline
+// outcomes per cohort (DeadlineResult::cohorts) are the exception: like all deadline outcomes,
+// they count when settled in the window, under the person's cohort at entry.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -54,12 +56,24 @@ struct ReferralResult {
   double consent_refused = 0;  ///< adults who did not consent: anonymous notifications
 };
 
+/// One deadline's outcomes for the persons of one cohort (their cohort at entry, cohort_of),
+/// counted by the same rule as DeadlineResult: when settled inside the window.
+struct DeadlineCohortResult {
+  double met = 0;
+  double breached = 0;
+  double left = 0;
+  double compliance = kNaN;  ///< met / (met + breached); NaN when no case of the cohort was measured
+};
+
 struct DeadlineResult {
   double met = 0;
   double breached = 0;
   double left = 0;                  ///< left the mechanism before the limit without reaching the target
   double compliance = kNaN;         ///< met / (met + breached); NaN when no case was measured
   double mean_elapsed_days = kNaN;  ///< from start to the target, over cases that met it
+  /// Per cohort, in cohort_name order; each outcome counts in exactly one cohort, so the cohorts'
+  /// met, breached and left add up to the fields above.
+  std::array<DeadlineCohortResult, kCohortCount> cohorts{};
 };
 
 struct CaseResult {
@@ -168,6 +182,12 @@ inline constexpr std::array<Metric<DeadlineResult>, 5> kDeadlineMetrics{{
     {"left", &DeadlineResult::left},
     {"compliance", &DeadlineResult::compliance},
     {"mean_elapsed_days", &DeadlineResult::mean_elapsed_days},
+}};
+inline constexpr std::array<Metric<DeadlineCohortResult>, 4> kDeadlineCohortMetrics{{
+    {"met", &DeadlineCohortResult::met},
+    {"breached", &DeadlineCohortResult::breached},
+    {"left", &DeadlineCohortResult::left},
+    {"compliance", &DeadlineCohortResult::compliance},
 }};
 inline constexpr std::array<Metric<CaseResult>, 4> kCaseMetrics{{
     {"entered", &CaseResult::entered},
@@ -285,6 +305,10 @@ class StatisticsCollector final : public Observer {
   struct DeadlineAcc {
     std::uint64_t met = 0, breached = 0, left = 0;
     double elapsed_sum = 0;
+    struct Counts {
+      std::uint64_t met = 0, breached = 0, left = 0;
+    };
+    std::array<Counts, kCohortCount> cohorts{};  // by the person's cohort at entry (the ledger's)
   };
   std::vector<DeadlineAcc> deadlines_;
   std::uint64_t entered_ = 0, exited_ = 0;

@@ -112,6 +112,13 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     }
     dj.update(metrics_json(
         res, kDeadlineMetrics, [i](const ReplicationResult& r) -> const auto& { return r.deadlines[i]; }));
+    Json cohorts = Json::object();
+    for (std::size_t c = 0; c < kCohortCount; ++c) {
+      cohorts[cohort_name(c)] = metrics_json(
+          res, kDeadlineCohortMetrics,
+          [i, c](const ReplicationResult& r) -> const auto& { return r.deadlines[i].cohorts[c]; });
+    }
+    dj["cohorts"] = std::move(cohorts);
     deadlines[s.deadlines[i].id] = std::move(dj);
   }
   j["deadlines"] = std::move(deadlines);
@@ -168,6 +175,23 @@ std::string deadlines_csv(const RunContext& ctx, const RunResult& res) {
   tidy_rows(
       os, res, names, kDeadlineMetrics,
       [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.deadlines[i]; });
+  return os.str();
+}
+
+std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& res) {
+  std::ostringstream os;
+  os << "replication,deadline,cohort,metric,value\n";
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    for (std::size_t d = 0; d < ctx.scenario.deadlines.size(); ++d) {
+      for (std::size_t c = 0; c < kCohortCount; ++c) {
+        const std::string prefix = std::to_string(r) + ',' + ctx.scenario.deadlines[d].id + ',' + cohort_name(c) + ',';
+        for (const auto& m : kDeadlineCohortMetrics) {
+          const double v = res.replications[r].deadlines[d].cohorts[c].*m.field;
+          os << prefix << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+        }
+      }
+    }
+  }
   return os.str();
 }
 
@@ -285,6 +309,25 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
        << s.deadlines[d].describe_limit() << "  compliance " << std::setw(14)
        << cell(est(&DeadlineResult::compliance), 3) << "  breached " << cell(est(&DeadlineResult::breached), 1)
        << "  left first " << cell(est(&DeadlineResult::left), 1) << "\n";
+    // The cohort with the lowest mean compliance over the replications that measured it (the
+    // first in cohort order on a tie), with how many of its cases were measured per replication.
+    std::size_t worst = kCohortCount;
+    Estimate worst_compliance;
+    for (std::size_t c = 0; c < kCohortCount; ++c) {
+      const Estimate e = estimate(column(
+          res, Metric<DeadlineCohortResult>{"compliance", &DeadlineCohortResult::compliance},
+          [d, c](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; }));
+      if (std::isnan(e.mean) || (worst < kCohortCount && !(e.mean < worst_compliance.mean))) continue;
+      worst = c;
+      worst_compliance = e;
+    }
+    if (worst < kCohortCount) {
+      std::vector<double> measured;
+      for (const auto& rep : res.replications)
+        measured.push_back(rep.deadlines[d].cohorts[worst].met + rep.deadlines[d].cohorts[worst].breached);
+      os << "    worst cohort: " << cohort_name(worst) << " " << cell(worst_compliance, 3) << "  (measured "
+         << cell(estimate(measured), 1) << ")\n";
+    }
   }
   if (!s.deadlines.empty()) {
     std::vector<std::pair<double, std::size_t>> caused;

@@ -24,6 +24,9 @@ std::string agencies_csv(const RunContext& ctx, const RunResult& result);
 std::string cases_csv(const RunContext& ctx, const RunResult& result);
 std::string referrals_csv(const RunContext& ctx, const RunResult& result);
 std::string deadlines_csv(const RunContext& ctx, const RunResult& result);
+/// Tidy `replication,deadline,cohort,metric,value`: per replication × deadline × cohort (all 20, in
+/// cohort_name order) × `met`, `breached`, `left`, `compliance` (empty when nothing was measured).
+std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& result);
 /// Tidy `replication,cohort,metric,value` for the 20 cohorts (cohort_name) and "overall".
 std::string cohorts_csv(const RunContext& ctx, const RunResult& result);
 /// `replication,time_days,agency,queue,in_service,held,grounds_backlog`, one row per sample ×
@@ -31,7 +34,8 @@ std::string cohorts_csv(const RunContext& ctx, const RunResult& result);
 std::string timeseries_csv(const RunContext& ctx, const RunResult& result);
 std::string run_json(const RunContext& ctx, const RunResult& result, const std::string& command_line);
 
-/// A per-agency table with 95 % half-widths, the case totals, and the cohorts that had exits.
+/// A per-agency table with 95 % half-widths, the case totals, the deadlines (each with the cohort of
+/// lowest compliance), and the cohorts that had exits.
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& result);
 
 /// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.
