@@ -137,6 +137,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   write_file_atomic(out / "referrals.csv", referrals_csv(ctx, res));
   write_file_atomic(out / "deadlines.csv", deadlines_csv(ctx, res));
   write_file_atomic(out / "cohorts.csv", cohorts_csv(ctx, res));
+  write_file_atomic(out / "deadline_cohorts.csv", deadline_cohorts_csv(ctx, res));
   if (sample_every > 0) {
     write_file_atomic(out / "timeseries.csv", timeseries_csv(ctx, res));
   } else {
@@ -158,7 +159,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
               << (res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds / 1e6 : 0)
               << " M events/s, " << res.threads_used << " thread(s))\n";
     std::cout << "results written to " << out.string()
-              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv"
+              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv, deadline_cohorts.csv"
               << (sample_every > 0 ? ", timeseries.csv" : "") << (milestones ? ", cases_milestones.csv" : "")
               << ", run.json)\n";
     if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";

@@ -49,8 +49,9 @@ ls -a "$tmp/t1" | grep -q '\.tmp\.' && bad "temporary files left behind" || ok
 python3 -c "import json,sys; d=json.load(open('$tmp/t1/summary.json')); assert d['replications']==4; assert 'competent_authority' in d['agencies']" 2>/dev/null \
   && ok || { command -v python3 >/dev/null && bad "summary.json is not the expected JSON" || ok; }
 
-# New outputs: cohorts.csv and timeseries.csv always (every 7 days by default), identical across threads.
-for file in cohorts.csv timeseries.csv; do
+# New outputs: cohorts.csv, deadline_cohorts.csv and timeseries.csv always (every 7 days by default),
+# identical across threads.
+for file in cohorts.csv deadline_cohorts.csv timeseries.csv; do
   [ -s "$tmp/t1/$file" ] && ok || bad "missing $file"
   cmp -s "$tmp/t1/$file" "$tmp/t2/$file" && ok || bad "$file differs between 1 and 2 threads"
 done
