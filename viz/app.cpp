@@ -55,6 +55,7 @@ App::App(const Scenario& scenario, const ReferralGraph& graph, const Fonts& font
   ui_.speed = options.speed;
   ui_.paused = options.paused;
   ui_.scenario_file = options.scenario;
+  ui_.selected = options.inspect;
   sim_.advance_to(options.at);
 }
 

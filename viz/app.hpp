@@ -20,10 +20,11 @@ struct Options {
   Time at = 0;             ///< simulated time to run to before showing / rendering
   std::uint64_t seed = 1;  ///< replication seed
   unsigned width = 1280, height = 800;
-  double speed = 1;         ///< simulated days per real second; kMaxSpeed = as fast as possible
-  bool paused = false;      ///< start paused
-  std::string dump_layout;  ///< CSV of agency pixel centres to write (empty: none)
-  unsigned frames = 0;      ///< interactive: quit after this many frames and report timings (0: never)
+  double speed = 1;                 ///< simulated days per real second; kMaxSpeed = as fast as possible
+  bool paused = false;              ///< start paused
+  std::string dump_layout;          ///< CSV of agency pixel centres to write (empty: none)
+  std::optional<AgencyId> inspect;  ///< agency whose inspector is open from the start (--inspect)
+  unsigned frames = 0;              ///< interactive: quit after this many frames and report timings (0: never)
   /// Multisampling level 0 (off), 2, 4 or 8; nullopt: default_antialiasing() for the scenario.
   std::optional<unsigned> antialiasing;
 };

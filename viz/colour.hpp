@@ -32,6 +32,12 @@ Rgb utilization_colour(double u);
 /// Fill of agencies without a capacity limit (pure delays such as "investigation").
 inline constexpr Rgb kNoUtilization{189, 189, 189};
 
+/// The gauge and count of cases held before service (not_before, e.g. a recovery and reflection
+/// period): violet, apart from the red of the queue — a hold is the rule working, not a jam.
+inline constexpr Rgb kHeld{117, 88, 178};
+/// The "closed" mark of an agency outside its opening hours: a neutral dark grey.
+inline constexpr Rgb kClosed{88, 94, 104};
+
 /// Whom a moving case's dot stands for: the person's profile as the engine drew it. To colour by
 /// something else (exploitation type, nationality), add it here and change case_colour() alone.
 enum class AgeGroup : std::uint8_t {

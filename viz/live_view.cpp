@@ -87,12 +87,16 @@ void LiveView::leave_queue(AgencyId a, std::uint64_t serial) {
 void LiveView::on_turned_away(Time t, AgencyId a, const Case& c) {
   leave_queue(a, c.serial);
   turned_away_.add(t, 1, window_);
+  ++agencies_[a].turned_away;
 }
 
 void LiveView::on_overflow(Time t, AgencyId from, AgencyId, const Case& c) {
   leave_queue(from, c.serial);
   overflows_.add(t, 1, window_);
+  ++agencies_[from].overflowed;
 }
+
+void LiveView::on_withdrawal(Time, AgencyId a, const Case&) { ++agencies_[a].withdrawals; }
 
 void LiveView::on_hold(Time, AgencyId a, const Case& c, Time) {
   leave_queue(a, c.serial);

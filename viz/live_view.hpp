@@ -82,6 +82,7 @@ class LiveView final : public Observer {
   void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
   void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
   void on_hold_end(Time t, AgencyId a, const Case& c) override;
+  void on_withdrawal(Time t, AgencyId a, const Case& c) override;
 
   double window() const { return window_; }
 
@@ -123,6 +124,11 @@ class LiveView final : public Observer {
   double recent_overflows(Time now) const { return recent(overflows_, now); }
   /// Cases held at agency a now (its not_before: e.g. a recovery and reflection period).
   std::size_t held(AgencyId a) const { return agencies_[a].held; }
+  /// Since day 0: cases agency a turned away when full, sent on when full (overflow, counted at
+  /// the full agency), and people who withdrew at the end of service there.
+  std::uint64_t turned_away(AgencyId a) const { return agencies_[a].turned_away; }
+  std::uint64_t overflowed(AgencyId a) const { return agencies_[a].overflowed; }
+  std::uint64_t withdrawals(AgencyId a) const { return agencies_[a].withdrawals; }
   /// Breaches charged to agency a since day 0, and when the last one happened (nullopt if none).
   std::uint64_t breaches(AgencyId a) const { return agencies_[a].breach_total; }
   std::optional<Time> last_breach(AgencyId a) const { return agencies_[a].last_breach; }
@@ -156,6 +162,7 @@ class LiveView final : public Observer {
     std::optional<Time> last_breach;
     std::uint32_t busy = 0;
     std::size_t held = 0;
+    std::uint64_t turned_away = 0, overflowed = 0, withdrawals = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
   };
   double rate(const FadingCount& c, Time now) const;

@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   app.add_option("--dump-layout", opt.dump_layout,
                  "Write each agency's disc centre and radius, in pixels of the first frame, as CSV")
       ->type_name("FILE");
+  std::string inspect;
+  app.add_option("--inspect", inspect, "Open the inspector of this agency (by id), e.g. for a --screenshot")
+      ->type_name("AGENCY");
   app.add_option("--font", font, std::string("TrueType font for all text (default: ") + kDefaultFont + ")")
       ->type_name("FILE");
   app.add_option("--antialias", opt.antialiasing,
@@ -109,6 +112,16 @@ int main(int argc, char** argv) {
     const refsim::Scenario scenario = refsim::load_scenario(opt.scenario);
     const refsim::ReferralGraph graph(scenario);
     opt.seed = seed.value_or(scenario.run.seed);
+    if (!inspect.empty()) {
+      for (refsim::AgencyId a = 0; a < scenario.agencies.size(); ++a)
+        if (scenario.agencies[a].id == inspect) opt.inspect = a;
+      if (!opt.inspect) {
+        std::string known;
+        for (const refsim::Agency& a : scenario.agencies) known += (known.empty() ? "" : ", ") + a.id;
+        std::cerr << "refsim-viz: --inspect: unknown agency '" << inspect << "'; known: " << known << "\n";
+        return kExitBadInput;
+      }
+    }
 
     if (!std::getenv("DISPLAY")) {
       std::cerr << "refsim-viz: error: no display (DISPLAY is not set). Run it in a desktop session, or headless "

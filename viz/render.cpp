@@ -62,6 +62,17 @@ std::string days(double v) {
   return fmt(v < 10 ? "%.1f d" : "%.0f d", v);
 }
 std::string percent(double u) { return std::isnan(u) ? "—" : fmt("%.0f%%", 100 * u); }
+std::string decided_name(std::uint32_t attribute);
+/// A milestone as the inspector names it: "entry", "positive reasonable grounds", …
+std::string milestone_name(const Milestone& m) {
+  switch (m.kind) {
+    case Milestone::Kind::entered: return "entry";
+    case Milestone::Kind::decided: return decided_name(m.target) + " decided";
+    case Milestone::Kind::positive: return "positive " + decided_name(m.target);
+    case Milestone::Kind::arrival: break;
+  }
+  return m.text;
+}
 /// The state attribute a decision sets, as the panel names it.
 std::string decided_name(std::uint32_t attribute) {
   if (attribute == attr::kPresumed) return "presumed victim";
@@ -82,6 +93,11 @@ void add_quad(sf::VertexArray& va, sf::Vector2f a, sf::Vector2f b, sf::Vector2f 
 void add_rect(sf::VertexArray& va, sf::FloatRect r, sf::Color colour) {
   add_quad(va, {r.left, r.top}, {r.left + r.width, r.top}, {r.left + r.width, r.top + r.height},
            {r.left, r.top + r.height}, colour);
+}
+/// Height of a queue or held gauge next to a disc of radius r: log scale, full (the disc's
+/// diameter) at 200 cases.
+float gauge_height(std::size_t cases, float r) {
+  return 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(cases)) / std::log1p(200.0)));
 }
 int segments_for(float radius) { return std::clamp(static_cast<int>(radius * 0.6f), 8, 56); }
 void add_disc(sf::VertexArray& va, sf::Vector2f c, float r, sf::Color colour) {
@@ -183,10 +199,15 @@ void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, con
     add_rect(va, {a.x + 1.5f, a.y + 1.5f, b.x - a.x - 3, b.y - a.y - 3}, kCountryFill);
   }
   target.draw(va);
-  const float size = std::max(Metrics::kGroupTitle * cam.zoom(), 11.0f);  // frames stay named when zoomed out
+  // Zoomed out, frames stay named with a readable floor, but the name must stay above the highest
+  // ring in the frame: the header, the padding and the box's room above the disc less the ring.
+  const float z = cam.zoom();
+  const float clear = (Metrics::kGroupHeader + Metrics::kGroupPadding + Metrics::kAboveDisc - Metrics::kRing) * z;
+  const float size = std::max(Metrics::kGroupTitle * z, std::min(11.0f, (clear - 5 * z - 1) / 1.2f));
+  if (size < 6) return;
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0});
-    w.text(g.country, size, {a.x + 8 * cam.zoom(), a.y + 5 * cam.zoom()}, kMuted, true);
+    w.text(g.country, size, {a.x + 8 * z, a.y + 5 * z}, kMuted, true);
   }
 }
 
@@ -264,9 +285,23 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     add_disc(va, c, std::max(1.0f, r - 1.2f), col(utilization_colour(now.utilization)));
     if (now.waiting > 0) {
       // Queue gauge: log scale, full height (the disc's diameter) at 200 waiting.
-      const float h = 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(now.waiting)) / std::log1p(200.0)));
+      const float h = gauge_height(now.waiting, r);
       const float x = c.x + r + ring + 5 * z;
       add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, kQueue);
+    }
+    if (now.held > 0) {
+      // Held before service (not_before): the same scale, mirrored on the left, violet.
+      const float h = gauge_height(now.held, r);
+      const float x = c.x - r - ring - 5 * z - Metrics::kQueueBar * z;
+      add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, col(kHeld));
+    }
+    if (!now.open) {
+      // Closed (outside opening hours): a grey badge with a white bar at ten-thirty on the ring.
+      const float br = std::clamp(0.3f * (r + ring), 2.5f, 7.0f), d = (r + ring) * 0.72f;
+      const sf::Vector2f b{c.x - d, c.y - d};
+      add_disc(va, b, br + 1, kBackground);
+      add_disc(va, b, br, col(kClosed));
+      add_rect(va, {b.x - br * 0.6f, b.y - br * 0.2f, br * 1.2f, br * 0.4f}, sf::Color::White);
     }
   }
   // Deadline breaches flash at the agency held responsible, for kBreachFlashDays after the last one.
@@ -288,8 +323,14 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     const AgencyNow& now = snap.agencies[a];
     const sf::Vector2f c = cam.to_screen(scene.centre(a));
     const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
+    if (now.held > 0 && stats_size >= 6) {
+      const float h = gauge_height(now.held, r);
+      const float x = c.x - r - ring - 5 * z;  // the gauge's right edge
+      w.text("held " + num(static_cast<double>(now.held)), stats_size, {x, c.y + r - h - stats_size * 1.35f},
+             col(kHeld), true, Align::right, 2);
+    }
     if (now.waiting > 0 && stats_size >= 6) {
-      const float h = 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(now.waiting)) / std::log1p(200.0)));
+      const float h = gauge_height(now.waiting, r);
       const float x = c.x + r + ring + 5 * z + Metrics::kQueueBar * z / 2;
       w.text(num(static_cast<double>(now.waiting)), stats_size, {x, c.y + r - h - stats_size * 1.35f}, kQueue, true,
              Align::centre, 2);
@@ -302,15 +343,8 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       w.text(line, size, {c.x, y}, kInk, false, Align::centre, 2);
       y += size * 1.25f;
     }
-    const Agency& ag = s.agencies[a];
-    std::string stats;
-    if (now.unlimited) {
-      stats = num(now.busy) + " in process";
-    } else {
-      stats =
-          std::string(Scene::capacity_word(ag)) + " " + std::to_string(now.busy) + "/" + std::to_string(now.servers);
-    }
-    w.text(stats, Metrics::kStatsSize * k, {c.x, y + 1 * k}, kMuted, false, Align::centre, 2);
+    w.text(Scene::stats_line(s.agencies[a], now.busy, now.open), Metrics::kStatsSize * k, {c.x, y + 1 * k},
+           now.open ? kMuted : kFaint, false, Align::centre, 2);
   }
 }
 
@@ -327,15 +361,47 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   std::vector<std::pair<std::string, std::string>> rows;
   const std::string cap(Scene::capacity_word(ag));
   rows.emplace_back("Capacity", ag.unlimited ? "no limit" : std::to_string(ag.servers) + " " + cap);
-  if (!ag.unlimited) rows.emplace_back("Busy now", std::to_string(now.busy) + " of " + std::to_string(now.servers));
+  if (!ag.unlimited) {
+    rows.emplace_back(ag.residential ? "Beds occupied now" : "Busy now",
+                      std::to_string(now.busy) + " of " + std::to_string(now.servers));
+  }
+  if (ag.hours) {
+    rows.emplace_back("Opening hours", ag.hours->describe());
+    rows.emplace_back("Open now", now.open ? "yes" : "no: service paused till it opens");
+  }
   rows.emplace_back("Waiting now", std::to_string(now.waiting));
   rows.emplace_back("Longest wait now", now.waiting ? days(now.oldest_wait) : "—");
+  if (ag.not_before) {
+    rows.emplace_back("Held now, before service", std::to_string(now.held));
+    rows.emplace_back("Not before", days(ag.not_before->gap) + " after " + milestone_name(ag.not_before->after));
+  }
+  if (!ag.unlimited) {
+    switch (ag.when_full) {
+      case WhenFull::wait: rows.emplace_back("When full", "wait list"); break;
+      case WhenFull::turn_away:
+        rows.emplace_back("When full", "turn away");
+        rows.emplace_back("Turned away so far", std::to_string(now.turned_away));
+        break;
+      case WhenFull::overflow:
+        rows.emplace_back("When full", "overflow → " + s.agencies[ag.overflow_to].name);
+        rows.emplace_back("Sent on when full, so far", std::to_string(now.overflowed));
+        break;
+    }
+  }
   rows.emplace_back("Utilization (recent)", percent(now.utilization));
   rows.emplace_back("Utilization (long-run, static)",
                     ag.unlimited ? "—" : percent(scene.static_loads()[a].utilization));
   rows.emplace_back("Mean wait (recent)", days(now.mean_wait));
   rows.emplace_back("Arrivals / completions per day",
                     num(now.arrivals_per_day, 1) + " / " + num(now.completions_per_day, 1));
+  if (ag.stage != Stage::none) rows.emplace_back("Stage", to_string(ag.stage));
+  if (ag.withdrawal > 0 || ag.withdrawal_supported > 0) {
+    rows.emplace_back("Withdraws after service",
+                      ag.withdrawal == ag.withdrawal_supported
+                          ? percent(ag.withdrawal)
+                          : percent(ag.withdrawal) + " · supported " + percent(ag.withdrawal_supported));
+    rows.emplace_back("Withdrew so far", std::to_string(now.withdrawals));
+  }
   if (ag.decision) {
     rows.emplace_back("Decides", decided_name(ag.decision->sets));
     rows.emplace_back("Positive / negative so far",
@@ -348,14 +414,24 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
     rows.emplace_back("Deadline breaches, recent / so far",
                       recent_count(now.breaches_recent) + " / " + std::to_string(now.breaches));
   }
-  std::vector<std::string> outs;
+  std::vector<std::pair<std::string, std::string>> outs;  // (→ target, rule · recent flow)
   for (ReferralId r = 0; r < s.referrals.size(); ++r) {
     if (s.referrals[r].from != a) continue;
-    outs.push_back("→ " + s.agencies[s.referrals[r].to].name + "  " + percent(s.referrals[r].probability) + " · " +
-                   num(snap.referral_flow[r], 1) + "/d");
+    outs.emplace_back("→ " + s.agencies[s.referrals[r].to].name,
+                      percent(s.referrals[r].probability) + " · " + num(snap.referral_flow[r], 1) + "/d");
   }
-  const float height =
-      52 + 18 * static_cast<float>(rows.size()) + (outs.empty() ? 0 : 22 + 17 * static_cast<float>(outs.size()));
+  // A value too long for its row goes on a line of its own under the key.
+  std::vector<bool> two_lines;
+  for (const auto& [k, v] : rows) two_lines.push_back(w.width(k, 12.5f) + 10 + w.width(v, 12.5f) > width - 24);
+  const auto lines =
+      static_cast<float>(rows.size() + static_cast<std::size_t>(std::count(two_lines.begin(), two_lines.end(), true)));
+  // The card stays inside the graph area: referrals that do not fit are summarised.
+  const float room = ui.screen.graph.top + ui.screen.graph.height - 12 - y;
+  const float fixed = 52 + 18 * lines;
+  std::size_t shown = outs.size();
+  while (shown > 0 && fixed + 22 + 17 * static_cast<float>(shown + (shown < outs.size())) > room) --shown;
+  const std::size_t more = outs.size() - shown;
+  const float height = fixed + (outs.empty() || shown == 0 ? 0 : 22 + 17 * static_cast<float>(shown + (more > 0)));
   sf::RectangleShape card({width, height});
   card.setPosition(x, y);
   card.setFillColor(sf::Color(255, 255, 255, 240));
@@ -367,19 +443,24 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   if (!ag.country.empty()) sub += " · " + ag.country;
   w.text(w.fit(sub + "   (Esc: close)", 12, width - 24), 12, {x + 12, y + 28}, kMuted);
   y += 50;
-  for (const auto& [k, v] : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& [k, v] = rows[i];
     w.text(k, 12.5f, {x + 12, y}, kMuted);
-    w.text(v, 12.5f, {x + width - 12, y}, v == "no deadlines in scenario" ? kFaint : kInk, false, Align::right);
+    if (two_lines[i]) y += 18;
+    w.text(w.fit(v, 12.5f, width - 24), 12.5f, {x + width - 12, y}, v == "no deadlines in scenario" ? kFaint : kInk,
+           false, Align::right);
     y += 18;
   }
-  if (!outs.empty()) {
+  if (shown > 0) {
     y += 4;
     w.text("REFERRALS OUT (rule · recent flow)", 11, {x + 12, y}, kMuted, true);
     y += 18;
-    for (const std::string& o : outs) {
-      w.text(w.fit(o, 12, width - 24), 12, {x + 12, y}, kInk);
+    for (std::size_t i = 0; i < shown; ++i) {
+      const float fw = w.text(outs[i].second, 12, {x + width - 12, y}, kInk, false, Align::right);
+      w.text(w.fit(outs[i].first, 12, width - 24 - fw - 8), 12, {x + 12, y}, kInk);
       y += 17;
     }
+    if (more > 0) w.text("+" + std::to_string(more) + " more referrals", 11, {x + 12, y}, kFaint);
   }
 }
 
@@ -609,7 +690,8 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     w.text(w.fit("Drop-outs: no agency has a patience", 11, inner), 11, {x, y}, kFaint);
     y += 19;
   }
-  if (ind.turned_away) row("Full: turned away · sent on (recent)", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
+  if (ind.turned_away)
+    row("Full: turned away · sent on (recent)", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
   if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
   rule();
 

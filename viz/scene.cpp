@@ -61,7 +61,15 @@ Point2 bezier(Point2 p0, Point2 c, Point2 p2, double t) {
 
 sf::String utf8(std::string_view s) { return sf::String::fromUtf8(s.begin(), s.end()); }
 
-std::string_view Scene::capacity_word(const Agency& a) { return a.kind == "shelter" ? "beds" : "staff"; }
+std::string_view Scene::capacity_word(const Agency& a) { return a.residential ? "beds" : "staff"; }
+
+std::string Scene::stats_line(const Agency& a, std::uint32_t busy, bool open) {
+  std::string s = a.unlimited
+                      ? std::to_string(busy) + " in process"
+                      : std::to_string(busy) + "/" + std::to_string(a.servers) + " " + std::string(capacity_word(a));
+  if (!open) s += " · closed";
+  return s;
+}
 
 Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, double aspect)
     : scenario_(scenario), loads_(graph.loads()) {
@@ -70,28 +78,34 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
   std::vector<NodeBox> boxes(n);
   const float line = Metrics::kLabelSize * 1.25f;
   const float stats_line = Metrics::kStatsSize * 1.35f;
-  // The widest stats line we expect, e.g. "staff 888/888".
-  const float stats_width = text_width(font, "staff 888/888", Metrics::kStatsSize);
   const float count_width = text_width(font, "8888", Metrics::kStatsSize);
+  const float held_width = text_width(font, "held 8888", Metrics::kStatsSize);
   for (std::size_t a = 0; a < n; ++a) {
     const Agency& ag = scenario.agencies[a];
     NodeGeometry& g = nodes_[a];
     g.radius = ag.unlimited ? 22.0f : 12.0f + 6.0f * static_cast<float>(std::log2(1.0 + ag.servers));
     g.label_lines = wrap(ag.name, kWrapColumns, kMaxLabelLines);
-    float label_width = stats_width;
+    // The widest stats line we expect: "888/888 staff" (or the real capacity if larger), with
+    // " · closed" if the agency has opening hours.
+    const std::string wide = std::to_string(std::max<std::uint32_t>(ag.servers, 888));
+    float label_width =
+        text_width(font, wide + "/" + wide + " " + std::string(capacity_word(ag)) + (ag.hours ? " · closed" : ""),
+                   Metrics::kStatsSize);
     for (const std::string& l : g.label_lines)
       label_width = std::max(label_width, text_width(font, l, Metrics::kLabelSize));
     g.label_height = line * static_cast<float>(g.label_lines.size()) + stats_line;
     const float rim = g.radius + Metrics::kRing;
     const float gauge = rim + 5 + std::max(Metrics::kQueueBar, count_width);
-    g.box = NodeBox{std::max(label_width / 2, rim), std::max(label_width / 2, gauge), g.radius + 16,
-                    rim + 4 + g.label_height};
+    // Held cases (not_before): a gauge on the left, its count right-aligned to it.
+    const float held_gauge = ag.not_before ? rim + 5 + std::max(Metrics::kQueueBar, held_width) : rim;
+    g.box = NodeBox{std::max(label_width / 2, held_gauge), std::max(label_width / 2, gauge),
+                    g.radius + Metrics::kAboveDisc, rim + 4 + g.label_height};
     boxes[a] = g.box;
   }
   LayoutOptions opt;
   opt.gap = 18;
-  opt.group_padding = 14;
-  opt.group_header = Metrics::kGroupTitle + 12;
+  opt.group_padding = Metrics::kGroupPadding;
+  opt.group_header = Metrics::kGroupHeader;
   opt.aspect = aspect;
   layout_ = layout_agencies(scenario, boxes, opt);
 

@@ -23,8 +23,11 @@ struct Metrics {
   static constexpr float kLabelSize = 13;  ///< agency name, character size
   static constexpr float kStatsSize = 11;  ///< the line under it
   static constexpr float kRing = 5;        ///< occupancy ring width
-  static constexpr float kQueueBar = 9;    ///< queue gauge width
+  static constexpr float kQueueBar = 9;    ///< queue gauge width (right of the disc; the held gauge, left)
   static constexpr float kGroupTitle = 13;
+  static constexpr float kGroupHeader = kGroupTitle + 12;  ///< band at the top of a country frame
+  static constexpr float kGroupPadding = 14;               ///< between a frame and its agencies' boxes
+  static constexpr float kAboveDisc = 16;                  ///< room in an agency's box above its disc
 };
 
 struct NodeGeometry {
@@ -54,8 +57,12 @@ class Scene {
   Point2 along(ReferralId r, double t) const;
   /// Long-run utilization from the traffic equations (static; assumes every agency keeps up).
   const std::vector<AgencyLoad>& static_loads() const { return loads_; }
-  /// Staff or beds word for an agency: "beds" for shelters, else "staff".
+  /// Staff or beds word for an agency: "beds" for a residential agency (declared with `beds`),
+  /// else "staff".
   static std::string_view capacity_word(const Agency& a);
+  /// The line under an agency's name: "18/24 beds", "3/4 staff" or "12 in process", followed by
+  /// " · closed" outside its opening hours.
+  static std::string stats_line(const Agency& a, std::uint32_t busy, bool open);
 
  private:
   const Scenario& scenario_;

@@ -43,9 +43,15 @@ Snapshot take_snapshot(const Simulation& sim) {
     const Agency& ag = s.agencies[a];
     AgencyNow& n = snap.agencies[a];
     n.unlimited = ag.unlimited;
+    n.residential = ag.residential;
     n.servers = ag.unlimited ? 0 : ag.servers;
     n.busy = e.busy(a);
     n.waiting = e.queue_length(a);
+    n.held = live.held(a);
+    n.open = !ag.hours || ag.hours->is_open(now);
+    n.turned_away = live.turned_away(a);
+    n.overflowed = live.overflowed(a);
+    n.withdrawals = live.withdrawals(a);
     n.utilization = live.utilization(a, now);
     if (const auto since = live.oldest_waiting_since(a); since && n.waiting > 0) n.oldest_wait = now - *since;
     n.mean_wait = live.mean_wait(a, now);

@@ -16,9 +16,19 @@ namespace refsim::viz {
 
 struct AgencyNow {
   bool unlimited = false;
-  std::uint32_t servers = 0;    ///< staff or beds (0 when unlimited)
-  std::uint32_t busy = 0;       ///< serving now
-  std::size_t waiting = 0;      ///< queued now
+  bool residential = false;   ///< declared with `beds`: servers are beds, busy are beds occupied
+  std::uint32_t servers = 0;  ///< staff or beds (0 when unlimited)
+  std::uint32_t busy = 0;     ///< serving now (for a residential agency: beds occupied)
+  std::size_t waiting = 0;    ///< queued now
+  /// Held now before service (the agency's not_before, e.g. a recovery and reflection period):
+  /// at the agency but not in its queue, using no staff or bed. 0 without a not_before.
+  std::size_t held = 0;
+  /// False while the agency is outside its opening hours (`hours`); cases in service then are
+  /// paused, not stuck. Always true without hours.
+  bool open = true;
+  /// Since day 0: cases turned away / sent on (overflow) because the agency was full, and people
+  /// who withdrew at the end of service here.
+  std::uint64_t turned_away = 0, overflowed = 0, withdrawals = 0;
   double utilization = 0;       ///< recent time-average busy / servers; NaN when unlimited
   double oldest_wait = 0;       ///< days the longest-waiting case has waited so far; 0 if none
   double mean_wait = 0;         ///< recent mean wait before service, days; NaN if no service yet
