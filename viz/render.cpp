@@ -464,7 +464,7 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   }
 }
 
-void draw_legend(sf::RenderTarget& target, Writer& w, const Snapshot& snap, const UiState& ui) {
+void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
   const sf::FloatRect r = ui.screen.legend;
   sf::VertexArray va(sf::Triangles);
   add_rect(va, r, kPanel);
@@ -503,12 +503,31 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Snapshot& snap, cons
     sx += 13 + w.text(label, 11, {sx + 13, sy}, kMuted) + 14;
   }
   sx += 10;
+  // Marks at agencies; the held gauge and the closed badge only when the scenario has them.
+  const Scenario& s = scene.scenario();
+  const bool holds = snap.indicators.held.has_value();
+  const bool hours = std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.hours; });
+  const float end = r.left + r.width - 14;
   add_arc(dots, {sx + 6, sy + 7}, 4.5f, 7, 0, 2 * kPi, kBreach);
-  w.text("deadline breach (at the agency held responsible)", 11, {sx + 17, sy}, kMuted);
+  sx += 17 +
+        w.text(w.fit(holds || hours ? "deadline breach" : "deadline breach (at the agency held responsible)", 11,
+                     end - sx - 17),
+               11, {sx + 17, sy}, kMuted) +
+        14;
+  if (holds && sx + 60 < end) {
+    add_rect(dots, {sx, sy + 1, 5, 12}, col(kHeld));
+    sx += 10 + w.text(w.fit("held before service", 11, end - sx - 10), 11, {sx + 10, sy}, kMuted) + 14;
+  }
+  if (hours && sx + 60 < end) {
+    add_disc(dots, {sx + 5, sy + 7}, 5.5f, col(kClosed));
+    add_rect(dots, {sx + 5 - 3.3f, sy + 7 - 1.1f, 6.6f, 2.2f}, sf::Color::White);
+    w.text(w.fit("closed now", 11, end - sx - 14), 11, {sx + 14, sy}, kMuted);
+  }
   target.draw(dots);
   const float y2 = r.top + r.height - 19;
   std::string key =
-      "Ring: busy staff/beds · red bar: cases waiting (log scale) · edge width: recent referrals per day · "
+      "Ring: busy staff/beds · red bar: cases waiting, violet: held (log scale) · edge width: recent referrals per day "
+      "· "
       "country frames group agencies";
   if (ui.interactive) {
     key =
@@ -567,7 +586,7 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     y += 8;
   };
   auto heading = [&](const std::string& h) {
-    w.text(h, 11, {x, y}, kMuted, true);
+    w.text(w.fit(h, 11, inner, true), 11, {x, y}, kMuted, true);
     y += 17;
   };
 
@@ -690,8 +709,7 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     w.text(w.fit("Drop-outs: no agency has a patience", 11, inner), 11, {x, y}, kFaint);
     y += 19;
   }
-  if (ind.turned_away)
-    row("Full: turned away · sent on (recent)", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
+  if (ind.turned_away) row("Full: turned away · sent on", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
   if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
   rule();
 
@@ -716,14 +734,16 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   }
   rule();
 
-  heading("BOTTLENECKS NOW (waiting × utilization)");
-  if (snap.bottlenecks.empty()) {
+  // The list stops above the footer line; on a short screen the section may not fit at all.
+  const float bottom = p.top + p.height - 22;
+  if (y + 17 + 17 <= bottom) heading("BOTTLENECKS NOW (waiting × utilization)");
+  if (snap.bottlenecks.empty() && y + 17 <= bottom) {
     w.text("No agency has cases waiting.", 12.5f, {x, y}, kMuted);
     y += 19;
   }
   std::size_t rank = 0;
   for (AgencyId a : snap.bottlenecks) {
-    if (y > p.top + p.height - 40) break;
+    if (y + 17 > bottom) break;
     const AgencyNow& n = snap.agencies[a];
     ++rank;
     sf::RectangleShape swatch({10, 10});
@@ -782,7 +802,7 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     w.text(ui.banner, 14, {ui.screen.graph.left + ui.screen.graph.width / 2, ui.screen.graph.top + 14},
            sf::Color::White, true, Align::centre);
   }
-  draw_legend(target, w, snap, ui);
+  draw_legend(target, w, scene, snap, ui);
   draw_panel(target, w, scene, snap, ui);
 }
 

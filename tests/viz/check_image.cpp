@@ -1,9 +1,11 @@
 // refsim-viz-check — checks refsim-viz screenshots for the CTest suite.
 //
-//   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle ...]
+//   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle|held|closed ...]
 //       the image has exactly the requested size; it is not blank (many colours, no colour covering
 //       most of it); and where each named agency's disc is drawn (LAYOUT.csv from --dump-layout)
-//       the pixels are the saturated (utilization 1) or idle (utilization 0) end of the scale.
+//       the pixels are the saturated (utilization 1) or idle (utilization 0) end of the scale;
+//       ID=held: the violet held gauge is drawn left of the disc; ID=closed: the closed badge is
+//       drawn on its upper left; ID=no-held, ID=no-closed: not a pixel of that colour there.
 //   refsim-viz-check same A.png B.png     the two images are pixel-identical
 //   refsim-viz-check differ A.png B.png   the two images differ somewhere
 //
@@ -98,16 +100,38 @@ int check_image(int argc, char** argv) {
 
   if (!expect.empty()) {
     const auto placed = read_layout(layout);
-    for (const auto& [id, level] : expect) {
+    for (auto [id, level] : expect) {
       const auto it = placed.find(id);
       if (it == placed.end()) {
         check(false, "agency '" + id + "' listed in " + layout);
         continue;
       }
+      const Placed& p = it->second;
+      if (level == "held" || level == "closed" || level == "no-held" || level == "no-closed") {
+        const bool absent = level.rfind("no-", 0) == 0;
+        if (absent) level = level.substr(3);
+        // held: the violet gauge left of the disc (between 1 and 2.5 radii left of its centre);
+        // closed: the grey badge on the ring's upper left. Count pixels of that exact colour.
+        const refsim::viz::Rgb want = level == "held" ? refsim::viz::kHeld : refsim::viz::kClosed;
+        const double x0 = level == "held" ? p.x - 2.5 * p.radius : p.x - 1.3 * p.radius;
+        const double x1 = level == "held" ? p.x - p.radius : p.x - 0.3 * p.radius;
+        const double y0 = level == "held" ? p.y - p.radius : p.y - 1.3 * p.radius;
+        const double y1 = level == "held" ? p.y + p.radius : p.y - 0.3 * p.radius;
+        int n = 0;
+        for (int y = std::max(0, static_cast<int>(y0)); y < std::min(static_cast<int>(dim.y), static_cast<int>(y1));
+             ++y)
+          for (int x = std::max(0, static_cast<int>(x0)); x < std::min(static_cast<int>(dim.x), static_cast<int>(x1));
+               ++x)
+            if (channel_distance(img.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)), want) <= 3) ++n;
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "agency '%s' at (%.0f, %.0f): %d pixels of the %s colour (%d,%d,%d) (want %s)",
+                      id.c_str(), p.x, p.y, n, level.c_str(), want.r, want.g, want.b, absent ? "0" : ">= 12");
+        check(absent ? n == 0 : n >= 12, buf);
+        continue;
+      }
       if (level != "saturated" && level != "idle") return 2;
       const refsim::viz::Rgb want = refsim::viz::utilization_colour(level == "saturated" ? 1.0 : 0.0);
       // Every pixel within 40 % of the disc's radius must have the scale's end colour.
-      const Placed& p = it->second;
       const double r = 0.4 * p.radius;
       int worst = 0, n = 0;
       for (int dy = -static_cast<int>(r); dy <= static_cast<int>(r); ++dy) {
@@ -154,7 +178,7 @@ int compare(const std::string& a, const std::string& b, bool want_same) {
 
 int main(int argc, char** argv) {
   const std::string usage =
-      "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect ID=saturated|idle ...]\n"
+      "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect ID=saturated|idle|held|closed ...]\n"
       "       refsim-viz-check same A.png B.png | differ A.png B.png\n";
   if (argc < 2) {
     std::fputs(usage.c_str(), stderr);

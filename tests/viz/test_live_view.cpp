@@ -155,6 +155,74 @@ probability = 1
 delay = "1h"
 )";
 
+// The richer mechanism: screening decides reasonable grounds (positive 0.8) and sends everyone to
+// the shelter (2 beds, 10-day stays; full → overflow to the annex, 1 bed, full → turn away) and
+// those with positive grounds to the conclusive-grounds desk, which works Mon–Fri 09–17 and may
+// not serve anyone before 5 days after the positive decision (they are held), with a withdrawal
+// of 0.3 at the end of its service. 3 arrivals a day fill the beds at once.
+const char* kResidential = R"(
+[scenario]
+name = "residential"
+[run]
+horizon = "60d"
+seed = 4
+[[agency]]
+id = "screening"
+servers = "unlimited"
+service = "2h"
+decision = { sets = "reasonable_grounds", positive_rate = 0.8 }
+[[agency]]
+id = "shelter"
+kind = "ngo"
+beds = 2
+service = "10d"
+when_full = "overflow:annex"
+[[agency]]
+id = "annex"
+beds = 1
+service = "10d"
+when_full = "turn_away"
+[[agency]]
+id = "cg"
+servers = 1
+service = "1h"
+hours = { days = "mon-fri", from = "09:00", to = "17:00" }
+not_before = { after = "positive:reasonable_grounds", gap = "5d" }
+withdrawal = 0.3
+stage = "investigation"
+[[source]]
+id = "s"
+to = "screening"
+rate = 3
+[[referral]]
+from = "screening"
+to = "shelter"
+probability = 1
+fork = true
+[[referral]]
+from = "screening"
+to = "cg"
+probability = 1
+when = "reasonable_grounds"
+delay = "1h"
+)";
+
+/// Holds, full agencies and withdrawals per agency, counted independently of LiveView.
+struct FullTally : Observer {
+  std::vector<std::int64_t> held;
+  std::vector<std::uint64_t> turned_away, overflowed, withdrawals;
+  explicit FullTally(const Scenario& s)
+      : held(s.agencies.size()),
+        turned_away(s.agencies.size()),
+        overflowed(s.agencies.size()),
+        withdrawals(s.agencies.size()) {}
+  void on_hold(Time, AgencyId a, const Case&, Time) override { ++held[a]; }
+  void on_hold_end(Time, AgencyId a, const Case&) override { --held[a]; }
+  void on_turned_away(Time, AgencyId a, const Case&) override { ++turned_away[a]; }
+  void on_overflow(Time, AgencyId from, AgencyId, const Case&) override { ++overflowed[from]; }
+  void on_withdrawal(Time, AgencyId a, const Case&) override { ++withdrawals[a]; }
+};
+
 /// Decisions and the cases present at each agency (arrived, service not ended), counted
 /// independently of the engine's queues.
 struct DecisionTally : Observer {
@@ -474,4 +542,48 @@ TEST_CASE("Colour: case dots are coloured by profile, children apart from adults
   CHECK_FALSE(child == adult);
   CHECK_FALSE(child == unknown);
   CHECK_FALSE(adult == unknown);
+}
+
+TEST_CASE("Snapshot: held, turned away, sent on and withdrawals per agency match an independent count") {
+  Fixture f(kResidential);
+  Simulation sim(f.s, f.g, 4);
+  Engine e(f.s, f.g, 4, 0);
+  FullTally tally(f.s);
+  e.add_observer(tally);
+  std::int64_t most_held = 0;
+  // Saturday noon (closed), Monday 12:00 (open), Wednesday 20:00 (closed), Friday 10:30 (open), …
+  for (Time t : {5.5, 7.5, 9.0 + 20.0 / 24, 11.4375, 19.0, 30.25, 47.6}) {
+    sim.advance_to(t);
+    e.run_until(t);
+    const Snapshot snap = take_snapshot(sim);
+    for (AgencyId a = 0; a < f.s.agencies.size(); ++a) {
+      INFO("t = " << t << ", agency " << f.s.agencies[a].id);
+      const AgencyNow& n = snap.agencies[a];
+      CHECK(static_cast<std::int64_t>(n.held) == tally.held[a]);
+      CHECK(n.turned_away == tally.turned_away[a]);
+      CHECK(n.overflowed == tally.overflowed[a]);
+      CHECK(n.withdrawals == tally.withdrawals[a]);
+      CHECK(sim.live().waiting(a) == sim.engine().queue_length(a));  // held cases are not queued
+    }
+    most_held = std::max(most_held, tally.held[3]);
+    REQUIRE(snap.indicators.held.has_value());
+    CHECK(static_cast<std::int64_t>(*snap.indicators.held) == tally.held[3]);
+    // Open only Monday to Friday, 09:00 to 17:00 (t = 0 is Monday 00:00).
+    const double day = std::fmod(t, 7.0), hour = std::fmod(t, 1.0) * 24;
+    CHECK(snap.agencies[3].open == (day < 5 && hour >= 9 && hour < 17));
+    for (AgencyId a = 0; a < 3; ++a) CHECK(snap.agencies[a].open);  // no hours: always open
+  }
+  const Snapshot snap = take_snapshot(sim);
+  CHECK(snap.agencies[1].residential);
+  CHECK(snap.agencies[2].residential);
+  CHECK_FALSE(snap.agencies[3].residential);
+  CHECK(snap.agencies[1].servers == 2);
+  // Beds full from the first days on: the shelter sends people on, the annex turns them away;
+  // about 2.4 a day are held for 5 days at the desk, and about 30 % of those served withdraw.
+  CHECK(snap.agencies[1].overflowed > 20);
+  CHECK(snap.agencies[2].turned_away > 20);
+  CHECK(snap.agencies[1].turned_away == 0);
+  CHECK(snap.agencies[2].overflowed == 0);
+  CHECK(most_held > 5);
+  CHECK(snap.agencies[3].withdrawals > 10);
 }
