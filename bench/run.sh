@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Speed and memory of the simulation core. Usage: bench/run.sh [REPEATS]
+# Speed and memory of the simulation core. Usage: [BUILD=dir] bench/run.sh [REPEATS]
 #
 # Runs each benchmark scenario on one thread, REPEATS times (default 5), and prints the best
 # wall time, events per second and peak resident memory (from run.json). The memory check runs
 # the same scenario over 1 and 10 years: peak memory should not grow with the horizon, because
-# it is bounded by the cases in the system, not by all cases ever created.
+# it is bounded by the cases in the system, not by all cases ever created. BUILD (default
+# build/release) is the CMake build directory to use, e.g. one that nobody else builds in.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repeats=${1:-5}
 
 scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
-cmake --build build/release --target refsim >/dev/null
-refsim=build/release/bin/refsim
+build=${BUILD:-build/release}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" --target refsim >/dev/null
+refsim=$build/bin/refsim
 out=bench/out
 mkdir -p "$out"
 
