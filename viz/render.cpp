@@ -525,10 +525,8 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   }
   target.draw(dots);
   const float y2 = r.top + r.height - 19;
-  std::string key =
-      "Ring: busy staff/beds · red bar: cases waiting, violet: held (log scale) · edge width: recent referrals per day "
-      "· "
-      "country frames group agencies";
+  std::string key = std::string("Ring: busy staff/beds · red bar: cases waiting") + (holds ? ", violet: held" : "") +
+                    " (log scale) · edge width: recent referrals per day · country frames group agencies";
   if (ui.interactive) {
     key =
         "Space pause · N step 1 h (Shift: 1 d) · +/− speed · R restart, new seed · wheel/drag zoom & pan · "
