@@ -187,7 +187,7 @@ TEST_CASE("Scenario errors: duplicates and bad identifiers") {
 TEST_CASE("Scenario errors: distributions") {
   CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"expo\", mean = \"1d\"")) ==
         "test.toml:11:20: agency 'intake': service: unknown distribution 'expo'; known: deterministic, empirical, "
-        "erlang, exponential, gamma, lognormal, triangular, uniform, weibull");
+        "erlang, exponential, gamma, lognormal, pert, triangular, uniform, weibull");
   CHECK(
       load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"uniform\", min = \"2d\", max = \"1d\"")) ==
       "test.toml:11:11: agency 'intake': service (uniform): max must be greater than min");
@@ -195,7 +195,7 @@ TEST_CASE("Scenario errors: distributions") {
         "test.toml:11:11: agency 'intake': service (gamma): missing required key 'cv' (a number)");
   CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "mean = \"1d\"")) ==
         "test.toml:11:11: agency 'intake': service: missing required key 'dist' (exponential, deterministic, uniform, "
-        "triangular, lognormal, gamma, erlang, weibull, empirical)");
+        "triangular, lognormal, gamma, erlang, weibull, empirical, pert)");
 }
 
 TEST_CASE("Scenario errors: missing top-level tables") {

@@ -187,7 +187,7 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
   if (!dn)
     r.fail(node, ctx +
                      ": missing required key 'dist' (exponential, deterministic, uniform, triangular, lognormal, "
-                     "gamma, erlang, weibull, empirical)");
+                     "gamma, erlang, weibull, empirical, pert)");
   if (!dn->is_string()) r.fail(*dn, ctx + ": dist must be a string, got " + type_name(*dn));
   const std::string dist(*dn->value<std::string_view>());
 
@@ -201,6 +201,7 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
       {"erlang", {DistKind::erlang, {"dist", "k", "mean"}}},
       {"weibull", {DistKind::weibull, {"dist", "shape", "scale"}}},
       {"empirical", {DistKind::empirical, {"dist", "values", "weights"}}},
+      {"pert", {DistKind::pert, {"dist", "min", "mode", "max"}}},
   };
   const auto it = kKinds.find(dist);
   if (it == kKinds.end()) {
