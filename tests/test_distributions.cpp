@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/model/distribution.hpp"
+#include "support.hpp"
 
 using namespace refsim;
 
@@ -186,4 +187,43 @@ TEST_CASE("Random streams: uniform01 stays in the unit interval with mean one ha
     sum += u;
   }
   CHECK(std::fabs(sum / n - 0.5) <= 5 * std::sqrt(1.0 / 12 / n));
+}
+
+namespace {
+
+/// A one-agency scenario whose service time is `service`, on line 10.
+std::string with_service(const std::string& service) {
+  return "[scenario]\nname = \"pert\"\n\n[run]\nhorizon = \"100d\"\n\n[[agency]]\nid = \"desk\"\nservers = 1\nservice = " + service +
+         "\n\n[[source]]\nid = \"walk_in\"\nto = \"desk\"\nrate = 1.0\n";
+}
+
+}  // namespace
+
+TEST_CASE("Scenario: a pert service time is read in durations") {
+  const Scenario s = refsim::test::scenario(with_service(R"({ dist = "pert", min = "2d", mode = "5d", max = "20d" })"));
+  const DistributionSpec& d = s.agencies.at(0).service;
+  CHECK(d.kind == DistKind::pert);
+  CHECK(d.p0 == 2.0);
+  CHECK(d.p1 == 5.0);
+  CHECK(d.p2 == 20.0);
+  CHECK(d.mean() == Approx(7.0));
+  const Scenario h = refsim::test::scenario(with_service(R"({ dist = "pert", min = "1h", mode = "1h", max = "3h" })"));
+  CHECK(h.agencies.at(0).service.p2 == Approx(3.0 / 24));
+}
+
+TEST_CASE("Scenario errors: pert ranges are reported at the value at fault") {
+  using refsim::test::load_error;
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "2d", mode = "25d", max = "20d" })")) ==
+        "test.toml:10:47: agency 'desk': service (pert): mode must lie between min and max, got 25d");
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "2d", mode = "1d", max = "20d" })")) ==
+        "test.toml:10:47: agency 'desk': service (pert): mode must lie between min and max, got 1d");
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "2d", mode = "2d", max = "2d" })")) ==
+        "test.toml:10:59: agency 'desk': service (pert): max must be greater than min, got 2d");
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "2d", max = "20d" })")) ==
+        "test.toml:10:11: agency 'desk': service (pert): missing required key 'mode' (a duration)");
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "2d", mode = "5d", max = "20d", lambda = 4 })")) ==
+        "test.toml:10:66: unknown key 'lambda' in agency 'desk': service (pert); expected one of: dist, min, mode, "
+        "max");
+  CHECK(load_error(with_service(R"({ dist = "pert", min = "-1d", mode = "5d", max = "20d" })")) ==
+        "test.toml:10:34: agency 'desk': service (pert): min must be >= 0, got -1d");
 }
