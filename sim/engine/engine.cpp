@@ -107,6 +107,13 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
       schedule(src.batches.front(), kPriorityFlow, {Scheduled::Type::batch, static_cast<std::uint32_t>(i)});
     }
   }
+  deadlines_at_.resize(1 + s.agencies.size() + 2 * kDecidable);
+  for (DeadlineId d = 0; d < deadline_count_; ++d) {
+    const Deadline& dl = s.deadlines[d];
+    const std::size_t from = milestone_key(dl.from.kind, dl.from.target), to = milestone_key(dl.to.kind, dl.to.target);
+    deadlines_at_[from].push_back(d);
+    if (to != from) deadlines_at_[to].push_back(d);
+  }
   if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     if (s.agencies[a].initial_cases > 0) schedule(0, kPriorityControl, {Scheduled::Type::initial_cases, a});
@@ -497,13 +504,26 @@ void Engine::end_track(Time t, std::uint32_t slot) {
   free_.push_back(slot);
 }
 
+std::size_t Engine::milestone_key(Milestone::Kind kind, std::uint32_t target) const {
+  switch (kind) {
+    case Milestone::Kind::entered: return 0;
+    case Milestone::Kind::arrival: return 1 + target;
+    case Milestone::Kind::decided: return 1 + agencies_.size() + (target - attr::kPresumed);
+    case Milestone::Kind::positive: return 1 + agencies_.size() + kDecidable + (target - attr::kPresumed);
+  }
+  return 0;
+}
+
 void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
   const Case& c = cases_[slot];
   const Person& p = persons_[c.person];
-  for (DeadlineId d = 0; d < deadline_count_; ++d) {
+  if (kind == Milestone::Kind::entered) {
+    for (DeadlineId d = 0; d < deadline_count_; ++d) deadline_state(c.person, d).status = DeadlineState::waiting_start;
+  }
+  // Only the deadlines that start or end at this milestone (in declaration order).
+  for (const DeadlineId d : deadlines_at_[milestone_key(kind, target)]) {
     const Deadline& dl = scenario_.deadlines[d];
     DeadlineState& ds = deadline_state(c.person, d);
-    if (kind == Milestone::Kind::entered) ds.status = DeadlineState::waiting_start;
     // The target first: a milestone that both ends one deadline and starts another does both.
     if (ds.status == DeadlineState::running && dl.to.kind == kind && dl.to.target == target) {
       ds.status = DeadlineState::done;

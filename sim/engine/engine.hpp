@@ -161,6 +161,8 @@ class Engine {
   /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
   /// from it start (when their `when` holds for the person now).
   void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
+  /// Index into deadlines_at_: 0 entered, then arrival per agency, decided and positive per state.
+  std::size_t milestone_key(Milestone::Kind kind, std::uint32_t target) const;
   void on_deadline_due(Time t, std::uint32_t timer);
   void on_patience_end(Time t, std::uint32_t slot);
   void on_initial_cases(Time t, AgencyId a);
@@ -195,6 +197,7 @@ class Engine {
   std::vector<Person> persons_;            // person slots; reused after the person leaves
   std::vector<std::uint32_t> free_persons_;
   std::vector<DeadlineState> deadline_states_;  // persons_.size() × deadline_count_
+  std::vector<std::vector<DeadlineId>> deadlines_at_;  // by milestone_key: deadlines starting or ending there
   std::vector<Timer> timers_;
   std::vector<std::uint32_t> free_timers_;
   std::vector<Scheduled> scheduled_;
