@@ -140,7 +140,7 @@ TEST_CASE("EventQueue: random pushes and pops follow (time, priority, sequence) 
   }
 }
 
-TEST_CASE("EventQueue: top and next_time name the event pop returns; clear restarts sequences") {
+TEST_CASE("EventQueue: top and next_time name the event pop returns, clear restarts sequences") {
   EventQueue q;
   q.push(3.0, 1, EventKind::service_end, 1);
   q.push(2.0, 1, EventKind::transfer_end, 2);

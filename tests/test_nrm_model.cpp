@@ -276,7 +276,7 @@ probability = 1
   CHECK(cg_starts[1] == Approx(31.0));
 }
 
-TEST_CASE("Withdrawal depends on support; supported is set by agencies that support") {
+TEST_CASE("Withdrawal depends on support, supported is set by agencies that support") {
   const std::string body = R"(
 [[agency]]
 id = "intake"

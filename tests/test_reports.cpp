@@ -91,7 +91,7 @@ TEST_CASE("LogHistogram: quantiles agree with sorted data within the stated reso
   CHECK(h.count() == values.size());
 }
 
-TEST_CASE("LogHistogram: equal values give that value exactly; empty gives NaN") {
+TEST_CASE("LogHistogram: equal values give that value exactly, empty gives NaN") {
   LogHistogram h;
   CHECK(std::isnan(h.quantile(0.5)));
   for (int i = 0; i < 7; ++i) h.add(3.7);
@@ -158,7 +158,7 @@ rate = "20/d"
   CHECK(all.identified == std::round(all.victims_identified_share * all.victims));
 }
 
-TEST_CASE("Cohorts: false positives are the identified who are not victims; children form their own cohorts") {
+TEST_CASE("Cohorts: false positives are the identified who are not victims, children form their own cohorts") {
   const Scenario s = test::scenario(with("400d", R"(
 [[profile]]
 id = "mixed"
@@ -197,7 +197,7 @@ profile = "mixed"
   CHECK(cohorts[child_labour].false_positives + cohorts[adult_labour].false_positives == all.false_positives);
 }
 
-TEST_CASE("Cohorts: hand-offs count referrals received on a fixed path; interviews count interviewing services") {
+TEST_CASE("Cohorts: hand-offs count referrals received on a fixed path, interviews count interviewing services") {
   const Scenario s = test::scenario(with("60d", R"(
 [[agency]]
 id = "police"
@@ -361,7 +361,7 @@ cases = 3
   CHECK(ts.in_service[3 * 3 + 1] == 1);
 }
 
-TEST_CASE("Time series: a row per agency and sample; the backlog counts cases at grounds deciders") {
+TEST_CASE("Time series: a row per agency and sample, the backlog counts cases at grounds deciders") {
   const Scenario s = test::scenario(with("28d", R"(
 [[agency]]
 id = "intake"
@@ -397,7 +397,7 @@ probability = 1
   CHECK(sample_count(1, 0.1) == 11);
 }
 
-TEST_CASE("Reports: sampling and watching replication 0 change no result; 1 and 2 threads agree byte for byte") {
+TEST_CASE("Reports: sampling and watching replication 0 change no result, 1 and 2 threads agree byte for byte") {
   const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/baseline-nrm.toml");
   const RunContext ctx{s, 11, 3};
   auto all = [&](const RunResult& r) {
@@ -621,7 +621,7 @@ within = "1d"
   CHECK(table.str().find("worst cohort") == std::string::npos);
 }
 
-TEST_CASE("Milestones and XES: one row per person who exits; a well-formed log with traces in time order") {
+TEST_CASE("Milestones and XES: one row per person who exits, a well-formed log with traces in time order") {
   const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/baseline-nrm.toml");
   const auto dir = temp_dir("logs");
   std::uint64_t entered = 0, exited = 0;

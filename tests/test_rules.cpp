@@ -129,7 +129,7 @@ when = "adult"
   CHECK(t.n["child@1"] == t.n["child@0"]);
 }
 
-TEST_CASE("Rules: a consent gate at 0.7 sends 70 percent of adults onward; children bypass it") {
+TEST_CASE("Rules: a consent gate at 0.7 sends 70 percent of adults onward, children bypass it") {
   Tally t = run(kHead + R"(
 [[referral]]
 from = "intake"
@@ -376,7 +376,7 @@ TEST_CASE("Decisions: a positive rate ignores whether the person is a victim") {
   check_share(t.n["positive"], t.n["decisions"], 0.55, "identified");
 }
 
-TEST_CASE("Deadlines: decided and positive milestones; when is evaluated as the deadline starts") {
+TEST_CASE("Deadlines: decided and positive milestones, when is evaluated as the deadline starts") {
   const std::string text =
       with_decision("{ sets = \"presumed\", sensitivity = 0.8, specificity = 0.9 }") + kScreening + R"(
 [[deadline]]

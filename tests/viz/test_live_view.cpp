@@ -323,7 +323,7 @@ TEST_CASE("Simulation: history and snapshot do not depend on how time was advanc
   CHECK(a.agencies[0].utilization == Approx(b.agencies[0].utilization));
 }
 
-TEST_CASE("Simulation: restart begins a new replication at t = 0; the same seed repeats it") {
+TEST_CASE("Simulation: restart begins a new replication at t = 0, the same seed repeats it") {
   Fixture f;
   Simulation sim(f.s, f.g, 5);
   sim.advance_to(30);
@@ -393,7 +393,7 @@ TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adul
   CHECK(adults > 0);
 }
 
-TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible; compliance is met / settled") {
+TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible, compliance is met / settled") {
   Fixture f(kRules);
   const Time t = 20.5;
   Simulation sim(f.s, f.g, 7);
@@ -523,7 +523,7 @@ TEST_CASE("Snapshot: no deadline breach flashes before one happens") {
   CHECK(std::isnan(snap.deadlines[0].compliance));
 }
 
-TEST_CASE("Colour: the utilization scale runs from its first stop to its last, clamped; NaN is grey") {
+TEST_CASE("Colour: the utilization scale runs from its first stop to its last, clamped, NaN is grey") {
   const auto stops = utilization_stops();
   CHECK(utilization_colour(0) == stops.front().colour);
   CHECK(utilization_colour(-1) == stops.front().colour);
