@@ -39,6 +39,7 @@ RunResult run(const Scenario& s, std::uint32_t replications = 1, Time sample_eve
 }
 
 const CohortResult& overall(const RunResult& r, std::size_t rep = 0) { return r.replications[rep].cohorts.back(); }
+const CohortResult& overall(RunResult&&, std::size_t = 0) = delete;  // would dangle
 
 void check_share(double hits, double trials, double p, const std::string& what) {
   INFO(what << ": " << hits << " of " << trials << ", expected share " << p);
@@ -152,7 +153,8 @@ id = "calls"
 to = "authority"
 rate = "20/d"
 )"));
-  const CohortResult& all = overall(run(s));
+  const RunResult r = run(s);
+  const CohortResult& all = overall(r);
   CHECK(all.victims == all.exited);
   check_share(all.victims_identified_share * all.victims, all.victims, 0.6, "victims identified");
   CHECK(all.identified == std::round(all.victims_identified_share * all.victims));
