@@ -572,3 +572,33 @@ rate = 1
   CHECK(loads[0].offered_load == Approx(2.0 / 24));
   CHECK(loads[0].utilization == Approx((2.0 / 24) / (40.0 / 168)));  // 40 open hours of 168
 }
+
+TEST_CASE("Drop-out: a profile's patience applies where the agency has none, an agency's own patience wins") {
+  // One server, 10-day services, four people at t = 0 of a profile with a fixed 15-day patience.
+  // At `desk` (no patience of its own) the second is served at day 10, the third would start at
+  // day 20 > 15: the third and fourth give up at day 15. At `strict` (patience 5 d) the agency's
+  // patience applies: everybody not served at once gives up at day 5.
+  auto dropouts = [](const std::string& agency_patience) {
+    const Recorder r = run(with("60d", R"(
+[[profile]]
+id = "impatient"
+patience = "15d"
+[[agency]]
+id = "desk"
+servers = 1
+service = "10d"
+)" + agency_patience + R"(
+[[source]]
+id = "s"
+to = "desk"
+at = ["0d"]
+cases = 4
+profile = "impatient"
+)"));
+    std::vector<Time> at;
+    for (const Step& s : r.all("dropout")) at.push_back(s.t);
+    return at;
+  };
+  CHECK(dropouts("") == std::vector<Time>{15.0, 15.0});
+  CHECK(dropouts("patience = \"5d\"") == std::vector<Time>{5.0, 5.0, 5.0});
+}

@@ -704,7 +704,7 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     row("Drop-outs (recent)", num(*ind.dropouts, 1));
     y += 4;
   } else {
-    w.text(w.fit("Drop-outs: no agency has a patience", 11, inner), 11, {x, y}, kFaint);
+    w.text(w.fit("Drop-outs: nobody has a patience", 11, inner), 11, {x, y}, kFaint);
     y += 19;
   }
   if (ind.turned_away) row("Full: turned away · sent on", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));

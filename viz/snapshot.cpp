@@ -104,7 +104,7 @@ Snapshot take_snapshot(const Simulation& sim) {
   ind.mean_wait = live.mean_wait_all(now);
   if (!s.deadlines.empty()) ind.deadline_breaches = live.recent_breaches(now);
   ind.lost_referrals = live.recent_lost(now);
-  if (std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.patience.has_value(); })) {
+  if (s.has_patience()) {
     ind.dropouts = live.recent_dropouts(now);
   }
   ind.consent_refused = live.recent_refused(now);

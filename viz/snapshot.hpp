@@ -88,7 +88,7 @@ struct Indicators {
   /// Cases waiting or in service now at agencies deciding reasonable_grounds or identified;
   /// nullopt when there is none (Simulation::backlog).
   std::optional<std::size_t> backlog;
-  std::optional<double> dropouts;  ///< gave up waiting, recent window; nullopt when no agency has a patience
+  std::optional<double> dropouts;  ///< gave up waiting, recent window; nullopt when no agency or profile has a patience
   /// Found an agency full and turned away / sent on, recent counts; nullopt when no agency has
   /// such a when_full policy.
   std::optional<double> turned_away, overflows;

@@ -175,7 +175,7 @@ int cmd_check(const std::string& path) {
             << ", warm-up " << format_duration(s.run.warmup) << ", " << s.run.replications << " replication(s)\n";
   const auto loads = graph.loads();
   std::cout << "\nsteady-state flows (traffic equations, assuming every agency keeps up";
-  if (std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.patience.has_value(); })) {
+  if (s.has_patience()) {
     std::cout << "; drop-outs are not counted, so these are upper bounds";
   }
   std::cout << "):\n";

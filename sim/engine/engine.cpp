@@ -80,6 +80,15 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     }
     agencies_.push_back(std::move(st));
   }
+  for (const Profile& prof : s.profiles) {
+    ProfileState st;
+    if (prof.patience) {
+      st.has_patience = true;
+      st.patience = Sampler(*prof.patience);
+      st.patience_rng = make_stream(seed, replication, "profile:" + prof.id, StreamPurpose::patience);
+    }
+    profiles_.push_back(std::move(st));
+  }
   for (const Referral& r : s.referrals) {
     ReferralState st;
     st.has_delay = r.delay.has_value();
@@ -217,8 +226,10 @@ void Engine::enter(Time t, SourceId s, AgencyId a, Init init) {
 void Engine::on_initial_cases(Time t, AgencyId agency) {
   const Agency& ag = scenario_.agencies[agency];
   for (std::uint32_t k = 0; k < ag.initial_cases; ++k) {
-    enter(t, kNoSource, agency,
-          [&](Person& p) { draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng); });
+    enter(t, kNoSource, agency, [&](Person& p) {
+      p.profile = ag.initial_profile;
+      draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng);
+    });
   }
 }
 
@@ -232,7 +243,10 @@ void Engine::on_source(Time t, SourceId s) {
     const auto month = static_cast<std::size_t>(std::fmod(t, 365.0) / kMonth) % 12;
     if (!(uniform01(src.thinning_rng) * src.peak_factor < spec.seasonality[month])) return;
   }
-  enter(t, s, spec.to, [&](Person& p) { draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng); });
+  enter(t, s, spec.to, [&](Person& p) {
+    p.profile = spec.profile;
+    draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng);
+  });
 }
 
 void Engine::on_batch(Time t, SourceId s) {
@@ -242,7 +256,10 @@ void Engine::on_batch(Time t, SourceId s) {
     schedule(spec.batches[src.next_batch], kPriorityFlow, {Scheduled::Type::batch, s});
   }
   for (std::uint32_t k = 0; k < spec.batch_size; ++k) {
-    enter(t, s, spec.to, [&](Person& p) { draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng); });
+    enter(t, s, spec.to, [&](Person& p) {
+      p.profile = spec.profile;
+      draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng);
+    });
   }
 }
 
@@ -252,6 +269,7 @@ void Engine::on_reentry(Time t, std::uint32_t slot) {
   enter(t, kNoSource, re.at, [&](Person& p) {
     p.attributes = re.attributes;
     p.previous = re.previous;
+    p.profile = re.profile;
   });
 }
 
@@ -302,6 +320,9 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
       c.waiting = true;
       if (ag.has_patience) {
         c.gives_up = t + ag.patience(ag.patience_rng);
+        calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+      } else if (ProfileState& prof = profiles_[persons_[c.person].profile]; prof.has_patience) {
+        c.gives_up = t + prof.patience(prof.patience_rng);
         calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
       } else {
         c.gives_up = -1;  // an earlier agency's patience event, still pending, must not match
@@ -384,7 +405,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
       const Case& c = cases_[slot];
       const Time at = t + ag.retrafficking_delay(ag.retrafficking_rng);
       for (Observer* o : observers_) o->on_retrafficked(t, a, c, at);
-      Reentry re{persons_[c.person].attributes, c.serial, rt->reenters};
+      Reentry re{persons_[c.person].attributes, c.serial, rt->reenters, persons_[c.person].profile};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
       re.attributes[attr::kForeign] = scenario_.is_foreign(re.attributes[attr::kNationality], rt->reenters);
       schedule(at, kPriorityFlow,

@@ -105,6 +105,7 @@ class Engine {
     std::uint32_t tracks_made = 0;  // tracks started so far (numbers the next one)
     std::uint32_t lead = 0;         // slot of the earliest live track: head of the list of tracks
     std::uint64_t previous = kNoPrevious;  // re-entries: the serial of the person's previous case
+    ProfileId profile = 0;                 // the profile their attributes were drawn from
     Attributes attributes{};
     /// When a decision on each decidable state attribute (presumed … convicted) was first taken,
     /// and first positive; negative: not yet. For `not_before` holds.
@@ -121,6 +122,13 @@ class Engine {
     Attributes attributes;
     std::uint64_t previous;
     AgencyId at;
+    ProfileId profile;
+  };
+  /// A profile's patience (Profile::patience), for agencies without their own.
+  struct ProfileState {
+    bool has_patience = false;
+    Sampler patience;
+    Rng patience_rng;
   };
   /// Per person and deadline.
   struct DeadlineState {
@@ -189,6 +197,7 @@ class Engine {
   std::size_t deadline_count_ = 0;
   std::vector<AgencyState> agencies_;
   std::vector<SourceState> sources_;
+  std::vector<ProfileState> profiles_;
   std::vector<ReferralState> referrals_;
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation

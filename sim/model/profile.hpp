@@ -17,11 +17,13 @@
 // A profile gives the shares from which a source draws these attributes for each new case.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "sim/model/distribution.hpp"
 #include "sim/model/units.hpp"
 
 namespace refsim {
@@ -61,6 +63,9 @@ struct Profile {
   std::array<double, kExploitationTypes.size()> exploitation{0, 0, 0, 0, 1};  ///< shares, sum 1
   std::vector<std::pair<std::uint32_t, double>> nationality;  ///< (index in Scenario::nationalities, share)
   std::array<double, kNeeds.size()> needs{};                  ///< P(need) each, independently
+  /// How long people of this profile wait in a queue before giving up, at agencies that declare
+  /// no `patience` of their own (an agency's patience takes precedence); none: they wait.
+  std::optional<DistributionSpec> patience;
 };
 
 }  // namespace refsim

@@ -1,5 +1,6 @@
 #include "sim/model/scenario.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <boost/random/beta_distribution.hpp>
@@ -58,6 +59,11 @@ const char* to_string(Stage s) {
     case Stage::reintegration: return "reintegration";
   }
   return "?";
+}
+
+bool Scenario::has_patience() const {
+  return std::any_of(agencies.begin(), agencies.end(), [](const Agency& a) { return a.patience.has_value(); }) ||
+         std::any_of(profiles.begin(), profiles.end(), [](const Profile& p) { return p.patience.has_value(); });
 }
 
 std::string Deadline::describe_limit() const {

@@ -218,6 +218,8 @@ struct Scenario {
   /// nationality (or "other"), sex "female" (index 0: the profile does not record it), exploitation
   /// "other", no needs. Nothing is drawn for them.
   Attributes default_attributes(AgencyId entry) const;
+  /// Whether anybody can give up waiting: an agency or a profile has a patience.
+  bool has_patience() const;
   /// "a, b, c": the agency ids, for "unknown agency" messages.
   std::string agency_list() const;
 };

@@ -806,7 +806,7 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
   std::map<std::string, SourceLocation> ids;
   for (const toml::table* t : tables_of(r, root, "profile")) {
     const std::vector<std::string> keys = {"id",     "description",  "child",       "female",
-                                           "victim", "exploitation", "nationality", "needs"};
+                                           "victim", "exploitation", "nationality", "needs", "patience"};
     const TableView pre(r, *t, "[[profile]]", keys);
     Profile p;
     p.id = checked_id(pre, "id");
@@ -819,6 +819,7 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
     p.child = v.probability("child", false, 0);
     p.female = v.probability("female", false, 0.5);
     p.victim = v.probability("victim", false, 1);
+    if (const toml::node* pn = v.find("patience")) p.patience = read_distribution(r, *pn, v.context(), "patience");
     auto names = [](auto const& arr) {
       std::string out;
       for (auto x : arr) out += (out.empty() ? "" : ", ") + std::string(x);
