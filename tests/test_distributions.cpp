@@ -193,8 +193,9 @@ namespace {
 
 /// A one-agency scenario whose service time is `service`, on line 10.
 std::string with_service(const std::string& service) {
-  return "[scenario]\nname = \"pert\"\n\n[run]\nhorizon = \"100d\"\n\n[[agency]]\nid = \"desk\"\nservers = 1\nservice = " + service +
-         "\n\n[[source]]\nid = \"walk_in\"\nto = \"desk\"\nrate = 1.0\n";
+  return "[scenario]\nname = \"pert\"\n\n[run]\nhorizon = \"100d\"\n\n[[agency]]\nid = \"desk\"\nservers = 1\nservice "
+         "= " +
+         service + "\n\n[[source]]\nid = \"walk_in\"\nto = \"desk\"\nrate = 1.0\n";
 }
 
 }  // namespace

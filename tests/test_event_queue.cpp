@@ -60,9 +60,7 @@ struct Reference {
     std::uint8_t priority;
     std::uint64_t seq;
     std::uint32_t index;
-    bool operator<(const Entry& o) const {
-      return std::tie(time, priority, seq) < std::tie(o.time, o.priority, o.seq);
-    }
+    bool operator<(const Entry& o) const { return std::tie(time, priority, seq) < std::tie(o.time, o.priority, o.seq); }
   };
   std::set<Entry> pending;
   std::uint64_t next_seq = 0;

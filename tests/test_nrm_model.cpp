@@ -65,8 +65,10 @@ struct Recorder : Observer {
     steps.push_back({"reentry_due", reentry, a, c.serial});
   }
   void on_deadline(Time t, DeadlineId, const Case& c, DeadlineOutcome o, AgencyId a, Time) override {
-    steps.push_back({o == DeadlineOutcome::met ? "met" : o == DeadlineOutcome::breached ? "breached" : "left", t, a,
-                     c.serial});
+    steps.push_back({o == DeadlineOutcome::met        ? "met"
+                     : o == DeadlineOutcome::breached ? "breached"
+                                                      : "left",
+                     t, a, c.serial});
   }
 };
 
@@ -221,8 +223,8 @@ within = "5wd"
     return r.count("met") == 1 ? std::string("met") : r.count("breached") == 1 ? std::string("breached") : "none";
   };
   // 1 minute of NGO service plus the delay.
-  CHECK(outcome("4.625d", "10078min") == "met");       // 7 d − 2 min after entry
-  CHECK(outcome("4.625d", "10081min") == "breached");  // 7 d + 1 min
+  CHECK(outcome("4.625d", "10078min") == "met");                   // 7 d − 2 min after entry
+  CHECK(outcome("4.625d", "10081min") == "breached");              // 7 d + 1 min
   CHECK(outcome("5.4166666666666667d", "9478min") == "met");       // Saturday 10:00 + 6 d 14 h − 1 min
   CHECK(outcome("5.4166666666666667d", "9481min") == "breached");  // … + 2 min
 }
@@ -445,8 +447,9 @@ TEST_CASE("Model errors: located messages for the new keys") {
   CHECK(serr("at = [\"5d\", \"2d\"]\ncases = 3") == "test.toml:12:13: source 's': at must be in increasing order");
   CHECK(serr("at = [\"5d\"]") ==
         "test.toml:9:1: source 's': missing required key 'cases' (the number of cases in each batch)");
-  CHECK(serr("cases = 4\nrate = 1") == "test.toml:12:9: source 's': cases has no effect without at = [times of the "
-                                        "batches]");
+  CHECK(serr("cases = 4\nrate = 1") ==
+        "test.toml:12:9: source 's': cases has no effect without at = [times of the "
+        "batches]");
 }
 
 TEST_CASE("Uncertain parameters: a PERT range is drawn once per replication, with the PERT mean and variance") {
@@ -524,7 +527,8 @@ TEST_CASE("Uncertain parameter errors: located messages") {
         "test.toml:21:52: referral a -> b: loss: max must be a probability between 0 and 1, got 1.2");
 }
 
-TEST_CASE("Drop-out: a pending patience event from an earlier agency does not take the case from a queue without patience") {
+TEST_CASE(
+    "Drop-out: a pending patience event from an earlier agency does not take the case from a queue without patience") {
   // Case 2 waits at `a` (patience 10 d, an event due at day 10), is served at day 1-2, then waits
   // at `b` (no patience) behind case 1 until day 21. Nobody may drop out.
   const Recorder r = run(with("60d", R"(

@@ -178,8 +178,8 @@ const std::map<std::string, Story>& stories() {
        }},
       {"sri-lanka",
        [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
-         CHECK(k.stage_done.count(Stage::return_home));     // people are returned home
-         CHECK(k.stage_done.count(Stage::reintegration));   // … and reintegrated
+         CHECK(k.stage_done.count(Stage::return_home));    // people are returned home
+         CHECK(k.stage_done.count(Stage::reintegration));  // … and reintegrated
          CHECK(k.reached_country("KW"));
          CHECK(k.reached_country("LK"));
          CHECK(std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.retrafficking; }));

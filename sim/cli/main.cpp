@@ -42,10 +42,10 @@ void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g)
       os << a.where.str() << ": warning: agency '" << a.id
          << "' lies on a referral loop that cases can never leave; its load grows without bound\n";
     } else if (!a.unlimited && loads[i].utilization >= 1 && a.when_full != WhenFull::wait) {
-      os << a.where.str() << ": warning: agency '" << a.id << "' is offered "
-         << format_number(loads[i].offered_load) << " busy " << (a.residential ? "beds" : "servers") << " for "
-         << a.servers << ": most cases will find it full ("
-         << (a.when_full == WhenFull::turn_away ? "turned away" : "overflow") << ")\n";
+      os << a.where.str() << ": warning: agency '" << a.id << "' is offered " << format_number(loads[i].offered_load)
+         << " busy " << (a.residential ? "beds" : "servers") << " for " << a.servers
+         << ": most cases will find it full (" << (a.when_full == WhenFull::turn_away ? "turned away" : "overflow")
+         << ")\n";
     } else if (!a.unlimited && loads[i].utilization >= 1) {
       os << a.where.str() << ": warning: agency '" << a.id << "' is overloaded: offered load "
          << format_number(loads[i].offered_load) << " busy servers for " << a.servers << " server(s)"
@@ -158,10 +158,11 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
               << " s (" << std::setprecision(1)
               << (res.wall_seconds > 0 ? static_cast<double>(res.events_processed) / res.wall_seconds / 1e6 : 0)
               << " M events/s, " << res.threads_used << " thread(s))\n";
-    std::cout << "results written to " << out.string()
-              << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv, deadline_cohorts.csv"
-              << (sample_every > 0 ? ", timeseries.csv" : "") << (milestones ? ", cases_milestones.csv" : "")
-              << ", run.json)\n";
+    std::cout
+        << "results written to " << out.string()
+        << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv, deadline_cohorts.csv"
+        << (sample_every > 0 ? ", timeseries.csv" : "") << (milestones ? ", cases_milestones.csv" : "")
+        << ", run.json)\n";
     if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";
   }
   return 0;
@@ -222,8 +223,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-j,--threads", run.threads, "Worker threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
   run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
-  run_cmd->add_option("--sample", run.sample,
-                      "Time series interval for timeseries.csv (replication 0), e.g. 7d, 12h; 0 disables")
+  run_cmd
+      ->add_option("--sample", run.sample,
+                   "Time series interval for timeseries.csv (replication 0), e.g. 7d, 12h; 0 disables")
       ->default_str("7d");
   run_cmd->add_flag("--milestones", run.milestones,
                     "Also write cases_milestones.csv: one row per person who exits (replication 0)");

@@ -101,9 +101,9 @@ class Engine {
     std::uint64_t serial = 0;
     Time entered = 0;
     SourceId source = 0;
-    std::uint32_t tracks = 0;       // tracks still in the mechanism
-    std::uint32_t tracks_made = 0;  // tracks started so far (numbers the next one)
-    std::uint32_t lead = 0;         // slot of the earliest live track: head of the list of tracks
+    std::uint32_t tracks = 0;              // tracks still in the mechanism
+    std::uint32_t tracks_made = 0;         // tracks started so far (numbers the next one)
+    std::uint32_t lead = 0;                // slot of the earliest live track: head of the list of tracks
     std::uint64_t previous = kNoPrevious;  // re-entries: the serial of the person's previous case
     ProfileId profile = 0;                 // the profile their attributes were drawn from
     Attributes attributes{};
@@ -205,7 +205,7 @@ class Engine {
   std::vector<std::uint32_t> free_;        // free track slots
   std::vector<Person> persons_;            // person slots; reused after the person leaves
   std::vector<std::uint32_t> free_persons_;
-  std::vector<DeadlineState> deadline_states_;  // persons_.size() × deadline_count_
+  std::vector<DeadlineState> deadline_states_;         // persons_.size() × deadline_count_
   std::vector<std::vector<DeadlineId>> deadlines_at_;  // by milestone_key: deadlines starting or ending there
   std::vector<Timer> timers_;
   std::vector<std::uint32_t> free_timers_;

@@ -137,7 +137,7 @@ class EventQueue {
   static constexpr int kDigitBits = 4;  // must divide 64: a digit never straddles the halves
   static constexpr int kRadix = 1 << kDigitBits;
   static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 512
-  static constexpr int kWords = kBuckets / 64;                 // of the occupancy bitmap
+  static constexpr int kWords = kBuckets / 64;                // of the occupancy bitmap
 
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
   static Event event(Rank r) {

@@ -28,8 +28,8 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
   const std::size_t n_agencies = s.agencies.size();
   if (samples * n_agencies > kMaxTimeSeriesRows) {
     throw std::invalid_argument("a sample every " + format_duration(opt.sample_every) + " over " +
-                                format_duration(s.run.horizon) + " gives " + std::to_string(samples) +
-                                " samples × " + std::to_string(n_agencies) + " agencies, more than " +
+                                format_duration(s.run.horizon) + " gives " + std::to_string(samples) + " samples × " +
+                                std::to_string(n_agencies) + " agencies, more than " +
                                 std::to_string(kMaxTimeSeriesRows) + " time-series rows");
   }
   Engine engine(s, g, seed, rep);

@@ -86,17 +86,16 @@ struct CaseResult {
 /// One cohort's measures over the persons who exited in the window (see the file comment). Times
 /// are from entry, in days; medians and p90 come from a LogHistogram (resolution 1.2 %).
 struct CohortResult {
-  double entered = 0;                   ///< persons entering in the window
-  double exited = 0;                    ///< persons exiting in the window: the base of what follows
-  double victims = 0;                   ///< … who are in fact victims
-  double identified = 0;                ///< … with a positive decision on `identified`
+  double entered = 0;                      ///< persons entering in the window
+  double exited = 0;                       ///< persons exiting in the window: the base of what follows
+  double victims = 0;                      ///< … who are in fact victims
+  double identified = 0;                   ///< … with a positive decision on `identified`
   double victims_identified_share = kNaN;  ///< identified victims / victims
-  double false_positives = 0;           ///< identified, but not in fact victims
+  double false_positives = 0;              ///< identified, but not in fact victims
   double time_to_presumed_days_mean = kNaN, time_to_presumed_days_median = kNaN, time_to_presumed_days_p90 = kNaN;
   double time_to_reasonable_grounds_days_mean = kNaN, time_to_reasonable_grounds_days_median = kNaN,
          time_to_reasonable_grounds_days_p90 = kNaN;
-  double time_to_identified_days_mean = kNaN, time_to_identified_days_median = kNaN,
-         time_to_identified_days_p90 = kNaN;
+  double time_to_identified_days_mean = kNaN, time_to_identified_days_median = kNaN, time_to_identified_days_p90 = kNaN;
   double time_to_first_service_days_mean = kNaN, time_to_first_service_days_median = kNaN,
          time_to_first_service_days_p90 = kNaN;
   /// Per need: persons with needs.<need> served by an agency that provides it / persons with it.
@@ -117,9 +116,8 @@ struct CohortResult {
 };
 /// The CohortResult fields for each need, in kNeeds order.
 inline constexpr std::array<double CohortResult::*, kNeeds.size()> kCoveredFields{
-    &CohortResult::covered_shelter,        &CohortResult::covered_medical,
-    &CohortResult::covered_psychological,  &CohortResult::covered_legal_aid,
-    &CohortResult::covered_interpretation, &CohortResult::covered_family_tracing,
+    &CohortResult::covered_shelter,     &CohortResult::covered_medical,        &CohortResult::covered_psychological,
+    &CohortResult::covered_legal_aid,   &CohortResult::covered_interpretation, &CohortResult::covered_family_tracing,
     &CohortResult::covered_repatriation};
 
 /// Sampled state over time (replication 0 only; see RunOptions::sample_every). Time-major:

@@ -218,8 +218,8 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
             const Referral& ref = s.referrals[r.referral];
             if (!ref.when(v)) continue;
             const double consent = ref.consent && v[attr::kAdult] ? *ref.consent : 1.0;
-            flows.push_back({a * classes + cls, r.to * classes + c2,
-                             share * stays * ref.probability * consent * (1 - ref.loss)});
+            flows.push_back(
+                {a * classes + cls, r.to * classes + c2, share * stays * ref.probability * consent * (1 - ref.loss)});
           }
           if (ag.retrafficking) {
             flows.push_back({a * classes + cls, ag.retrafficking->reenters * classes + reset_state(c2),

@@ -23,7 +23,18 @@
 namespace refsim {
 
 /// New kinds go at the end, so that the others keep their numbers.
-enum class DistKind { exponential, deterministic, uniform, triangular, lognormal, gamma, erlang, weibull, empirical, pert };
+enum class DistKind {
+  exponential,
+  deterministic,
+  uniform,
+  triangular,
+  lognormal,
+  gamma,
+  erlang,
+  weibull,
+  empirical,
+  pert
+};
 
 /// A distribution as declared. Parameter meaning by kind (all times in days):
 ///   exponential{mean=p0}  deterministic{value=p0}  uniform{min=p0,max=p1}
@@ -82,8 +93,8 @@ class Sampler {
   // exponential, gamma (also erlang), uniform, triangular, lognormal, weibull: Boost's own.
   std::variant<boost::random::exponential_distribution<double>, boost::random::gamma_distribution<double>,
                boost::random::lognormal_distribution<double>, boost::random::triangle_distribution<double>,
-               boost::random::uniform_real_distribution<double>, boost::random::weibull_distribution<double>,
-               Constant, Empirical, Pert>
+               boost::random::uniform_real_distribution<double>, boost::random::weibull_distribution<double>, Constant,
+               Empirical, Pert>
       impl_;
 };
 

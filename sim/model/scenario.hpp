@@ -117,8 +117,8 @@ struct Agency {
   /// Opening hours: service times count opening time only (absent: always open).
   std::optional<WorkCalendar> hours;
   std::optional<NotBefore> not_before;
-  bool supports = false;        ///< serving the person counts as support (sets `supported`)
-  bool interview = false;       ///< service includes an interview: the person tells their story again
+  bool supports = false;                ///< serving the person counts as support (sets `supported`)
+  bool interview = false;               ///< service includes an interview: the person tells their story again
   std::vector<std::uint32_t> provides;  ///< needs served here (indices into kNeeds), for coverage
   Stage stage = Stage::none;
   /// P(the person withdraws at the end of service here; the track ends), unsupported / supported.

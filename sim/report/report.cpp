@@ -116,7 +116,7 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     for (std::size_t c = 0; c < kCohortCount; ++c) {
       cohorts[cohort_name(c)] = metrics_json(
           res, kDeadlineCohortMetrics,
-          [i, c](const ReplicationResult& r) -> const auto& { return r.deadlines[i].cohorts[c]; });
+          [ i, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[i].cohorts[c]; });
     }
     dj["cohorts"] = std::move(cohorts);
     deadlines[s.deadlines[i].id] = std::move(dj);
@@ -216,8 +216,8 @@ std::string timeseries_csv(const RunContext& ctx, const RunResult& res) {
     for (std::size_t k = 0; k < ts.times.size(); ++k) {
       for (std::size_t a = 0; a < n; ++a) {
         const std::size_t i = k * n + a;
-        os << r << ',' << format_number(ts.times[k]) << ',' << ctx.scenario.agencies[a].id << ',' << ts.queue[i]
-           << ',' << ts.in_service[i] << ',' << ts.held[i] << ',' << ts.grounds_backlog[k] << '\n';
+        os << r << ',' << format_number(ts.times[k]) << ',' << ctx.scenario.agencies[a].id << ',' << ts.queue[i] << ','
+           << ts.in_service[i] << ',' << ts.held[i] << ',' << ts.grounds_backlog[k] << '\n';
       }
     }
   }
@@ -316,7 +316,7 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
     for (std::size_t c = 0; c < kCohortCount; ++c) {
       const Estimate e = estimate(column(
           res, Metric<DeadlineCohortResult>{"compliance", &DeadlineCohortResult::compliance},
-          [d, c](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; }));
+          [ d, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; }));
       if (std::isnan(e.mean) || (worst < kCohortCount && !(e.mean < worst_compliance.mean))) continue;
       worst = c;
       worst_compliance = e;
@@ -363,8 +363,8 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
     if (!agency_header) {
       os << "\nbeds, full agencies, holds, withdrawals and interviews (per replication; beds = mean occupied):\n";
       os << "  " << std::left << std::setw(static_cast<int>(idw)) << "agency" << std::right << std::setw(16) << "beds"
-         << std::setw(16) << "turned away" << std::setw(16) << "overflowed" << std::setw(16) << "held"
-         << std::setw(16) << "withdrawals" << std::setw(16) << "interviews"
+         << std::setw(16) << "turned away" << std::setw(16) << "overflowed" << std::setw(16) << "held" << std::setw(16)
+         << "withdrawals" << std::setw(16) << "interviews"
          << "\n";
       agency_header = true;
     }
@@ -380,8 +380,7 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   constexpr int kName = 34;  // "adult/domestic_servitude/national" and a space
   os << "  " << std::left << std::setw(kName) << "cohort" << std::right << std::setw(15) << "exited" << std::setw(15)
      << "identified" << std::setw(15) << "to ident. p50" << std::setw(15) << "to ident. p90" << std::setw(15)
-     << "to service p50" << std::setw(15) << "drop-out" << std::setw(13) << "hand-offs" << std::setw(13)
-     << "interviews"
+     << "to service p50" << std::setw(15) << "drop-out" << std::setw(13) << "hand-offs" << std::setw(13) << "interviews"
      << "\n";
   for (std::size_t c = 0; c <= kCohortCount; ++c) {
     auto est = [&](double CohortResult::*f) {

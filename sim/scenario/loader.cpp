@@ -1,8 +1,8 @@
 #include "sim/scenario/loader.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -486,9 +486,9 @@ void read_withdrawal(const Reader& r, const TableView& agency, const toml::node&
 /// `not_before = { after = "positive:reasonable_grounds", gap = "30d" }`.
 NotBefore read_not_before(const Reader& r, const TableView& agency, const toml::node& n, const Scenario& s) {
   if (!n.is_table())
-    agency.fail(n, "not_before",
-                "must be a table such as { after = \"positive:reasonable_grounds\", gap = \"30d\" }, got " +
-                    type_name(n));
+    agency.fail(
+        n, "not_before",
+        "must be a table such as { after = \"positive:reasonable_grounds\", gap = \"30d\" }, got " + type_name(n));
   const TableView v(r, *n.as_table(), agency.context() + ": not_before", {"after", "gap"});
   v.reject_unknown();
   NotBefore nb;
@@ -505,9 +505,9 @@ NotBefore read_not_before(const Reader& r, const TableView& agency, const toml::
 }
 
 const std::vector<std::string> kAgencyKeys = {
-    "id",         "name",       "kind",          "country",   "servers",  "beds",       "service",
-    "position",   "decision",   "patience",      "initial_cases", "initial_profile", "when_full", "hours",
-    "not_before", "supports",   "interview",     "provides",  "stage",    "withdrawal", "retrafficking"};
+    "id",         "name",     "kind",      "country",       "servers",         "beds",       "service",
+    "position",   "decision", "patience",  "initial_cases", "initial_profile", "when_full",  "hours",
+    "not_before", "supports", "interview", "provides",      "stage",           "withdrawal", "retrafficking"};
 
 void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::map<std::string, SourceLocation>& ids) {
   for (const toml::table* t : tables_of(r, root, "agency")) {
@@ -561,9 +561,9 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
     if (const toml::node* n = v.find("not_before")) a.not_before = read_not_before(r, v, *n, s);
     if (const toml::node* n = v.find("hours")) {
       if (!n->is_table())
-        v.fail(*n, "hours",
-               "must be a table such as { days = \"mon-fri\", from = \"09:00\", to = \"17:00\" }, got " +
-                   type_name(*n));
+        v.fail(
+            *n, "hours",
+            "must be a table such as { days = \"mon-fri\", from = \"09:00\", to = \"17:00\" }, got " + type_name(*n));
       const TableView hv(r, *n->as_table(), v.context() + ": hours", {"days", "from", "to"});
       hv.reject_unknown();
       const std::string days = hv.string("days", "weekdays such as \"mon-fri\"", true);
@@ -599,14 +599,17 @@ void read_agencies(const Reader& r, const toml::table& root, Scenario& s, std::m
         const auto* str = e.as_string();
         const auto it = str ? std::find(kNeeds.begin(), kNeeds.end(), str->get()) : kNeeds.end();
         if (it == kNeeds.end())
-          v.fail(e, "provides", "must name needs (" + known + "), got " + (str ? "\"" + str->get() + "\"" : type_name(e)));
+          v.fail(e, "provides",
+                 "must name needs (" + known + "), got " + (str ? "\"" + str->get() + "\"" : type_name(e)));
         a.provides.push_back(static_cast<std::uint32_t>(it - kNeeds.begin()));
       }
     }
     if (const toml::node* n = v.find("stage")) {
-      static const std::map<std::string, Stage, std::less<>> kStages = {
-          {"investigation", Stage::investigation}, {"prosecution", Stage::prosecution},   {"trial", Stage::trial},
-          {"return", Stage::return_home},          {"reintegration", Stage::reintegration}};
+      static const std::map<std::string, Stage, std::less<>> kStages = {{"investigation", Stage::investigation},
+                                                                        {"prosecution", Stage::prosecution},
+                                                                        {"trial", Stage::trial},
+                                                                        {"return", Stage::return_home},
+                                                                        {"reintegration", Stage::reintegration}};
       const std::string st = v.string("stage", "a stage", true);
       const auto it = kStages.find(st);
       if (it == kStages.end())
@@ -678,14 +681,16 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
       }
       const toml::node& cn = v.require("cases", "the number of cases in each batch");
       const auto n = v.integer(cn, "cases", "an integer >= 1");
-      if (n < 1 || n > 1000000) v.fail(cn, "cases", "must be an integer between 1 and 1000000, got " + std::to_string(n));
+      if (n < 1 || n > 1000000)
+        v.fail(cn, "cases", "must be an integer between 1 and 1000000, got " + std::to_string(n));
       src.batch_size = static_cast<std::uint32_t>(n);
     } else if (const toml::node* cn = v.find("cases")) {
       v.fail(*cn, "cases", "has no effect without at = [times of the batches]");
     }
     if (const toml::node* rn = an ? v.find("rate")
-                                  : &v.require("rate", "Poisson arrivals per day, or a string such as \"3/w\"; "
-                                                       "or batches: at = [times], cases = N")) {
+                                  : &v.require("rate",
+                                               "Poisson arrivals per day, or a string such as \"3/w\"; "
+                                               "or batches: at = [times], cases = N")) {
       src.rate_per_day = read_uncertain(v, s, "rate", true, 0, UncertainParameter::Target::source_rate,
                                         static_cast<std::uint32_t>(s.sources.size()), src.id, true);
       if (!(src.rate_per_day > 0)) v.fail(*rn, "rate", "must be > 0 per day, got " + type_name(*rn));
@@ -805,8 +810,8 @@ void read_profiles(const Reader& r, const toml::table& root, Scenario& s) {
   s.profiles.push_back(dflt);
   std::map<std::string, SourceLocation> ids;
   for (const toml::table* t : tables_of(r, root, "profile")) {
-    const std::vector<std::string> keys = {"id",     "description",  "child",       "female",
-                                           "victim", "exploitation", "nationality", "needs", "patience"};
+    const std::vector<std::string> keys = {"id",           "description", "child", "female",  "victim",
+                                           "exploitation", "nationality", "needs", "patience"};
     const TableView pre(r, *t, "[[profile]]", keys);
     Profile p;
     p.id = checked_id(pre, "id");
@@ -967,8 +972,8 @@ void read_deadlines(const Reader& r, const toml::table& root, Scenario& s) {
       const std::string_view number = text.substr(0, text.size() - 2);
       const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), d.working_days);
       if (ec != std::errc{} || end != number.data() + number.size()) {
-        v.fail(wn, "within", "must be a duration such as \"24h\" or working days such as \"5wd\", got \"" +
-                                 std::string(text) + "\"");
+        v.fail(wn, "within",
+               "must be a duration such as \"24h\" or working days such as \"5wd\", got \"" + std::string(text) + "\"");
       }
       if (!(d.working_days > 0) || !std::isfinite(d.working_days))
         v.fail(wn, "within", "must be > 0 working days, got \"" + std::string(text) + "\"");
