@@ -15,10 +15,6 @@ constexpr std::uint32_t kNoTrack = 0xFFFFFFFFu;
 /// A target reached at the limit, up to rounding of the times added on the way, meets the deadline:
 /// the check allows 1e-9 days (86 µs), and the deadline's timer fires that much after the limit.
 constexpr Time kDeadlineTolerance = 1e-9;
-/// Actions that are not a case's own step (initial backlogs, batches, holds, re-entries) share one
-/// event kind; the index names a slot in Engine::scheduled_.
-// TODO(event_queue): rename EventKind::initial_cases to `scheduled` once the calendar rework lands.
-constexpr EventKind kScheduled = EventKind::initial_cases;
 /// Deadlines in working days ("5wd") count Monday to Friday.
 const WorkCalendar kWorkingWeek = WorkCalendar::parse("mon-fri", "00:00", "24:00");
 /// Days in a month of the seasonality table: 12 months of a 365-day year.
@@ -130,7 +126,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
 }
 
 void Engine::schedule(Time t, std::uint8_t priority, Scheduled what) {
-  calendar_.push(t, priority, kScheduled, store(scheduled_, free_scheduled_, what, "scheduled actions"));
+  calendar_.push(t, priority, EventKind::scheduled, store(scheduled_, free_scheduled_, what, "scheduled actions"));
 }
 
 void Engine::on_scheduled(Time t, std::uint32_t slot) {
@@ -182,7 +178,7 @@ void Engine::dispatch(const Event& e) {
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
     case EventKind::deadline_due: on_deadline_due(e.time, i); break;
     case EventKind::patience_end: on_patience_end(e.time, i); break;
-    case kScheduled: on_scheduled(e.time, i); break;
+    case EventKind::scheduled: on_scheduled(e.time, i); break;
   }
 }
 

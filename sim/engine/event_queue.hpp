@@ -22,7 +22,7 @@ enum class EventKind : std::uint8_t {
   service_end = 3,     ///< index = track slot; the track knows its agency
   deadline_due = 4,    ///< index = deadline timer slot
   patience_end = 5,    ///< index = track slot; stale unless the track still waits for that moment
-  initial_cases = 6,   ///< index = agency: its backlog at t = 0 enters
+  scheduled = 6,       ///< index = slot of a scheduled action (initial backlog, batch, hold end, re-entry)
 };
 
 /// A pending event: 16 bytes, so that the calendar moves little memory.

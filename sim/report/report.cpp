@@ -31,6 +31,9 @@ std::vector<double> column(const RunResult& res, const Metric<Row>& m, RowOf row
   return v;
 }
 
+/// A CSV value: the number, or an empty cell for NaN (no observation).
+std::string csv_cell(double v) { return std::isnan(v) ? "" : format_number(v); }
+
 /// Tidy CSV rows "replication,<name>,metric,value" for every replication × entity × metric.
 template <class Row, std::size_t N, class RowOf>
 void tidy_rows(std::ostream& os, const RunResult& res, const std::vector<std::string>& names,
@@ -39,7 +42,7 @@ void tidy_rows(std::ostream& os, const RunResult& res, const std::vector<std::st
     for (std::size_t i = 0; i < names.size(); ++i) {
       for (const auto& m : metrics) {
         const double v = row_of(res.replications[r], i).*m.field;
-        os << r << ',' << names[i] << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+        os << r << ',' << names[i] << ',' << m.name << ',' << csv_cell(v) << '\n';
       }
     }
   }
@@ -150,7 +153,7 @@ std::string cases_csv(const RunContext&, const RunResult& res) {
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     for (const auto& m : kCaseMetrics) {
       const double v = res.replications[r].cases.*m.field;
-      os << r << ',' << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+      os << r << ',' << m.name << ',' << csv_cell(v) << '\n';
     }
   }
   return os.str();
@@ -187,7 +190,7 @@ std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& res) {
         const std::string prefix = std::to_string(r) + ',' + ctx.scenario.deadlines[d].id + ',' + cohort_name(c) + ',';
         for (const auto& m : kDeadlineCohortMetrics) {
           const double v = res.replications[r].deadlines[d].cohorts[c].*m.field;
-          os << prefix << m.name << ',' << (std::isnan(v) ? "" : format_number(v)) << '\n';
+          os << prefix << m.name << ',' << csv_cell(v) << '\n';
         }
       }
     }
