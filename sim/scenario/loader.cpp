@@ -464,9 +464,10 @@ void read_withdrawal(const Reader& r, const TableView& agency, const toml::node&
   using T = UncertainParameter::Target;
   const auto index = static_cast<std::uint32_t>(s.agencies.size());
   if (n.is_number() || (n.is_table() && n.as_table()->contains("dist"))) {
+    const std::size_t ranges = s.uncertain.size();
     a.withdrawal = read_uncertain(agency, s, "withdrawal", true, 0, T::withdrawal, index, a.id);
     a.withdrawal_supported = a.withdrawal;
-    if (!s.uncertain.empty() && s.uncertain.back().target == T::withdrawal && s.uncertain.back().index == index) {
+    if (s.uncertain.size() > ranges) {               // a range was read
       UncertainParameter both = s.uncertain.back();  // same stream key: the same draw
       both.target = T::withdrawal_supported;
       s.uncertain.push_back(both);
