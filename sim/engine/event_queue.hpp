@@ -49,7 +49,7 @@ struct Event {
 static_assert(sizeof(Event) == 16);
 
 /// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) on 128-bit ranks, time bits above key,
-/// with 4-bit digits.
+/// with 8-bit digits.
 ///
 /// A discrete-event calendar is monotone: every event scheduled is no earlier than the one last
 /// popped (`last_`). The heap exploits that. An event waits in the bucket (p, d), where p is the
@@ -60,7 +60,7 @@ static_assert(sizeof(Event) == 16);
 /// the minimum came from: relative to the new `last_`, all of its events fall into lower buckets,
 /// and the smallest of them becomes the new `front_`. If that bucket was empty, the new `front_`
 /// is the smallest event of the lowest occupied bucket. Each event thus moves down a few times
-/// (at most 32) during its life, and a pop compares ranks within one bucket only, however many
+/// (at most 16) during its life, and a pop compares ranks within one bucket only, however many
 /// events are pending; push is O(1).
 ///
 /// The order is exactly that of a sorted list of (time, priority, sequence): the buckets only
@@ -87,12 +87,14 @@ class EventQueue {
     const Rank r = rank(Event{time, key});
     if (size_++ == 0) {
       front_ = last_ = r;
+      front_bucket_ = -1;
     } else if (r < front_) {
       if (r < last_) {
         rebase(r);
       } else {
         file(front_);
         front_ = r;
+        front_bucket_ = bucket_of(r);
       }
     } else {
       file(r);
@@ -134,9 +136,9 @@ class EventQueue {
   /// of non-negative doubles order like unsigned integers, so the natural order of these numbers
   /// is (time, priority, sequence), compared without branches.
   __extension__ using Rank = unsigned __int128;
-  static constexpr int kDigitBits = 4;  // must divide 64: a digit never straddles the halves
+  static constexpr int kDigitBits = 8;  // must divide 64: a digit never straddles the halves
   static constexpr int kRadix = 1 << kDigitBits;
-  static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 512
+  static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 4096
   static constexpr int kWords = kBuckets / 64;                // of the occupancy bitmap
 
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
@@ -172,12 +174,12 @@ class EventQueue {
   }
   void occupy(int b) {
     occupied_[static_cast<std::size_t>(b >> 6)] |= std::uint64_t{1} << (b & 63);
-    summary_ |= 1u << (b >> 6);
+    summary_ |= std::uint64_t{1} << (b >> 6);
   }
   void vacate(int b) {
     const auto w = static_cast<std::size_t>(b >> 6);
     occupied_[w] &= ~(std::uint64_t{1} << (b & 63));
-    if (occupied_[w] == 0) summary_ &= ~(1u << w);
+    if (occupied_[w] == 0) summary_ &= ~(std::uint64_t{1} << w);
   }
 
   /// front_ has just been popped and at least one event remains: makes front_ the reference and
@@ -186,7 +188,7 @@ class EventQueue {
     // The popped minimum belonged to bucket k (relative to the old last_): buckets below k are
     // empty, and bucket k's events share its digits down to k's, so relative to it they all fall
     // into lower buckets, while every other bucket keeps its number.
-    const int k = bucket_of(front_);
+    const int k = front_bucket_;
     last_ = front_;
     if (k >= 0 && !buckets_[static_cast<std::size_t>(k)].empty()) {
       std::vector<Rank>& from = buckets_[static_cast<std::size_t>(k)];
@@ -208,6 +210,7 @@ class EventQueue {
       from.clear();
       std::vector<Rank>& b = buckets_[static_cast<std::size_t>(best_b)];
       front_ = best;
+      front_bucket_ = best_b;
       b[best_i] = b.back();
       b.pop_back();
       if (b.empty()) vacate(best_b);
@@ -222,6 +225,7 @@ class EventQueue {
       if (b[i] < b[best]) best = i;
     }
     front_ = b[best];
+    front_bucket_ = j;
     b[best] = b.back();
     b.pop_back();
     if (b.empty()) vacate(j);
@@ -237,14 +241,16 @@ class EventQueue {
     occupied_ = {};
     summary_ = 0;
     front_ = last_ = r;
+    front_bucket_ = -1;
     for (const Rank x : all) file(x);
   }
 
   std::array<std::vector<Rank>, kBuckets> buckets_;
   std::array<std::uint64_t, kWords> occupied_{};  ///< bit b set when bucket b is non-empty
-  std::uint32_t summary_ = 0;                     ///< bit w set when occupied_[w] != 0
+  std::uint64_t summary_ = 0;                     ///< bit w set when occupied_[w] != 0
   Rank front_ = 0;                                ///< the minimum, when size_ > 0
   Rank last_ = 0;                                 ///< the last popped rank: the buckets' reference
+  int front_bucket_ = -1;                         ///< bucket_of(front_), relative to last_
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
 };
