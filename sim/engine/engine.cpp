@@ -59,6 +59,17 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     AgencyState st;
     st.servers = a.servers;
     st.unlimited = a.unlimited;
+    st.supports = a.supports;
+    st.has_not_before = a.not_before.has_value();
+    st.has_hours = a.hours.has_value();
+    st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
+    st.when_full = a.when_full;
+    st.routes_begin = static_cast<std::uint32_t>(routes_.size());
+    for (const Route& r : g.routes(static_cast<AgencyId>(agencies_.size()))) {
+      routes_.push_back(HotRoute{s.referrals[r.referral].probability, r.referral, r.fork, r.unconditional});
+      st.has_forks = st.has_forks || r.fork;
+    }
+    st.routes_end = static_cast<std::uint32_t>(routes_.size());
     st.service = Sampler(a.service);
     st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
@@ -87,6 +98,10 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
   }
   for (const Referral& r : s.referrals) {
     ReferralState st;
+    st.to = r.to;
+    st.has_consent = r.consent.has_value();
+    st.consent = r.consent.value_or(1);
+    st.loss = r.loss;
     st.has_delay = r.delay.has_value();
     if (st.has_delay) st.delay = Sampler(*r.delay);
     st.rng = make_stream(seed, replication, r.key, StreamPurpose::transfer_delay);
@@ -289,12 +304,13 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   if (deadline_count_) {
     milestone(t, slot, Milestone::Kind::arrival, a);
   }
-  if (const auto& nb = scenario_.agencies[a].not_before) {
-    const Time reached = milestone_time(c.person, nb->after);
-    if (reached >= 0 && reached + nb->gap > t) {
+  if (agencies_[a].has_not_before) {
+    const NotBefore& nb = *scenario_.agencies[a].not_before;
+    const Time reached = milestone_time(c.person, nb.after);
+    if (reached >= 0 && reached + nb.gap > t) {
       c.held = true;
-      for (Observer* o : observers_) o->on_hold(t, a, c, reached + nb->gap);
-      schedule(reached + nb->gap, kPriorityFlow, {Scheduled::Type::hold_end, slot});
+      for (Observer* o : observers_) o->on_hold(t, a, c, reached + nb.gap);
+      schedule(reached + nb.gap, kPriorityFlow, {Scheduled::Type::hold_end, slot});
       return;
     }
   }
@@ -307,9 +323,8 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
     start_service(t, a, slot);
     return;
   }
-  const Agency& spec = scenario_.agencies[a];
   Case& c = cases_[slot];
-  switch (spec.when_full) {
+  switch (ag.when_full) {
     case WhenFull::wait:
       ag.waiting.emplace_back(slot, generation_[slot]);
       ++ag.waiting_count;
@@ -328,16 +343,17 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
       for (Observer* o : observers_) o->on_turned_away(t, a, c);
       end_track(t, slot);
       break;
-    case WhenFull::overflow:
-      for (Observer* o : observers_) o->on_overflow(t, a, spec.overflow_to, c);
-      arrive(t, spec.overflow_to, slot);
+    case WhenFull::overflow: {
+      const AgencyId to = scenario_.agencies[a].overflow_to;
+      for (Observer* o : observers_) o->on_overflow(t, a, to, c);
+      arrive(t, to, slot);
       break;
+    }
   }
 }
 
 Time Engine::service_end_time(AgencyId a, Time t, Time work) const {
-  const auto& hours = scenario_.agencies[a].hours;
-  return hours ? hours->advance(t, work) : t + work;
+  return agencies_[a].has_hours ? scenario_.agencies[a].hours->advance(t, work) : t + work;
 }
 
 void Engine::on_patience_end(Time t, std::uint32_t slot) {
@@ -358,7 +374,7 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   Case& c = cases_[slot];
   ++ag.busy;
   c.service_started = t;
-  if (scenario_.agencies[a].supports) persons_[c.person].attributes[attr::kSupported] = 1;
+  if (ag.supports) persons_[c.person].attributes[attr::kSupported] = 1;
   for (Observer* o : observers_) o->on_service_start(t, a, c, t - c.arrived);
   calendar_.push(service_end_time(a, t, ag.service(ag.service_rng)), kPriorityFlow, EventKind::service_end, slot);
 }
@@ -370,6 +386,55 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     const Case& c = cases_[slot];
     for (Observer* o : observers_) o->on_service_end(t, a, c, t - c.arrived);
   }
+  if (ag.end_rules && end_of_service_rules(t, a, slot)) {
+    next_from_queue(t, a);
+    return;
+  }
+  const HotRoute* const routes = routes_.data() + ag.routes_begin;
+  const std::size_t n_routes = ag.routes_end - ag.routes_begin;
+  const ReferralId* chosen = nullptr;
+  if (n_routes > 0) {
+    const Attributes& attrs = persons_[cases_[slot].person].attributes;
+    // Parallel tracks first: each applicable fork is taken independently.
+    if (ag.has_forks) {
+      for (std::size_t i = 0; i < n_routes; ++i) {
+        const HotRoute& r = routes[i];
+        if (!r.fork) continue;
+        if (!scenario_.referrals[r.referral].when(attrs)) continue;
+        if (uniform01(ag.fork_rng) < r.probability) {
+          const std::uint32_t fork = new_track(cases_[slot].person);
+          Case& f = cases_[fork];
+          f.agency = a;
+          f.arrived = t;
+          for (Observer* o : observers_) o->on_fork(t, r.referral, f);
+          send(t, r.referral, fork);
+        }
+      }
+    }
+    // The main route: one draw, the applicable rules' probabilities in declaration order.
+    const double u = uniform01(ag.routing_rng);
+    double cumulative = 0;
+    for (std::size_t i = 0; i < n_routes; ++i) {
+      const HotRoute& r = routes[i];
+      if (r.fork) continue;
+      if (!r.unconditional && !scenario_.referrals[r.referral].when(attrs)) continue;
+      cumulative += r.probability;
+      if (u < cumulative) {
+        chosen = &r.referral;
+        break;
+      }
+    }
+  }
+  if (chosen) {
+    send(t, *chosen, slot);
+  } else {
+    end_track(t, slot);
+  }
+  next_from_queue(t, a);
+}
+
+bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
+  AgencyState& ag = agencies_[a];
   const Agency& spec = scenario_.agencies[a];
   if (const auto& decision = spec.decision) {
     const Case& c = cases_[slot];
@@ -392,8 +457,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     if (uniform01(ag.withdrawal_rng) < (supported ? spec.withdrawal_supported : spec.withdrawal)) {
       for (Observer* o : observers_) o->on_withdrawal(t, a, c);
       end_track(t, slot);
-      next_from_queue(t, a);
-      return;
+      return true;
     }
   }
   if (const auto& rt = spec.retrafficking) {
@@ -408,44 +472,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
                {Scheduled::Type::reentry, store(reentries_, free_reentries_, re, "pending re-entries")});
     }
   }
-  const auto routes = graph_.routes(a);
-  const ReferralId* chosen = nullptr;
-  if (!routes.empty()) {
-    const Attributes& attrs = persons_[cases_[slot].person].attributes;
-    // Parallel tracks first: each applicable fork is taken independently.
-    for (const Route& r : routes) {
-      if (!r.fork) continue;
-      const Referral& ref = scenario_.referrals[r.referral];
-      if (!ref.when(attrs)) continue;
-      if (uniform01(ag.fork_rng) < ref.probability) {
-        const std::uint32_t fork = new_track(cases_[slot].person);
-        Case& f = cases_[fork];
-        f.agency = a;
-        f.arrived = t;
-        for (Observer* o : observers_) o->on_fork(t, r.referral, f);
-        send(t, r.referral, fork);
-      }
-    }
-    // The main route: one draw, the applicable rules' probabilities in declaration order.
-    const double u = uniform01(ag.routing_rng);
-    double cumulative = 0;
-    for (const Route& r : routes) {
-      if (r.fork) continue;
-      const Referral& ref = scenario_.referrals[r.referral];
-      if (!r.unconditional && !ref.when(attrs)) continue;
-      cumulative += ref.probability;
-      if (u < cumulative) {
-        chosen = &r.referral;
-        break;
-      }
-    }
-  }
-  if (chosen) {
-    send(t, *chosen, slot);
-  } else {
-    end_track(t, slot);
-  }
-  next_from_queue(t, a);
+  return false;
 }
 
 void Engine::next_from_queue(Time t, AgencyId a) {
@@ -465,17 +492,16 @@ void Engine::next_from_queue(Time t, AgencyId a) {
 }
 
 void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
-  const Referral& ref = scenario_.referrals[r];
   ReferralState& st = referrals_[r];
   Case& c = cases_[slot];
-  if (ref.consent && persons_[c.person].attributes[attr::kAdult]) {
-    if (uniform01(st.decision_rng) >= *ref.consent) {
+  if (st.has_consent && persons_[c.person].attributes[attr::kAdult]) {
+    if (uniform01(st.decision_rng) >= st.consent) {
       for (Observer* o : observers_) o->on_consent_refused(t, r, c);
       end_track(t, slot);
       return;
     }
   }
-  if (ref.loss > 0 && uniform01(st.decision_rng) < ref.loss) {
+  if (st.loss > 0 && uniform01(st.decision_rng) < st.loss) {
     for (Observer* o : observers_) o->on_referral_lost(t, r, c);
     end_track(t, slot);
     return;
@@ -484,12 +510,12 @@ void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
   for (Observer* o : observers_) o->on_referral(t, r, c, delay);
   if (st.has_delay) {
     c.arrived = t;  // start of the transfer
-    c.next_agency = ref.to;
+    c.next_agency = st.to;
     c.via = r;
     c.in_transfer = true;
     calendar_.push(t + delay, kPriorityFlow, EventKind::transfer_end, slot);
   } else {
-    arrive(t, ref.to, slot);
+    arrive(t, st.to, slot);
   }
 }
 

@@ -63,24 +63,43 @@ class Engine {
 
  private:
   static constexpr std::size_t kDecidable = attr::kConvicted - attr::kPresumed + 1;
+  /// Per agency. What every visit reads comes first and is copied from the scenario's Agency
+  /// (over a kilobyte, mostly strings and rarely used options), so that a visit touches two or
+  /// three cache lines of engine state rather than the scattered fields of the scenario.
   struct AgencyState {
     std::uint32_t servers = 1;
-    bool unlimited = false;
     std::uint32_t busy = 0;
-    std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
     std::size_t waiting_count = 0;  // entries of `waiting` still waiting (drop-outs leave theirs)
+    bool unlimited = false;
     bool has_patience = false;
+    bool supports = false;
+    bool has_not_before = false;
+    bool has_hours = false;
+    bool end_rules = false;  // a decision, withdrawal or re-trafficking at the end of service
+    bool has_forks = false;
+    WhenFull when_full = WhenFull::wait;
+    std::uint32_t routes_begin = 0, routes_end = 0;  // this agency's entries of routes_
+    Rng service_rng;
+    Rng routing_rng;
+    Sampler service;
+    std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
+    // Cold: options that few agencies use.
     Sampler patience;
     Rng patience_rng;
     Rng initial_rng;  // attributes of the initial cases
-    Sampler service;
-    Rng service_rng;
-    Rng routing_rng;
     Rng fork_rng;
     Rng decision_rng;
     Rng withdrawal_rng;
     Rng retrafficking_rng;
     Sampler retrafficking_delay;
+  };
+  /// An outgoing referral of an agency, as end_service draws it (ReferralGraph::routes, with the
+  /// rule's probability copied in).
+  struct HotRoute {
+    double probability;
+    ReferralId referral;
+    bool fork;
+    bool unconditional;
   };
   struct SourceState {
     Sampler gap;
@@ -90,10 +109,15 @@ class Engine {
     double peak_factor = 1;  // seasonal sources: the largest monthly factor (candidates come at rate × it)
     std::size_t next_batch = 0;
   };
+  /// Per referral, the rule's fields that send() reads, copied from the scenario's Referral.
   struct ReferralState {
+    AgencyId to = 0;
     bool has_delay = false;
-    Sampler delay;
+    bool has_consent = false;
+    double consent = 1;
+    double loss = 0;
     Rng rng;
+    Sampler delay;
     Rng decision_rng;  // consent and loss
   };
   /// A person: what all their tracks share.
@@ -160,6 +184,9 @@ class Engine {
   void arrive(Time t, AgencyId a, std::uint32_t slot);
   void start_service(Time t, AgencyId a, std::uint32_t slot);
   void end_service(Time t, AgencyId a, std::uint32_t slot);
+  /// The agency's decision, withdrawal and re-trafficking at the end of service of track `slot`;
+  /// true when the track ended there (withdrawal).
+  bool end_of_service_rules(Time t, AgencyId a, std::uint32_t slot);
   /// A server of agency a is free: the longest-waiting case, if any, starts service.
   void next_from_queue(Time t, AgencyId a);
   /// Sends track `slot` along referral `r`: consent gate, loss, then the transfer or arrival.
@@ -199,6 +226,7 @@ class Engine {
   std::vector<SourceState> sources_;
   std::vector<ProfileState> profiles_;
   std::vector<ReferralState> referrals_;
+  std::vector<HotRoute> routes_;  // by agency (AgencyState::routes_begin/end), in ReferralGraph::routes order
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
   std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track

@@ -27,6 +27,17 @@ const char* to_string(ExitReason r) {
   return "?";
 }
 
+PersonLedger::PersonLedger(const Scenario& scenario) {
+  agencies_.reserve(scenario.agencies.size());
+  for (const Agency& a : scenario.agencies) {
+    AgencyFacts f;
+    for (std::uint32_t k : a.provides) f.provides |= static_cast<std::uint8_t>(1u << k);
+    f.interview = a.interview;
+    f.stage = a.stage;
+    agencies_.push_back(f);
+  }
+}
+
 void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
   if (c.person >= records_.size()) records_.resize(c.person + 1);
   PersonRecord& p = records_[c.person];
@@ -43,10 +54,10 @@ void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
 
 void PersonLedger::on_service_start(Time t, AgencyId a, const Case& c, Time) {
   PersonRecord& p = records_[c.person];
-  const Agency& ag = scenario_.agencies[a];
-  if (!ag.provides.empty()) {
+  const AgencyFacts& ag = agencies_[a];
+  if (ag.provides != 0) {
     if (p.first_service_at < 0) p.first_service_at = t;
-    for (std::uint32_t k : ag.provides) p.served |= static_cast<std::uint8_t>(1u << k);
+    p.served |= ag.provides;
   }
   p.interviews += ag.interview;
   switch (ag.stage) {
@@ -58,8 +69,6 @@ void PersonLedger::on_service_start(Time t, AgencyId a, const Case& c, Time) {
     case Stage::none: break;
   }
 }
-
-void PersonLedger::on_service_end(Time, AgencyId, const Case& c, Time) { set_reason(c, ExitReason::completed); }
 
 void PersonLedger::on_referral(Time, ReferralId, const Case& c, Time) { ++records_[c.person].handoffs; }
 

@@ -24,7 +24,8 @@ std::size_t cohort_of(const Attributes& a);
 /// "child/labour/foreign", "adult/sexual/national", … in cohort index order.
 std::string cohort_name(std::size_t cohort);
 
-/// How the person's last track ended.
+/// How the person's last track ended. A track that ends after its service (no referral drawn, or
+/// none applied) sets no reason: when the person exits with it, the reason is `completed`.
 enum class ExitReason : std::uint8_t {
   completed,        ///< served, and no further referral applied (or was drawn)
   dropout,          ///< gave up waiting (patience)
@@ -58,7 +59,7 @@ struct PersonRecord {
 
 class PersonLedger final : public Observer {
  public:
-  explicit PersonLedger(const Scenario& scenario) : scenario_(scenario) {}
+  explicit PersonLedger(const Scenario& scenario);
 
   /// A person entered (call from on_case_entered) with `attributes` at entry.
   void enter(Time t, const Case& c, const Attributes& attributes);
@@ -68,7 +69,6 @@ class PersonLedger final : public Observer {
   bool live(std::uint32_t person) const { return person < records_.size() && records_[person].exited < 0; }
 
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
-  void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
   void on_referral(Time t, ReferralId r, const Case& c, Time delay) override;
   void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
   void on_dropout(Time t, AgencyId a, const Case& c, Time waited) override;
@@ -87,7 +87,14 @@ class PersonLedger final : public Observer {
     records_[c.person].reason = r;
     records_[c.person].reason_track = c.track;
   }
-  const Scenario& scenario_;
+  /// What on_service_start needs of each agency, copied from the scenario (whose Agency records
+  /// are large and would cost cache misses at every service).
+  struct AgencyFacts {
+    std::uint8_t provides = 0;  ///< bit k: provides kNeeds[k]
+    bool interview = false;
+    Stage stage = Stage::none;
+  };
+  std::vector<AgencyFacts> agencies_;
   std::vector<PersonRecord> records_;
 };
 

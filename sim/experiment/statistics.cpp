@@ -13,7 +13,9 @@ StatisticsCollector::StatisticsCollector(const Engine& engine)
       cohorts_(kCohortCount + 1),
       acc_(scenario_.agencies.size()),
       referrals_(scenario_.referrals.size()),
-      deadlines_(scenario_.deadlines.size()) {}
+      deadlines_(scenario_.deadlines.size()) {
+  for (std::size_t a = 0; a < acc_.size(); ++a) acc_[a].interview = scenario_.agencies[a].interview;
+}
 
 void StatisticsCollector::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
   referrals_[r].sent += 1;
@@ -138,11 +140,10 @@ void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case& c, Ti
   ++x.busy;
   ++x.starts;
   x.wait_sum += waited;
-  x.interviews += scenario_.agencies[a].interview;
+  x.interviews += x.interview;
 }
 
-void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) {
-  ledger_.on_service_end(t, a, c, in_agency);
+void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
   Acc& x = acc_[a];
   x.advance(t);
   --x.busy;

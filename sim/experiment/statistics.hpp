@@ -276,6 +276,7 @@ class StatisticsCollector final : public Observer {
     std::uint64_t turned_away = 0, overflowed = 0, holds = 0, withdrawals = 0, interviews = 0;
     double last = 0;
     std::int64_t queue = 0, busy = 0, held = 0;  // current levels, kept across the warm-up reset
+    bool interview = false;                      // the agency's Agency::interview
     void advance(Time t) {
       queue_area += static_cast<double>(queue) * (t - last);
       busy_area += static_cast<double>(busy) * (t - last);

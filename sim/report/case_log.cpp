@@ -209,8 +209,7 @@ void XesWriter::on_service_start(Time t, AgencyId a, const Case& c, Time waited)
   event(t, a, c, "start", "start");
 }
 
-void XesWriter::on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) {
-  ledger_.on_service_end(t, a, c, in_agency);
+void XesWriter::on_service_end(Time t, AgencyId a, const Case& c, Time) {
   event(t, a, c, "complete", "complete");
 }
 

@@ -59,7 +59,6 @@ class MilestoneWriter final : public ReplicationWatcher {
   void attach(const Engine& engine) override { engine_ = &engine; }
   void on_case_entered(Time t, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_service_start(t, a, c, w); }
-  void on_service_end(Time t, AgencyId a, const Case& c, Time x) override { ledger_.on_service_end(t, a, c, x); }
   void on_referral(Time t, ReferralId r, const Case& c, Time d) override { ledger_.on_referral(t, r, c, d); }
   void on_overflow(Time t, AgencyId f, AgencyId to, const Case& c) override { ledger_.on_overflow(t, f, to, c); }
   void on_dropout(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_dropout(t, a, c, w); }
