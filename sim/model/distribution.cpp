@@ -197,8 +197,8 @@ Sampler::Sampler(const DistributionSpec& s) {
       impl_ = lognormal_distribution<double>(std::log(s.p0) - sigma2 / 2, std::sqrt(sigma2));
       break;
     }
-    case DistKind::gamma: impl_ = gamma_distribution<double>(s.p0, s.p1); break;
-    case DistKind::erlang: impl_ = gamma_distribution<double>(s.p0, s.p1 / s.p0); break;
+    case DistKind::gamma: impl_ = Gamma(s.p0, s.p1); break;
+    case DistKind::erlang: impl_ = Gamma(s.p0, s.p1 / s.p0); break;
     case DistKind::weibull: impl_ = weibull_distribution<double>(s.p0, s.p1); break;
     case DistKind::empirical: {
       const auto w = normalised_weights(s);
