@@ -78,7 +78,7 @@ class EventQueue {
  public:
   /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
   /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
-  void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
+  [[gnu::always_inline]] void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
     if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^37 events scheduled");
     const std::uint64_t key = (std::uint64_t{priority} << 63) |
                               (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
