@@ -140,6 +140,7 @@ class EventQueue {
   static constexpr int kRadix = 1 << kDigitBits;
   static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 4096
   static constexpr int kWords = kBuckets / 64;                // of the occupancy bitmap
+  static constexpr std::size_t kKeptCapacity = 32;             // ranks (512 bytes)
 
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
   static Event event(Rank r) {
@@ -207,7 +208,13 @@ class EventQueue {
         to.push_back(r);
         occupy(b);
       }
-      from.clear();
+      // A bucket that was split keeps no more than a few cache lines of capacity: among 4096
+      // buckets, capacities kept from past peaks would otherwise add up over a long run.
+      if (from.capacity() > kKeptCapacity) {
+        std::vector<Rank>().swap(from);
+      } else {
+        from.clear();
+      }
       std::vector<Rank>& b = buckets_[static_cast<std::size_t>(best_b)];
       front_ = best;
       front_bucket_ = best_b;
