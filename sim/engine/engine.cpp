@@ -6,7 +6,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/experiment/statistics.hpp"
+
 namespace refsim {
+
+template <class Hook>
+inline void Engine::publish(Hook&& hook) {
+  if (stats_) hook(*stats_);  // a final class: direct calls, inlined where the hook is in its header
+  for (Observer* o : observers_) hook(*o);
+}
 
 namespace {
 constexpr std::uint8_t kPriorityControl = 0;  // warm-up reset runs before anything at the same time
@@ -154,7 +162,7 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
       Case& c = cases_[what.index];
       c.held = false;
       c.arrived = t;  // waits and time in the agency count from the end of the hold
-      for (Observer* o : observers_) o->on_hold_end(t, c.agency, c);
+      publish([&](auto& o) { o.on_hold_end(t, c.agency, c); });
       join(t, c.agency, what.index);
       break;
     }
@@ -186,7 +194,7 @@ void Engine::dispatch(const Event& e) {
   const std::uint32_t i = e.index();
   switch (e.kind()) {
     case EventKind::warmup_end:
-      for (Observer* o : observers_) o->on_warmup_end(e.time);
+      publish([&](auto& o) { o.on_warmup_end(e.time); });
       break;
     case EventKind::source_arrival: on_source(e.time, i); break;
     case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
@@ -229,7 +237,7 @@ void Engine::enter(Time t, SourceId s, AgencyId a, Init init) {
   const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
   c.agency = a;
-  for (Observer* o : observers_) o->on_case_entered(t, c);
+  publish([&](auto& o) { o.on_case_entered(t, c); });
   if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
   arrive(t, a, slot);
 }
@@ -300,7 +308,7 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
   c.agency = a;
   c.in_transfer = false;
   c.arrived = t;
-  for (Observer* o : observers_) o->on_arrival(t, a, c);
+  publish([&](auto& o) { o.on_arrival(t, a, c); });
   if (deadline_count_) {
     milestone(t, slot, Milestone::Kind::arrival, a);
   }
@@ -309,7 +317,7 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
     const Time reached = milestone_time(c.person, nb.after);
     if (reached >= 0 && reached + nb.gap > t) {
       c.held = true;
-      for (Observer* o : observers_) o->on_hold(t, a, c, reached + nb.gap);
+      publish([&](auto& o) { o.on_hold(t, a, c, reached + nb.gap); });
       schedule(reached + nb.gap, kPriorityFlow, {Scheduled::Type::hold_end, slot});
       return;
     }
@@ -340,12 +348,12 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
       }
       break;
     case WhenFull::turn_away:
-      for (Observer* o : observers_) o->on_turned_away(t, a, c);
+      publish([&](auto& o) { o.on_turned_away(t, a, c); });
       end_track(t, slot);
       break;
     case WhenFull::overflow: {
       const AgencyId to = scenario_.agencies[a].overflow_to;
-      for (Observer* o : observers_) o->on_overflow(t, a, to, c);
+      publish([&](auto& o) { o.on_overflow(t, a, to, c); });
       arrive(t, to, slot);
       break;
     }
@@ -365,7 +373,7 @@ void Engine::on_patience_end(Time t, std::uint32_t slot) {
   c.waiting = false;
   --ag.waiting_count;  // its queue entry stays and is skipped: the generation no longer matches
   ++generation_[slot];
-  for (Observer* o : observers_) o->on_dropout(t, c.agency, c, t - c.arrived);
+  publish([&](auto& o) { o.on_dropout(t, c.agency, c, t - c.arrived); });
   end_track(t, slot);
 }
 
@@ -375,7 +383,7 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   ++ag.busy;
   c.service_started = t;
   if (ag.supports) persons_[c.person].attributes[attr::kSupported] = 1;
-  for (Observer* o : observers_) o->on_service_start(t, a, c, t - c.arrived);
+  publish([&](auto& o) { o.on_service_start(t, a, c, t - c.arrived); });
   calendar_.push(service_end_time(a, t, ag.service(ag.service_rng)), kPriorityFlow, EventKind::service_end, slot);
 }
 
@@ -384,7 +392,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   --ag.busy;
   {
     const Case& c = cases_[slot];
-    for (Observer* o : observers_) o->on_service_end(t, a, c, t - c.arrived);
+    publish([&](auto& o) { o.on_service_end(t, a, c, t - c.arrived); });
   }
   if (ag.end_rules && end_of_service_rules(t, a, slot)) {
     next_from_queue(t, a);
@@ -406,7 +414,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
           Case& f = cases_[fork];
           f.agency = a;
           f.arrived = t;
-          for (Observer* o : observers_) o->on_fork(t, r.referral, f);
+          publish([&](auto& o) { o.on_fork(t, r.referral, f); });
           send(t, r.referral, fork);
         }
       }
@@ -445,7 +453,7 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
     const std::size_t k = decision->sets - attr::kPresumed;
     if (p.decided_at[k] < 0) p.decided_at[k] = t;
     if (positive && p.positive_at[k] < 0) p.positive_at[k] = t;
-    for (Observer* o : observers_) o->on_decision(t, a, c, attrs, decision->sets, positive);
+    publish([&](auto& o) { o.on_decision(t, a, c, attrs, decision->sets, positive); });
     if (deadline_count_) {
       milestone(t, slot, Milestone::Kind::decided, decision->sets);
       if (positive) milestone(t, slot, Milestone::Kind::positive, decision->sets);
@@ -455,7 +463,7 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
     const Case& c = cases_[slot];
     const bool supported = persons_[c.person].attributes[attr::kSupported] != 0;
     if (uniform01(ag.withdrawal_rng) < (supported ? spec.withdrawal_supported : spec.withdrawal)) {
-      for (Observer* o : observers_) o->on_withdrawal(t, a, c);
+      publish([&](auto& o) { o.on_withdrawal(t, a, c); });
       end_track(t, slot);
       return true;
     }
@@ -464,7 +472,7 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
     if (uniform01(ag.retrafficking_rng) < rt->probability) {
       const Case& c = cases_[slot];
       const Time at = t + ag.retrafficking_delay(ag.retrafficking_rng);
-      for (Observer* o : observers_) o->on_retrafficked(t, a, c, at);
+      publish([&](auto& o) { o.on_retrafficked(t, a, c, at); });
       Reentry re{persons_[c.person].attributes, c.serial, rt->reenters, persons_[c.person].profile};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
       re.attributes[attr::kForeign] = scenario_.is_foreign(re.attributes[attr::kNationality], rt->reenters);
@@ -496,18 +504,18 @@ void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
   Case& c = cases_[slot];
   if (st.has_consent && persons_[c.person].attributes[attr::kAdult]) {
     if (uniform01(st.decision_rng) >= st.consent) {
-      for (Observer* o : observers_) o->on_consent_refused(t, r, c);
+      publish([&](auto& o) { o.on_consent_refused(t, r, c); });
       end_track(t, slot);
       return;
     }
   }
   if (st.loss > 0 && uniform01(st.decision_rng) < st.loss) {
-    for (Observer* o : observers_) o->on_referral_lost(t, r, c);
+    publish([&](auto& o) { o.on_referral_lost(t, r, c); });
     end_track(t, slot);
     return;
   }
   const Time delay = st.has_delay ? st.delay(st.rng) : 0.0;
-  for (Observer* o : observers_) o->on_referral(t, r, c, delay);
+  publish([&](auto& o) { o.on_referral(t, r, c, delay); });
   if (st.has_delay) {
     c.arrived = t;  // start of the transfer
     c.next_agency = st.to;
@@ -537,10 +545,10 @@ void Engine::end_track(Time t, std::uint32_t slot) {
       DeadlineState& ds = deadline_state(c.person, d);
       if (ds.status == DeadlineState::running) {
         ds.status = DeadlineState::done;
-        for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::left, c.agency, t - ds.start);
+        publish([&](auto& o) { o.on_deadline(t, d, c, DeadlineOutcome::left, c.agency, t - ds.start); });
       }
     }
-    for (Observer* o : observers_) o->on_case_exited(t, c, t - c.entered);
+    publish([&](auto& o) { o.on_case_exited(t, c, t - c.entered); });
     free_persons_.push_back(c.person);
     --in_system_;
   }
@@ -571,7 +579,7 @@ void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::ui
     if (ds.status == DeadlineState::running && dl.to.kind == kind && dl.to.target == target) {
       ds.status = DeadlineState::done;
       // Reaching the target exactly at the limit meets it (the timer fires just after).
-      for (Observer* o : observers_) o->on_deadline(t, d, c, DeadlineOutcome::met, c.agency, t - ds.start);
+      publish([&](auto& o) { o.on_deadline(t, d, c, DeadlineOutcome::met, c.agency, t - ds.start); });
       continue;
     }
     if (ds.status != DeadlineState::waiting_start || dl.from.kind != kind) continue;
@@ -607,8 +615,9 @@ void Engine::on_deadline_due(Time t, std::uint32_t timer) {
   }
   assert(holder->live && holder->person == tm.person);
   ds.status = DeadlineState::done;
-  for (Observer* o : observers_)
-    o->on_deadline(t, tm.deadline, *holder, DeadlineOutcome::breached, holder->agency, t - ds.start);
+  publish([&](auto& o) {
+    o.on_deadline(t, tm.deadline, *holder, DeadlineOutcome::breached, holder->agency, t - ds.start);
+  });
 }
 
 std::uint32_t Engine::new_person() {

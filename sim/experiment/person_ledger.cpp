@@ -52,26 +52,6 @@ void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
   }
 }
 
-void PersonLedger::on_service_start(Time t, AgencyId a, const Case& c, Time) {
-  PersonRecord& p = records_[c.person];
-  const AgencyFacts& ag = agencies_[a];
-  if (ag.provides != 0) {
-    if (p.first_service_at < 0) p.first_service_at = t;
-    p.served |= ag.provides;
-  }
-  p.interviews += ag.interview;
-  switch (ag.stage) {
-    case Stage::investigation: p.investigated = true; break;
-    case Stage::prosecution: p.prosecuted = true; break;
-    case Stage::trial: p.tried = true; break;
-    case Stage::return_home: p.returned = true; break;
-    case Stage::reintegration: p.reintegrated = true; break;
-    case Stage::none: break;
-  }
-}
-
-void PersonLedger::on_referral(Time, ReferralId, const Case& c, Time) { ++records_[c.person].handoffs; }
-
 void PersonLedger::on_overflow(Time, AgencyId, AgencyId, const Case& c) { ++records_[c.person].handoffs; }
 
 void PersonLedger::on_dropout(Time, AgencyId, const Case& c, Time) {

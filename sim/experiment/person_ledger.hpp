@@ -98,4 +98,25 @@ class PersonLedger final : public Observer {
   std::vector<PersonRecord> records_;
 };
 
+// Hooks on every event's path, inline for the statistics' direct calls.
+inline void PersonLedger::on_service_start(Time t, AgencyId a, const Case& c, Time) {
+  PersonRecord& p = records_[c.person];
+  const AgencyFacts& ag = agencies_[a];
+  if (ag.provides != 0) {
+    if (p.first_service_at < 0) p.first_service_at = t;
+    p.served |= ag.provides;
+  }
+  p.interviews += ag.interview;
+  switch (ag.stage) {
+    case Stage::investigation: p.investigated = true; break;
+    case Stage::prosecution: p.prosecuted = true; break;
+    case Stage::trial: p.tried = true; break;
+    case Stage::return_home: p.returned = true; break;
+    case Stage::reintegration: p.reintegrated = true; break;
+    case Stage::none: break;
+  }
+}
+
+inline void PersonLedger::on_referral(Time, ReferralId, const Case& c, Time) { ++records_[c.person].handoffs; }
+
 }  // namespace refsim

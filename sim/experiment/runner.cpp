@@ -34,7 +34,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
   }
   Engine engine(s, g, seed, rep);
   StatisticsCollector stats(engine);
-  engine.add_observer(stats);
+  engine.set_statistics(stats);
   for (ReplicationWatcher* w : opt.watchers) {
     w->attach(engine);
     engine.add_observer(*w);

@@ -17,11 +17,6 @@ StatisticsCollector::StatisticsCollector(const Engine& engine)
   for (std::size_t a = 0; a < acc_.size(); ++a) acc_[a].interview = scenario_.agencies[a].interview;
 }
 
-void StatisticsCollector::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
-  referrals_[r].sent += 1;
-  ledger_.on_referral(t, r, c, delay);
-}
-
 void StatisticsCollector::on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes,
                                       std::uint32_t attribute, bool positive) {
   ledger_.on_decision(t, a, c, attributes, attribute, positive);
@@ -123,32 +118,6 @@ void StatisticsCollector::on_case_entered(Time t, const Case& c) {
   ledger_.enter(t, c, a);
   ++cohorts_[cohort_of(a)].entered;
   ++cohorts_[kCohortCount].entered;
-}
-
-void StatisticsCollector::on_arrival(Time t, AgencyId a, const Case&) {
-  Acc& x = acc_[a];
-  x.advance(t);
-  ++x.queue;
-  ++x.arrivals;
-}
-
-void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
-  ledger_.on_service_start(t, a, c, waited);
-  Acc& x = acc_[a];
-  x.advance(t);
-  --x.queue;
-  ++x.busy;
-  ++x.starts;
-  x.wait_sum += waited;
-  x.interviews += x.interview;
-}
-
-void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
-  Acc& x = acc_[a];
-  x.advance(t);
-  --x.busy;
-  ++x.completions;
-  x.time_sum += in_agency;
 }
 
 void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {

@@ -314,4 +314,36 @@ class StatisticsCollector final : public Observer {
   double system_time_sum_ = 0;
 };
 
+// The hooks on every event's path, inline for the engine's direct calls (Engine::set_statistics).
+inline void StatisticsCollector::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
+  referrals_[r].sent += 1;
+  ledger_.on_referral(t, r, c, delay);
+}
+
+inline void StatisticsCollector::on_arrival(Time t, AgencyId a, const Case&) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  ++x.queue;
+  ++x.arrivals;
+}
+
+inline void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
+  ledger_.on_service_start(t, a, c, waited);
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.queue;
+  ++x.busy;
+  ++x.starts;
+  x.wait_sum += waited;
+  x.interviews += x.interview;
+}
+
+inline void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
+  Acc& x = acc_[a];
+  x.advance(t);
+  --x.busy;
+  ++x.completions;
+  x.time_sum += in_agency;
+}
+
 }  // namespace refsim
