@@ -3,12 +3,14 @@
 //
 //   refsim::ReferralGraph graph(scenario);
 //   refsim::Engine engine(scenario, graph, /*seed=*/42, /*replication=*/0);
-//   engine.add_observer(stats);          // read-only subscribers
+//   refsim::StatisticsCollector stats(engine);
+//   engine.set_statistics(stats);        // called directly: it is on every event's path
+//   engine.add_observer(log);            // other read-only subscribers, through the Observer table
 //   engine.run_until(scenario.run.horizon);
 //
 // One Engine is one replication; it is not thread-safe, but independent engines run on
 // different threads. The scenario and graph must outlive the engine. The engine knows nothing of
-// files or output formats: it publishes what happens to Observers.
+// files or output formats: it publishes what happens to the statistics and to Observers.
 #include <array>
 #include <cstdint>
 #include <deque>
