@@ -193,9 +193,7 @@ bool Engine::step() {
 void Engine::dispatch(const Event& e) {
   const std::uint32_t i = e.index();
   switch (e.kind()) {
-    case EventKind::warmup_end:
-      publish([&](auto& o) { o.on_warmup_end(e.time); });
-      break;
+    case EventKind::warmup_end: publish([&](auto& o) { o.on_warmup_end(e.time); }); break;
     case EventKind::source_arrival: on_source(e.time, i); break;
     case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;

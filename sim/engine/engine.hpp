@@ -235,7 +235,7 @@ class Engine {
   std::vector<SourceState> sources_;
   std::vector<ProfileState> profiles_;
   std::vector<ReferralState> referrals_;
-  std::vector<HotRoute> routes_;  // by agency (AgencyState::routes_begin/end), in ReferralGraph::routes order
+  std::vector<HotRoute> routes_;           // by agency (AgencyState::routes_begin/end), in ReferralGraph::routes order
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
   std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track

@@ -140,7 +140,7 @@ class EventQueue {
   static constexpr int kRadix = 1 << kDigitBits;
   static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 4096
   static constexpr int kWords = kBuckets / 64;                // of the occupancy bitmap
-  static constexpr std::size_t kKeptCapacity = 32;             // ranks (512 bytes)
+  static constexpr std::size_t kKeptCapacity = 32;            // ranks (512 bytes)
 
   static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
   static Event event(Rank r) {

@@ -100,7 +100,9 @@ class Sampler {
     double inv_shape;  ///< 1/a when a < 1 (the U^(1/a) step), else 0
     boost::random::normal_distribution<double> normal;
     Gamma(double shape, double scale_)
-        : d((shape < 1 ? shape + 1 : shape) - 1.0 / 3), c(1 / std::sqrt(9 * d)), scale(scale_),
+        : d((shape < 1 ? shape + 1 : shape) - 1.0 / 3),
+          c(1 / std::sqrt(9 * d)),
+          scale(scale_),
           inv_shape(shape < 1 ? 1 / shape : 0) {}
     double operator()(Rng& rng) {
       double x, v;
@@ -126,10 +128,9 @@ class Sampler {
     double operator()(Rng& rng) { return std::clamp(min + range * beta(rng), min, max); }
   };
   // exponential, uniform, triangular, lognormal, weibull: Boost's own.
-  std::variant<boost::random::exponential_distribution<double>, Gamma,
-               boost::random::lognormal_distribution<double>, boost::random::triangle_distribution<double>,
-               boost::random::uniform_real_distribution<double>, boost::random::weibull_distribution<double>, Constant,
-               Empirical, Pert>
+  std::variant<boost::random::exponential_distribution<double>, Gamma, boost::random::lognormal_distribution<double>,
+               boost::random::triangle_distribution<double>, boost::random::uniform_real_distribution<double>,
+               boost::random::weibull_distribution<double>, Constant, Empirical, Pert>
       impl_;
 };
 

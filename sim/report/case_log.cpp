@@ -209,9 +209,7 @@ void XesWriter::on_service_start(Time t, AgencyId a, const Case& c, Time waited)
   event(t, a, c, "start", "start");
 }
 
-void XesWriter::on_service_end(Time t, AgencyId a, const Case& c, Time) {
-  event(t, a, c, "complete", "complete");
-}
+void XesWriter::on_service_end(Time t, AgencyId a, const Case& c, Time) { event(t, a, c, "complete", "complete"); }
 
 void XesWriter::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
   ledger_.on_referral(t, r, c, delay);
