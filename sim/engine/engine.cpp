@@ -72,12 +72,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.has_hours = a.hours.has_value();
     st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
     st.when_full = a.when_full;
-    st.routes_begin = static_cast<std::uint32_t>(routes_.size());
-    for (const Route& r : g.routes(static_cast<AgencyId>(agencies_.size()))) {
-      routes_.push_back(HotRoute{s.referrals[r.referral].probability, r.referral, r.fork, r.unconditional});
-      st.has_forks = st.has_forks || r.fork;
-    }
-    st.routes_end = static_cast<std::uint32_t>(routes_.size());
+    for (const Route& r : g.routes(static_cast<AgencyId>(agencies_.size()))) st.has_forks = st.has_forks || r.fork;
     st.service = Sampler(a.service);
     st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
@@ -107,8 +102,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
   for (const Referral& r : s.referrals) {
     ReferralState st;
     st.to = r.to;
-    st.has_consent = r.consent.has_value();
-    st.consent = r.consent.value_or(1);
+    st.consent = r.consent;
     st.loss = r.loss;
     st.has_delay = r.delay.has_value();
     if (st.has_delay) st.delay = Sampler(*r.delay);
@@ -396,15 +390,13 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     next_from_queue(t, a);
     return;
   }
-  const HotRoute* const routes = routes_.data() + ag.routes_begin;
-  const std::size_t n_routes = ag.routes_end - ag.routes_begin;
+  const auto routes = graph_.routes(a);
   const ReferralId* chosen = nullptr;
-  if (n_routes > 0) {
+  if (!routes.empty()) {
     const Attributes& attrs = persons_[cases_[slot].person].attributes;
     // Parallel tracks first: each applicable fork is taken independently.
     if (ag.has_forks) {
-      for (std::size_t i = 0; i < n_routes; ++i) {
-        const HotRoute& r = routes[i];
+      for (const Route& r : routes) {
         if (!r.fork) continue;
         if (!scenario_.referrals[r.referral].when(attrs)) continue;
         if (uniform01(ag.fork_rng) < r.probability) {
@@ -420,8 +412,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     // The main route: one draw, the applicable rules' probabilities in declaration order.
     const double u = uniform01(ag.routing_rng);
     double cumulative = 0;
-    for (std::size_t i = 0; i < n_routes; ++i) {
-      const HotRoute& r = routes[i];
+    for (const Route& r : routes) {
       if (r.fork) continue;
       if (!r.unconditional && !scenario_.referrals[r.referral].when(attrs)) continue;
       cumulative += r.probability;
@@ -500,8 +491,8 @@ void Engine::next_from_queue(Time t, AgencyId a) {
 void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
   ReferralState& st = referrals_[r];
   Case& c = cases_[slot];
-  if (st.has_consent && persons_[c.person].attributes[attr::kAdult]) {
-    if (uniform01(st.decision_rng) >= st.consent) {
+  if (st.consent && persons_[c.person].attributes[attr::kAdult]) {
+    if (uniform01(st.decision_rng) >= *st.consent) {
       publish([&](auto& o) { o.on_consent_refused(t, r, c); });
       end_track(t, slot);
       return;

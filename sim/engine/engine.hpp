@@ -87,7 +87,6 @@ class Engine {
     bool end_rules = false;  // a decision, withdrawal or re-trafficking at the end of service
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
-    std::uint32_t routes_begin = 0, routes_end = 0;  // this agency's entries of routes_
     Rng service_rng;
     Rng routing_rng;
     Sampler service;
@@ -102,14 +101,6 @@ class Engine {
     Rng retrafficking_rng;
     Sampler retrafficking_delay;
   };
-  /// An outgoing referral of an agency, as end_service draws it (ReferralGraph::routes, with the
-  /// rule's probability copied in).
-  struct HotRoute {
-    double probability;
-    ReferralId referral;
-    bool fork;
-    bool unconditional;
-  };
   struct SourceState {
     Sampler gap;
     Rng rng;
@@ -122,8 +113,7 @@ class Engine {
   struct ReferralState {
     AgencyId to = 0;
     bool has_delay = false;
-    bool has_consent = false;
-    double consent = 1;
+    std::optional<double> consent;
     double loss = 0;
     Rng rng;
     Sampler delay;
@@ -235,7 +225,6 @@ class Engine {
   std::vector<SourceState> sources_;
   std::vector<ProfileState> profiles_;
   std::vector<ReferralState> referrals_;
-  std::vector<HotRoute> routes_;           // by agency (AgencyState::routes_begin/end), in ReferralGraph::routes order
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
   std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track

@@ -19,6 +19,7 @@ struct Route {
   AgencyId to;
   bool fork;           ///< a parallel track (drawn on its own), not part of the main route
   bool unconditional;  ///< no `when`: applies to every case
+  double probability;  ///< the rule's Referral::probability (never an uncertain parameter)
 };
 
 /// Long-run flow through an agency from the traffic equations λ = γ + Pᵀλ.
