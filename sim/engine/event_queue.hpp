@@ -4,6 +4,7 @@
 // Ties never depend on pointers or hashes, so a run is reproducible bit for bit. Events are
 // small PODs; cancellation is done by the owner marking its state stale (e.g. a case generation
 // counter) and skipping the event when it is popped.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cassert>
@@ -48,43 +49,37 @@ struct Event {
 };
 static_assert(sizeof(Event) == 16);
 
-/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) on 128-bit ranks, time bits above key,
-/// with 8-bit digits.
+/// Events as 128-bit numbers, time bits above key. Times are >= 0, and the bit patterns of
+/// non-negative doubles order like unsigned integers, so the natural order of these numbers is
+/// (time, priority, sequence), compared without branches.
+__extension__ using EventRank = unsigned __int128;
+inline EventRank rank_of(Time time, std::uint64_t key) {
+  return (EventRank{std::bit_cast<std::uint64_t>(time)} << 64) | key;
+}
+inline Time time_of(EventRank r) { return std::bit_cast<Time>(static_cast<std::uint64_t>(r >> 64)); }
+inline Event event_of(EventRank r) { return Event{time_of(r), static_cast<std::uint64_t>(r)}; }
+
+/// A radix heap (Ahuja, Mehlhorn, Orlin and Tarjan 1990) on 128-bit ranks, with 8-bit digits: the
+/// calendar's store for events beyond its wheel (see EventQueue).
 ///
-/// A discrete-event calendar is monotone: every event scheduled is no earlier than the one last
-/// popped (`last_`). The heap exploits that. An event waits in the bucket (p, d), where p is the
-/// highest digit in which its rank differs from `last_` and d is its own value of that digit;
-/// since all ranks are >= `last_`, every rank in a lower-numbered bucket is smaller than every
-/// rank in a higher one. The minimum is kept apart in `front_`, so top() and next_time() are
-/// O(1). pop() hands out `front_`, makes it the new `last_`, and redistributes the one bucket
-/// the minimum came from: relative to the new `last_`, all of its events fall into lower buckets,
-/// and the smallest of them becomes the new `front_`. If that bucket was empty, the new `front_`
-/// is the smallest event of the lowest occupied bucket. Each event thus moves down a few times
-/// (at most 16) during its life, and a pop compares ranks within one bucket only, however many
-/// events are pending; push is O(1).
+/// It is made for monotone use: every rank pushed is no smaller than the one last popped
+/// (`last_`). An event waits in the bucket (p, d), where p is the highest digit in which its rank
+/// differs from `last_` and d is its own value of that digit; since all ranks are >= `last_`,
+/// every rank in a lower-numbered bucket is smaller than every rank in a higher one. The minimum
+/// is kept apart in `front_`, so top() is O(1). pop() hands out `front_`, makes it the new
+/// `last_`, and redistributes the one bucket the minimum came from: relative to the new `last_`,
+/// all of its events fall into lower buckets, and the smallest of them becomes the new `front_`.
+/// If that bucket was empty, the new `front_` is the smallest event of the lowest occupied
+/// bucket. Each event thus moves down a few times (at most 16) during its life, and a pop compares
+/// ranks within one bucket only, however many events are pending; push is O(1).
 ///
-/// The order is exactly that of a sorted list of (time, priority, sequence): the buckets only
-/// decide where to look for the minimum, never which of two events comes first.
-///
-/// Scheduling an event before the one last popped (the engine never does, but a caller may) is
-/// allowed and stays correct: the heap is rebuilt around the new event, in O(n).
-///
-/// @code
-///   EventQueue q;
-///   q.push(2.5, 1, EventKind::service_end, slot);
-///   while (!q.empty() && q.next_time() <= horizon) dispatch(q.pop());
-/// @endcode
-class EventQueue {
+/// The buckets only decide where to look for the minimum, never which of two events comes first.
+/// Pushing a rank below the last popped one is allowed and stays correct: the heap is rebuilt
+/// around it, in O(n).
+class RadixHeap {
  public:
-  /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
-  /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
-  [[gnu::always_inline]] void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
-    if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^37 events scheduled");
-    const std::uint64_t key = (std::uint64_t{priority} << 63) |
-                              (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
-                              (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;
-    assert(time >= 0);  // NaN or negative times would break the ordering
-    const Rank r = rank(Event{time, key});
+  using Rank = EventRank;
+  void push(Rank r) {
     if (size_++ == 0) {
       front_ = last_ = r;
       front_bucket_ = -1;
@@ -102,25 +97,21 @@ class EventQueue {
   }
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
-  /// The next event; requires !empty().
-  Event top() const { return event(front_); }
-  /// The time of the next event; requires !empty().
-  Time next_time() const { return std::bit_cast<Time>(static_cast<std::uint64_t>(front_ >> 64)); }
-  /// Removes and returns the next event; requires !empty().
-  Event pop() {
+  /// The smallest rank; requires !empty().
+  Rank top() const { return front_; }
+  /// Removes and returns the smallest rank; requires !empty().
+  Rank pop() {
     assert(size_ > 0);
     const Rank e = front_;
     if (--size_ > 0) advance();
-    return event(e);
+    return e;
   }
-  /// Calls f(event) for every pending event, in an unspecified (but deterministic) order; for
-  /// snapshots.
   template <class F>
-  void for_each_pending(F f) const {
+  void for_each(F f) const {
     if (size_ == 0) return;
-    f(event(front_));
+    f(front_);
     for (const std::vector<Rank>& b : buckets_) {
-      for (const Rank r : b) f(event(r));
+      for (const Rank r : b) f(r);
     }
   }
   void clear() {
@@ -128,24 +119,14 @@ class EventQueue {
     occupied_ = {};
     summary_ = 0;
     size_ = 0;
-    next_seq_ = 0;
   }
 
  private:
-  /// Each event as one 128-bit number, time bits above key. Times are >= 0, and the bit patterns
-  /// of non-negative doubles order like unsigned integers, so the natural order of these numbers
-  /// is (time, priority, sequence), compared without branches.
-  __extension__ using Rank = unsigned __int128;
   static constexpr int kDigitBits = 8;  // must divide 64: a digit never straddles the halves
   static constexpr int kRadix = 1 << kDigitBits;
   static constexpr int kBuckets = 128 / kDigitBits * kRadix;  // 4096
   static constexpr int kWords = kBuckets / 64;                // of the occupancy bitmap
   static constexpr std::size_t kKeptCapacity = 32;            // ranks (512 bytes)
-
-  static Rank rank(const Event& e) { return (Rank{std::bit_cast<std::uint64_t>(e.time)} << 64) | e.key; }
-  static Event event(Rank r) {
-    return Event{std::bit_cast<Time>(static_cast<std::uint64_t>(r >> 64)), static_cast<std::uint64_t>(r)};
-  }
 
   /// r's bucket: (p, d) numbered p * kRadix + d, where p is the highest digit in which r differs
   /// from last_ and d is r's value of that digit; -1 when r == last_. Lower numbers hold smaller
@@ -183,11 +164,11 @@ class EventQueue {
     if (occupied_[w] == 0) summary_ &= ~(std::uint64_t{1} << w);
   }
 
-  /// front_ has just been popped and at least one event remains: makes front_ the reference and
+  /// front_ has just been popped and at least one rank remains: makes front_ the reference and
   /// moves the smallest remaining rank into front_.
   void advance() {
     // The popped minimum belonged to bucket k (relative to the old last_): buckets below k are
-    // empty, and bucket k's events share its digits down to k's, so relative to it they all fall
+    // empty, and bucket k's ranks share its digits down to k's, so relative to it they all fall
     // into lower buckets, while every other bucket keeps its number.
     const int k = front_bucket_;
     last_ = front_;
@@ -238,7 +219,7 @@ class EventQueue {
     if (b.empty()) vacate(j);
   }
 
-  /// Rebuilds the heap around r, which is smaller than every pending event and than last_.
+  /// Rebuilds the heap around r, which is smaller than every pending rank and than last_.
   void rebase(Rank r) {
     std::vector<Rank> all{front_};
     for (std::vector<Rank>& b : buckets_) {
@@ -258,6 +239,191 @@ class EventQueue {
   Rank front_ = 0;                                ///< the minimum, when size_ > 0
   Rank last_ = 0;                                 ///< the last popped rank: the buckets' reference
   int front_bucket_ = -1;                         ///< bucket_of(front_), relative to last_
+  std::size_t size_ = 0;
+};
+
+/// The calendar: a timing wheel for the next few days, in front of a radix heap for the rest.
+///
+/// The wheel has kSlots slots of 1/kSlotsPerDay day each (84 seconds; 4,096 slots, so 4.0 days).
+/// An event of time t belongs to slot number floor(t · kSlotsPerDay) (exact: the factor is a
+/// power of two); slot numbers from `cursor_` (the slot of the last popped event) to
+/// cursor_ + kSlots − 1 map one-to-one onto the wheel, whose slots each hold a list sorted by
+/// (time, priority, sequence). The next event is the head of the first occupied slot at or after
+/// the cursor — found with an occupancy bitmap — or the radix heap's minimum, whichever is
+/// smaller. Most events of a referral mechanism fall within a few days of the present (services,
+/// transfers, arrivals) and cost a few dozen instructions each way; the rest (long shelter stays,
+/// court dates), events before the cursor, and events that would make a slot's list long (a dense
+/// scenario) go to the radix heap. Where an event is kept never decides the order, only where to
+/// look: pop() always returns the smallest pending (time, priority, sequence), as a sorted list
+/// would, whatever was scheduled when.
+///
+/// Ties never depend on pointers or hashes, so a run is reproducible bit for bit.
+///
+/// @code
+///   EventQueue q;
+///   q.push(2.5, 1, EventKind::service_end, slot);
+///   while (!q.empty() && q.next_time() <= horizon) dispatch(q.pop());
+/// @endcode
+class EventQueue {
+ public:
+  EventQueue() { heads_.fill(kNil); }
+
+  /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
+  /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
+  [[gnu::always_inline]] void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
+    if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^37 events scheduled");
+    const std::uint64_t key = (std::uint64_t{priority} << 63) |
+                              (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
+                              (static_cast<std::uint64_t>(kind) << Event::kIndexBits) | index;
+    assert(time >= 0);  // NaN or negative times would break the ordering
+    const EventRank r = rank_of(time, key);
+    const double x = time * kSlotsPerDay;
+    if (x < kLastSlot) {
+      const auto n = static_cast<std::uint64_t>(x);
+      if (n - cursor_ < kSlots && insert_near(static_cast<std::uint32_t>(n & kSlotMask), r)) return;
+    }
+    far_.push(r);
+    if (size_++ == 0 || r < front_) {
+      front_ = r;
+      front_near_ = false;
+    }
+  }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  /// The next event; requires !empty().
+  Event top() const { return event_of(front_); }
+  /// The time of the next event; requires !empty().
+  Time next_time() const { return time_of(front_); }
+  /// Removes and returns the next event; requires !empty().
+  Event pop() {
+    assert(size_ > 0);
+    const EventRank e = front_;
+    if (front_near_) {
+      const std::uint32_t s = front_slot_, n = heads_[s];
+      heads_[s] = nodes_[n].next;
+      nodes_[n].next = free_;
+      free_ = n;
+      --near_;
+      // Without branches: whether the slot is now empty is a coin toss for the predictor.
+      const std::uint32_t w = s >> 6;
+      occupied_[w] &= ~(std::uint64_t{heads_[s] == kNil} << (s & 63));
+      summary_ &= ~(std::uint64_t{occupied_[w] == 0} << w);
+    } else {
+      far_.pop();
+    }
+    // The cursor never moves back, so that the wheel's slots keep naming one slot number each
+    // (an event before the cursor waits in the radix heap).
+    const double x = time_of(e) * kSlotsPerDay;
+    const std::uint64_t n = x < kLastSlot ? static_cast<std::uint64_t>(x) : kFarSlot;
+    cursor_ = std::max(cursor_, n);  // a conditional move: the comparison is unpredictable
+    if (--size_ > 0) find_front();
+    return event_of(e);
+  }
+  /// Calls f(event) for every pending event, in an unspecified (but deterministic) order; for
+  /// snapshots.
+  template <class F>
+  void for_each_pending(F f) const {
+    for (const std::uint32_t head : heads_) {
+      for (std::uint32_t n = head; n != kNil; n = nodes_[n].next) f(event_of(nodes_[n].rank()));
+    }
+    far_.for_each([&](EventRank r) { f(event_of(r)); });
+  }
+  void clear() {
+    heads_.fill(kNil);
+    occupied_ = {};
+    summary_ = 0;
+    nodes_.clear();
+    free_ = kNil;
+    near_ = 0;
+    far_.clear();
+    cursor_ = 0;
+    size_ = 0;
+    next_seq_ = 0;
+  }
+
+ private:
+  static constexpr std::uint32_t kNil = 0xFFFFFFFFu;
+  static constexpr double kSlotsPerDay = 1024;  // a power of two: t · kSlotsPerDay is exact
+  static constexpr std::uint64_t kSlots = 4096, kSlotMask = kSlots - 1;
+  static_assert(kSlots / 64 <= 64, "one summary word covers the occupancy bitmap");
+  static constexpr double kLastSlot = 0x1p62;  // later events (~1.2e16 years) stay in the radix heap
+  static constexpr std::uint64_t kFarSlot = std::uint64_t{1} << 62;
+  static constexpr int kMaxWalk = 8;  // list positions a push may pass before the radix heap takes it
+  /// A wheel event: its rank, split so that the node takes 24 bytes, and the next in its slot.
+  struct Node {
+    std::uint64_t time_bits, key;
+    std::uint32_t next;
+    EventRank rank() const { return (EventRank{time_bits} << 64) | key; }
+  };
+
+  /// Inserts r into slot s's sorted list, unless that means passing more than kMaxWalk events.
+  [[gnu::always_inline]] bool insert_near(std::uint32_t s, EventRank r) {
+    std::uint32_t prev = kNil, next = heads_[s];  // r goes between them
+    for (int walked = 0; next != kNil && nodes_[next].rank() < r; ++walked) {
+      if (walked == kMaxWalk) return false;
+      prev = next;
+      next = nodes_[next].next;
+    }
+    // Set whether or not the slot was empty: no branch to mispredict.
+    occupied_[s >> 6] |= std::uint64_t{1} << (s & 63);
+    summary_ |= std::uint64_t{1} << (s >> 6);
+    std::uint32_t n = free_;
+    if (n != kNil) {
+      free_ = nodes_[n].next;
+    } else {
+      n = static_cast<std::uint32_t>(nodes_.size());
+      nodes_.emplace_back();
+    }
+    nodes_[n] = Node{static_cast<std::uint64_t>(r >> 64), static_cast<std::uint64_t>(r), next};
+    (prev == kNil ? heads_[s] : nodes_[prev].next) = n;
+    ++near_;
+    if (size_++ == 0 || r < front_) {
+      front_ = r;
+      front_near_ = true;
+      front_slot_ = s;
+    }
+    return true;
+  }
+  /// The first occupied slot at or after the cursor's, in wheel order (wrapping); requires near_ > 0.
+  std::uint32_t first_occupied() const {
+    const auto s = static_cast<std::uint32_t>(cursor_ & kSlotMask);
+    const std::uint32_t w = s >> 6;
+    if (const std::uint64_t m = occupied_[w] & (~std::uint64_t{0} << (s & 63))) {
+      return w * 64 + static_cast<std::uint32_t>(std::countr_zero(m));
+    }
+    // A later word, else (wrapping) the lowest one — which may be w itself, below s.
+    const std::uint64_t later = summary_ & ~((std::uint64_t{2} << w) - 1);
+    const auto w2 = static_cast<std::uint32_t>(std::countr_zero(later != 0 ? later : summary_));
+    return w2 * 64 + static_cast<std::uint32_t>(std::countr_zero(occupied_[w2]));
+  }
+  /// Sets front_ to the smallest pending event; requires size_ > 0.
+  void find_front() {
+    if (near_ > 0) {
+      const std::uint32_t s = first_occupied();
+      front_ = nodes_[heads_[s]].rank();
+      front_near_ = true;
+      front_slot_ = s;
+      if (!far_.empty() && far_.top() < front_) {
+        front_ = far_.top();
+        front_near_ = false;
+      }
+    } else {
+      front_ = far_.top();
+      front_near_ = false;
+    }
+  }
+
+  std::array<std::uint32_t, kSlots> heads_;            ///< per slot: first node of its sorted list, or kNil
+  std::array<std::uint64_t, kSlots / 64> occupied_{};  ///< bit s set when slot s is non-empty
+  std::uint64_t summary_ = 0;                          ///< bit w set when occupied_[w] != 0
+  std::vector<Node> nodes_;                            ///< wheel events; free ones chained from free_
+  std::uint32_t free_ = kNil;
+  std::size_t near_ = 0;      ///< events on the wheel
+  std::uint64_t cursor_ = 0;  ///< slot number of the last popped event (or later); never decreases
+  RadixHeap far_;
+  EventRank front_ = 0;  ///< the next event, when size_ > 0
+  bool front_near_ = false;
+  std::uint32_t front_slot_ = 0;  ///< front_'s slot, when on the wheel
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
 };
