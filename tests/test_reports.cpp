@@ -103,6 +103,55 @@ TEST_CASE("LogHistogram: equal values give that value exactly, empty gives NaN")
   CHECK(z.quantile(0.5) == 0);
 }
 
+TEST_CASE("LogHistogram: merging gives the histogram of all the values") {
+  LogHistogram all, a, b, empty;
+  std::uint64_t x = 777;
+  for (int i = 0; i < 5000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double v = std::pow(10.0, -4.0 + 7 * static_cast<double>(x >> 11) / 9007199254740992.0);
+    all.add(v);
+    (i % 3 == 0 ? a : b).add(v);
+  }
+  LogHistogram merged;
+  merged.merge(empty);
+  merged.merge(a);
+  merged.merge(empty);
+  merged.merge(b);
+  CHECK(merged.count() == all.count());
+  CHECK(merged.min() == all.min());
+  CHECK(merged.max() == all.max());
+  for (double p : {0.001, 0.1, 0.5, 0.9, 0.999, 1.0}) CHECK(merged.quantile(p) == all.quantile(p));
+  CHECK(std::isnan(empty.quantile(0.5)));
+}
+
+TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
+  const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/sea-fisheries.toml");
+  const RunResult r = run(s);
+  const std::vector<CohortResult>& cohorts = r.replications[0].cohorts;
+  REQUIRE(cohorts.size() == kCohortCount + 1);
+  const std::array<double CohortResult::*, 14> counts{
+      &CohortResult::entered,        &CohortResult::exited,          &CohortResult::victims,
+      &CohortResult::identified,     &CohortResult::false_positives, &CohortResult::withdrawals,
+      &CohortResult::investigations, &CohortResult::prosecutions,    &CohortResult::trials,
+      &CohortResult::convictions,    &CohortResult::returns,         &CohortResult::reintegrations,
+      &CohortResult::retrafficked,   &CohortResult::reentries};
+  int nonzero = 0;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    double sum = 0;
+    for (std::size_t c = 0; c < kCohortCount; ++c) sum += cohorts[c].*counts[k];
+    INFO("count field " << k);
+    CHECK(cohorts.back().*counts[k] == sum);
+    nonzero += sum > 0;
+  }
+  CHECK(nonzero >= 10);  // the scenario exercises most of them
+  // Hand-offs per case: overall = sum of each cohort's hand-offs / sum of exits.
+  double handoffs = 0;
+  for (std::size_t c = 0; c < kCohortCount; ++c) {
+    if (cohorts[c].exited > 0) handoffs += cohorts[c].handoffs_per_case * cohorts[c].exited;
+  }
+  CHECK(cohorts.back().handoffs_per_case == Approx(handoffs / cohorts.back().exited).epsilon(1e-12));
+}
+
 TEST_CASE("Cohorts: everyone identified after a fixed delay: mean = median = p90 = that delay") {
   const Scenario s = test::scenario(with("30d", R"(
 [[agency]]

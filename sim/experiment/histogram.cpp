@@ -25,6 +25,19 @@ void LogHistogram::add(double days) {
   ++bins_[bin_of(days)];
 }
 
+void LogHistogram::merge(const LogHistogram& o) {
+  if (o.count_ == 0) return;
+  if (count_ == 0) {
+    min_ = o.min_;
+    max_ = o.max_;
+  } else {
+    min_ = std::min(min_, o.min_);
+    max_ = std::max(max_, o.max_);
+  }
+  count_ += o.count_;
+  for (std::size_t b = 0; b < bins_.size(); ++b) bins_[b] += o.bins_[b];
+}
+
 double LogHistogram::quantile(double p) const {
   if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
   const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count_))));

@@ -31,6 +31,8 @@ class LogHistogram {
   static constexpr double kRelativeResolution = 0.0116;
 
   void add(double days);
+  /// Adds o's observations: the same histogram as adding them one by one.
+  void merge(const LogHistogram& o);
   /// The nearest-rank p-quantile (0 < p <= 1) as described above; NaN when empty.
   double quantile(double p) const;
   std::uint64_t count() const { return count_; }

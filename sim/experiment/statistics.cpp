@@ -10,7 +10,7 @@ StatisticsCollector::StatisticsCollector(const Engine& engine)
     : engine_(engine),
       scenario_(engine.scenario()),
       ledger_(engine.scenario()),
-      cohorts_(kCohortCount + 1),
+      cohorts_(kCohortCount),
       acc_(scenario_.agencies.size()),
       referrals_(scenario_.referrals.size()),
       deadlines_(scenario_.deadlines.size()) {
@@ -117,7 +117,6 @@ void StatisticsCollector::on_case_entered(Time t, const Case& c) {
   const Attributes& a = engine_.attributes(c.person);
   ledger_.enter(t, c, a);
   ++cohorts_[cohort_of(a)].entered;
-  ++cohorts_[kCohortCount].entered;
 }
 
 void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {
@@ -125,18 +124,23 @@ void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) 
   system_time_sum_ += in_system;
   ledger_.on_case_exited(t, c, in_system);
   const PersonRecord& p = ledger_[c.person];
-  cohorts_[p.cohort].add(p);
-  cohorts_[kCohortCount].add(p);
+  const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
+  cohorts_[p.cohort].add(p, at);
+  // The overall cohort is the sum of the others (CohortAcc::merge, at the end), except for its
+  // sums of times: floating-point sums depend on the order of the terms, so they are kept here,
+  // person by person, as adding each exit to an overall accumulator would.
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    if (at[k] >= 0) overall_time_sums_[k] += at[k] - p.entered;
+  }
 }
 
-void StatisticsCollector::CohortAcc::add(const PersonRecord& p) {
+void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array<Time, 4>& at) {
   ++exited;
   victims += p.victim;
   const bool identified_now = p.identified_at >= 0;
   identified += identified_now;
   victims_identified += identified_now && p.victim;
   false_positives += identified_now && !p.victim;
-  const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
   for (std::size_t k = 0; k < at.size(); ++k) {
     if (at[k] < 0) continue;
     times[k].add(at[k] - p.entered);
@@ -161,6 +165,32 @@ void StatisticsCollector::CohortAcc::add(const PersonRecord& p) {
   reentries += p.previous != kNoPrevious;
 }
 
+void StatisticsCollector::CohortAcc::merge_counts(const CohortAcc& o) {
+  entered += o.entered;
+  exited += o.exited;
+  victims += o.victims;
+  identified += o.identified;
+  victims_identified += o.victims_identified;
+  false_positives += o.false_positives;
+  dropouts += o.dropouts;
+  handoffs += o.handoffs;
+  interviews += o.interviews;
+  withdrawals += o.withdrawals;
+  investigations += o.investigations;
+  prosecutions += o.prosecutions;
+  trials += o.trials;
+  convictions += o.convictions;
+  returns += o.returns;
+  reintegrations += o.reintegrations;
+  retrafficked += o.retrafficked;
+  reentries += o.reentries;
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) {
+    need[k] += o.need[k];
+    covered[k] += o.covered[k];
+  }
+  for (std::size_t k = 0; k < times.size(); ++k) times[k].merge(o.times[k]);
+}
+
 void StatisticsCollector::on_warmup_end(Time t) {
   window_start_ = t;
   for (Acc& x : acc_) {
@@ -175,6 +205,7 @@ void StatisticsCollector::on_warmup_end(Time t) {
   std::fill(referrals_.begin(), referrals_.end(), ReferralResult{});
   std::fill(deadlines_.begin(), deadlines_.end(), DeadlineAcc{});
   for (CohortAcc& x : cohorts_) x = CohortAcc{};
+  overall_time_sums_ = {};
 }
 
 ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_system, std::uint64_t events) const {
@@ -228,7 +259,11 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
   r.cases.exited = static_cast<double>(exited_);
   r.cases.in_system_at_end = static_cast<double>(in_system);
   if (exited_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(exited_);
-  for (const CohortAcc& x : cohorts_) {
+  CohortAcc overall;
+  for (const CohortAcc& x : cohorts_) overall.merge_counts(x);
+  overall.time_sums = overall_time_sums_;
+  for (std::size_t i = 0; i <= cohorts_.size(); ++i) {
+    const CohortAcc& x = i < cohorts_.size() ? cohorts_[i] : overall;
     CohortResult c;
     const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
     const auto share = [&](std::uint64_t part, std::uint64_t whole) { return whole ? n(part) / n(whole) : kNaN; };

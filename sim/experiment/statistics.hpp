@@ -292,12 +292,17 @@ class StatisticsCollector final : public Observer {
     // Times from entry: presumed, reasonable grounds, identified, first service.
     std::array<LogHistogram, 4> times;
     std::array<double, 4> time_sums{};
-    void add(const PersonRecord& p);
+    /// A person's exit; `at` holds their times of presumed, reasonable grounds, identified and
+    /// first service (negative: not reached).
+    void add(const PersonRecord& p, const std::array<Time, 4>& at);
+    /// Adds o's counts and histograms (not its time sums) to these.
+    void merge_counts(const CohortAcc& o);
   };
   const Engine& engine_;
   const Scenario& scenario_;
   PersonLedger ledger_;
-  std::vector<CohortAcc> cohorts_;  // kCohortCount, then overall
+  std::vector<CohortAcc> cohorts_;             // kCohortCount; the overall one is merged in finish()
+  std::array<double, 4> overall_time_sums_{};  // the overall cohort's CohortAcc::time_sums
   Time window_start_ = 0;
   std::vector<Acc> acc_;
   std::vector<ReferralResult> referrals_;
