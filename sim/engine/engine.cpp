@@ -72,7 +72,8 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.has_hours = a.hours.has_value();
     st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
     st.when_full = a.when_full;
-    for (const Route& r : g.routes(static_cast<AgencyId>(agencies_.size()))) st.has_forks = st.has_forks || r.fork;
+    st.routes = g.routes(static_cast<AgencyId>(agencies_.size()));
+    for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
     st.service = Sampler(a.service);
     st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
@@ -89,6 +90,10 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
       st.retrafficking_delay = Sampler(a.retrafficking->after);
     }
     agencies_.push_back(std::move(st));
+  }
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) default_attributes_.push_back(s.default_attributes(a));
+  for (std::uint32_t n = 0; n < s.nationalities.size(); ++n) {
+    for (AgencyId a = 0; a < s.agencies.size(); ++a) foreign_.push_back(s.is_foreign(n, a) ? 1 : 0);
   }
   for (const Profile& prof : s.profiles) {
     ProfileState st;
@@ -201,7 +206,7 @@ void Engine::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, R
   // The built-in profile is fixed (adult victims of the home nationality): nothing to draw. Other
   // profiles take a fixed number of draws per case, so that streams stay aligned.
   if (profile == 0) {
-    a = scenario_.default_attributes(entry);
+    a = default_attributes_[entry];
     return;
   }
   a.fill(0);
@@ -216,7 +221,7 @@ void Engine::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, R
   a[attr::kNationality] = prof.nationality[pick(prof.nationality, u_nat, [](const auto& x) { return x.second; })].first;
   a[attr::kVictim] = u_victim < prof.victim;
   for (std::size_t i = 0; i < kNeeds.size(); ++i) a[attr::kNeedsFirst + i] = uniform01(rng) < prof.needs[i];
-  a[attr::kForeign] = scenario_.is_foreign(a[attr::kNationality], entry);
+  a[attr::kForeign] = is_foreign(a[attr::kNationality], entry);
 }
 
 template <class Init>
@@ -390,7 +395,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     next_from_queue(t, a);
     return;
   }
-  const auto routes = graph_.routes(a);
+  const std::span<const Route> routes = ag.routes;
   const ReferralId* chosen = nullptr;
   if (!routes.empty()) {
     const Attributes& attrs = persons_[cases_[slot].person].attributes;
@@ -464,7 +469,7 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
       publish([&](auto& o) { o.on_retrafficked(t, a, c, at); });
       Reentry re{persons_[c.person].attributes, c.serial, rt->reenters, persons_[c.person].profile};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
-      re.attributes[attr::kForeign] = scenario_.is_foreign(re.attributes[attr::kNationality], rt->reenters);
+      re.attributes[attr::kForeign] = is_foreign(re.attributes[attr::kNationality], rt->reenters);
       schedule(at, kPriorityFlow,
                {Scheduled::Type::reentry, store(reentries_, free_reentries_, re, "pending re-entries")});
     }
@@ -619,9 +624,14 @@ std::uint32_t Engine::new_person() {
     persons_.emplace_back();
     deadline_states_.resize(deadline_states_.size() + deadline_count_);
   }
+  // Field by field rather than `p = Person{}`: the caller's init sets every attribute.
   Person& p = persons_[slot];
-  p = Person{};
   p.serial = next_serial_++;
+  p.entered = 0;
+  p.source = 0;
+  p.tracks = p.tracks_made = p.lead = 0;
+  p.previous = kNoPrevious;
+  p.profile = 0;
   p.decided_at.fill(-1);
   p.positive_at.fill(-1);
   ++in_system_;

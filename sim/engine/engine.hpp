@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "sim/engine/event_queue.hpp"
@@ -87,6 +88,7 @@ class Engine {
     bool end_rules = false;  // a decision, withdrawal or re-trafficking at the end of service
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
+    std::span<const Route> routes;  // the graph's routing table for this agency
     Rng service_rng;
     Rng routing_rng;
     Sampler service;
@@ -205,6 +207,9 @@ class Engine {
   Time milestone_time(std::uint32_t person, const Milestone& m) const;
   /// Draws a person's attributes from `profile` (fixed draws per person), entering at `entry`.
   void draw_attributes(Attributes& out, ProfileId profile, AgencyId entry, Rng& rng);
+  bool is_foreign(std::uint32_t nationality, AgencyId entry) const {
+    return foreign_[static_cast<std::size_t>(nationality) * agencies_.size() + entry] != 0;
+  }
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
     return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];
   }
@@ -222,6 +227,10 @@ class Engine {
   std::size_t in_system_ = 0;
   std::size_t deadline_count_ = 0;
   std::vector<AgencyState> agencies_;
+  /// Scenario::default_attributes and Scenario::is_foreign (string comparisons), tabulated:
+  /// per entry agency, and per nationality × entry agency.
+  std::vector<Attributes> default_attributes_;
+  std::vector<std::uint8_t> foreign_;
   std::vector<SourceState> sources_;
   std::vector<ProfileState> profiles_;
   std::vector<ReferralState> referrals_;

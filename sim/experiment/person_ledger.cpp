@@ -48,7 +48,7 @@ void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
   p.cohort = static_cast<std::uint8_t>(cohort_of(a));
   p.victim = a[attr::kVictim] != 0;
   for (std::size_t k = 0; k < kNeeds.size(); ++k) {
-    if (a[attr::kNeedsFirst + k]) p.needs |= static_cast<std::uint8_t>(1u << k);
+    p.needs |= static_cast<std::uint8_t>((a[attr::kNeedsFirst + k] != 0 ? 1u : 0u) << k);
   }
 }
 

@@ -116,7 +116,7 @@ void StatisticsCollector::on_case_entered(Time t, const Case& c) {
   ++entered_;
   const Attributes& a = engine_.attributes(c.person);
   ledger_.enter(t, c, a);
-  ++cohorts_[cohort_of(a)].entered;
+  ++cohorts_[ledger_[c.person].cohort].entered;
 }
 
 void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {
