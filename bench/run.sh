@@ -5,15 +5,21 @@
 # wall time, events per second and peak resident memory (from run.json). The memory check runs
 # the same scenario over 1 and 10 years: peak memory should not grow with the horizon, because
 # it is bounded by the cases in the system, not by all cases ever created. BUILD (default
-# build/release) is the CMake build directory to use, e.g. one that nobody else builds in.
+# build/release, or build/pgo with PGO=1) is the CMake build directory to use, e.g. one that
+# nobody else builds in. PGO=1 benchmarks the profile-guided build of scripts/build-pgo.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repeats=${1:-5}
 
-scripts/install-deps.sh
-build=${BUILD:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target refsim >/dev/null
+if [[ "${PGO:-0}" == 1 ]]; then
+  build=${BUILD:-build/pgo}
+  scripts/build-pgo.sh "$build" >/dev/null
+else
+  scripts/install-deps.sh
+  build=${BUILD:-build/release}
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" --target refsim >/dev/null
+fi
 refsim=$build/bin/refsim
 out=bench/out
 mkdir -p "$out"
@@ -41,4 +47,4 @@ for scenario in bench/scenarios/*.toml scenarios/sea-fisheries.toml; do
       'BEGIN { printf "%-28s %8s %12d %10.3f %14.2f %12.1f\n", n, h, e, b, e / b / 1e6, r }'
   done
 done
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "build: $build$([[ "${PGO:-0}" == 1 ]] && echo ' (profile-guided)'); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
