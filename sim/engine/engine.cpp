@@ -549,17 +549,7 @@ void Engine::end_track(Time t, std::uint32_t slot) {
   free_.push_back(slot);
 }
 
-std::size_t Engine::milestone_key(Milestone::Kind kind, std::uint32_t target) const {
-  switch (kind) {
-    case Milestone::Kind::entered: return 0;
-    case Milestone::Kind::arrival: return 1 + target;
-    case Milestone::Kind::decided: return 1 + agencies_.size() + (target - attr::kPresumed);
-    case Milestone::Kind::positive: return 1 + agencies_.size() + kDecidable + (target - attr::kPresumed);
-  }
-  return 0;
-}
-
-void Engine::milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
+void Engine::reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
   const Case& c = cases_[slot];
   const Person& p = persons_[c.person];
   if (kind == Milestone::Kind::entered) {

@@ -195,10 +195,23 @@ class Engine {
   /// Ends a track; the person leaves when it was their last.
   void end_track(Time t, std::uint32_t slot);
   /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
-  /// from it start (when their `when` holds for the person now).
-  void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
+  /// from it start (when their `when` holds for the person now). Most milestones (arrivals at
+  /// agencies no deadline names) concern no deadline: that is checked here, inline.
+  void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
+    if (kind != Milestone::Kind::entered && deadlines_at_[milestone_key(kind, target)].empty()) return;
+    reach_milestone(t, slot, kind, target);
+  }
+  void reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
   /// Index into deadlines_at_: 0 entered, then arrival per agency, decided and positive per state.
-  std::size_t milestone_key(Milestone::Kind kind, std::uint32_t target) const;
+  std::size_t milestone_key(Milestone::Kind kind, std::uint32_t target) const {
+    switch (kind) {
+      case Milestone::Kind::entered: return 0;
+      case Milestone::Kind::arrival: return 1 + target;
+      case Milestone::Kind::decided: return 1 + agencies_.size() + (target - attr::kPresumed);
+      case Milestone::Kind::positive: return 1 + agencies_.size() + kDecidable + (target - attr::kPresumed);
+    }
+    return 0;
+  }
   void on_deadline_due(Time t, std::uint32_t timer);
   void on_patience_end(Time t, std::uint32_t slot);
   void on_initial_cases(Time t, AgencyId a);
