@@ -85,7 +85,13 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.initial_rng = make_stream(seed, replication, a.id, StreamPurpose::attributes);
     if (a.withdrawal > 0 || a.withdrawal_supported > 0)
       st.withdrawal_rng = make_stream(seed, replication, a.id, StreamPurpose::withdrawal);
+    st.decision = a.decision;
+    st.withdrawal = a.withdrawal;
+    st.withdrawal_supported = a.withdrawal_supported;
     if (a.retrafficking) {
+      st.has_retrafficking = true;
+      st.retrafficking_probability = a.retrafficking->probability;
+      st.retrafficking_reenters = a.retrafficking->reenters;
       st.retrafficking_rng = make_stream(seed, replication, a.id, StreamPurpose::retrafficking);
       st.retrafficking_delay = Sampler(a.retrafficking->after);
     }
@@ -403,7 +409,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     if (ag.has_forks) {
       for (const Route& r : routes) {
         if (!r.fork) continue;
-        if (!scenario_.referrals[r.referral].when(attrs)) continue;
+        if (!r.when(attrs)) continue;
         if (uniform01(ag.fork_rng) < r.probability) {
           const std::uint32_t fork = new_track(cases_[slot].person);
           Case& f = cases_[fork];
@@ -419,7 +425,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
     double cumulative = 0;
     for (const Route& r : routes) {
       if (r.fork) continue;
-      if (!r.unconditional && !scenario_.referrals[r.referral].when(attrs)) continue;
+      if (!r.unconditional && !r.when(attrs)) continue;
       cumulative += r.probability;
       if (u < cumulative) {
         chosen = &r.referral;
@@ -437,8 +443,7 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
 
 bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
   AgencyState& ag = agencies_[a];
-  const Agency& spec = scenario_.agencies[a];
-  if (const auto& decision = spec.decision) {
+  if (const auto& decision = ag.decision) {
     const Case& c = cases_[slot];
     Person& p = persons_[c.person];
     Attributes& attrs = p.attributes;
@@ -453,23 +458,23 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
       if (positive) milestone(t, slot, Milestone::Kind::positive, decision->sets);
     }
   }
-  if (spec.withdrawal > 0 || spec.withdrawal_supported > 0) {
+  if (ag.withdrawal > 0 || ag.withdrawal_supported > 0) {
     const Case& c = cases_[slot];
     const bool supported = persons_[c.person].attributes[attr::kSupported] != 0;
-    if (uniform01(ag.withdrawal_rng) < (supported ? spec.withdrawal_supported : spec.withdrawal)) {
+    if (uniform01(ag.withdrawal_rng) < (supported ? ag.withdrawal_supported : ag.withdrawal)) {
       publish([&](auto& o) { o.on_withdrawal(t, a, c); });
       end_track(t, slot);
       return true;
     }
   }
-  if (const auto& rt = spec.retrafficking) {
-    if (uniform01(ag.retrafficking_rng) < rt->probability) {
+  if (ag.has_retrafficking) {
+    if (uniform01(ag.retrafficking_rng) < ag.retrafficking_probability) {
       const Case& c = cases_[slot];
       const Time at = t + ag.retrafficking_delay(ag.retrafficking_rng);
       publish([&](auto& o) { o.on_retrafficked(t, a, c, at); });
-      Reentry re{persons_[c.person].attributes, c.serial, rt->reenters, persons_[c.person].profile};
+      Reentry re{persons_[c.person].attributes, c.serial, ag.retrafficking_reenters, persons_[c.person].profile};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
-      re.attributes[attr::kForeign] = is_foreign(re.attributes[attr::kNationality], rt->reenters);
+      re.attributes[attr::kForeign] = is_foreign(re.attributes[attr::kNationality], ag.retrafficking_reenters);
       schedule(at, kPriorityFlow,
                {Scheduled::Type::reentry, store(reentries_, free_reentries_, re, "pending re-entries")});
     }

@@ -102,6 +102,12 @@ class Engine {
     Rng withdrawal_rng;
     Rng retrafficking_rng;
     Sampler retrafficking_delay;
+    // The end-of-service rules (end_rules), copied from the scenario's Agency for the same reason.
+    std::optional<Decision> decision;
+    double withdrawal = 0, withdrawal_supported = 0;
+    bool has_retrafficking = false;
+    double retrafficking_probability = 0;
+    AgencyId retrafficking_reenters = 0;
   };
   struct SourceState {
     Sampler gap;

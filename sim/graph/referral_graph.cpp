@@ -52,7 +52,7 @@ ReferralGraph::ReferralGraph(const Scenario& s) : impl_(std::make_unique<Impl>()
     for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
       const Referral& ref = s.referrals[g[e].referral];
       impl_->routes.push_back(Route{g[e].referral, static_cast<AgencyId>(boost::target(e, g)), ref.fork,
-                                    ref.when.constant() == std::optional<bool>(true), ref.probability});
+                                    ref.when.constant() == std::optional<bool>(true), ref.probability, ref.when});
     }
     impl_->route_begin.push_back(impl_->routes.size());
   }

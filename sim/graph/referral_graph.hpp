@@ -20,6 +20,7 @@ struct Route {
   bool fork;           ///< a parallel track (drawn on its own), not part of the main route
   bool unconditional;  ///< no `when`: applies to every case
   double probability;  ///< the rule's Referral::probability (never an uncertain parameter)
+  Condition when;      ///< the rule's Referral::when, copied here: the engine tests it at every service end
 };
 
 /// Long-run flow through an agency from the traffic equations λ = γ + Pᵀλ.
