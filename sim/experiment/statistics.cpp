@@ -126,9 +126,9 @@ void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) 
   const PersonRecord& p = ledger_[c.person];
   const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
   cohorts_[p.cohort].add(p, at);
-  // The overall cohort is the sum of the others (CohortAcc::merge, at the end), except for its
-  // sums of times: floating-point sums depend on the order of the terms, so they are kept here,
-  // person by person, as adding each exit to an overall accumulator would.
+  // The overall cohort is the sum of the others (CohortAcc::merge_counts, in finish()), except
+  // for its sums of times: floating-point sums depend on the order of the terms, so they are kept
+  // here, person by person, as adding each exit to an overall accumulator would.
   for (std::size_t k = 0; k < at.size(); ++k) {
     if (at[k] >= 0) overall_time_sums_[k] += at[k] - p.entered;
   }
