@@ -59,7 +59,6 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     : drawn_(scenario.uncertain.empty() ? std::nullopt
                                         : std::optional<Scenario>(scenario.with_parameters_drawn(seed, replication))),
       scenario_(drawn_ ? *drawn_ : scenario),
-      graph_(g),
       deadline_count_(scenario.deadlines.size()) {
   const Scenario& s = scenario_;
   agencies_.reserve(s.agencies.size());

@@ -238,7 +238,6 @@ class Engine {
   /// With uncertain parameters, this replication's draw of the scenario; scenario_ refers to it.
   std::optional<Scenario> drawn_;
   const Scenario& scenario_;
-  const ReferralGraph& graph_;
   EventQueue calendar_;
   Time now_ = 0;
   std::uint64_t events_ = 0;

@@ -303,7 +303,6 @@ class EventQueue {
       heads_[s] = nodes_[n].next;
       nodes_[n].next = free_;
       free_ = n;
-      --near_;
       // Without branches: whether the slot is now empty is a coin toss for the predictor.
       const std::uint32_t w = s >> 6;
       occupied_[w] &= ~(std::uint64_t{heads_[s] == kNil} << (s & 63));
@@ -334,7 +333,6 @@ class EventQueue {
     summary_ = 0;
     nodes_.clear();
     free_ = kNil;
-    near_ = 0;
     far_.clear();
     cursor_ = 0;
     size_ = 0;
@@ -376,7 +374,6 @@ class EventQueue {
     }
     nodes_[n] = Node{static_cast<std::uint64_t>(r >> 64), static_cast<std::uint64_t>(r), next};
     (prev == kNil ? heads_[s] : nodes_[prev].next) = n;
-    ++near_;
     if (size_++ == 0 || r < front_) {
       front_ = r;
       front_near_ = true;
@@ -384,7 +381,7 @@ class EventQueue {
     }
     return true;
   }
-  /// The first occupied slot at or after the cursor's, in wheel order (wrapping); requires near_ > 0.
+  /// The first occupied slot at or after the cursor's, in wheel order (wrapping); requires summary_ != 0.
   std::uint32_t first_occupied() const {
     const auto s = static_cast<std::uint32_t>(cursor_ & kSlotMask);
     const std::uint32_t w = s >> 6;
@@ -398,7 +395,7 @@ class EventQueue {
   }
   /// Sets front_ to the smallest pending event; requires size_ > 0.
   void find_front() {
-    if (near_ > 0) {
+    if (summary_ != 0) {  // events on the wheel
       const std::uint32_t s = first_occupied();
       front_ = nodes_[heads_[s]].rank();
       front_near_ = true;
@@ -418,7 +415,6 @@ class EventQueue {
   std::uint64_t summary_ = 0;                          ///< bit w set when occupied_[w] != 0
   std::vector<Node> nodes_;                            ///< wheel events; free ones chained from free_
   std::uint32_t free_ = kNil;
-  std::size_t near_ = 0;      ///< events on the wheel
   std::uint64_t cursor_ = 0;  ///< slot number of the last popped event (or later); never decreases
   RadixHeap far_;
   EventRank front_ = 0;  ///< the next event, when size_ > 0
