@@ -160,6 +160,27 @@ TEST_CASE("Sampler: draws are Boost.Random's own, bit for bit, from the same str
        [d = beta_distribution<double>(1 + 4 * 3.0 / 18, 1 + 4 * 15.0 / 18)](Rng& r) { return 2.0 + 18.0 * d(r); });
 }
 
+TEST_CASE("SampleStream: the sampler's draws one at a time, in order, across blocks") {
+  // Drawing ahead must not change a single value: the engine's results depend on it.
+  const std::vector<double> w{0.5, 0.3, 0.2}, v{1.0, 2.0, 10.0};
+  const std::vector<DistributionSpec> specs{
+      {DistKind::exponential, 2.0, 0, 0, {}, {}},   {DistKind::deterministic, 1.5, 0, 0, {}, {}},
+      {DistKind::uniform, 1.0, 3.0, 0, {}, {}},     {DistKind::triangular, 1.0, 2.0, 6.0, {}, {}},
+      {DistKind::lognormal, 60.0, 40.0, 0, {}, {}}, {DistKind::gamma, 0.6, 2.0, 0, {}, {}},
+      {DistKind::gamma, 3.0, 0.5, 0, {}, {}},       {DistKind::erlang, 3, 2.0, 0, {}, {}},
+      {DistKind::weibull, 1.5, 2.0, 0, {}, {}},     {DistKind::empirical, 0, 0, 0, v, w},
+      {DistKind::pert, 2.0, 5.0, 20.0, {}, {}}};
+  for (const DistributionSpec& spec : specs) {
+    INFO(spec.describe());
+    const Rng start = make_stream(5, 1, "ahead", StreamPurpose::service);
+    SampleStream ahead(spec, start);
+    Sampler one(spec);
+    Rng rng = start;
+    // Not a multiple of the block: the last block is partly used.
+    for (std::uint32_t i = 0; i < 7 * SampleStream::kBlock + 3; ++i) REQUIRE(ahead() == one(rng));
+  }
+}
+
 TEST_CASE("Random streams: same key gives same numbers, another key other numbers") {
   Rng a = make_stream(42, 3, "shelter", StreamPurpose::service);
   Rng b = make_stream(42, 3, "shelter", StreamPurpose::service);

@@ -73,8 +73,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.when_full = a.when_full;
     st.routes = g.routes(static_cast<AgencyId>(agencies_.size()));
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
-    st.service = Sampler(a.service);
-    st.service_rng = make_stream(seed, replication, a.id, StreamPurpose::service);
+    st.service = SampleStream(a.service, make_stream(seed, replication, a.id, StreamPurpose::service));
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
     st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
     st.decision_rng = make_stream(seed, replication, a.id, StreamPurpose::decision);
@@ -115,15 +114,14 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.consent = r.consent;
     st.loss = r.loss;
     st.has_delay = r.delay.has_value();
-    if (st.has_delay) st.delay = Sampler(*r.delay);
-    st.rng = make_stream(seed, replication, r.key, StreamPurpose::transfer_delay);
+    if (st.has_delay)
+      st.delay = SampleStream(*r.delay, make_stream(seed, replication, r.key, StreamPurpose::transfer_delay));
     st.decision_rng = make_stream(seed, replication, r.key, StreamPurpose::decision);
     referrals_.push_back(std::move(st));
   }
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
     SourceState st;
-    st.rng = make_stream(seed, replication, src.id, StreamPurpose::interarrival);
     st.attribute_rng = make_stream(seed, replication, src.id, StreamPurpose::attributes);
     if (!src.seasonality.empty()) {
       st.thinning_rng = make_stream(seed, replication, src.id, StreamPurpose::thinning);
@@ -132,8 +130,9 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     sources_.push_back(std::move(st));
     if (src.rate_per_day > 0 && sources_.back().peak_factor > 0) {
       SourceState& ss = sources_.back();
-      ss.gap = Sampler(DistributionSpec::exponential(1.0 / (src.rate_per_day * ss.peak_factor)));
-      calendar_.push(ss.gap(ss.rng), kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
+      ss.gap = SampleStream(DistributionSpec::exponential(1.0 / (src.rate_per_day * ss.peak_factor)),
+                            make_stream(seed, replication, src.id, StreamPurpose::interarrival));
+      calendar_.push(ss.gap(), kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
     }
     if (!src.batches.empty()) {
       schedule(src.batches.front(), kPriorityFlow, {Scheduled::Type::batch, static_cast<std::uint32_t>(i)});
@@ -257,7 +256,7 @@ void Engine::on_initial_cases(Time t, AgencyId agency) {
 void Engine::on_source(Time t, SourceId s) {
   SourceState& src = sources_[s];
   const Source& spec = scenario_.sources[s];
-  calendar_.push(t + src.gap(src.rng), kPriorityFlow, EventKind::source_arrival, s);
+  calendar_.push(t + src.gap(), kPriorityFlow, EventKind::source_arrival, s);
   if (!spec.seasonality.empty()) {
     // Thinning (Lewis–Shedler): candidates come at the peak rate; one is kept with probability
     // factor(month) / peak.
@@ -386,7 +385,7 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   c.service_started = t;
   if (ag.supports) persons_[c.person].attributes[attr::kSupported] = 1;
   publish([&](auto& o) { o.on_service_start(t, a, c, t - c.arrived); });
-  calendar_.push(service_end_time(a, t, ag.service(ag.service_rng)), kPriorityFlow, EventKind::service_end, slot);
+  calendar_.push(service_end_time(a, t, ag.service()), kPriorityFlow, EventKind::service_end, slot);
 }
 
 void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
@@ -512,7 +511,7 @@ void Engine::send(Time t, ReferralId r, std::uint32_t slot) {
     end_track(t, slot);
     return;
   }
-  const Time delay = st.has_delay ? st.delay(st.rng) : 0.0;
+  const Time delay = st.has_delay ? st.delay() : 0.0;
   publish([&](auto& o) { o.on_referral(t, r, c, delay); });
   if (st.has_delay) {
     c.arrived = t;  // start of the transfer

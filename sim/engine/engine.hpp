@@ -89,9 +89,8 @@ class Engine {
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
     std::span<const Route> routes;  // the graph's routing table for this agency
-    Rng service_rng;
     Rng routing_rng;
-    Sampler service;
+    SampleStream service;
     std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
     // Cold: options that few agencies use.
     Sampler patience;
@@ -110,8 +109,7 @@ class Engine {
     AgencyId retrafficking_reenters = 0;
   };
   struct SourceState {
-    Sampler gap;
-    Rng rng;
+    SampleStream gap;
     Rng attribute_rng;
     Rng thinning_rng;
     double peak_factor = 1;  // seasonal sources: the largest monthly factor (candidates come at rate × it)
@@ -123,8 +121,7 @@ class Engine {
     bool has_delay = false;
     std::optional<double> consent;
     double loss = 0;
-    Rng rng;
-    Sampler delay;
+    SampleStream delay;
     Rng decision_rng;  // consent and loss
   };
   /// A person: what all their tracks share.
