@@ -339,13 +339,13 @@ void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
       ++ag.waiting_count;
       c.waiting = true;
       if (ag.has_patience) {
-        c.gives_up = t + ag.patience(ag.patience_rng);
-        calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+        gives_up_[slot] = t + ag.patience(ag.patience_rng);
+        calendar_.push(gives_up_[slot], kPriorityFlow, EventKind::patience_end, slot);
       } else if (ProfileState& prof = profiles_[persons_[c.person].profile]; prof.has_patience) {
-        c.gives_up = t + prof.patience(prof.patience_rng);
-        calendar_.push(c.gives_up, kPriorityFlow, EventKind::patience_end, slot);
+        gives_up_[slot] = t + prof.patience(prof.patience_rng);
+        calendar_.push(gives_up_[slot], kPriorityFlow, EventKind::patience_end, slot);
       } else {
-        c.gives_up = -1;  // an earlier agency's patience event, still pending, must not match
+        gives_up_[slot] = -1;  // an earlier agency's patience event, still pending, must not match
       }
       break;
     case WhenFull::turn_away:
@@ -369,7 +369,7 @@ void Engine::on_patience_end(Time t, std::uint32_t slot) {
   Case& c = cases_[slot];
   // Stale when service started first (or the slot now holds another track that is not waiting
   // until exactly this moment).
-  if (!c.live || !c.waiting || c.gives_up != t) return;
+  if (!c.live || !c.waiting || gives_up_[slot] != t) return;
   AgencyState& ag = agencies_[c.agency];
   c.waiting = false;
   --ag.waiting_count;  // its queue entry stays and is skipped: the generation no longer matches
@@ -382,7 +382,6 @@ void Engine::start_service(Time t, AgencyId a, std::uint32_t slot) {
   AgencyState& ag = agencies_[a];
   Case& c = cases_[slot];
   ++ag.busy;
-  c.service_started = t;
   if (ag.supports) persons_[c.person].attributes[attr::kSupported] = 1;
   publish([&](auto& o) { o.on_service_start(t, a, c, t - c.arrived); });
   calendar_.push(service_end_time(a, t, ag.service()), kPriorityFlow, EventKind::service_end, slot);
@@ -645,6 +644,7 @@ std::uint32_t Engine::new_track(std::uint32_t person) {
     cases_.emplace_back();
     next_track_.push_back(kNoTrack);
     generation_.push_back(0);
+    gives_up_.push_back(-1);
   }
   ++generation_[slot];
   Person& p = persons_[person];

@@ -252,6 +252,7 @@ class Engine {
   std::vector<Case> cases_;                // track slots; a slot is reused after its track ends
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
   std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track
+  std::vector<Time> gives_up_;             // per slot, while its track waits: when it drops out (patience), or -1
   std::vector<std::uint32_t> free_;        // free track slots
   std::vector<Person> persons_;            // person slots; reused after the person leaves
   std::vector<std::uint32_t> free_persons_;
