@@ -266,7 +266,7 @@ class RadixHeap {
 /// @endcode
 class EventQueue {
  public:
-  EventQueue() { heads_.fill(kNil); }
+  EventQueue() { clear(); }
 
   /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
   /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
@@ -305,7 +305,7 @@ class EventQueue {
       free_ = n;
       // Without branches: whether the slot is now empty is a coin toss for the predictor.
       const std::uint32_t w = s >> 6;
-      occupied_[w] &= ~(std::uint64_t{heads_[s] == kNil} << (s & 63));
+      occupied_[w] &= ~(std::uint64_t{heads_[s] == kEnd} << (s & 63));
       summary_ &= ~(std::uint64_t{occupied_[w] == 0} << w);
     } else {
       far_.pop();
@@ -323,15 +323,15 @@ class EventQueue {
   template <class F>
   void for_each_pending(F f) const {
     for (const std::uint32_t head : heads_) {
-      for (std::uint32_t n = head; n != kNil; n = nodes_[n].next) f(event_of(nodes_[n].rank()));
+      for (std::uint32_t n = head; n != kEnd; n = nodes_[n].next) f(event_of(nodes_[n].rank()));
     }
     far_.for_each([&](EventRank r) { f(event_of(r)); });
   }
   void clear() {
-    heads_.fill(kNil);
+    heads_.fill(kEnd);
     occupied_ = {};
     summary_ = 0;
-    nodes_.clear();
+    nodes_.assign(1, Node{~std::uint64_t{0}, ~std::uint64_t{0}, kEnd});
     free_ = kNil;
     far_.clear();
     cursor_ = 0;
@@ -341,6 +341,9 @@ class EventQueue {
 
  private:
   static constexpr std::uint32_t kNil = 0xFFFFFFFFu;
+  /// The sentinel node, nodes_[0]: the largest rank (no event has it: near events have finite
+  /// times), linked from every empty slot and from each list's last node.
+  static constexpr std::uint32_t kEnd = 0;
   static constexpr double kSlotsPerDay = 1024;  // a power of two: t · kSlotsPerDay is exact
   static constexpr std::uint64_t kSlots = 4096, kSlotMask = kSlots - 1;
   static_assert(kSlots / 64 <= 64, "one summary word covers the occupancy bitmap");
@@ -355,16 +358,13 @@ class EventQueue {
   };
 
   /// Inserts r into slot s's sorted list, unless that means passing more than kMaxWalk events.
+  ///
+  /// Whether a new event goes before, between or after the events already in its slot is a coin
+  /// toss for the branch predictor, so the first two steps along the list are taken without
+  /// branches (conditional moves of the link to set); the sentinel node, whose rank is larger
+  /// than any event's, ends every list and stops them without an end-of-list test. Longer walks
+  /// (a slot holding more than two earlier events) continue in a loop.
   [[gnu::always_inline]] bool insert_near(std::uint32_t s, EventRank r) {
-    std::uint32_t prev = kNil, next = heads_[s];  // r goes between them
-    for (int walked = 0; next != kNil && nodes_[next].rank() < r; ++walked) {
-      if (walked == kMaxWalk) return false;
-      prev = next;
-      next = nodes_[next].next;
-    }
-    // Set whether or not the slot was empty: no branch to mispredict.
-    occupied_[s >> 6] |= std::uint64_t{1} << (s & 63);
-    summary_ |= std::uint64_t{1} << (s >> 6);
     std::uint32_t n = free_;
     if (n != kNil) {
       free_ = nodes_[n].next;
@@ -372,8 +372,27 @@ class EventQueue {
       n = static_cast<std::uint32_t>(nodes_.size());
       nodes_.emplace_back();
     }
+    // Allocated first: `link` may then point into nodes_ without being invalidated.
+    std::uint32_t* link = &heads_[s];
+    std::uint32_t next = *link;
+    for (int k = 0; k < 2; ++k) {
+      const bool on = nodes_[next].rank() < r;
+      link = on ? &nodes_[next].next : link;
+      next = *link;
+    }
+    for (int walked = 2; nodes_[next].rank() < r; ++walked) {
+      if (walked == kMaxWalk) {
+        nodes_[n].next = free_;
+        free_ = n;
+        return false;
+      }
+      link = &nodes_[next].next;
+      next = *link;
+    }
+    occupied_[s >> 6] |= std::uint64_t{1} << (s & 63);
+    summary_ |= std::uint64_t{1} << (s >> 6);
     nodes_[n] = Node{static_cast<std::uint64_t>(r >> 64), static_cast<std::uint64_t>(r), next};
-    (prev == kNil ? heads_[s] : nodes_[prev].next) = n;
+    *link = n;
     if (size_++ == 0 || r < front_) {
       front_ = r;
       front_near_ = true;
@@ -410,7 +429,7 @@ class EventQueue {
     }
   }
 
-  std::array<std::uint32_t, kSlots> heads_;            ///< per slot: first node of its sorted list, or kNil
+  std::array<std::uint32_t, kSlots> heads_;            ///< per slot: first node of its sorted list, or kEnd
   std::array<std::uint64_t, kSlots / 64> occupied_{};  ///< bit s set when slot s is non-empty
   std::uint64_t summary_ = 0;                          ///< bit w set when occupied_[w] != 0
   std::vector<Node> nodes_;                            ///< wheel events; free ones chained from free_
