@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -73,6 +74,14 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     st.when_full = a.when_full;
     st.routes = g.routes(static_cast<AgencyId>(agencies_.size()));
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
+    st.fixed_routes =
+        st.routes.size() <= st.thresholds.size() &&
+        std::all_of(st.routes.begin(), st.routes.end(), [](const Route& r) { return r.unconditional && !r.fork; });
+    if (st.fixed_routes) {
+      double cumulative = 0;
+      st.thresholds.fill(std::numeric_limits<double>::infinity());
+      for (std::size_t k = 0; k < st.routes.size(); ++k) st.thresholds[k] = cumulative += st.routes[k].probability;
+    }
     st.service = SampleStream(a.service, make_stream(seed, replication, a.id, StreamPurpose::service));
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
     st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
@@ -400,7 +409,14 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   }
   const std::span<const Route> routes = ag.routes;
   const ReferralId* chosen = nullptr;
-  if (!routes.empty()) {
+  if (ag.fixed_routes && !routes.empty()) {
+    // The first route whose cumulative probability exceeds u is the number of those that do not.
+    const double u = uniform01(ag.routing_rng);
+    const std::array<double, 4>& c = ag.thresholds;
+    const std::size_t k =
+        std::size_t{u >= c[0]} + std::size_t{u >= c[1]} + std::size_t{u >= c[2]} + std::size_t{u >= c[3]};
+    if (k < routes.size()) chosen = &routes[k].referral;
+  } else if (!routes.empty()) {
     const Attributes& attrs = persons_[cases_[slot].person].attributes;
     // Parallel tracks first: each applicable fork is taken independently.
     if (ag.has_forks) {

@@ -89,6 +89,11 @@ class Engine {
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
     std::span<const Route> routes;  // the graph's routing table for this agency
+    /// When all routes are unconditional, none is a fork and there are at most four: their
+    /// cumulative probabilities (as end_service's loop adds them), then +inf, so that the route is
+    /// counted rather than searched for — a loop whose exit is a coin toss for the predictor.
+    bool fixed_routes = false;
+    std::array<double, 4> thresholds{};
     Rng routing_rng;
     SampleStream service;
     std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
