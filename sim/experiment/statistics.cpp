@@ -125,16 +125,14 @@ void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) 
   ledger_.on_case_exited(t, c, in_system);
   const PersonRecord& p = ledger_[c.person];
   const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
-  cohorts_[p.cohort].add(p, at);
   // The overall cohort is the sum of the others (CohortAcc::merge_counts, in finish()), except
   // for its sums of times: floating-point sums depend on the order of the terms, so they are kept
-  // here, person by person, as adding each exit to an overall accumulator would.
-  for (std::size_t k = 0; k < at.size(); ++k) {
-    if (at[k] >= 0) overall_time_sums_[k] += at[k] - p.entered;
-  }
+  // person by person, as adding each exit to an overall accumulator would.
+  cohorts_[p.cohort].add(p, at, overall_time_sums_);
 }
 
-void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array<Time, 4>& at) {
+void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array<Time, 4>& at,
+                                         std::array<double, 4>& overall_time_sums) {
   ++exited;
   victims += p.victim;
   const bool identified_now = p.identified_at >= 0;
@@ -143,8 +141,10 @@ void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array
   false_positives += identified_now && !p.victim;
   for (std::size_t k = 0; k < at.size(); ++k) {
     if (at[k] < 0) continue;
-    times[k].add(at[k] - p.entered);
-    time_sums[k] += at[k] - p.entered;
+    const Time since_entry = at[k] - p.entered;
+    times[k].add(since_entry);
+    time_sums[k] += since_entry;
+    overall_time_sums[k] += since_entry;
   }
   for (std::size_t k = 0; k < kNeeds.size(); ++k) {
     if (!(p.needs >> k & 1u)) continue;

@@ -293,8 +293,9 @@ class StatisticsCollector final : public Observer {
     std::array<LogHistogram, 4> times;
     std::array<double, 4> time_sums{};
     /// A person's exit; `at` holds their times of presumed, reasonable grounds, identified and
-    /// first service (negative: not reached).
-    void add(const PersonRecord& p, const std::array<Time, 4>& at);
+    /// first service (negative: not reached). Their times from entry are also added, in the same
+    /// order, to `overall_time_sums` (the overall cohort's, see on_case_exited).
+    void add(const PersonRecord& p, const std::array<Time, 4>& at, std::array<double, 4>& overall_time_sums);
     /// Adds o's counts and histograms (not its time sums) to these.
     void merge_counts(const CohortAcc& o);
   };
