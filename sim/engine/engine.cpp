@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "sim/experiment/statistics.hpp"
 
@@ -412,7 +413,8 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
   if (ag.fixed_routes && !routes.empty()) {
     // The first route whose cumulative probability exceeds u is the number of those that do not.
     const double u = uniform01(ag.routing_rng);
-    const std::array<double, 4>& c = ag.thresholds;
+    const auto& c = ag.thresholds;
+    static_assert(std::tuple_size_v<std::remove_reference_t<decltype(c)>> == 4, "one term per threshold below");
     const std::size_t k =
         std::size_t{u >= c[0]} + std::size_t{u >= c[1]} + std::size_t{u >= c[2]} + std::size_t{u >= c[3]};
     if (k < routes.size()) chosen = &routes[k].referral;

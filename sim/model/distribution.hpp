@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -81,11 +82,11 @@ class Sampler {
   double operator()(Rng& rng) {
     return std::visit([&rng](auto& d) -> double { return d(rng); }, impl_);
   }
-  /// Stores n successive draws in out[0..n): the values n calls would return, with one dispatch.
-  void fill(Rng& rng, double* out, std::size_t n) {
+  /// Fills `out` with successive draws: the values as many calls would return, with one dispatch.
+  void fill(Rng& rng, std::span<double> out) {
     std::visit(
         [&](auto& d) {
-          for (std::size_t i = 0; i < n; ++i) out[i] = d(rng);
+          for (double& x : out) x = d(rng);
         },
         impl_);
   }
@@ -166,7 +167,7 @@ class SampleStream {
 
  private:
   void refill() {
-    sampler_.fill(rng_, block_.data(), kBlock);
+    sampler_.fill(rng_, block_);
     next_ = 0;
   }
 
