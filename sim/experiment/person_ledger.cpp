@@ -47,9 +47,10 @@ void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
   p.entered = t;
   p.cohort = static_cast<std::uint8_t>(cohort_of(a));
   p.victim = a[attr::kVictim] != 0;
-  for (std::size_t k = 0; k < kNeeds.size(); ++k) {
-    p.needs |= static_cast<std::uint8_t>((a[attr::kNeedsFirst + k] != 0 ? 1u : 0u) << k);
-  }
+  // In a local: a store to a byte may alias the attributes, and would make each step reload them.
+  unsigned needs = 0;
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) needs |= (a[attr::kNeedsFirst + k] != 0 ? 1u : 0u) << k;
+  p.needs = static_cast<std::uint8_t>(needs);
 }
 
 void PersonLedger::on_overflow(Time, AgencyId, AgencyId, const Case& c) { ++records_[c.person].handoffs; }
