@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package refsim needs to build, test and visualise.
 # Idempotent and non-interactive: runs apt-get only when something is missing,
-# through sudo when not root. Usage: scripts/install-deps.sh [--no-viz]
+# through sudo when not root. Usage: scripts/install-deps.sh [--no-viz] [PACKAGE ...]
+# (extra Debian packages that one tool needs, e.g. python3-simpy for bench/simpy.sh).
 set -euo pipefail
 
 packages=(
@@ -12,7 +13,15 @@ packages=(
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core)
 
-if [[ "${1:-}" != "--no-viz" ]]; then
+viz=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-viz) viz=0 ;;
+    -*) echo "refsim: install-deps.sh: unknown option '$arg' (expected --no-viz or package names)" >&2; exit 2 ;;
+    *) packages+=("$arg") ;;
+  esac
+done
+if [[ $viz == 1 ]]; then
   packages+=("${viz_packages[@]}")
 fi
 
