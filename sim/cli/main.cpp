@@ -12,6 +12,8 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -63,6 +65,34 @@ std::string joined_args(int argc, char** argv) {
   return out;
 }
 
+/// Creates an output directory (and missing parents) and, unless keep() is called, removes the
+/// ones it created again — deepest first, each only while empty — so that a run that fails
+/// (an unwritable --xes path, a scenario that blows up) leaves no empty output directory behind.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(const fs::path& dir) {
+    std::error_code ec;
+    for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+      created_.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error(dir.string() + ": cannot create output directory: " + ec.message());
+  }
+  ~OutputDirectory() {
+    std::error_code ec;
+    for (const fs::path& p : created_) {
+      if (!fs::remove(p, ec)) break;  // not empty (or gone): stop, keeping it and its parents
+    }
+  }
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  void keep() { created_.clear(); }
+
+ private:
+  std::vector<fs::path> created_;  // deepest first
+};
+
 struct RunArgs {
   std::string scenario;
   std::string out;
@@ -106,9 +136,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   if (!args.quiet) print_warnings(std::cerr, s, graph);
 
   const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw std::runtime_error(out.string() + ": cannot create output directory: " + ec.message());
+  OutputDirectory out_dir(out);
   // Streamed outputs of replication 0, renamed into place once the run has finished.
   std::unique_ptr<MilestoneWriter> milestones;
   std::unique_ptr<XesWriter> xes;
@@ -150,6 +178,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   }
   if (xes) xes->commit();
   write_file_atomic(out / "run.json", run_json(ctx, res, command_line));
+  out_dir.keep();
 
   if (!args.quiet) {
     print_summary_table(std::cout, ctx, res);

@@ -1,14 +1,9 @@
 #include "sim/report/case_log.hpp"
 
-#include <unistd.h>
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
-#include <system_error>
-#include <utility>
 
 #include "sim/engine/engine.hpp"
 #include "sim/report/report.hpp"
@@ -71,33 +66,6 @@ const char* decided_name(std::uint32_t attribute) {
 }
 
 }  // namespace
-
-// --- AtomicOutputFile --------------------------------------------------------------------------
-
-AtomicOutputFile::AtomicOutputFile(std::filesystem::path path)
-    : path_(std::move(path)),
-      tmp_(path_.parent_path() / ("." + path_.filename().string() + ".tmp." + std::to_string(::getpid()))),
-      out_(tmp_, std::ios::binary | std::ios::trunc) {
-  if (!out_) throw std::runtime_error(tmp_.string() + ": cannot create file: " + std::strerror(errno));
-}
-
-AtomicOutputFile::~AtomicOutputFile() {
-  if (committed_) return;
-  out_.close();
-  std::error_code ignored;
-  std::filesystem::remove(tmp_, ignored);
-}
-
-void AtomicOutputFile::commit() {
-  out_.flush();
-  const bool ok = static_cast<bool>(out_);
-  out_.close();
-  if (!ok || out_.fail()) throw std::runtime_error(tmp_.string() + ": write failed");
-  std::error_code ec;
-  std::filesystem::rename(tmp_, path_, ec);
-  if (ec) throw std::runtime_error(path_.string() + ": cannot replace file: " + ec.message());
-  committed_ = true;
-}
 
 std::string xes_timestamp(Time t) {
   static const std::int64_t epoch_days = days_from_civil(2025, 1, 6);

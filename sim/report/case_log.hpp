@@ -14,33 +14,15 @@
 //   run_replications(scenario, graph, opt);
 //   milestones.commit();
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/experiment/person_ledger.hpp"
 #include "sim/experiment/runner.hpp"
+#include "sim/report/report.hpp"
 
 namespace refsim {
-
-/// A file written through a temporary name in the same directory and renamed into place.
-class AtomicOutputFile {
- public:
-  /// Opens the temporary file; throws std::runtime_error naming it when it cannot be created.
-  explicit AtomicOutputFile(std::filesystem::path path);
-  ~AtomicOutputFile();
-  AtomicOutputFile(const AtomicOutputFile&) = delete;
-  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
-  std::ostream& stream() { return out_; }
-  /// Flushes, closes and renames into place; throws std::runtime_error on a failed write.
-  void commit();
-
- private:
-  std::filesystem::path path_, tmp_;
-  std::ofstream out_;
-  bool committed_ = false;
-};
 
 /// The XES log's clock: simulated time t (days) is the instant kXesEpoch + t. The epoch is a
 /// Monday, like the model's t = 0, so weekdays in the log match opening hours.

@@ -13,6 +13,7 @@
 #include <ostream>
 #include <sstream>
 #include <system_error>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -404,27 +405,37 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   }
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot create file: " + std::strerror(errno));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw std::runtime_error(tmp.string() + ": write failed");
-    }
-  }
+AtomicOutputFile::AtomicOutputFile(std::filesystem::path path)
+    : path_(std::move(path)),
+      tmp_(path_.parent_path() / ("." + path_.filename().string() + ".tmp." + std::to_string(::getpid()))),
+      out_(tmp_, std::ios::binary | std::ios::trunc) {
+  // The temporary file is in the target's directory: what stops it stops the target too, and the
+  // user knows the target's name, not the temporary one.
+  if (!out_) throw std::runtime_error(path_.string() + ": cannot create file: " + std::strerror(errno));
+}
+
+AtomicOutputFile::~AtomicOutputFile() {
+  if (committed_) return;
+  out_.close();
+  std::error_code ignored;
+  std::filesystem::remove(tmp_, ignored);
+}
+
+void AtomicOutputFile::commit() {
+  out_.flush();
+  const bool ok = static_cast<bool>(out_);
+  out_.close();
+  if (!ok || out_.fail()) throw std::runtime_error(path_.string() + ": write failed (disk full?)");
   std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw std::runtime_error(path.string() + ": cannot replace file: " + ec.message());
-  }
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) throw std::runtime_error(path_.string() + ": cannot replace file: " + ec.message());
+  committed_ = true;
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  AtomicOutputFile file(path);
+  file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
+  file.commit();
 }
 
 }  // namespace refsim

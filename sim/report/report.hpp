@@ -5,6 +5,7 @@
 // seed and the replication count — never on threads or timing. Timing and provenance go to
 // run.json. Files are written atomically (temporary file in the same directory, then rename).
 #include <filesystem>
+#include <fstream>
 #include <iosfwd>
 #include <string>
 
@@ -37,6 +38,25 @@ std::string run_json(const RunContext& ctx, const RunResult& result, const std::
 /// A per-agency table with 95 % half-widths, the case totals, the deadlines (each with the cohort of
 /// lowest compliance), and the cohorts that had exits.
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& result);
+
+/// A file written through a temporary name in the same directory and renamed into place.
+class AtomicOutputFile {
+ public:
+  /// Opens the temporary file; throws std::runtime_error naming `path` when it cannot be created.
+  explicit AtomicOutputFile(std::filesystem::path path);
+  ~AtomicOutputFile();
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+  std::ostream& stream() { return out_; }
+  /// Flushes, closes and renames into place; throws std::runtime_error naming `path` on a failed
+  /// write or rename.
+  void commit();
+
+ private:
+  std::filesystem::path path_, tmp_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
 
 /// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);

@@ -82,9 +82,15 @@ grep -q -- "--sample" "$tmp/stderr" && ok || bad "--sample error does not name t
 [ ! -e "$tmp/bad-sample" ] && ok || bad "--sample error created the output directory"
 "$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/bad-sample" --sample 1s >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--sample 1s (too many rows): expected exit 2"
-"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/x" --replications 1 --xes "$tmp/no/such/dir/log.xes" \
-  >/dev/null 2>&1
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/x/y" --replications 1 --xes "$tmp/no/such/dir/log.xes" \
+  >/dev/null 2>"$tmp/stderr"
 [ $? -eq 1 ] && ok || bad "--xes into a missing directory: expected exit 1"
+grep -qx "refsim: error: $tmp/no/such/dir/log.xes: cannot create file: No such file or directory" "$tmp/stderr" && ok \
+  || bad "--xes error does not name the path given: $(cat "$tmp/stderr")"
+[ ! -e "$tmp/x" ] && ok || bad "a failed run left the output directories it created"
+"$refsim" graph "$src/scenarios/baseline-nrm.toml" -o "$tmp/no/such/dir/g.dot" 2>"$tmp/stderr"
+[ $? -eq 1 ] && grep -q "^refsim: error: $tmp/no/such/dir/g.dot: cannot create file" "$tmp/stderr" && ok \
+  || bad "graph -o into a missing directory: $(cat "$tmp/stderr")"
 
 # check and graph.
 "$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
