@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repeats=${1:-5}
+source bench/lib.sh
 
 if [[ "${PGO:-0}" == 1 ]]; then
   build=${BUILD:-build/pgo}
@@ -18,14 +19,11 @@ if [[ "${PGO:-0}" == 1 ]]; then
 else
   scripts/install-deps.sh
   build=${BUILD:-build/release}
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target refsim >/dev/null
+  release_build "$build"
 fi
 refsim=$build/bin/refsim
 out=bench/out
 mkdir -p "$out"
-
-field() { grep "\"$2\"" "$1" | head -1 | sed -E 's/.*: *([0-9.eE+-]+).*/\1/'; }
 
 printf '%-28s %8s %12s %10s %10s %14s %12s\n' scenario horizon events best_s median_s "M events/s" peak_MiB
 # The queueing core (bench/scenarios) and the eight-country regional NRM scenario that uses every

@@ -13,11 +13,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 horizon=${1:-10y}
 repeats=${2:-3}
+source bench/lib.sh
 
 scripts/install-deps.sh --no-viz python3-simpy
 build=${BUILD:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREFSIM_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target refsim >/dev/null
+release_build "$build"
 refsim=$build/bin/refsim
 
 out=bench/out
@@ -25,7 +25,6 @@ mkdir -p "$out"
 scenario="$out/queueing-40-$horizon.toml"
 sed -E "s/^horizon = .*/horizon = \"$horizon\"/" bench/scenarios/queueing-40.toml >"$scenario"
 
-field() { grep "\"$2\"" "$1" | head -1 | sed -E 's/.*: *([0-9.eE+-]+).*/\1/'; }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 
 best_simpy= best_refsim=
