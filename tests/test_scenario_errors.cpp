@@ -97,6 +97,32 @@ TEST_CASE("Scenario errors: TOML syntax") {
         "test.toml:10:11: TOML syntax error: Error while parsing value: could not determine value type");
 }
 
+TEST_CASE("Scenario errors: keys nested too deep are refused before parsing") {
+  // toml++ parses dotted keys recursively: 50,000 levels overflowed its stack (a crash).
+  std::string deep = "x";
+  for (int k = 0; k < 50000; ++k) deep += ".x";
+  CHECK(load_error(kValid + "\n" + deep + " = 1\n") ==
+        "test.toml:29:130: a key nested more than 64 levels deep; scenarios nest a few levels");
+  CHECK(load_error("[" + deep + "]\n" + kValid) ==
+        "test.toml:1:131: a key nested more than 64 levels deep; scenarios nest a few levels");
+  // Dots in strings and comments are not keys; 64 levels is still a (here unknown) key.
+  const std::string dots(500, '.');
+  CHECK(load_error(replaced("name = \"Two desks\"", "name = \"" + dots + "\" # " + dots)) == "");
+  CHECK(load_error(replaced("name = \"Two desks\"", "name = \"\"\"\n" + dots + "\n\\\"\"\"\"")) == "");
+  std::string ok_depth = "x";
+  for (int k = 0; k < 63; ++k) ok_depth += ".x";
+  CHECK(load_error(kValid + ok_depth + " = 1\n").find("unknown key 'x'") != std::string::npos);
+}
+
+TEST_CASE("Scenario errors: durations and rates too large to represent") {
+  CHECK(load_error(replaced("horizon = \"100d\"", "horizon = \"1e307y\"")) ==
+        "test.toml:5:11: [run]: horizon is not valid: duration \"1e307y\" is too long to represent (over 1e308 "
+        "days)");
+  CHECK(load_error(replaced("rate = 1.5", "rate = \"1e308/s\"")) ==
+        "test.toml:21:8: source 'walk_in': rate is not valid: rate \"1e308/s\" is too large to represent (over "
+        "1e308 per day)");
+}
+
 TEST_CASE("Scenario errors: unknown keys are rejected where they stand") {
   CHECK(load_error(replaced("servers = 2", "sevrers = 2")) ==
         "test.toml:10:1: unknown key 'sevrers' in agency 'intake'; expected one of: id, name, kind, country, "

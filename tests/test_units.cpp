@@ -23,6 +23,13 @@ TEST_CASE("Durations: a bare number or an unknown unit is rejected with what was
   CHECK_THROWS_WITH(parse_duration(""), Contains("expected a duration"));
 }
 
+TEST_CASE("Durations and rates that overflow to infinity in days are rejected") {
+  // Each number is finite; only the conversion to days overflows (1e307 years, 1e308 per second).
+  CHECK_THROWS_WITH(parse_duration("1e307y"), "duration \"1e307y\" is too long to represent (over 1e308 days)");
+  CHECK_THROWS_WITH(parse_rate("1e308/s"), "rate \"1e308/s\" is too large to represent (over 1e308 per day)");
+  CHECK(parse_duration("1e305y") == Approx(1e305 * 365));  // large but finite: the caller's to judge
+}
+
 TEST_CASE("Rates: number per unit converts to per day") {
   CHECK(parse_rate("3/h") == Approx(72.0));
   CHECK(parse_rate("20/w") == Approx(20.0 / 7.0));

@@ -50,7 +50,11 @@ double parse_duration(std::string_view text) {
     throw std::invalid_argument("expected a duration such as \"90min\", \"4h\", \"2d\" or \"1w\" (units " +
                                 std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
   }
-  return value * unit_in_days(unit);
+  const double days = value * unit_in_days(unit);
+  if (!std::isfinite(days)) {
+    throw std::invalid_argument("duration \"" + std::string(text) + "\" is too long to represent (over 1e308 days)");
+  }
+  return days;
 }
 
 double parse_rate(std::string_view text) {
@@ -61,7 +65,11 @@ double parse_rate(std::string_view text) {
     throw std::invalid_argument("expected a rate such as \"3/h\", \"20/w\" or \"1000/y\" (units " +
                                 std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
   }
-  return value / unit_in_days(trim(s.substr(slash + 1)));
+  const double per_day = value / unit_in_days(trim(s.substr(slash + 1)));
+  if (!std::isfinite(per_day)) {
+    throw std::invalid_argument("rate \"" + std::string(text) + "\" is too large to represent (over 1e308 per day)");
+  }
+  return per_day;
 }
 
 std::string format_duration(double days) {

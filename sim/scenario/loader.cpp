@@ -1135,6 +1135,39 @@ std::size_t invalid_utf8_at(std::string_view s) {
   return std::string_view::npos;
 }
 
+/// Keys nested deeper than this (a.b.c… = 1, [a.b.c…]) are refused before parsing: toml++ parses
+/// dotted keys recursively and overflows the stack on tens of thousands of levels. Scenarios
+/// nest a few levels at most.
+constexpr std::size_t kMaxKeyDepth = 64;
+
+/// The offset of the first '.' that makes a dotted key (or table header) deeper than
+/// kMaxKeyDepth, or npos. Dots inside strings and comments do not count; the count starts again
+/// at each line, '=', ',', '{' and '[' (numbers hold one dot at most between those).
+std::size_t too_deep_key_at(std::string_view s) {
+  std::size_t dots = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '#') {
+      i = std::min(s.find('\n', i), s.size()) - 1;  // the comment ends at the line's end
+    } else if (c == '"' || c == '\'') {
+      const bool multi = s.compare(i, 3, std::string(3, c)) == 0;
+      const std::string_view close = multi ? std::string_view(c == '"' ? "\"\"\"" : "\'\'\'") : s.substr(i, 1);
+      std::size_t j = i + (multi ? 3 : 1);
+      while (j < s.size() && s.compare(j, close.size(), close) != 0) {
+        if (c == '"' && s[j] == '\\') ++j;  // an escape: skip the escaped character
+        if (!multi && s[j] == '\n') break;  // an unclosed one-line string: the parser will say so
+        ++j;
+      }
+      i = std::min(j + close.size(), s.size()) - 1;
+    } else if (c == '.') {
+      if (++dots > kMaxKeyDepth) return i;
+    } else if (c == '\n' || c == '=' || c == ',' || c == '{' || c == '[') {
+      dots = 0;
+    }
+  }
+  return std::string_view::npos;
+}
+
 SourceLocation location_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
   std::uint32_t line = 1, col = 1;
   for (std::size_t i = 0; i < offset; ++i) {
@@ -1163,6 +1196,10 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
           std::snprintf(b, sizeof b, "%02X", static_cast<unsigned char>(text[bad]));
           return std::string(b);
         }() + "); scenarios are TOML files in UTF-8");
+  }
+  if (const auto deep = too_deep_key_at(text); deep != std::string_view::npos) {
+    r.fail(location_of_offset(file, text, deep),
+           "a key nested more than " + std::to_string(kMaxKeyDepth) + " levels deep; scenarios nest a few levels");
   }
   toml::table root;
   try {
