@@ -446,6 +446,14 @@ probability = 1
   CHECK(sample_count(28, 7) == 5);
   CHECK(sample_count(28, 0) == 0);
   CHECK(sample_count(1, 0.1) == 11);
+  // Absurd horizons saturate instead of wrapping (1e21 days / 7 does not fit 64 bits: the row
+  // limit was bypassed), and the row check cannot overflow.
+  CHECK(sample_count(1e21, 7) == std::size_t{1} << 53);
+  CHECK(too_many_time_series_rows(1e21, 7, 1));
+  CHECK(too_many_time_series_rows(1e300, 7, 1000));
+  CHECK_FALSE(too_many_time_series_rows(3650, 7, 40));
+  CHECK_FALSE(too_many_time_series_rows(7.0 * 124'999, 7, 40));  // 125,000 samples × 40: the limit
+  CHECK(too_many_time_series_rows(7.0 * 125'000, 7, 40));        // one sample more
 }
 
 TEST_CASE("Reports: sampling and watching replication 0 change no result, 1 and 2 threads agree byte for byte") {

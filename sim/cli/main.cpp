@@ -128,7 +128,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   }
   const Scenario s = load_scenario(args.scenario);
   const ReferralGraph graph(s);
-  if (sample_count(s.run.horizon, sample_every) * s.agencies.size() > kMaxTimeSeriesRows) {
+  if (too_many_time_series_rows(s.run.horizon, sample_every, s.agencies.size())) {
     throw UsageError("--sample " + args.sample + " over a horizon of " + format_duration(s.run.horizon) + " and " +
                      std::to_string(s.agencies.size()) + " agencies gives more than " +
                      std::to_string(kMaxTimeSeriesRows) + " time-series rows; sample less often");

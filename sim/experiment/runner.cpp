@@ -19,14 +19,16 @@ namespace refsim {
 std::size_t sample_count(Time horizon, Time every) {
   if (!(every > 0)) return 0;
   // t_k = k · every for k = 0 … ⌊horizon / every⌋ (a last sample within rounding of the horizon counts).
-  return static_cast<std::size_t>(std::floor(horizon / every * (1 + 1e-12))) + 1;
+  const double n = std::floor(horizon / every * (1 + 1e-12)) + 1;
+  constexpr double kCap = 0x1p53;  // a double-to-integer conversion out of range would be undefined
+  return static_cast<std::size_t>(std::min(n, kCap));
 }
 
 ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep,
                                   const ReplicationOptions& opt) {
   const std::size_t samples = sample_count(s.run.horizon, opt.sample_every);
   const std::size_t n_agencies = s.agencies.size();
-  if (samples * n_agencies > kMaxTimeSeriesRows) {
+  if (too_many_time_series_rows(s.run.horizon, opt.sample_every, n_agencies)) {
     throw std::invalid_argument("a sample every " + format_duration(opt.sample_every) + " over " +
                                 format_duration(s.run.horizon) + " gives " + std::to_string(samples) + " samples × " +
                                 std::to_string(n_agencies) + " agencies, more than " +

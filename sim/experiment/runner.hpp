@@ -49,8 +49,14 @@ struct RunOptions {
 
 /// At most this many time-series rows (samples × agencies) are kept; more is an error.
 inline constexpr std::size_t kMaxTimeSeriesRows = 5'000'000;
-/// How many samples `sample_every` gives over `horizon` (t = 0 included); 0 when it is 0.
+/// How many samples `sample_every` gives over `horizon` (t = 0 included); 0 when it is 0. Counts
+/// beyond 2^53 (absurd horizons) are given as 2^53, never wrapped around.
 std::size_t sample_count(Time horizon, Time sample_every);
+/// Whether sampling every `sample_every` over `horizon` for `agencies` agencies would keep more
+/// than kMaxTimeSeriesRows rows (computed without overflow).
+inline bool too_many_time_series_rows(Time horizon, Time sample_every, std::size_t agencies) {
+  return agencies > 0 && sample_count(horizon, sample_every) > kMaxTimeSeriesRows / agencies;
+}
 
 struct RunResult {
   std::vector<ReplicationResult> replications;  ///< indexed by replication number
