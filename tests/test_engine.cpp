@@ -155,3 +155,81 @@ rate = 1
     REQUIRE(tr.starts[n] == Approx(std::max(tr.arrivals[n], tr.ends[n - 1])).margin(1e-12));
   }
 }
+
+TEST_CASE("Engine: loops that never end fail with a message instead of hanging") {
+  const std::string head = R"([scenario]
+name = "loop"
+[run]
+horizon = "30d"
+[[agency]]
+id = "a"
+servers = "unlimited"
+)";
+  const std::string source = R"([[source]]
+id = "s"
+to = "a"
+rate = 1
+)";
+  SECTION("a fork on a referral loop multiplies a person's tracks") {
+    // a forks to b and loops to itself; b forks back to a: every service adds a track.
+    const Scenario s = test::scenario(head + R"(service = "1h"
+[[agency]]
+id = "b"
+servers = "unlimited"
+service = "1h"
+[[referral]]
+from = "a"
+to = "b"
+probability = 1
+fork = true
+[[referral]]
+from = "a"
+to = "a"
+probability = 1
+[[referral]]
+from = "b"
+to = "a"
+probability = 1
+fork = true
+)" + source);
+    const ReferralGraph g(s);
+    Engine e(s, g, 1, 0);
+    CHECK_THROWS_WITH(e.run_until(s.run.horizon),
+                      "a person has more than 1024 parallel tracks at once: a fork on a "
+                      "referral loop (see the warnings of `refsim check`)");
+  }
+  SECTION("zero-time services on a loop never move the clock") {
+    // Service is 0 but for a weight of 1e-300; the case is referred back with probability 1.
+    const Scenario s = test::scenario(head + R"(service = { dist = "empirical", values = [0, 1], weights = [1, 1e-300] }
+[[referral]]
+from = "a"
+to = "a"
+probability = 1
+)" + source);
+    const ReferralGraph g(s);
+    Engine e(s, g, 1, 0);
+    e.set_stall_limit(1 << 20);
+    CHECK_THROWS_WITH(e.run_until(s.run.horizon),
+                      Catch::Matchers::StartsWith("more than 1048576 events at t = ") &&
+                          Catch::Matchers::EndsWith(" without the clock moving: cases loop through zero-time services "
+                                                    "and referrals (see the warnings of `refsim check`)"));
+    CHECK(e.events_processed() <= (3u << 20));  // caught at the second or third check
+  }
+  SECTION("a busy but moving clock is not a loop") {
+    // About 3,900 cases over 30 days, each served about 1,000 times a second apart: 3.9 M events,
+    // while the clock moves by a second at each.
+    std::string busy_source = source;
+    busy_source.replace(busy_source.find("rate = 1"), 8, "rate = 130");
+    const Scenario s = test::scenario(head + R"(service = "1s"
+[[referral]]
+from = "a"
+to = "a"
+probability = 0.999
+)" + busy_source);
+    const ReferralGraph g(s);
+    Engine e(s, g, 1, 0);
+    e.set_stall_limit(1 << 20);
+    CHECK_NOTHROW(e.run_until(s.run.horizon));
+    CHECK(e.events_processed() > (3u << 20));
+  }
+}

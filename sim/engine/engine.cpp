@@ -185,22 +185,42 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
 
 void Engine::run_until(Time t) {
   assert(t >= now_);
+  while (run_events(t, kProgressMask + 1)) check_progress();
+  now_ = t;
+}
+
+bool Engine::run_events(Time t, std::uint64_t budget) {
   while (!calendar_.empty() && calendar_.next_time() <= t) {
     const Event e = calendar_.pop();
     now_ = e.time;
     ++events_;
     dispatch(e);
+    if (--budget == 0) return true;
   }
-  now_ = t;
+  return false;
 }
 
 bool Engine::step() {
   if (calendar_.empty()) return false;
   const Event e = calendar_.pop();
   now_ = e.time;
-  ++events_;
+  if ((++events_ & kProgressMask) == 0) [[unlikely]]
+    check_progress();
   dispatch(e);
   return true;
+}
+
+void Engine::check_progress() {
+  if (now_ != progress_time_) {
+    progress_time_ = now_;
+    stalled_checks_ = 0;
+    return;
+  }
+  if (++stalled_checks_ < stalled_limit_) return;
+  throw std::runtime_error("more than " + std::to_string(stalled_limit_ * (kProgressMask + 1)) +
+                           " events at t = " + format_duration(now_) +
+                           " without the clock moving: cases loop through zero-time services and referrals "
+                           "(see the warnings of `refsim check`)");
 }
 
 void Engine::dispatch(const Event& e) {
@@ -426,6 +446,11 @@ void Engine::end_service(Time t, AgencyId a, std::uint32_t slot) {
         if (!r.fork) continue;
         if (!r.when(attrs)) continue;
         if (uniform01(ag.fork_rng) < r.probability) {
+          if (persons_[cases_[slot].person].tracks >= kMaxTracks) {
+            throw std::runtime_error("a person has more than " + std::to_string(kMaxTracks) +
+                                     " parallel tracks at once: a fork on a referral loop (see the warnings of "
+                                     "`refsim check`)");
+          }
           const std::uint32_t fork = new_track(cases_[slot].person);
           Case& f = cases_[fork];
           f.agency = a;

@@ -11,6 +11,7 @@
 // One Engine is one replication; it is not thread-safe, but independent engines run on
 // different threads. The scenario and graph must outlive the engine. The engine knows nothing of
 // files or output formats: it publishes what happens to the statistics and to Observers.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -51,6 +52,11 @@ class Engine {
   /// Observer table: they are on every event's path, and the virtual calls cost about 5 % of a
   /// benchmark run's instructions (bench/README.md).
   void set_statistics(StatisticsCollector& s) { stats_ = &s; }
+
+  /// A run in which about this many events (at least, rounded up to a multiple of 2^20) happen at
+  /// one simulated instant fails with std::runtime_error: cases loop through zero-time services
+  /// and referrals, and the clock would never move again. Default 2^26 (67 M).
+  void set_stall_limit(std::uint64_t events) { stalled_limit_ = std::max<std::uint64_t>(1, events >> 20); }
 
   /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
   void run_until(Time t);
@@ -243,6 +249,18 @@ class Engine {
   EventQueue calendar_;
   Time now_ = 0;
   std::uint64_t events_ = 0;
+  /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
+  bool run_events(Time t, std::uint64_t budget);
+  /// A guard against loops that never advance the clock (zero-time services and referrals): every
+  /// kProgressMask + 1 events, check_progress() compares the clock with the previous check's and
+  /// throws after stalled_limit_ checks in a row without a change (see set_stall_limit).
+  static constexpr std::uint64_t kProgressMask = (std::uint64_t{1} << 20) - 1;
+  Time progress_time_ = -1;
+  std::uint64_t stalled_checks_ = 0, stalled_limit_ = 64;
+  void check_progress();
+  /// Live tracks one person may have at once: more means a fork on a referral loop, whose
+  /// tracks would multiply without end (and each new one walks the person's list of tracks).
+  static constexpr std::uint32_t kMaxTracks = 1024;
   std::uint64_t next_serial_ = 0;
   std::size_t in_system_ = 0;
   std::size_t deadline_count_ = 0;
