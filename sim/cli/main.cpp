@@ -135,6 +135,9 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   }
   if (!args.quiet) print_warnings(std::cerr, s, graph);
 
+  if (std::error_code ec; !args.xes.empty() && fs::is_directory(args.xes, ec)) {
+    throw UsageError("--xes " + args.xes + ": is a directory; expected the name of the log file to write");
+  }
   const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
   OutputDirectory out_dir(out);
   // Streamed outputs of replication 0, renamed into place once the run has finished.
@@ -159,25 +162,36 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   const RunResult res = run_replications(s, graph, opt);
   const RunContext ctx{s, opt.seed, opt.replications};
 
-  write_file_atomic(out / "summary.json", summary_json(ctx, res));
-  write_file_atomic(out / "agencies.csv", agencies_csv(ctx, res));
-  write_file_atomic(out / "cases.csv", cases_csv(ctx, res));
-  write_file_atomic(out / "referrals.csv", referrals_csv(ctx, res));
-  write_file_atomic(out / "deadlines.csv", deadlines_csv(ctx, res));
-  write_file_atomic(out / "cohorts.csv", cohorts_csv(ctx, res));
-  write_file_atomic(out / "deadline_cohorts.csv", deadline_cohorts_csv(ctx, res));
-  if (sample_every > 0) {
-    write_file_atomic(out / "timeseries.csv", timeseries_csv(ctx, res));
-  } else {
-    remove_stale(out / "timeseries.csv");
+  // Every output is written in full under a temporary name before any is renamed into place, so
+  // that a failed write (a full disk) leaves the directory as it was; the event log, whose path
+  // is the user's and may lie elsewhere, is renamed first.
+  std::vector<std::pair<const char*, std::string>> texts{
+      {"summary.json", summary_json(ctx, res)},
+      {"agencies.csv", agencies_csv(ctx, res)},
+      {"cases.csv", cases_csv(ctx, res)},
+      {"referrals.csv", referrals_csv(ctx, res)},
+      {"deadlines.csv", deadlines_csv(ctx, res)},
+      {"cohorts.csv", cohorts_csv(ctx, res)},
+      {"deadline_cohorts.csv", deadline_cohorts_csv(ctx, res)},
+  };
+  if (sample_every > 0) texts.emplace_back("timeseries.csv", timeseries_csv(ctx, res));
+  texts.emplace_back("run.json", run_json(ctx, res, command_line));
+  std::vector<std::unique_ptr<AtomicOutputFile>> files;
+  for (const auto& [name, text] : texts) {
+    files.push_back(std::make_unique<AtomicOutputFile>(out / name));
+    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
+    files.back()->close();
   }
+  if (milestones) milestones->close();
+  if (xes) xes->close();
+  if (xes) xes->commit();
   if (milestones) {
     milestones->commit();
   } else {
     remove_stale(out / "cases_milestones.csv");
   }
-  if (xes) xes->commit();
-  write_file_atomic(out / "run.json", run_json(ctx, res, command_line));
+  if (sample_every == 0) remove_stale(out / "timeseries.csv");
+  for (const auto& f : files) f->commit();  // run.json last
   out_dir.keep();
 
   if (!args.quiet) {

@@ -257,9 +257,14 @@ void XesWriter::finish(Time) {
   for (const auto& [serial, person] : inside) write_trace(person);
 }
 
-void XesWriter::commit() {
+void XesWriter::close() {
   if (!closed_) file_.stream() << "</log>\n";
   closed_ = true;
+  file_.close();
+}
+
+void XesWriter::commit() {
+  close();
   file_.commit();
 }
 

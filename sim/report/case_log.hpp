@@ -36,6 +36,8 @@ std::string xes_timestamp(Time t);
 class MilestoneWriter final : public ReplicationWatcher {
  public:
   MilestoneWriter(const Scenario& scenario, const std::filesystem::path& path);
+  /// Finishes writing the temporary file (AtomicOutputFile::close); commit() renames it into place.
+  void close() { file_.close(); }
   void commit() { file_.commit(); }
 
   void attach(const Engine& engine) override { engine_ = &engine; }
@@ -69,6 +71,8 @@ class XesWriter final : public ReplicationWatcher {
  public:
   XesWriter(const Scenario& scenario, const std::filesystem::path& path);
   /// Closes the log and renames it into place.
+  /// Ends the log and finishes writing the temporary file; commit() renames it into place.
+  void close();
   void commit();
 
   void attach(const Engine& engine) override { engine_ = &engine; }

@@ -421,11 +421,17 @@ AtomicOutputFile::~AtomicOutputFile() {
   std::filesystem::remove(tmp_, ignored);
 }
 
-void AtomicOutputFile::commit() {
+void AtomicOutputFile::close() {
+  if (closed_) return;
   out_.flush();
   const bool ok = static_cast<bool>(out_);
   out_.close();
   if (!ok || out_.fail()) throw std::runtime_error(path_.string() + ": write failed (disk full?)");
+  closed_ = true;
+}
+
+void AtomicOutputFile::commit() {
+  close();
   std::error_code ec;
   std::filesystem::rename(tmp_, path_, ec);
   if (ec) throw std::runtime_error(path_.string() + ": cannot replace file: " + ec.message());

@@ -48,14 +48,16 @@ class AtomicOutputFile {
   AtomicOutputFile(const AtomicOutputFile&) = delete;
   AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
   std::ostream& stream() { return out_; }
-  /// Flushes, closes and renames into place; throws std::runtime_error naming `path` on a failed
-  /// write or rename.
+  /// Flushes and closes the temporary file (once); throws std::runtime_error naming `path` when
+  /// a write failed (a full disk). Lets several files be written in full before any is renamed.
+  void close();
+  /// close(), then renames into place; throws std::runtime_error naming `path` on failure.
   void commit();
 
  private:
   std::filesystem::path path_, tmp_;
   std::ofstream out_;
-  bool committed_ = false;
+  bool closed_ = false, committed_ = false;
 };
 
 /// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.

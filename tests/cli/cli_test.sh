@@ -88,6 +88,13 @@ grep -q -- "--sample" "$tmp/stderr" && ok || bad "--sample error does not name t
 grep -qx "refsim: error: $tmp/no/such/dir/log.xes: cannot create file: No such file or directory" "$tmp/stderr" && ok \
   || bad "--xes error does not name the path given: $(cat "$tmp/stderr")"
 [ ! -e "$tmp/x" ] && ok || bad "a failed run left the output directories it created"
+mkdir -p "$tmp/a-dir"
+"$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/x/y" --replications 1 --xes "$tmp/a-dir" \
+  >/dev/null 2>"$tmp/stderr"
+[ $? -eq 2 ] && ok || bad "--xes naming a directory: expected exit 2"
+grep -qx "refsim: error: --xes $tmp/a-dir: is a directory; expected the name of the log file to write" "$tmp/stderr" \
+  && ok || bad "--xes naming a directory: $(cat "$tmp/stderr")"
+[ ! -e "$tmp/x" ] && ok || bad "--xes naming a directory left an output directory (the CSVs were written first)"
 "$refsim" graph "$src/scenarios/baseline-nrm.toml" -o "$tmp/no/such/dir/g.dot" 2>"$tmp/stderr"
 [ $? -eq 1 ] && grep -q "^refsim: error: $tmp/no/such/dir/g.dot: cannot create file" "$tmp/stderr" && ok \
   || bad "graph -o into a missing directory: $(cat "$tmp/stderr")"
