@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -96,7 +97,7 @@ class OutputDirectory {
 struct RunArgs {
   std::string scenario;
   std::string out;
-  std::optional<std::uint64_t> seed;
+  std::string seed;  ///< empty: the scenario's run.seed
   std::optional<std::uint32_t> replications;
   unsigned threads = 0;
   bool quiet = false;
@@ -116,7 +117,20 @@ void remove_stale(const fs::path& file) {
   fs::remove(file, ignored);
 }
 
+/// --seed's value: digits only, 0 to 2^64 - 1 (the option parser wrapped "-1" round and
+/// saturated larger numbers, so that different seeds gave the same run).
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, seed);
+  if (text.empty() || ec != std::errc() || ptr != last) {
+    throw UsageError("--seed must be an integer from 0 to 18446744073709551615, got '" + text + "'");
+  }
+  return seed;
+}
+
 int cmd_run(const RunArgs& args, const std::string& command_line) {
+  const std::uint64_t given_seed = args.seed.empty() ? 0 : parse_seed(args.seed);  // checked before loading
   Time sample_every = 0;
   if (args.sample != "0") {
     try {
@@ -150,7 +164,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   opt.sample_every = sample_every;
   if (milestones) opt.watchers.push_back(milestones.get());
   if (xes) opt.watchers.push_back(xes.get());
-  opt.seed = args.seed.value_or(s.run.seed);
+  opt.seed = args.seed.empty() ? s.run.seed : given_seed;
   opt.replications = args.replications.value_or(s.run.replications);
   opt.threads = args.threads;
   const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
@@ -260,7 +274,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and write results (summary.json, agencies.csv, ...)");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
   run_cmd->add_option("-o,--out", run.out, "Output directory (default: results/<scenario name>)");
-  run_cmd->add_option("--seed", run.seed, "Base random seed (default: the scenario's run.seed)");
+  run_cmd->add_option("--seed", run.seed, "Base random seed, 0 to 2^64 - 1 (default: the scenario's run.seed)")
+      ->type_name("N");
   run_cmd->add_option("-r,--replications", run.replications, "Number of replications (default: the scenario's)")
       ->check(CLI::Range(1u, 1000000u));
   run_cmd->add_option("-j,--threads", run.threads, "Worker threads (default: all cores; results do not depend on it)")

@@ -99,6 +99,15 @@ grep -qx "refsim: error: --xes $tmp/a-dir: is a directory; expected the name of 
 [ $? -eq 1 ] && grep -q "^refsim: error: $tmp/no/such/dir/g.dot: cannot create file" "$tmp/stderr" && ok \
   || bad "graph -o into a missing directory: $(cat "$tmp/stderr")"
 
+# --seed takes 0 to 2^64 - 1 exactly: no wrapping of negative numbers, no saturation.
+for seed in -1 18446744073709551616 5x; do
+  "$refsim" run "$src/scenarios/eswatini.toml" --out "$tmp/seed" --seed "$seed" -q 2>"$tmp/stderr"
+  [ $? -eq 2 ] && grep -qx "refsim: error: --seed must be an integer from 0 to 18446744073709551615, got '$seed'" \
+    "$tmp/stderr" && [ ! -e "$tmp/seed" ] && ok || bad "--seed $seed: $(cat "$tmp/stderr")"
+done
+"$refsim" run "$src/scenarios/eswatini.toml" --out "$tmp/seed" --seed 18446744073709551615 -q \
+  && grep -q '"seed": 18446744073709551615,' "$tmp/seed/summary.json" && ok || bad "--seed 2^64 - 1 not taken as given"
+
 # check and graph.
 "$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
 "$refsim" graph "$src/scenarios/baseline-nrm.toml" | grep -q "digraph" && ok || bad "graph did not print DOT"
