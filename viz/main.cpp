@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/graph/referral_graph.hpp"
+#include "sim/random/streams.hpp"
 #include "sim/scenario/loader.hpp"
 #include "viz/app.hpp"
 
@@ -54,12 +55,13 @@ int main(int argc, char** argv) {
 
   refsim::viz::Options opt;
   std::string at = "0d", size = "1280x800", speed = "1d";
-  std::optional<std::uint64_t> seed;
+  std::string seed;  // empty: the scenario's run.seed
   std::string font = kDefaultFont;
   app.add_option("scenario", opt.scenario, "Scenario file (TOML)")->required();
   app.add_option("--screenshot", opt.screenshot, "Render to this PNG file and exit (no window)")->type_name("FILE");
   app.add_option("--at", at, "Simulated time to run to first, e.g. 120d, 6w, 1y (default: 0d)")->type_name("DURATION");
-  app.add_option("--seed", seed, "Random seed of the replication (default: the scenario's run.seed)")->type_name("N");
+  app.add_option("--seed", seed, "Random seed of the replication, 0 to 2^64 - 1 (default: the scenario's run.seed)")
+      ->type_name("N");
   app.add_option("--size", size, "Window or image size in pixels (default: 1280x800)")->type_name("WxH");
   app.add_option("--speed", speed,
                  "Initial speed: simulated time per real second (e.g. 6h, 1d, 1w), 'real' or 'max' (default: 1d)")
@@ -88,6 +90,13 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
+  std::uint64_t given_seed = 0;
+  try {
+    if (!seed.empty()) given_seed = refsim::parse_seed(seed);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "refsim-viz: --seed " << e.what() << "\n";
+    return kExitBadInput;
+  }
   try {
     opt.at = refsim::parse_duration(at);
     if (opt.at < 0) throw std::invalid_argument("must not be negative, got \"" + at + "\"");
@@ -111,7 +120,7 @@ int main(int argc, char** argv) {
   try {
     const refsim::Scenario scenario = refsim::load_scenario(opt.scenario);
     const refsim::ReferralGraph graph(scenario);
-    opt.seed = seed.value_or(scenario.run.seed);
+    opt.seed = seed.empty() ? scenario.run.seed : given_seed;
     if (!inspect.empty()) {
       for (refsim::AgencyId a = 0; a < scenario.agencies.size(); ++a)
         if (scenario.agencies[a].id == inspect) opt.inspect = a;

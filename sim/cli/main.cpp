@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -20,6 +19,7 @@
 
 #include "sim/experiment/runner.hpp"
 #include "sim/graph/referral_graph.hpp"
+#include "sim/random/streams.hpp"
 #include "sim/report/case_log.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
@@ -117,20 +117,13 @@ void remove_stale(const fs::path& file) {
   fs::remove(file, ignored);
 }
 
-/// --seed's value: digits only, 0 to 2^64 - 1 (the option parser wrapped "-1" round and
-/// saturated larger numbers, so that different seeds gave the same run).
-std::uint64_t parse_seed(const std::string& text) {
-  std::uint64_t seed = 0;
-  const char* last = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), last, seed);
-  if (text.empty() || ec != std::errc() || ptr != last) {
-    throw UsageError("--seed must be an integer from 0 to 18446744073709551615, got '" + text + "'");
-  }
-  return seed;
-}
-
 int cmd_run(const RunArgs& args, const std::string& command_line) {
-  const std::uint64_t given_seed = args.seed.empty() ? 0 : parse_seed(args.seed);  // checked before loading
+  std::uint64_t given_seed = 0;  // checked before the scenario is loaded
+  try {
+    if (!args.seed.empty()) given_seed = parse_seed(args.seed);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--seed " + std::string(e.what()));
+  }
   Time sample_every = 0;
   if (args.sample != "0") {
     try {

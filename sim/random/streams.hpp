@@ -7,7 +7,10 @@
 //
 // The generator is PCG64 (pcg-cpp); distributions come from Boost.Random, whose output does not
 // depend on the C++ standard library in use.
+#include <charconv>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include <pcg_random.hpp>
@@ -62,6 +65,20 @@ inline Rng make_stream(std::uint64_t seed, std::uint64_t replication, std::strin
 }
 
 /// A uniform draw in [0, 1) with 53 random bits; independent of the standard library.
+/// A seed given as text (a command-line option): digits only, 0 to 2^64 - 1. Throws
+/// std::invalid_argument "must be an integer from 0 to 18446744073709551615, got '…'" otherwise
+/// (option parsers wrap "-1" round to 2^64 - 1 and saturate larger numbers, so that different
+/// seeds would give the same run).
+inline std::uint64_t parse_seed(std::string_view text) {
+  std::uint64_t seed = 0;
+  const char* last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, seed);
+  if (text.empty() || ec != std::errc() || ptr != last) {
+    throw std::invalid_argument("must be an integer from 0 to 18446744073709551615, got '" + std::string(text) + "'");
+  }
+  return seed;
+}
+
 inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 }  // namespace refsim
