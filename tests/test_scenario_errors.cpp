@@ -114,6 +114,21 @@ TEST_CASE("Scenario errors: keys nested too deep are refused before parsing") {
   CHECK(load_error(kValid + ok_depth + " = 1\n").find("unknown key 'x'") != std::string::npos);
 }
 
+TEST_CASE("Scenario errors: a huge value quoted in a message is shortened in the middle") {
+  const std::string huge(1'000'000, 'X');  // upper case: not a valid id
+  const std::string e = load_error(replaced("id = \"intake\"", "id = \"" + huge + "\""));
+  CHECK(e.size() < 800);
+  CHECK(e.rfind("test.toml:9:6: [[agency]]: id must match [a-z0-9_]+, got \"XXX", 0) == 0);
+  CHECK(e.find(" bytes left out…] ") != std::string::npos);
+  // Short messages are untouched (see every other test here); multi-byte characters are not cut.
+  std::string utf8;
+  for (int k = 0; k < 100'000; ++k) utf8 += "é";
+  const std::string u = load_error(replaced("id = \"intake\"", "id = \"" + utf8 + "\""));
+  CHECK(u.find(" bytes left out…] ") != std::string::npos);
+  CHECK(u.find("\xC3 [") == std::string::npos);  // no lead byte left without its continuation
+  CHECK(u.find("] \xA9") == std::string::npos);  // nor a continuation byte without its lead
+}
+
 TEST_CASE("Scenario errors: durations and rates too large to represent") {
   CHECK(load_error(replaced("horizon = \"100d\"", "horizon = \"1e307y\"")) ==
         "test.toml:5:11: [run]: horizon is not valid: duration \"1e307y\" is too long to represent (over 1e308 "
