@@ -225,6 +225,14 @@ TEST_CASE("Scenario errors: duplicates and bad identifiers") {
         "appears at most once");
 }
 
+TEST_CASE("Scenario errors: weights that overflow and a rate range whose mean is 0") {
+  CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"",
+                            "dist = \"empirical\", values = [1, 2], weights = [1e308, 1e308]")) ==
+        "test.toml:11:11: agency 'intake': service (empirical): the sum of weights is too large to represent");
+  CHECK(load_error(replaced("rate = 1.5", "rate = { dist = \"pert\", min = 0, mode = 0, max = 5e-324 }")) ==
+        "test.toml:21:8: source 'walk_in': rate must be > 0 per day: the range's mean, (min + 4 mode + max) / 6, is 0");
+}
+
 TEST_CASE("Scenario errors: distributions") {
   CHECK(load_error(replaced("dist = \"exponential\", mean = \"1d\"", "dist = \"expo\", mean = \"1d\"")) ==
         "test.toml:11:20: agency 'intake': service: unknown distribution 'expo'; known: deterministic, empirical, "

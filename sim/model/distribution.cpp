@@ -172,6 +172,7 @@ void validate_distribution(const DistributionSpec& s) {
           total += w;
         }
         positive(total, "the sum of weights");
+        if (!std::isfinite(total)) throw std::invalid_argument("the sum of weights is too large to represent");
       }
       if (!(s.mean() > 0)) throw std::invalid_argument("the mean of values must be > 0");
       break;

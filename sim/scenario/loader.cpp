@@ -694,7 +694,11 @@ void read_sources(const Reader& r, const toml::table& root, Scenario& s, std::ma
                                                "or batches: at = [times], cases = N")) {
       src.rate_per_day = read_uncertain(v, s, "rate", true, 0, UncertainParameter::Target::source_rate,
                                         static_cast<std::uint32_t>(s.sources.size()), src.id, true);
-      if (!(src.rate_per_day > 0)) v.fail(*rn, "rate", "must be > 0 per day, got " + type_name(*rn));
+      if (!(src.rate_per_day > 0)) {
+        v.fail(*rn, "rate",
+               rn->is_table() ? "must be > 0 per day: the range's mean, (min + 4 mode + max) / 6, is 0"
+                              : "must be > 0 per day, got " + type_name(*rn));
+      }
     }
     if (const toml::node* n = v.find("seasonality")) {
       const toml::array* arr = n->as_array();
