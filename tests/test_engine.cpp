@@ -170,6 +170,11 @@ id = "s"
 to = "a"
 rate = 1
 )";
+  // Agency a with this service, referring back to itself with this probability; arrivals at `rate`.
+  const auto self_loop = [&](const std::string& service, const std::string& probability, const std::string& rate) {
+    return test::scenario(head + "service = " + service + "\n[[referral]]\nfrom = \"a\"\nto = \"a\"\nprobability = " +
+                          probability + "\n" + source.substr(0, source.find("rate = ")) + "rate = " + rate + "\n");
+  };
   SECTION("a fork on a referral loop multiplies a person's tracks") {
     // a forks to b and loops to itself; b forks back to a: every service adds a track.
     const Scenario s = test::scenario(head + R"(service = "1h"
@@ -200,12 +205,7 @@ fork = true
   }
   SECTION("zero-time services on a loop never move the clock") {
     // Service is 0 but for a weight of 1e-300; the case is referred back with probability 1.
-    const Scenario s = test::scenario(head + R"(service = { dist = "empirical", values = [0, 1], weights = [1, 1e-300] }
-[[referral]]
-from = "a"
-to = "a"
-probability = 1
-)" + source);
+    const Scenario s = self_loop(R"({ dist = "empirical", values = [0, 1], weights = [1, 1e-300] })", "1", "1");
     const ReferralGraph g(s);
     Engine e(s, g, 1, 0);
     e.set_stall_limit(1 << 20);
@@ -218,14 +218,7 @@ probability = 1
   SECTION("a busy but moving clock is not a loop") {
     // About 3,900 cases over 30 days, each served about 1,000 times a second apart: 3.9 M events,
     // while the clock moves by a second at each.
-    std::string busy_source = source;
-    busy_source.replace(busy_source.find("rate = 1"), 8, "rate = 130");
-    const Scenario s = test::scenario(head + R"(service = "1s"
-[[referral]]
-from = "a"
-to = "a"
-probability = 0.999
-)" + busy_source);
+    const Scenario s = self_loop("\"1s\"", "0.999", "130");
     const ReferralGraph g(s);
     Engine e(s, g, 1, 0);
     e.set_stall_limit(1 << 20);
