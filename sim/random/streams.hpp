@@ -64,7 +64,6 @@ inline Rng make_stream(std::uint64_t seed, std::uint64_t replication, std::strin
   return Rng(state, stream);
 }
 
-/// A uniform draw in [0, 1) with 53 random bits; independent of the standard library.
 /// A seed given as text (a command-line option): digits only, 0 to 2^64 - 1. Throws
 /// std::invalid_argument "must be an integer from 0 to 18446744073709551615, got '…'" otherwise
 /// (option parsers wrap "-1" round to 2^64 - 1 and saturate larger numbers, so that different
@@ -79,6 +78,7 @@ inline std::uint64_t parse_seed(std::string_view text) {
   return seed;
 }
 
+/// A uniform draw in [0, 1) with 53 random bits; independent of the standard library.
 inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 }  // namespace refsim

@@ -70,9 +70,9 @@ class MilestoneWriter final : public ReplicationWatcher {
 class XesWriter final : public ReplicationWatcher {
  public:
   XesWriter(const Scenario& scenario, const std::filesystem::path& path);
-  /// Closes the log and renames it into place.
   /// Ends the log and finishes writing the temporary file; commit() renames it into place.
   void close();
+  /// close(), then renames the log into place.
   void commit();
 
   void attach(const Engine& engine) override { engine_ = &engine; }
