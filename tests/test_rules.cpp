@@ -316,6 +316,39 @@ when = "foreign and exploitation == 'labour'"
   CHECK(loads[1].arrival_rate == Approx(5 * 0.3 + to_ngo * 0.5 * 0.25 * 0.5));
 }
 
+TEST_CASE("Traffic equations: too many case classes give no figures instead of gigabytes") {
+  // A rule naming 13 yes/no attributes, the exploitation type and one of 51 nationalities splits
+  // cases into 2^13 × 5 × 51 ≈ 2.1 M classes; over 5 agencies that is far past kMaxLoadStates
+  // (the equations would need ~10 M states per source, about a gigabyte of flows).
+  std::string nationalities;
+  for (int k = 0; k < 50; ++k) nationalities += "N" + std::to_string(k) + " = 0.02, ";
+  auto scenario_with = [&](const std::string& when) {
+    std::string text = "[scenario]\nname = \"classes\"\n[run]\nhorizon = \"10d\"\n";
+    for (int a = 0; a < 5; ++a) {
+      text += "[[agency]]\nid = \"a" + std::to_string(a) + "\"\nservers = 1\nservice = \"1h\"\n";
+    }
+    text += "[[profile]]\nid = \"p\"\nnationality = { " + nationalities + "other = 0 }\n";
+    text += "[[source]]\nid = \"s\"\nto = \"a0\"\nrate = 1\nprofile = \"p\"\n";
+    for (int a = 0; a + 1 < 5; ++a) {
+      text += "[[referral]]\nfrom = \"a" + std::to_string(a) + "\"\nto = \"a" + std::to_string(a + 1) +
+              "\"\nprobability = 0.5\nwhen = \"" + when + "\"\n";
+    }
+    return test::scenario(text);
+  };
+  const auto too_many =
+      ReferralGraph(scenario_with("nationality == 'N1' and exploitation == 'labour' and sex == 'female' and "
+                                  "needs.shelter and needs.medical and needs.legal_aid and needs.psychological "
+                                  "and needs.interpretation and needs.family_tracing and needs.repatriation and "
+                                  "victim and presumed and identified and convicted and reasonable_grounds"))
+          .loads();
+  REQUIRE(too_many.size() == 5);
+  for (const AgencyLoad& l : too_many) CHECK(std::isnan(l.arrival_rate));
+  // A rule on the nationality alone (51 classes) is solved: 98 % of cases are not N1.
+  const auto solved = ReferralGraph(scenario_with("nationality != 'N1'")).loads();
+  CHECK(solved[1].arrival_rate == Approx(0.98 * 0.5));
+  CHECK(solved[4].arrival_rate == Approx(0.98 * 0.5 * 0.5 * 0.5 * 0.5));
+}
+
 namespace {
 
 /// Counts decisions by outcome and truth.

@@ -38,6 +38,7 @@ void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g)
   const auto reach = g.reachable_from_sources();
   for (std::size_t i = 0; i < s.agencies.size(); ++i) {
     const Agency& a = s.agencies[i];
+    if (reach[i] && std::isnan(loads[i].arrival_rate)) continue;  // not computed (see cmd_check)
     if (!reach[i]) {
       os << a.where.str() << ": warning: agency '" << a.id
          << "' is not reachable from any source; it will see no cases\n";
@@ -230,7 +231,11 @@ int cmd_check(const std::string& path) {
     std::cout << "; drop-outs are not counted, so these are upper bounds";
   }
   std::cout << "):\n";
-  for (std::size_t i = 0; i < s.agencies.size(); ++i) {
+  if (!s.agencies.empty() && std::isnan(loads.front().arrival_rate)) {
+    std::cout << "  not computed: the attributes that rule conditions name combine into more than " << kMaxLoadStates
+              << " (agency, case class) pairs\n";
+  }
+  for (std::size_t i = 0; i < s.agencies.size() && !std::isnan(loads[i].arrival_rate); ++i) {
     const Agency& a = s.agencies[i];
     std::cout << "  " << std::left << std::setw(24) << a.id << std::right << " visits/day " << std::setw(10)
               << format_number(std::round(loads[i].arrival_rate * 1000) / 1000) << "  service " << a.service.describe();

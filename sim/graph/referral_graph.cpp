@@ -155,6 +155,11 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   for (std::size_t k = 0; k < used.size(); ++k) {
     radix[k] = classes;
     classes *= s.schema.attributes[used[k]].value_count();
+    if (classes > kMaxLoadStates / std::max<std::size_t>(n, 1)) {
+      // Too many combinations to solve (each named attribute multiplies them): no figures.
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      return std::vector<AgencyLoad>(n, AgencyLoad{nan, nan, nan});
+    }
   }
   auto values_of = [&](std::size_t cls) {
     std::vector<std::uint32_t> v(s.schema.attributes.size(), 0);

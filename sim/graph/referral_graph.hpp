@@ -24,6 +24,10 @@ struct Route {
 };
 
 /// Long-run flow through an agency from the traffic equations λ = γ + Pᵀλ.
+/// The traffic equations run over (agency, case class) pairs, a class per combination of the
+/// attribute values that rule conditions name; beyond this many pairs loads() does not solve them.
+inline constexpr std::size_t kMaxLoadStates = std::size_t{1} << 22;
+
 struct AgencyLoad {
   double arrival_rate = 0;  ///< visits per day (infinite when cases can never leave)
   double offered_load = 0;  ///< arrival_rate × mean service time, in busy servers
@@ -44,7 +48,8 @@ class ReferralGraph {
   std::span<const Route> routes(AgencyId a) const;
   /// Agencies that some source's cases can reach.
   std::vector<bool> reachable_from_sources() const;
-  /// Steady-state flows assuming every agency keeps up (Jackson network traffic equations).
+  /// Steady-state flows assuming every agency keeps up (Jackson network traffic equations); all
+  /// NaN when the conditions' attributes give more than kMaxLoadStates (agency, class) pairs.
   std::vector<AgencyLoad> loads() const;
   /// Graphviz DOT of the mechanism (agencies, sources, referral probabilities).
   void write_dot(std::ostream& os) const;
