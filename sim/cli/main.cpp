@@ -33,8 +33,7 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 
 /// Static warnings worth a look before a run: overloaded and unreachable agencies.
-void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g) {
-  const auto loads = g.loads();
+void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g, const std::vector<AgencyLoad>& loads) {
   const auto reach = g.reachable_from_sources();
   for (std::size_t i = 0; i < s.agencies.size(); ++i) {
     const Agency& a = s.agencies[i];
@@ -141,7 +140,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
                      std::to_string(s.agencies.size()) + " agencies gives more than " +
                      std::to_string(kMaxTimeSeriesRows) + " time-series rows; sample less often");
   }
-  if (!args.quiet) print_warnings(std::cerr, s, graph);
+  if (!args.quiet) print_warnings(std::cerr, s, graph, graph.loads());
 
   if (std::error_code ec; !args.xes.empty() && fs::is_directory(args.xes, ec)) {
     throw UsageError("--xes " + args.xes + ": is a directory; expected the name of the log file to write");
@@ -242,7 +241,7 @@ int cmd_check(const std::string& path) {
     if (!a.unlimited) std::cout << "  utilization " << format_number(std::round(loads[i].utilization * 1000) / 1000);
     std::cout << "\n";
   }
-  print_warnings(std::cout, s, graph);
+  print_warnings(std::cout, s, graph, loads);
   return 0;
 }
 

@@ -185,7 +185,7 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
 
 void Engine::run_until(Time t) {
   assert(t >= now_);
-  while (run_events(t, kProgressMask + 1)) check_progress();
+  while (run_events(t, kProgressEvery)) check_progress();
   now_ = t;
 }
 
@@ -200,16 +200,6 @@ bool Engine::run_events(Time t, std::uint64_t budget) {
   return false;
 }
 
-bool Engine::step() {
-  if (calendar_.empty()) return false;
-  const Event e = calendar_.pop();
-  now_ = e.time;
-  if ((++events_ & kProgressMask) == 0) [[unlikely]]
-    check_progress();
-  dispatch(e);
-  return true;
-}
-
 void Engine::check_progress() {
   if (now_ != progress_time_) {
     progress_time_ = now_;
@@ -217,7 +207,7 @@ void Engine::check_progress() {
     return;
   }
   if (++stalled_checks_ < stalled_limit_) return;
-  throw std::runtime_error("more than " + std::to_string(stalled_limit_ * (kProgressMask + 1)) +
+  throw std::runtime_error("more than " + std::to_string(stalled_limit_ * kProgressEvery) +
                            " events at t = " + format_duration(now_) +
                            " without the clock moving: cases loop through zero-time services and referrals "
                            "(see the warnings of `refsim check`)");

@@ -56,12 +56,10 @@ class Engine {
   /// A run in which about this many events (at least, rounded up to a multiple of 2^20) happen at
   /// one simulated instant fails with std::runtime_error: cases loop through zero-time services
   /// and referrals, and the clock would never move again. Default 2^26 (67 M).
-  void set_stall_limit(std::uint64_t events) { stalled_limit_ = std::max<std::uint64_t>(1, events >> 20); }
+  void set_stall_limit(std::uint64_t events) { stalled_limit_ = std::max<std::uint64_t>(1, events / kProgressEvery); }
 
   /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
   void run_until(Time t);
-  /// Processes the next event, if any; returns false when the calendar is empty.
-  bool step();
 
   Time now() const { return now_; }
   std::uint64_t events_processed() const { return events_; }
@@ -252,9 +250,9 @@ class Engine {
   /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
   bool run_events(Time t, std::uint64_t budget);
   /// A guard against loops that never advance the clock (zero-time services and referrals): every
-  /// kProgressMask + 1 events, check_progress() compares the clock with the previous check's and
+  /// kProgressEvery events, check_progress() compares the clock with the previous check's and
   /// throws after stalled_limit_ checks in a row without a change (see set_stall_limit).
-  static constexpr std::uint64_t kProgressMask = (std::uint64_t{1} << 20) - 1;
+  static constexpr std::uint64_t kProgressEvery = std::uint64_t{1} << 20;
   Time progress_time_ = -1;
   std::uint64_t stalled_checks_ = 0, stalled_limit_ = 64;
   void check_progress();
