@@ -271,6 +271,8 @@ class EventQueue {
   /// Schedules an event. `priority` is 0 or 1; `index` must be <= Event::kMaxIndex (checked by
   /// the caller, which knows what the index means); throws std::length_error after 2^37 pushes.
   [[gnu::always_inline]] void push(Time time, std::uint8_t priority, EventKind kind, std::uint32_t index) {
+    // The key keeps one bit of priority: a 2 would be silently shifted out and run as a 0.
+    assert(priority <= 1);
     if (next_seq_ > Event::kMaxSeq) throw std::length_error("event calendar: more than 2^37 events scheduled");
     const std::uint64_t key = (std::uint64_t{priority} << 63) |
                               (next_seq_++ << (Event::kIndexBits + Event::kKindBits)) |
