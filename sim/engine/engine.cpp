@@ -61,28 +61,33 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     : drawn_(scenario.uncertain.empty() ? std::nullopt
                                         : std::optional<Scenario>(scenario.with_parameters_drawn(seed, replication))),
       scenario_(drawn_ ? *drawn_ : scenario),
+      seed_(seed),
+      replication_(replication),
+      params_(Parameters::of(scenario_)),
       deadline_count_(scenario.deadlines.size()) {
   const Scenario& s = scenario_;
+  // The engine's own routing table: the graph's, with the probabilities and conditions that
+  // changes may alter.
+  std::vector<std::size_t> route_begin{0};
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    for (const Route& r : g.routes(a)) routes_.push_back(r);
+    route_begin.push_back(routes_.size());
+  }
+  route_of_.resize(s.referrals.size());
+  for (std::uint32_t k = 0; k < routes_.size(); ++k) route_of_[routes_[k].referral] = k;
   agencies_.reserve(s.agencies.size());
   for (const Agency& a : s.agencies) {
     AgencyState st;
-    st.servers = a.servers;
+    const auto id = static_cast<AgencyId>(agencies_.size());
     st.unlimited = a.unlimited;
     st.supports = a.supports;
     st.has_not_before = a.not_before.has_value();
     st.has_hours = a.hours.has_value();
     st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
     st.when_full = a.when_full;
-    st.routes = g.routes(static_cast<AgencyId>(agencies_.size()));
+    st.routes = std::span<const Route>(routes_.data() + route_begin[id], route_begin[id + 1] - route_begin[id]);
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
-    st.fixed_routes =
-        st.routes.size() <= st.thresholds.size() &&
-        std::all_of(st.routes.begin(), st.routes.end(), [](const Route& r) { return r.unconditional && !r.fork; });
-    if (st.fixed_routes) {
-      double cumulative = 0;
-      st.thresholds.fill(std::numeric_limits<double>::infinity());
-      for (std::size_t k = 0; k < st.routes.size(); ++k) st.thresholds[k] = cumulative += st.routes[k].probability;
-    }
+    compile_routes(st);
     st.service = SampleStream(a.service, make_stream(seed, replication, a.id, StreamPurpose::service));
     st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
     st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
@@ -104,6 +109,7 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
       st.retrafficking_delay = Sampler(a.retrafficking->after);
     }
     agencies_.push_back(std::move(st));
+    set_capacity(id);
   }
   for (AgencyId a = 0; a < s.agencies.size(); ++a) default_attributes_.push_back(s.default_attributes(a));
   for (std::uint32_t n = 0; n < s.nationalities.size(); ++n) {
@@ -132,18 +138,18 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
     SourceState st;
+    st.profile = src.profile;
     st.attribute_rng = make_stream(seed, replication, src.id, StreamPurpose::attributes);
     if (!src.seasonality.empty()) {
       st.thinning_rng = make_stream(seed, replication, src.id, StreamPurpose::thinning);
       st.peak_factor = *std::max_element(src.seasonality.begin(), src.seasonality.end());
     }
+    const double rate = src.rate_per_day * st.peak_factor;
+    // At rate 0 (batches only) the stream is there for a change that starts arrivals.
+    st.gap = SampleStream(DistributionSpec::exponential(rate > 0 ? 1.0 / rate : 1.0),
+                          make_stream(seed, replication, src.id, StreamPurpose::interarrival));
     sources_.push_back(std::move(st));
-    if (src.rate_per_day > 0 && sources_.back().peak_factor > 0) {
-      SourceState& ss = sources_.back();
-      ss.gap = SampleStream(DistributionSpec::exponential(1.0 / (src.rate_per_day * ss.peak_factor)),
-                            make_stream(seed, replication, src.id, StreamPurpose::interarrival));
-      calendar_.push(ss.gap(), kPriorityFlow, EventKind::source_arrival, static_cast<std::uint32_t>(i));
-    }
+    schedule_arrival(0, static_cast<SourceId>(i));
     if (!src.batches.empty()) {
       schedule(src.batches.front(), kPriorityFlow, {Scheduled::Type::batch, static_cast<std::uint32_t>(i)});
     }
@@ -156,8 +162,99 @@ Engine::Engine(const Scenario& scenario, const ReferralGraph& g, std::uint64_t s
     if (to != from) deadlines_at_[to].push_back(d);
   }
   if (s.run.warmup > 0) calendar_.push(s.run.warmup, kPriorityControl, EventKind::warmup_end, 0);
+  for (const ScheduledChange& sc : s.changes) schedule_change(sc.at, sc.change);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     if (s.agencies[a].initial_cases > 0) schedule(0, kPriorityControl, {Scheduled::Type::initial_cases, a});
+  }
+}
+
+void Engine::set_capacity(AgencyId a) {
+  AgencyState& st = agencies_[a];
+  const AgencyParameters& p = params_.agencies[a];
+  st.capacity = !p.open ? 0 : st.unlimited ? std::numeric_limits<std::uint32_t>::max() : p.servers;
+}
+
+void Engine::compile_routes(AgencyState& st) {
+  st.fixed_routes =
+      st.routes.size() <= st.thresholds.size() &&
+      std::all_of(st.routes.begin(), st.routes.end(), [](const Route& r) { return r.unconditional && !r.fork; });
+  if (st.fixed_routes) {
+    double cumulative = 0;
+    st.thresholds.fill(std::numeric_limits<double>::infinity());
+    for (std::size_t k = 0; k < st.routes.size(); ++k) st.thresholds[k] = cumulative += st.routes[k].probability;
+  }
+}
+
+void Engine::schedule_arrival(Time t, SourceId i) {
+  SourceState& src = sources_[i];
+  const double rate = params_.sources[i].rate_per_day * src.peak_factor;
+  if (!(rate > 0)) {
+    src.next_at = -1;  // a pending arrival, if any, is stale
+    return;
+  }
+  src.next_at = t + src.gap();
+  calendar_.push(src.next_at, kPriorityFlow, EventKind::source_arrival, i);
+}
+
+void Engine::schedule_change(Time at, const Change& change) {
+  if (!(at >= now_)) {
+    throw std::invalid_argument("a change scheduled at " + format_duration(at) + ", before the current time " +
+                                format_duration(now_));
+  }
+  schedule(at, kPriorityControl,
+           {Scheduled::Type::change, store(changes_, free_changes_, change, "scheduled changes")});
+}
+
+void Engine::apply(const Change& c) {
+  const Change previous = params_.apply(c, scenario_);  // validates; throws before anything changed
+  const Time t = now_;
+  switch (c.target) {
+    case Change::Target::agency: {
+      AgencyState& st = agencies_[c.index];
+      if (c.sensitivity || c.specificity || c.positive_rate) st.decision = params_.agencies[c.index].decision;
+      set_capacity(c.index);
+      break;
+    }
+    case Change::Target::source: {
+      SourceState& src = sources_[c.index];
+      src.profile = params_.sources[c.index].profile;
+      if (c.rate_per_day) {
+        // Exponential gaps at the new (peak) rate, from the same stream; the pending arrival is
+        // stale and a new gap is drawn from now: by memorylessness, still a Poisson process.
+        const double rate = params_.sources[c.index].rate_per_day * src.peak_factor;
+        if (rate > 0) src.gap.redistribute(DistributionSpec::exponential(1.0 / rate));
+        schedule_arrival(t, c.index);
+      }
+      break;
+    }
+    case Change::Target::referral: {
+      const ReferralParameters& p = params_.referrals[c.index];
+      ReferralState& st = referrals_[c.index];
+      st.loss = p.loss;
+      st.consent = p.consent;
+      if (c.delay) {
+        // A rule that had no delay takes the stream it would have had from the start.
+        if (!st.has_delay) {
+          st.delay = SampleStream(*p.delay, make_stream(seed_, replication_, scenario_.referrals[c.index].key,
+                                                        StreamPurpose::transfer_delay));
+        } else {
+          st.delay.redistribute(*p.delay);
+        }
+        st.has_delay = true;
+      }
+      Route& r = routes_[route_of_[c.index]];
+      r.probability = p.probability;
+      r.when = p.when;
+      r.unconditional = p.when.constant() == std::optional<bool>(true);
+      compile_routes(agencies_[scenario_.referrals[c.index].from]);
+      break;
+    }
+  }
+  publish([&](auto& o) { o.on_parameter_changed(t, c, previous); });
+  if (c.target == Change::Target::agency) {
+    // New servers, or an agency reopened: the longest-waiting cases start, one per free server.
+    AgencyState& st = agencies_[c.index];
+    while (st.waiting_count > 0 && st.busy < st.capacity) next_from_queue(t, c.index);
   }
 }
 
@@ -180,6 +277,12 @@ void Engine::on_scheduled(Time t, std::uint32_t slot) {
       break;
     }
     case Scheduled::Type::reentry: on_reentry(t, what.index); break;
+    case Scheduled::Type::change: {
+      const Change change = std::move(changes_[what.index]);
+      free_changes_.push_back(what.index);
+      apply(change);
+      break;
+    }
   }
 }
 
@@ -217,7 +320,9 @@ void Engine::dispatch(const Event& e) {
   const std::uint32_t i = e.index();
   switch (e.kind()) {
     case EventKind::warmup_end: publish([&](auto& o) { o.on_warmup_end(e.time); }); break;
-    case EventKind::source_arrival: on_source(e.time, i); break;
+    case EventKind::source_arrival:
+      if (e.time == sources_[i].next_at) on_source(e.time, i);  // else stale: the rate changed
+      break;
     case EventKind::transfer_end: arrive(e.time, cases_[i].next_agency, i); break;
     case EventKind::service_end: end_service(e.time, cases_[i].agency, i); break;
     case EventKind::deadline_due: on_deadline_due(e.time, i); break;
@@ -276,7 +381,8 @@ void Engine::on_initial_cases(Time t, AgencyId agency) {
 void Engine::on_source(Time t, SourceId s) {
   SourceState& src = sources_[s];
   const Source& spec = scenario_.sources[s];
-  calendar_.push(t + src.gap(), kPriorityFlow, EventKind::source_arrival, s);
+  src.next_at = t + src.gap();
+  calendar_.push(src.next_at, kPriorityFlow, EventKind::source_arrival, s);
   if (!spec.seasonality.empty()) {
     // Thinning (Lewis–Shedler): candidates come at the peak rate; one is kept with probability
     // factor(month) / peak.
@@ -284,8 +390,8 @@ void Engine::on_source(Time t, SourceId s) {
     if (!(uniform01(src.thinning_rng) * src.peak_factor < spec.seasonality[month])) return;
   }
   enter(t, s, spec.to, [&](Person& p) {
-    p.profile = spec.profile;
-    draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng);
+    p.profile = src.profile;
+    draw_attributes(p.attributes, src.profile, spec.to, src.attribute_rng);
   });
 }
 
@@ -297,8 +403,8 @@ void Engine::on_batch(Time t, SourceId s) {
   }
   for (std::uint32_t k = 0; k < spec.batch_size; ++k) {
     enter(t, s, spec.to, [&](Person& p) {
-      p.profile = spec.profile;
-      draw_attributes(p.attributes, spec.profile, spec.to, src.attribute_rng);
+      p.profile = src.profile;
+      draw_attributes(p.attributes, src.profile, spec.to, src.attribute_rng);
     });
   }
 }
@@ -348,7 +454,7 @@ void Engine::arrive(Time t, AgencyId a, std::uint32_t slot) {
 
 void Engine::join(Time t, AgencyId a, std::uint32_t slot) {
   AgencyState& ag = agencies_[a];
-  if (ag.unlimited || ag.busy < ag.servers) {
+  if (ag.busy < ag.capacity) {
     start_service(t, a, slot);
     return;
   }
@@ -515,7 +621,7 @@ bool Engine::end_of_service_rules(Time t, AgencyId a, std::uint32_t slot) {
 void Engine::next_from_queue(Time t, AgencyId a) {
   AgencyState& ag = agencies_[a];
   // The freed server takes the longest-waiting case (unless a re-arrival took it already).
-  if (ag.waiting_count > 0 && ag.busy < ag.servers) {
+  if (ag.waiting_count > 0 && ag.busy < ag.capacity) {
     for (;;) {
       const auto [next, gen] = ag.waiting.front();
       ag.waiting.pop_front();

@@ -23,6 +23,7 @@
 #include "sim/engine/observer.hpp"
 #include "sim/graph/referral_graph.hpp"
 #include "sim/model/distribution.hpp"
+#include "sim/model/parameters.hpp"
 #include "sim/model/scenario.hpp"
 #include "sim/random/streams.hpp"
 
@@ -61,6 +62,28 @@ class Engine {
   /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
   void run_until(Time t);
 
+  /// Changes the running mechanism now (at now()), then tells the observers
+  /// (Observer::on_parameter_changed). Throws std::invalid_argument, changing nothing, when the
+  /// change is not valid for the current parameters (see Parameters::apply). What follows:
+  /// - servers or beds cut: cases in service finish; no service starts while as many are busy;
+  /// - servers or beds added, or a closed agency reopened: as many waiting cases start, in FIFO
+  ///   order, as there are servers free;
+  /// - closed: no service starts; arrivals queue (or meet the agency's when_full, as when full);
+  /// - a source's rate: its next arrival is drawn anew from now (a Poisson process stays one);
+  /// - a rule's probability or condition: from the next routing draw; a delay: from the next
+  ///   referral sent along it (cases on their way arrive as planned).
+  void apply(const Change& change);
+  /// Schedules `change` at simulated time `at` (>= now(); else std::invalid_argument): an event
+  /// that runs before the cases' own events at the same time. The change is validated when it is
+  /// applied; an invalid one then throws std::invalid_argument out of run_until.
+  void schedule_change(Time at, const Change& change);
+  /// The values in force now: the scenario's (as drawn), changed since by apply.
+  const Parameters& parameters() const { return params_; }
+  /// Servers (or beds) of agency `a` now; for an unlimited agency, the scenario's value.
+  std::uint32_t servers(AgencyId a) const { return params_.agencies[a].servers; }
+  /// Whether agency `a` is open now (closed by a change, not by its opening hours).
+  bool is_open(AgencyId a) const { return params_.agencies[a].open; }
+
   Time now() const { return now_; }
   std::uint64_t events_processed() const { return events_; }
   /// The scenario this replication runs: with uncertain parameters, their values drawn for it.
@@ -81,7 +104,9 @@ class Engine {
   /// (over a kilobyte, mostly strings and rarely used options), so that a visit touches two or
   /// three cache lines of engine state rather than the scattered fields of the scenario.
   struct AgencyState {
-    std::uint32_t servers = 1;
+    /// Services that may run at once: the servers (or beds) while open; unlimited: no limit; 0
+    /// while closed. A service starts only when busy < capacity.
+    std::uint32_t capacity = 1;
     std::uint32_t busy = 0;
     std::size_t waiting_count = 0;  // entries of `waiting` still waiting (drop-outs leave theirs)
     bool unlimited = false;
@@ -92,7 +117,7 @@ class Engine {
     bool end_rules = false;  // a decision, withdrawal or re-trafficking at the end of service
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
-    std::span<const Route> routes;  // the graph's routing table for this agency
+    std::span<const Route> routes;  // this agency's part of routes_
     /// When all routes are unconditional, none is a fork and there are at most four: their
     /// cumulative probabilities (as end_service's loop adds them), then +inf, so that the route is
     /// counted rather than searched for — a loop whose exit is a coin toss for the predictor.
@@ -118,7 +143,9 @@ class Engine {
     AgencyId retrafficking_reenters = 0;
   };
   struct SourceState {
-    SampleStream gap;
+    SampleStream gap;   // exponential gaps at the peak rate; redrawn when the rate changes
+    Time next_at = -1;  // the pending arrival's time; another source_arrival event is stale
+    ProfileId profile = 0;
     Rng attribute_rng;
     Rng thinning_rng;
     double peak_factor = 1;  // seasonal sources: the largest monthly factor (candidates come at rate × it)
@@ -151,8 +178,8 @@ class Engine {
   };
   /// A scheduled action that is not a case's own event (EventKind::scheduled, index = its slot).
   struct Scheduled {
-    enum class Type : std::uint8_t { initial_cases, batch, hold_end, reentry } type;
-    std::uint32_t index;  // agency (initial_cases), source (batch), track slot (hold_end), reentry slot
+    enum class Type : std::uint8_t { initial_cases, batch, hold_end, reentry, change } type;
+    std::uint32_t index;  // agency (initial_cases), source (batch), track slot (hold_end), reentry or change slot
   };
   /// A re-trafficked person waiting to re-enter.
   struct Reentry {
@@ -180,6 +207,12 @@ class Engine {
   };
 
   void dispatch(const Event& e);
+  /// The agency's capacity (AgencyState::capacity) from its parameters.
+  void set_capacity(AgencyId a);
+  /// The agency's routing shortcut (AgencyState::fixed_routes, thresholds) from its routes.
+  void compile_routes(AgencyState& st);
+  /// Schedules source s's next arrival at t + a gap at its current rate (none at rate 0).
+  void schedule_arrival(Time t, SourceId s);
   void on_scheduled(Time t, std::uint32_t slot);
   /// Schedules `what` at time t (EventKind::scheduled).
   void schedule(Time t, std::uint8_t priority, Scheduled what);
@@ -244,6 +277,14 @@ class Engine {
   /// With uncertain parameters, this replication's draw of the scenario; scenario_ refers to it.
   std::optional<Scenario> drawn_;
   const Scenario& scenario_;
+  std::uint64_t seed_;
+  std::uint32_t replication_;
+  Parameters params_;
+  /// The routing table, a copy of the graph's (all agencies, CSR by agency), changed by apply.
+  std::vector<Route> routes_;
+  std::vector<std::uint32_t> route_of_;  // per referral: its index in routes_
+  std::vector<Change> changes_;          // scheduled changes, by slot (Scheduled::Type::change)
+  std::vector<std::uint32_t> free_changes_;
   EventQueue calendar_;
   Time now_ = 0;
   std::uint64_t events_ = 0;

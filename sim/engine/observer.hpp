@@ -104,6 +104,10 @@ class Observer {
   virtual void on_retrafficked(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*reentry*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
+  /// A parameter changed (Engine::apply, a scenario's [[change]], the visualiser, an inject):
+  /// `change` as applied, `previous` the same fields with the values they had just before. Heard
+  /// after the change took effect but before the services it lets start (those follow, at t).
+  virtual void on_parameter_changed(Time /*t*/, const Change& /*change*/, const Change& /*previous*/) {}
 };
 
 }  // namespace refsim

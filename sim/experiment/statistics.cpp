@@ -14,7 +14,19 @@ StatisticsCollector::StatisticsCollector(const Engine& engine)
       acc_(scenario_.agencies.size()),
       referrals_(scenario_.referrals.size()),
       deadlines_(scenario_.deadlines.size()) {
-  for (std::size_t a = 0; a < acc_.size(); ++a) acc_[a].interview = scenario_.agencies[a].interview;
+  for (std::size_t a = 0; a < acc_.size(); ++a) {
+    acc_[a].interview = scenario_.agencies[a].interview;
+    acc_[a].servers = acc_[a].staffed = engine.servers(static_cast<AgencyId>(a));
+  }
+}
+
+void StatisticsCollector::on_parameter_changed(Time t, const Change& c, const Change&) {
+  if (c.target != Change::Target::agency || !c.servers) return;
+  Acc& x = acc_[c.index];
+  x.advance_staffed(t);
+  x.servers = *c.servers;
+  x.staffed = std::max(x.servers, x.busy);
+  x.servers_changed = true;
 }
 
 void StatisticsCollector::on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes,
@@ -199,6 +211,8 @@ void StatisticsCollector::on_warmup_end(Time t) {
     x.positive = x.negative = x.false_positive = x.false_negative = x.dropouts = 0;
     x.turned_away = x.overflowed = x.holds = x.withdrawals = x.interviews = 0;
     x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
+    x.staffed_area = 0;
+    x.staffed_last = t;
   }
   entered_ = exited_ = 0;
   system_time_sum_ = 0;
@@ -215,13 +229,20 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
   for (std::size_t i = 0; i < acc_.size(); ++i) {
     Acc x = acc_[i];
     x.advance(horizon);
+    x.advance_staffed(horizon);
     const Agency& ag = scenario_.agencies[i];
     AgencyResult& out = r.agencies[i];
     out.arrivals = static_cast<double>(x.arrivals);
     out.throughput_per_day = static_cast<double>(x.completions) / span;
     out.mean_queue_length = x.queue_area / span;
     out.mean_in_service = x.busy_area / span;
-    out.utilization = ag.unlimited ? kNaN : out.mean_in_service / ag.servers;
+    if (ag.unlimited) {
+      out.utilization = kNaN;
+    } else if (!x.servers_changed) {
+      out.utilization = out.mean_in_service / static_cast<double>(x.servers);
+    } else {
+      out.utilization = x.staffed_area > 0 ? x.busy_area / x.staffed_area : kNaN;
+    }
     if (x.starts > 0) out.mean_wait_days = x.wait_sum / static_cast<double>(x.starts);
     if (x.completions > 0) out.mean_time_in_agency_days = x.time_sum / static_cast<double>(x.completions);
     out.deadline_breaches_caused = static_cast<double>(x.breaches);

@@ -11,6 +11,7 @@
 // in the window. Persons still inside at the horizon are not in the cohort measures. Deadline
 // outcomes per cohort (DeadlineResult::cohorts) are the exception: like all deadline outcomes,
 // they count when settled in the window, under the person's cohort at entry.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -29,9 +30,12 @@ class Engine;
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct AgencyResult {
-  double arrivals = 0;                     ///< visits that arrived in the window
-  double throughput_per_day = 0;           ///< completions per day in the window
-  double utilization = kNaN;               ///< time-average busy servers / servers; NaN if unlimited
+  double arrivals = 0;            ///< visits that arrived in the window
+  double throughput_per_day = 0;  ///< completions per day in the window
+  /// Busy server-time / staffed server-time in the window; NaN if unlimited or never staffed. With
+  /// servers constant, the time-average busy servers / servers. When a change cuts servers below
+  /// the busy ones, those finishing their cases count as staffed until they finish (so it is <= 1).
+  double utilization = kNaN;
   double mean_queue_length = 0;            ///< time-average number waiting (not in service)
   double mean_in_service = 0;              ///< time-average number in service
   double mean_wait_days = kNaN;            ///< arrival → service start; NaN with no observation
@@ -260,6 +264,7 @@ class StatisticsCollector final : public Observer {
   void on_hold_end(Time t, AgencyId a, const Case& c) override;
   void on_withdrawal(Time t, AgencyId a, const Case& c) override;
   void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
+  void on_parameter_changed(Time t, const Change& change, const Change& previous) override;
 
   /// Cases held (not_before) at agency `a` now: for time series.
   std::uint32_t held_now(AgencyId a) const { return static_cast<std::uint32_t>(acc_[a].held); }
@@ -281,6 +286,16 @@ class StatisticsCollector final : public Observer {
       queue_area += static_cast<double>(queue) * (t - last);
       busy_area += static_cast<double>(busy) * (t - last);
       last = t;
+    }
+    // Staffed server-time, for utilization once servers change: the servers, or the busy ones
+    // when more (a cut lets cases in service finish). It changes only at changes and at service
+    // ends above the servers, so it is integrated there, off the common path.
+    std::int64_t servers = 0, staffed = 0;  // levels now: staffed = max(servers, busy)
+    double staffed_area = 0, staffed_last = 0;
+    bool servers_changed = false;  // some change set this agency's servers (before or in the window)
+    void advance_staffed(Time t) {
+      staffed_area += static_cast<double>(staffed) * (t - staffed_last);
+      staffed_last = t;
     }
   };
   struct CohortAcc {
@@ -347,6 +362,10 @@ inline void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case
 inline void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
   Acc& x = acc_[a];
   x.advance(t);
+  if (x.staffed > x.servers) [[unlikely]] {  // a server cut: the staffed level falls with the busy ones
+    x.advance_staffed(t);
+    x.staffed = std::max(x.servers, x.busy - 1);
+  }
   --x.busy;
   ++x.completions;
   x.time_sum += in_agency;

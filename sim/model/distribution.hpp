@@ -165,6 +165,13 @@ class SampleStream {
     return block_[next_++];
   }
 
+  /// Draws from `spec` from now on, continuing the same random stream; the values drawn ahead
+  /// for the old distribution are dropped.
+  void redistribute(const DistributionSpec& spec) {
+    sampler_ = Sampler(spec);
+    next_ = kBlock;
+  }
+
  private:
   void refill() {
     sampler_.fill(rng_, block_);

@@ -189,6 +189,38 @@ struct UncertainParameter {
   std::string key;  ///< names the parameter's random stream, e.g. "ngo->police:loss"
 };
 
+/// A change to what may vary while a run goes on (servers or beds, opening, a decision's rates, a
+/// source's rate and profile, a referral rule's numbers and condition), applied by
+/// Engine::apply at the engine's current time. Every field left empty stays as it is. The
+/// structure (ids, topology, deadlines) never changes. Validated by Parameters::apply, which
+/// throws std::invalid_argument naming the object, and changes nothing when it throws.
+struct Change {
+  enum class Target : std::uint8_t { agency, source, referral } target = Target::agency;
+  std::uint32_t index = 0;  ///< AgencyId, SourceId or ReferralId, by `target`
+  // An agency's.
+  std::optional<std::uint32_t> servers;  ///< servers, or beds for a residential agency (>= 0)
+  std::optional<bool> open;              ///< false: closed, starts no service (arrivals queue, or when_full)
+  std::optional<double> sensitivity, specificity, positive_rate;  ///< its decision's
+  // A source's.
+  std::optional<double> rate_per_day;  ///< Poisson rate (>= 0); the next gap is drawn anew
+  std::optional<ProfileId> profile;
+  // A referral rule's.
+  std::optional<double> probability;
+  std::optional<Condition> when;
+  std::optional<double> loss;
+  std::optional<double> consent;          ///< adults' P(consent); 1 lifts the gate in effect
+  std::optional<DistributionSpec> delay;  ///< transfer time from now on
+  /// Who asked for it, for logs and reports: "[[change]] at 180d", "refsim-viz", an inject's id.
+  std::string origin;
+  SourceLocation where;  ///< where a scenario's [[change]] was declared (line 0 otherwise)
+};
+
+/// A scenario's `[[change]]`: `change` applied at simulated time `at` (days from t = 0).
+struct ScheduledChange {
+  Time at = 0;
+  Change change;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -203,6 +235,8 @@ struct Scenario {
   std::vector<std::string> nationalities;  ///< values of the nationality attribute; "other" last
   AttributeSchema schema;                  ///< the attributes `when` conditions may name
   std::vector<UncertainParameter> uncertain;
+  /// `[[change]]` tables in declaration order: the engine schedules each at its time.
+  std::vector<ScheduledChange> changes;
 
   /// This scenario with each uncertain parameter drawn for (seed, replication); every other
   /// value unchanged. Without uncertain parameters, an identical copy.
