@@ -2,13 +2,16 @@
 // rates, rules, decisions), what observers hear, and utilization when capacity changes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
 #include "sim/experiment/runner.hpp"
+#include "sim/report/report.hpp"
 #include "support.hpp"
 
 using namespace refsim;
@@ -374,4 +377,41 @@ TEST_CASE("Changes: utilization with servers raised counts the new servers from 
   const ReplicationResult r = run_replication(s, g, 1, 0);
   CHECK(r.agencies[0].mean_in_service == Approx(40.0 / 100).epsilon(1e-12));
   CHECK(r.agencies[0].utilization == Approx(40.0 / 180).epsilon(1e-12));
+}
+
+TEST_CASE("Changes: the table, the summary and the time series show a scenario's changes") {
+  Scenario s = test::scenario(one_agency("servers = 4", "15d", 6));
+  Change cut = servers(0, 2);
+  cut.origin = "two caseworkers on leave";
+  s.changes.push_back({21, cut});
+  s.changes.push_back({14, open(0, false)});  // applied first: by time, not by declaration
+  s.changes.push_back({35, open(0, true)});
+  const ReferralGraph g(s);
+  RunOptions opt;
+  opt.replications = 2;
+  opt.sample_every = 7;
+  const RunResult r = run_replications(s, g, opt);
+  const RunContext ctx{s, 1, 2};
+
+  std::ostringstream table;
+  print_summary_table(table, ctx, r);
+  const std::string t = table.str();
+  CHECK(t.find("\na            4→2 ") != std::string::npos);  // the servers column, 10 columns wide
+  CHECK(t.find("changes during the run (3 [[change]]; servers above: before → after):\n"
+               "  at 14d      a: closes\n"
+               "  at 21d      a: servers 4 → 2  (two caseworkers on leave)\n"
+               "  at 35d      a: opens\n") != std::string::npos);
+
+  const std::string json = summary_json(ctx, r);
+  CHECK(json.find("\"changes\": [") != std::string::npos);
+  CHECK(json.find("\"change\": \"a: servers 4 → 2\"") != std::string::npos);
+
+  std::istringstream csv(timeseries_csv(ctx, r));
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(csv, line);) rows.push_back(line);
+  REQUIRE(rows.size() == 1 + 15);        // samples at 0, 7, …, 98 d
+  CHECK(rows[2] == "0,7,a,2,4,0,0,4");   // 4 in service, 2 waiting
+  CHECK(rows[3] == "0,14,a,2,4,0,0,0");  // closed at 14 d (before the four end at 15 d)
+  CHECK(rows[4] == "0,21,a,2,0,0,0,0");  // closed: nobody starts; servers cut to 2 meanwhile
+  CHECK(rows[6] == "0,35,a,0,2,0,0,2");  // reopened: two start at once
 }

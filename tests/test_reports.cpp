@@ -437,11 +437,11 @@ probability = 1
   const RunContext ctx{s, 11, 2};
   const auto rows = lines(timeseries_csv(ctx, r));
   REQUIRE(rows.size() == 1 + 2 * 5);  // replication 0 only: agencies × samples (0, 7, 14, 21, 28 d)
-  CHECK(rows[0] == "replication,time_days,agency,queue,in_service,held,grounds_backlog");
-  CHECK(rows[1] == "0,0,intake,0,0,0,0");
-  CHECK(rows[4] == "0,7,rg,4,1,0,5");
-  CHECK(rows[6] == "0,14,rg,3,1,0,4");
-  CHECK(rows[10] == "0,28,rg,2,1,0,3");
+  CHECK(rows[0] == "replication,time_days,agency,queue,in_service,held,grounds_backlog,capacity");
+  CHECK(rows[1] == "0,0,intake,0,0,0,0,");  // no capacity limit: empty, not a number
+  CHECK(rows[4] == "0,7,rg,4,1,0,5,1");
+  CHECK(rows[6] == "0,14,rg,3,1,0,4,1");
+  CHECK(rows[10] == "0,28,rg,2,1,0,3,1");
   CHECK(r.replications[1].timeseries.times.empty());
   CHECK(sample_count(28, 7) == 5);
   CHECK(sample_count(28, 0) == 0);

@@ -52,6 +52,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
     ts.queue.reserve(samples * n_agencies);
     ts.in_service.reserve(samples * n_agencies);
     ts.held.reserve(samples * n_agencies);
+    ts.capacity.reserve(samples * n_agencies);
     ts.grounds_backlog.reserve(samples);
     for (std::size_t k = 0; k < samples; ++k) {
       const Time t = std::min(static_cast<double>(k) * opt.sample_every, s.run.horizon);
@@ -61,6 +62,9 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
         ts.queue.push_back(static_cast<std::uint32_t>(engine.queue_length(a)));
         ts.in_service.push_back(engine.busy(a));
         ts.held.push_back(stats.held_now(a));
+        ts.capacity.push_back(s.agencies[a].unlimited ? TimeSeries::kUnlimited
+                              : engine.is_open(a)     ? engine.servers(a)
+                                                      : 0);
       }
       std::uint32_t backlog = 0;
       for (AgencyId a : deciders) backlog += static_cast<std::uint32_t>(engine.queue_length(a)) + engine.busy(a);

@@ -131,6 +131,10 @@ struct TimeSeries {
   std::vector<std::uint32_t> queue;       ///< waiting in the queue (Engine::queue_length)
   std::vector<std::uint32_t> in_service;  ///< busy servers or beds (Engine::busy)
   std::vector<std::uint32_t> held;        ///< held before service (not_before)
+  /// Servers or beds available for new services (0 while closed by a change); kUnlimited for an
+  /// agency without a limit.
+  std::vector<std::uint32_t> capacity;
+  static constexpr std::uint32_t kUnlimited = 0xFFFFFFFFu;
   /// Per time: cases waiting or in service at agencies whose decision sets reasonable_grounds or
   /// identified.
   std::vector<std::uint32_t> grounds_backlog;

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/model/parameters.hpp"
+
 namespace refsim {
 
 using Json = nlohmann::ordered_json;
@@ -134,6 +136,25 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   j["cohorts"] = std::move(cohorts);
   j["overall"] = metrics_json(
       res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts[kCohortCount]; });
+  // Only with [[change]] tables, so that the summary of a scenario without them is as it was.
+  if (!s.changes.empty()) {
+    Json changes = Json::array();
+    for (const ReplayedChange& rc : replay_changes(s)) {
+      const Change& c = s.changes[rc.declared].change;
+      Json cj;
+      cj["at_days"] = rc.at;
+      cj["target"] = c.target == Change::Target::agency   ? "agency"
+                     : c.target == Change::Target::source ? "source"
+                                                          : "referral";
+      cj["id"] = c.target == Change::Target::agency   ? s.agencies[c.index].id
+                 : c.target == Change::Target::source ? s.sources[c.index].id
+                                                      : s.referrals[c.index].key;
+      cj["change"] = describe(c, rc.previous, s);
+      cj["origin"] = c.origin;
+      changes.push_back(std::move(cj));
+    }
+    j["changes"] = std::move(changes);
+  }
   return j.dump(2) + "\n";
 }
 
@@ -213,7 +234,7 @@ std::string cohorts_csv(const RunContext&, const RunResult& res) {
 
 std::string timeseries_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,time_days,agency,queue,in_service,held,grounds_backlog\n";
+  os << "replication,time_days,agency,queue,in_service,held,grounds_backlog,capacity\n";
   const std::size_t n = ctx.scenario.agencies.size();
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     const TimeSeries& ts = res.replications[r].timeseries;
@@ -221,7 +242,9 @@ std::string timeseries_csv(const RunContext& ctx, const RunResult& res) {
       for (std::size_t a = 0; a < n; ++a) {
         const std::size_t i = k * n + a;
         os << r << ',' << format_number(ts.times[k]) << ',' << ctx.scenario.agencies[a].id << ',' << ts.queue[i] << ','
-           << ts.in_service[i] << ',' << ts.held[i] << ',' << ts.grounds_backlog[k] << '\n';
+           << ts.in_service[i] << ',' << ts.held[i] << ',' << ts.grounds_backlog[k] << ',';
+        if (ts.capacity[i] != TimeSeries::kUnlimited) os << ts.capacity[i];
+        os << '\n';
       }
     }
   }
@@ -253,6 +276,26 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   };
   std::size_t idw = 6;
   for (const auto& a : s.agencies) idw = std::max(idw, a.id.size());
+  // Servers as the run goes: "4→2→4" for an agency whose [[change]]s set them.
+  const std::vector<ReplayedChange> replayed = replay_changes(s);
+  std::vector<std::string> servers_text(s.agencies.size());
+  for (std::size_t a = 0; a < s.agencies.size(); ++a)
+    servers_text[a] = s.agencies[a].unlimited ? std::string("unlim.") : std::to_string(s.agencies[a].servers);
+  for (const ReplayedChange& rc : replayed) {
+    const Change& c = s.changes[rc.declared].change;
+    if (c.target == Change::Target::agency && c.servers) servers_text[c.index] += "→" + std::to_string(*c.servers);
+  }
+  // Right-aligned in 10 columns by hand: setw counts bytes, and "→" is three. Longer: the first
+  // and the last value.
+  const auto columns = [](const std::string& t) {
+    std::size_t n = 0;
+    for (unsigned char ch : t) n += (ch & 0xC0) != 0x80;
+    return n;
+  };
+  for (std::string& t : servers_text) {
+    if (columns(t) > 9) t = t.substr(0, t.find("→")) + "→…" + t.substr(t.rfind("→") + 3);
+    t.insert(0, 10 - columns(t), ' ');
+  }
   os << s.name << " — " << ctx.replications << " replication(s), seed " << ctx.seed << ", horizon "
      << format_duration(s.run.horizon) << ", warm-up " << format_duration(s.run.warmup) << "\n";
   os << "(mean ± half-width of the 95% confidence interval over replications; times in days)\n\n";
@@ -267,12 +310,21 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
       return estimate(v);
     };
     const Agency& ag = s.agencies[a];
-    os << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << std::setw(10)
-       << (ag.unlimited ? std::string("unlim.") : std::to_string(ag.servers)) << std::setw(18)
+    os << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << servers_text[a] << std::setw(18)
        << cell(est(&AgencyResult::throughput_per_day), 3) << std::setw(18) << cell(est(&AgencyResult::utilization), 3)
        << std::setw(18) << cell(est(&AgencyResult::mean_queue_length), 2) << std::setw(18)
        << cell(est(&AgencyResult::mean_wait_days), 2) << std::setw(18)
        << cell(est(&AgencyResult::mean_time_in_agency_days), 2) << "\n";
+  }
+  if (!replayed.empty()) {
+    os << "\nchanges during the run (" << replayed.size() << " [[change]]; servers above: before → after):\n";
+    for (const ReplayedChange& rc : replayed) {
+      const Change& c = s.changes[rc.declared].change;
+      os << "  at " << std::left << std::setw(8) << format_duration(rc.at) << std::right << " "
+         << describe(c, rc.previous, s);
+      if (!c.origin.empty() && c.origin.rfind("[[change]]", 0) != 0) os << "  (" << c.origin << ")";
+      os << "\n";
+    }
   }
   auto cases = [&](double CaseResult::*f) {
     std::vector<double> v;

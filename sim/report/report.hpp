@@ -30,8 +30,9 @@ std::string deadlines_csv(const RunContext& ctx, const RunResult& result);
 std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& result);
 /// Tidy `replication,cohort,metric,value` for the 20 cohorts (cohort_name) and "overall".
 std::string cohorts_csv(const RunContext& ctx, const RunResult& result);
-/// `replication,time_days,agency,queue,in_service,held,grounds_backlog`, one row per sample ×
-/// agency (replication 0's ReplicationResult::timeseries); only the header when there is none.
+/// `replication,time_days,agency,queue,in_service,held,grounds_backlog,capacity`, one row per
+/// sample × agency (replication 0's ReplicationResult::timeseries); only the header when there is
+/// none. `capacity` is empty for an agency without a limit.
 std::string timeseries_csv(const RunContext& ctx, const RunResult& result);
 std::string run_json(const RunContext& ctx, const RunResult& result, const std::string& command_line);
 

@@ -11,8 +11,12 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include <toml++/toml.h>
+
+#include "sim/model/parameters.hpp"
+#include "sim/scenario/changes.hpp"
 
 namespace refsim {
 namespace {
@@ -1007,64 +1011,13 @@ Condition read_condition(const Reader& r, const TableView& v, const Scenario& s,
   }
 }
 
-/// A description of attribute values for messages: child, exploitation == "labour".
-std::string describe_values(const Scenario& s, const std::vector<std::uint32_t>& attrs,
-                            const std::vector<std::uint32_t>& values) {
-  std::string out;
-  for (std::uint32_t i : attrs) {
-    const auto& a = s.schema.attributes[i];
-    if (!out.empty()) out += ", ";
-    if (a.boolean()) {
-      out += (values[i] ? "" : "not ") + a.name;
-    } else {
-      out += a.name + " == \"" + a.values[values[i]] + "\"";
-    }
-  }
-  return out;
-}
-
 /// For each agency, the main-route (non-fork) probabilities of the rules that apply to one case
-/// must not sum above 1. With `when` conditions, every combination of the attributes they name
-/// is checked (adult is derived from child); the error points at the probability that tips over.
+/// must not sum above 1 (see route_sum_excess); the error points at the probability that tips over.
 void check_route_sums(const Reader& r, const Scenario& s, const std::vector<const toml::node*>& prob_nodes) {
+  const Parameters p = Parameters::of(s);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
-    std::vector<ReferralId> rules;
-    std::vector<std::uint32_t> used;
-    for (ReferralId i = 0; i < s.referrals.size(); ++i) {
-      const Referral& ref = s.referrals[i];
-      if (ref.from != a || ref.fork) continue;
-      rules.push_back(i);
-      for (std::uint32_t u : ref.when.attributes_used()) used.push_back(u == attr::kAdult ? attr::kChild : u);
-    }
-    std::sort(used.begin(), used.end());
-    used.erase(std::unique(used.begin(), used.end()), used.end());
-    double combos = 1;
-    for (std::uint32_t u : used) combos *= s.schema.attributes[u].value_count();
-    if (combos > 200000) continue;  // too many to enumerate; the engine caps the draw at 1 anyway
-    std::vector<std::uint32_t> values(s.schema.attributes.size(), 0);
-    for (;;) {
-      values[attr::kAdult] = 1 - values[attr::kChild];
-      double total = 0;
-      for (ReferralId i : rules) {
-        const Referral& ref = s.referrals[i];
-        if (!ref.when(values)) continue;
-        total += ref.probability;
-        if (total > 1 + 1e-9) {
-          std::ostringstream os;
-          os << "agency '" << s.agencies[a].id << "': referral probabilities sum to " << total;
-          if (!used.empty()) os << " for cases with " << describe_values(s, used, values);
-          os << ", more than 1 (the remainder is the probability of leaving the mechanism)";
-          r.fail(*prob_nodes[i], os.str());
-        }
-      }
-      // Next combination (odometer over the used attributes).
-      std::size_t k = 0;
-      for (; k < used.size(); ++k) {
-        if (++values[used[k]] < s.schema.attributes[used[k]].value_count()) break;
-        values[used[k]] = 0;
-      }
-      if (k == used.size()) break;
-    }
+    ReferralId culprit = 0;
+    if (auto why = route_sum_excess(s, a, p.referrals, &culprit)) r.fail(*prob_nodes[culprit], *why);
   }
 }
 
@@ -1102,6 +1055,218 @@ void read_referrals(const Reader& r, const toml::table& root, Scenario& s) {
     s.referrals.push_back(std::move(ref));
   }
   check_route_sums(r, s, prob_nodes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled changes: [[change]].
+
+/// The source named by `key`, or a located error listing the known sources.
+SourceId source_ref(const TableView& v, const Scenario& s, std::string_view key, std::string_view what) {
+  const std::string id = v.string(key, what, true);
+  std::string known;
+  for (SourceId i = 0; i < s.sources.size(); ++i) {
+    if (s.sources[i].id == id) return i;
+    known += (known.empty() ? "" : ", ") + s.sources[i].id;
+  }
+  v.fail(*v.find(key), key, "names unknown source '" + id + "'; known: " + known);
+}
+
+/// The keys a change of `target` may set (`residential`: beds instead of servers), as a list.
+std::vector<std::string> change_fields(Change::Target target, bool residential) {
+  switch (target) {
+    case Change::Target::agency:
+      return {residential ? "beds" : "servers", "open", "sensitivity", "specificity", "positive_rate"};
+    case Change::Target::source: return {"rate", "profile"};
+    case Change::Target::referral: return {"probability", "when", "loss", "consent", "delay"};
+  }
+  return {};
+}
+
+/// `c` with only the field written as `key` kept (and its target).
+Change only_field(const Change& c, std::string_view key) {
+  Change one;
+  one.target = c.target;
+  one.index = c.index;
+  one.origin = c.origin;
+  one.where = c.where;
+  if (key == "servers" || key == "beds") one.servers = c.servers;
+  if (key == "open") one.open = c.open;
+  if (key == "sensitivity") one.sensitivity = c.sensitivity;
+  if (key == "specificity") one.specificity = c.specificity;
+  if (key == "positive_rate") one.positive_rate = c.positive_rate;
+  if (key == "rate") one.rate_per_day = c.rate_per_day;
+  if (key == "profile") one.profile = c.profile;
+  if (key == "probability") one.probability = c.probability;
+  if (key == "when") one.when = c.when;
+  if (key == "loss") one.loss = c.loss;
+  if (key == "consent") one.consent = c.consent;
+  if (key == "delay") one.delay = c.delay;
+  return one;
+}
+
+const std::vector<std::string> kChangeKeys = {"at",      "agency",  "source",      "referral",    "servers",
+                                              "beds",    "open",    "sensitivity", "specificity", "positive_rate",
+                                              "rate",    "profile", "probability", "when",        "loss",
+                                              "consent", "delay",   "note"};
+
+/// Reads every [[change]] into s.changes (declaration order), then applies them in order of `at`
+/// (equal times in declaration order) to the scenario's parameters, so that a change that makes
+/// no sense when it comes (route probabilities above 1 after it) is reported where it is written.
+void read_changes(const Reader& r, const toml::table& root, Scenario& s) {
+  struct Field {
+    std::string key;
+    SourceLocation key_at;
+    const toml::node* value;
+  };
+  struct Written {
+    std::string context;
+    SourceLocation where;
+    std::vector<Field> fields;  ///< the keys it sets, in the order written
+  };
+  std::vector<Written> written;
+  for (const toml::table* t : tables_of(r, root, "change")) {
+    const TableView pre(r, *t, "[[change]]", kChangeKeys);
+    const toml::node& an = pre.require("at", "when the change applies: a duration from t = 0, such as \"180d\"");
+    ScheduledChange sc;
+    sc.at = pre.duration(an, "at");
+    if (sc.at < 0) pre.fail(an, "at", "must be >= 0, got " + format_duration(sc.at));
+    if (sc.at > s.run.horizon) {
+      pre.fail(an, "at",
+               "(" + format_duration(sc.at) + ") is after the horizon (" + format_duration(s.run.horizon) +
+                   "): the change would never apply");
+    }
+    const std::string at_text = an.is_string() ? std::string(*an.value<std::string_view>()) : format_duration(sc.at);
+    const TableView v(r, *t, "[[change]] at " + at_text, kChangeKeys);
+    v.reject_unknown();
+    Change& c = sc.change;
+    c.where = r.at(*t);
+
+    // The keys in the order written (a table iterates in key order).
+    std::vector<Field> keys;
+    for (auto&& [k, node] : *t) keys.push_back({std::string(k.str()), r.at(k.source()), &node});
+    std::sort(keys.begin(), keys.end(), [](const Field& a, const Field& b) {
+      return std::pair{a.key_at.line, a.key_at.column} < std::pair{b.key_at.line, b.key_at.column};
+    });
+
+    // The target: exactly one of agency, source, referral.
+    const Field* target = nullptr;
+    for (const Field& f : keys) {
+      if (f.key != "agency" && f.key != "source" && f.key != "referral") continue;
+      if (target) {
+        r.fail(f.key_at, v.context() + ": names both " + target->key + " and " + f.key +
+                             "; give exactly one target: agency, source or referral");
+      }
+      target = &f;
+    }
+    if (!target) r.fail(*t, v.context() + ": names no target; give one of agency, source or referral");
+    std::string object;
+    bool residential = false;
+    if (target->key == "agency") {
+      c.target = Change::Target::agency;
+      c.index = agency_ref(v, s, "agency", "the agency to change");
+      object = "agency '" + s.agencies[c.index].id + "'";
+      residential = s.agencies[c.index].residential;
+    } else if (target->key == "source") {
+      c.target = Change::Target::source;
+      c.index = source_ref(v, s, "source", "the source to change");
+      object = "source '" + s.sources[c.index].id + "'";
+    } else {
+      c.target = Change::Target::referral;
+      const std::string text = v.string("referral", "a referral rule written from->to", true);
+      const auto found = find_referral(s, text);
+      if (const auto* why = std::get_if<std::string>(&found)) v.fail(*target->value, "referral", *why);
+      c.index = std::get<ReferralId>(found);
+      object = "referral '" + s.referrals[c.index].key + "'";
+    }
+
+    // What it sets, each checked against what the target has.
+    const std::vector<std::string> takes = change_fields(c.target, residential);
+    Written w{v.context(), c.where, {}};
+    for (const Field& f : keys) {
+      if (f.key == "at" || f.key == "note" || &f == target) continue;
+      if (std::find(takes.begin(), takes.end(), f.key) == takes.end()) {
+        if (f.key == "servers" && residential)
+          r.fail(f.key_at, v.context() + ": servers does not apply to " + object +
+                               ", which has beds (a residential agency): write beds = N");
+        if (f.key == "beds" && c.target == Change::Target::agency)
+          r.fail(f.key_at, v.context() + ": beds does not apply to " + object +
+                               ", which has servers, not beds: write servers = N");
+        const char* kind = c.target == Change::Target::agency   ? "an agency"
+                           : c.target == Change::Target::source ? "a source"
+                                                                : "a referral";
+        r.fail(f.key_at,
+               v.context() + ": " + f.key + " does not apply to " + object + "; " + kind + " takes " + join(takes));
+      }
+      const toml::node& n = *f.value;
+      if (f.key == "servers" || f.key == "beds") {
+        const auto k = v.integer(n, f.key, "an integer >= 0");
+        if (k < 0 || k > 1000000)
+          v.fail(n, f.key, "must be an integer between 0 and 1000000, got " + std::to_string(k));
+        c.servers = static_cast<std::uint32_t>(k);
+      } else if (f.key == "open") {
+        if (!n.is_boolean()) v.fail(n, "open", "must be true or false, got " + type_name(n));
+        c.open = *n.value<bool>();
+      } else if (f.key == "sensitivity") {
+        c.sensitivity = v.probability(f.key, true, 0);
+      } else if (f.key == "specificity") {
+        c.specificity = v.probability(f.key, true, 0);
+      } else if (f.key == "positive_rate") {
+        c.positive_rate = v.probability(f.key, true, 0);
+      } else if (f.key == "rate") {
+        c.rate_per_day = v.rate(n, "rate");
+      } else if (f.key == "profile") {
+        c.profile = profile_ref(v, s, "profile");
+      } else if (f.key == "probability") {
+        c.probability = v.probability(f.key, true, 0);
+      } else if (f.key == "when") {
+        c.when = read_condition(r, v, s, "when");
+      } else if (f.key == "loss") {
+        c.loss = v.probability(f.key, true, 0);
+      } else if (f.key == "consent") {
+        c.consent = v.probability(f.key, true, 0);
+      } else if (f.key == "delay") {
+        c.delay = read_distribution(r, n, v.context(), "delay");
+      }
+      w.fields.push_back(f);
+    }
+    if (w.fields.empty())
+      r.fail(*t, v.context() + ": changes nothing; give at least one of " + join(takes) + " for " + object);
+    c.origin = v.find("note") ? v.string("note", "a note on the change", false) : v.context();
+    s.changes.push_back(std::move(sc));
+    written.push_back(std::move(w));
+  }
+
+  // Applied as the engine will apply them: in order of time, equal times in declaration order.
+  std::vector<std::size_t> order(s.changes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return s.changes[a].at < s.changes[b].at; });
+  Parameters p = Parameters::of(s);
+  for (const std::size_t i : order) {
+    const Change& c = s.changes[i].change;
+    try {
+      p.apply(c, s);
+    } catch (const std::invalid_argument& e) {
+      // Located at the first field that fails on its own; else (a combination, such as a probability
+      // and a condition together) at the probability or the condition.
+      const Written& w = written[i];
+      const toml::node* at = nullptr;
+      for (const Field& f : w.fields) {
+        Parameters trial = p;
+        try {
+          trial.apply(only_field(c, f.key), s);
+        } catch (const std::invalid_argument&) {
+          at = f.value;
+          break;
+        }
+      }
+      for (const Field& f : w.fields) {
+        if (!at && (f.key == "probability" || f.key == "when")) at = f.value;
+      }
+      if (at) r.fail(*at, w.context + ": " + e.what());
+      r.fail(w.where, w.context + ": " + e.what());
+    }
+  }
 }
 
 /// The first byte that is not valid UTF-8, or npos.
@@ -1187,6 +1352,34 @@ SourceLocation location_of_offset(const std::string& file, std::string_view text
 
 }  // namespace
 
+std::variant<ReferralId, std::string> find_referral(const Scenario& s, std::string_view text) {
+  const auto hash = text.find('#');
+  const std::string key(text.substr(0, hash));
+  std::vector<ReferralId> rules;
+  std::vector<std::string> known;
+  for (ReferralId i = 0; i < s.referrals.size(); ++i) {
+    if (s.referrals[i].key == key) rules.push_back(i);
+    if (std::find(known.begin(), known.end(), s.referrals[i].key) == known.end()) known.push_back(s.referrals[i].key);
+  }
+  if (rules.empty()) return "names unknown referral '" + key + "'; known: " + join(known);
+  const std::string n = std::to_string(rules.size());
+  const std::string choices = rules.size() == 1 ? "one rule, '" + key + "' or '" + key + "#1'"
+                                                : n + " rules, '" + key + "#1' to '" + key + "#" + n + "'";
+  if (hash == std::string_view::npos) {
+    if (rules.size() == 1) return rules[0];
+    std::vector<std::string> where;
+    for (ReferralId i : rules) where.push_back(s.referrals[i].where.str());
+    return "'" + key + "' matches " + n + " rules (declared at " + join(where) + "); pick one by its place in " +
+           "declaration order: '" + key + "#1' to '" + key + "#" + n + "'";
+  }
+  const std::string_view number = text.substr(hash + 1);
+  std::size_t k = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), k);
+  if (ec != std::errc{} || end != number.data() + number.size() || k < 1 || k > rules.size())
+    return "'" + std::string(text) + "' names no rule: '" + key + "' has " + choices;
+  return rules[k - 1];
+}
+
 Scenario load_scenario_text(std::string_view text, const std::string& file) {
   const Reader r(file);
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -1216,7 +1409,7 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
   Scenario s;
   s.file = file;
   const TableView top(r, root, "the scenario file",
-                      {"scenario", "run", "agency", "source", "referral", "profile", "deadline"});
+                      {"scenario", "run", "agency", "source", "referral", "profile", "deadline", "change"});
   top.reject_unknown();
   const toml::node* sn = root.get("scenario");
   if (!sn) r.fail(SourceLocation{file, 1, 1}, "missing required table [scenario] (with at least name = \"...\")");
@@ -1240,6 +1433,7 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
   read_sources(r, root, s, ids);
   read_referrals(r, root, s);
   read_deadlines(r, root, s);
+  read_changes(r, root, s);
   return s;
 }
 

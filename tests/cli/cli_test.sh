@@ -55,7 +55,7 @@ for file in cohorts.csv deadline_cohorts.csv timeseries.csv; do
   [ -s "$tmp/t1/$file" ] && ok || bad "missing $file"
   cmp -s "$tmp/t1/$file" "$tmp/t2/$file" && ok || bad "$file differs between 1 and 2 threads"
 done
-head -1 "$tmp/t1/timeseries.csv" | grep -qx "replication,time_days,agency,queue,in_service,held,grounds_backlog" \
+head -1 "$tmp/t1/timeseries.csv" | grep -qx "replication,time_days,agency,queue,in_service,held,grounds_backlog,capacity" \
   && ok || bad "timeseries.csv header"
 grep -q '"overall"' "$tmp/t1/summary.json" && grep -q '"cohorts"' "$tmp/t1/summary.json" && ok \
   || bad "summary.json lacks cohorts/overall"
