@@ -8,8 +8,9 @@
 //   its kind (kHook… below, one small number per hook, never reused),
 //   the time (the bit pattern of the double),
 //   its ids and other integer or enum arguments (agency, referral, deadline, outcome, attribute,
-//   positive, and in on_decision the person's attributes),
-//   the person (Case::serial, then Case::track),
+//   positive, and in on_decision the person's attributes; in on_parameter_changed the change's
+//   target and index),
+//   the person (Case::serial, then Case::track), for the hooks about one,
 //   its time-valued arguments (waited, in_agency, delay, in_system, elapsed, until, reentry), as
 //   bit patterns.
 // Case::person (a recycled slot) and other bookkeeping are left out: they may change without the
@@ -54,6 +55,7 @@ class Fingerprint final : public Observer {
     kHookWithdrawal = 17,
     kHookRetrafficked = 18,
     kHookWarmupEnd = 19,
+    kHookParameterChanged = 20,
   };
 
   /// The fingerprint of every hook heard so far (a fixed starting value before the first).
@@ -114,6 +116,10 @@ class Fingerprint final : public Observer {
     begin(kHookRetrafficked, t).word(a).person(c).time(reentry);
   }
   void on_warmup_end(Time t) override { begin(kHookWarmupEnd, t); }
+  /// What changed (its target and index), not the values: those show in every hook that follows.
+  void on_parameter_changed(Time t, const Change& change, const Change& /*previous*/) override {
+    begin(kHookParameterChanged, t).word(static_cast<std::uint64_t>(change.target)).word(change.index);
+  }
 
  private:
   Fingerprint& word(std::uint64_t w) {

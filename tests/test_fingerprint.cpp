@@ -15,8 +15,7 @@
 #include <string>
 
 #include "fingerprint.hpp"
-#include "sim/engine/engine.hpp"
-#include "sim/experiment/statistics.hpp"
+#include "sim/experiment/replication.hpp"
 #include "support.hpp"
 
 using namespace refsim;
@@ -26,6 +25,7 @@ namespace {
 struct Trace {
   std::uint64_t fingerprint = 0;
   std::uint64_t events = 0;  ///< Engine::events_processed
+  std::uint64_t hooks = 0;   ///< hooks heard (not stored: for the checks of the fingerprint itself)
 };
 
 Scenario library(const std::string& relative) { return load_scenario(std::string(REFSIM_SOURCE_DIR) + "/" + relative); }
@@ -34,12 +34,12 @@ Scenario library(const std::string& relative) { return load_scenario(std::string
 Trace trace_of(const Scenario& s) {
   const ReferralGraph g(s);
   test::Fingerprint fp;
-  Engine engine(s, g, s.run.seed, 0);
+  ReplicationEngine engine(s, g, s.run.seed, 0);
   StatisticsCollector stats(engine);
-  engine.set_statistics(stats);
+  engine.set_sink(stats);
   engine.add_observer(fp);
   engine.run_until(s.run.horizon);
-  return {fp.value(), engine.events_processed()};
+  return {fp.value(), engine.events_processed(), fp.hooks()};
 }
 
 std::string hex(std::uint64_t v) {
@@ -90,6 +90,22 @@ TEST_CASE("Fingerprint: sri-lanka replication 0 is unchanged") {
   check_library("sri-lanka", {0xD36675C1C1EB1766, 24268});
 }
 TEST_CASE("Fingerprint: ukraine replication 0 is unchanged") { check_library("ukraine", {0xB7CCC6B91AF6CDB0, 8651}); }
+
+// The fingerprint itself: a change heard is folded in, even one that changes nothing else. No
+// library scenario has a [[change]] (yet), so this is where on_parameter_changed is exercised.
+TEST_CASE("Fingerprint: a parameter change is folded in, even one that changes nothing else") {
+  const Scenario s = library("scenarios/baseline-nrm.toml");
+  Scenario same = s;
+  ScheduledChange sc;
+  sc.at = 400;
+  sc.change.index = 0;
+  sc.change.servers = s.agencies[0].servers;  // as it was: the run goes on as before
+  same.changes.push_back(sc);
+  const Trace before = trace_of(s), after = trace_of(same);
+  CHECK(after.events == before.events + 1);  // the change's own event
+  CHECK(after.hooks == before.hooks + 1);    // on_parameter_changed
+  CHECK(after.fingerprint != before.fingerprint);
+}
 
 TEST_CASE("Fingerprint: queueing-40 benchmark replication 0 is unchanged") {
   check_unchanged("queueing-40", library("bench/scenarios/queueing-40.toml"), {0x6EAC6C3E1D3BDCC0, 3704615});
