@@ -3,14 +3,19 @@
 //
 //   refsim::ReferralGraph graph(scenario);
 //   refsim::Engine engine(scenario, graph, /*seed=*/42, /*replication=*/0);
-//   refsim::StatisticsCollector stats(engine);
-//   engine.set_statistics(stats);        // called directly: it is on every event's path
-//   engine.add_observer(log);            // other read-only subscribers, through the Observer table
+//   engine.add_observer(log);            // read-only subscribers, through the Observer table
 //   engine.run_until(scenario.run.horizon);
 //
-// One Engine is one replication; it is not thread-safe, but independent engines run on
-// different threads. The scenario and graph must outlive the engine. The engine knows nothing of
-// files or output formats: it publishes what happens to the statistics and to Observers.
+// EngineState holds a replication's state and everything that may be read of it; BasicEngine<Sink>
+// runs it. `Sink` is one subscriber that hears every hook first, through direct (inlinable) calls
+// instead of the Observer table: the replication's statistics, which are on every event's path
+// (sim/experiment/replication.hpp: ReplicationEngine). The engine layer never names it: the
+// handlers are templates (sim/engine/engine_impl.hpp), instantiated here for NoSink (Engine) and by
+// the layer that owns a sink for that sink.
+//
+// One engine is one replication; it is not thread-safe, but independent engines run on different
+// threads. The scenario and graph must outlive the engine. The engine knows nothing of files,
+// output formats or statistics: it publishes what happens to its sink and to Observers.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -29,8 +34,6 @@
 
 namespace refsim {
 
-class StatisticsCollector;
-
 /// A case on its way between two agencies, for live views.
 struct Transfer {
   AgencyId from;
@@ -42,37 +45,25 @@ struct Transfer {
   std::uint32_t person;  ///< the person's slot, for Engine::attributes
 };
 
-class Engine {
+/// No sink: the engine publishes to its Observers only.
+struct NoSink {};
+
+/// A replication's state, and what observers, live views and tests may read of it. Built by
+/// BasicEngine, which runs it.
+class EngineState {
  public:
-  Engine(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, std::uint32_t replication);
+  EngineState(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, std::uint32_t replication);
+  EngineState(const EngineState&) = delete;
+  EngineState& operator=(const EngineState&) = delete;
 
   /// Subscribes `o` (not owned; must outlive the engine's use of it).
   void add_observer(Observer& o) { observers_.push_back(&o); }
-  /// Subscribes the replication's statistics (not owned; at most one). They hear every hook first,
-  /// as an observer added before all others would, but through direct calls instead of the
-  /// Observer table: they are on every event's path, and the virtual calls cost about 5 % of a
-  /// benchmark run's instructions (bench/README.md).
-  void set_statistics(StatisticsCollector& s) { stats_ = &s; }
 
   /// A run in which about this many events (at least, rounded up to a multiple of 2^20) happen at
   /// one simulated instant fails with std::runtime_error: cases loop through zero-time services
   /// and referrals, and the clock would never move again. Default 2^26 (67 M).
   void set_stall_limit(std::uint64_t events) { stalled_limit_ = std::max<std::uint64_t>(1, events / kProgressEvery); }
 
-  /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
-  void run_until(Time t);
-
-  /// Changes the running mechanism now (at now()), then tells the observers
-  /// (Observer::on_parameter_changed). Throws std::invalid_argument, changing nothing, when the
-  /// change is not valid for the current parameters (see Parameters::apply). What follows:
-  /// - servers or beds cut: cases in service finish; no service starts while as many are busy;
-  /// - servers or beds added, or a closed agency reopened: as many waiting cases start, in FIFO
-  ///   order, as there are servers free;
-  /// - closed: no service starts; arrivals queue (or meet the agency's when_full, as when full);
-  /// - a source's rate: its next arrival is drawn anew from now (a Poisson process stays one);
-  /// - a rule's probability or condition: from the next routing draw; a delay: from the next
-  ///   referral sent along it (cases on their way arrive as planned).
-  void apply(const Change& change);
   /// Schedules `change` at simulated time `at` (>= now(); else std::invalid_argument): an event
   /// that runs before the cases' own events at the same time. The change is validated when it is
   /// applied; an invalid one then throws std::invalid_argument out of run_until.
@@ -98,7 +89,7 @@ class Engine {
   /// Cases currently being transferred along a referral, in no particular order.
   std::vector<Transfer> transfers() const;
 
- private:
+ protected:
   static constexpr std::size_t kDecidable = attr::kConvicted - attr::kPresumed + 1;
   /// Per agency. What every visit reads comes first and is copied from the scenario's Agency
   /// (over a kilobyte, mostly strings and rarely used options), so that a visit touches two or
@@ -206,47 +197,16 @@ class Engine {
     DeadlineId deadline;
   };
 
-  void dispatch(const Event& e);
   /// The agency's capacity (AgencyState::capacity) from its parameters.
   void set_capacity(AgencyId a);
   /// The agency's routing shortcut (AgencyState::fixed_routes, thresholds) from its routes.
   void compile_routes(AgencyState& st);
   /// Schedules source s's next arrival at t + a gap at its current rate (none at rate 0).
   void schedule_arrival(Time t, SourceId s);
-  void on_scheduled(Time t, std::uint32_t slot);
   /// Schedules `what` at time t (EventKind::scheduled).
   void schedule(Time t, std::uint8_t priority, Scheduled what);
-  void on_batch(Time t, SourceId s);
-  void on_reentry(Time t, std::uint32_t slot);
-  /// A new person entering at agency `a` (from source `s`, or kNoSource): observers, the `entered`
-  /// milestone, arrival. Their attributes must be set by `init(Person&)` first.
-  template <class Init>
-  void enter(Time t, SourceId s, AgencyId a, Init init);
-  /// The track joins agency a's service: served now if a server is free, else the `when_full` policy.
-  void join(Time t, AgencyId a, std::uint32_t slot);
   /// The calendar time when `work` days of service starting at t end at agency a (opening hours).
   Time service_end_time(AgencyId a, Time t, Time work) const;
-  void on_source(Time t, SourceId s);
-  void arrive(Time t, AgencyId a, std::uint32_t slot);
-  void start_service(Time t, AgencyId a, std::uint32_t slot);
-  void end_service(Time t, AgencyId a, std::uint32_t slot);
-  /// The agency's decision, withdrawal and re-trafficking at the end of service of track `slot`;
-  /// true when the track ended there (withdrawal).
-  bool end_of_service_rules(Time t, AgencyId a, std::uint32_t slot);
-  /// A server of agency a is free: the longest-waiting case, if any, starts service.
-  void next_from_queue(Time t, AgencyId a);
-  /// Sends track `slot` along referral `r`: consent gate, loss, then the transfer or arrival.
-  void send(Time t, ReferralId r, std::uint32_t slot);
-  /// Ends a track; the person leaves when it was their last.
-  void end_track(Time t, std::uint32_t slot);
-  /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
-  /// from it start (when their `when` holds for the person now). Most milestones (arrivals at
-  /// agencies no deadline names) concern no deadline: that is checked here, inline.
-  void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
-    if (kind != Milestone::Kind::entered && deadlines_at_[milestone_key(kind, target)].empty()) return;
-    reach_milestone(t, slot, kind, target);
-  }
-  void reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
   /// Index into deadlines_at_: 0 entered, then arrival per agency, decided and positive per state.
   std::size_t milestone_key(Milestone::Kind kind, std::uint32_t target) const {
     switch (kind) {
@@ -257,9 +217,6 @@ class Engine {
     }
     return 0;
   }
-  void on_deadline_due(Time t, std::uint32_t timer);
-  void on_patience_end(Time t, std::uint32_t slot);
-  void on_initial_cases(Time t, AgencyId a);
   /// The time the milestone (entered, decided:<state>, positive:<state>) was reached by the
   /// person in `person` slot; negative when not reached.
   Time milestone_time(std::uint32_t person, const Milestone& m) const;
@@ -288,8 +245,6 @@ class Engine {
   EventQueue calendar_;
   Time now_ = 0;
   std::uint64_t events_ = 0;
-  /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
-  bool run_events(Time t, std::uint64_t budget);
   /// A guard against loops that never advance the clock (zero-time services and referrals): every
   /// kProgressEvery events, check_progress() compares the clock with the previous check's and
   /// throws after stalled_limit_ checks in a row without a change (see set_stall_limit).
@@ -327,10 +282,79 @@ class Engine {
   std::vector<Reentry> reentries_;
   std::vector<std::uint32_t> free_reentries_;
   std::vector<Observer*> observers_;
-  StatisticsCollector* stats_ = nullptr;
-  /// Calls hook(subscriber) for the statistics, then for each observer in order.
+};
+
+/// Runs a replication: the event handlers, publishing to `Sink` (see the file comment) and then to
+/// the Observers. Defined in sim/engine/engine_impl.hpp; Engine (NoSink) is instantiated in the
+/// engine layer.
+template <class Sink>
+class BasicEngine final : public EngineState {
+ public:
+  using EngineState::EngineState;
+
+  /// The sink that hears every hook before the observers (not owned; at most one).
+  void set_sink(Sink& s) { sink_ = &s; }
+
+  /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
+  void run_until(Time t);
+
+  /// Changes the running mechanism now (at now()), then tells the sink and the observers
+  /// (Observer::on_parameter_changed). Throws std::invalid_argument, changing nothing, when the
+  /// change is not valid for the current parameters (see Parameters::apply). What follows:
+  /// - servers or beds cut: cases in service finish; no service starts while as many are busy;
+  /// - servers or beds added, or a closed agency reopened: as many waiting cases start, in FIFO
+  ///   order, as there are servers free;
+  /// - closed: no service starts; arrivals queue (or meet the agency's when_full, as when full);
+  /// - a source's rate: its next arrival is drawn anew from now (a Poisson process stays one);
+  /// - a rule's probability or condition: from the next routing draw; a delay: from the next
+  ///   referral sent along it (cases on their way arrive as planned).
+  void apply(const Change& change);
+
+ private:
+  Sink* sink_ = nullptr;
+  /// Calls hook(subscriber) for the sink, then for each observer in order.
   template <class Hook>
   void publish(Hook&& hook);
+  /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
+  bool run_events(Time t, std::uint64_t budget);
+  void dispatch(const Event& e);
+  void on_scheduled(Time t, std::uint32_t slot);
+  void on_batch(Time t, SourceId s);
+  void on_reentry(Time t, std::uint32_t slot);
+  /// A new person entering at agency `a` (from source `s`, or kNoSource): observers, the `entered`
+  /// milestone, arrival. Their attributes must be set by `init(Person&)` first.
+  template <class Init>
+  void enter(Time t, SourceId s, AgencyId a, Init init);
+  /// The track joins agency a's service: served now if a server is free, else the `when_full` policy.
+  void join(Time t, AgencyId a, std::uint32_t slot);
+  void on_source(Time t, SourceId s);
+  void arrive(Time t, AgencyId a, std::uint32_t slot);
+  void start_service(Time t, AgencyId a, std::uint32_t slot);
+  void end_service(Time t, AgencyId a, std::uint32_t slot);
+  /// The agency's decision, withdrawal and re-trafficking at the end of service of track `slot`;
+  /// true when the track ended there (withdrawal).
+  bool end_of_service_rules(Time t, AgencyId a, std::uint32_t slot);
+  /// A server of agency a is free: the longest-waiting case, if any, starts service.
+  void next_from_queue(Time t, AgencyId a);
+  /// Sends track `slot` along referral `r`: consent gate, loss, then the transfer or arrival.
+  void send(Time t, ReferralId r, std::uint32_t slot);
+  /// Ends a track; the person leaves when it was their last.
+  void end_track(Time t, std::uint32_t slot);
+  /// Track `slot`'s person reached a milestone: deadlines aimed at it are met, deadlines starting
+  /// from it start (when their `when` holds for the person now). Most milestones (arrivals at
+  /// agencies no deadline names) concern no deadline: that is checked here, inline.
+  void milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
+    if (kind != Milestone::Kind::entered && deadlines_at_[milestone_key(kind, target)].empty()) return;
+    reach_milestone(t, slot, kind, target);
+  }
+  void reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target);
+  void on_deadline_due(Time t, std::uint32_t timer);
+  void on_patience_end(Time t, std::uint32_t slot);
+  void on_initial_cases(Time t, AgencyId a);
 };
+
+/// The engine with no sink, for live views and tests: observers only.
+using Engine = BasicEngine<NoSink>;
+extern template class BasicEngine<NoSink>;
 
 }  // namespace refsim

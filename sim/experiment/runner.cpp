@@ -12,7 +12,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
-#include "sim/engine/engine.hpp"
+#include "sim/experiment/replication.hpp"
 
 namespace refsim {
 
@@ -34,9 +34,9 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
                                 std::to_string(n_agencies) + " agencies, more than " +
                                 std::to_string(kMaxTimeSeriesRows) + " time-series rows");
   }
-  Engine engine(s, g, seed, rep);
+  ReplicationEngine engine(s, g, seed, rep);
   StatisticsCollector stats(engine);
-  engine.set_statistics(stats);
+  engine.set_sink(stats);
   for (ReplicationWatcher* w : opt.watchers) {
     w->attach(engine);
     engine.add_observer(*w);

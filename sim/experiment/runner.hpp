@@ -15,14 +15,14 @@
 
 namespace refsim {
 
-class Engine;
+class EngineState;
 
 /// Watches replication 0 as it runs (the milestone file, the event log): an Observer that may
 /// also read the engine's state. Called only on the thread that runs replication 0.
 class ReplicationWatcher : public Observer {
  public:
   /// Before the run, with replication 0's engine (read-only; valid until finish returns).
-  virtual void attach(const Engine& /*engine*/) {}
+  virtual void attach(const EngineState& /*engine*/) {}
   /// After the run, at the horizon, with the persons still in the mechanism not yet exited.
   virtual void finish(Time /*horizon*/) {}
 };

@@ -6,7 +6,7 @@
 
 namespace refsim {
 
-StatisticsCollector::StatisticsCollector(const Engine& engine)
+StatisticsCollector::StatisticsCollector(const EngineState& engine)
     : engine_(engine),
       scenario_(engine.scenario()),
       ledger_(engine.scenario()),

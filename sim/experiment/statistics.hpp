@@ -25,7 +25,7 @@
 
 namespace refsim {
 
-class Engine;
+class EngineState;
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -246,7 +246,7 @@ inline constexpr std::array<Metric<CohortResult>, 37> kCohortMetrics{{
 /// subscribe it, run, then finish().
 class StatisticsCollector final : public Observer {
  public:
-  explicit StatisticsCollector(const Engine& engine);
+  explicit StatisticsCollector(const EngineState& engine);
 
   void on_case_entered(Time t, const Case& c) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
@@ -318,7 +318,7 @@ class StatisticsCollector final : public Observer {
     /// Adds o's counts and histograms (not its time sums) to these.
     void merge_counts(const CohortAcc& o);
   };
-  const Engine& engine_;
+  const EngineState& engine_;
   const Scenario& scenario_;
   PersonLedger ledger_;
   std::vector<CohortAcc> cohorts_;             // kCohortCount; the overall one is merged in finish()
@@ -339,7 +339,7 @@ class StatisticsCollector final : public Observer {
   double system_time_sum_ = 0;
 };
 
-// The hooks on every event's path, inline for the engine's direct calls (Engine::set_statistics).
+// The hooks on every event's path, inline for the engine's direct calls (ReplicationEngine).
 inline void StatisticsCollector::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
   referrals_[r].sent += 1;
   ledger_.on_referral(t, r, c, delay);

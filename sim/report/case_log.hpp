@@ -40,7 +40,7 @@ class MilestoneWriter final : public ReplicationWatcher {
   void close() { file_.close(); }
   void commit() { file_.commit(); }
 
-  void attach(const Engine& engine) override { engine_ = &engine; }
+  void attach(const EngineState& engine) override { engine_ = &engine; }
   void on_case_entered(Time t, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_service_start(t, a, c, w); }
   void on_referral(Time t, ReferralId r, const Case& c, Time d) override { ledger_.on_referral(t, r, c, d); }
@@ -57,7 +57,7 @@ class MilestoneWriter final : public ReplicationWatcher {
   void on_case_exited(Time t, const Case& c, Time in_system) override;
 
  private:
-  const Engine* engine_ = nullptr;
+  const EngineState* engine_ = nullptr;
   PersonLedger ledger_;
   AtomicOutputFile file_;
 };
@@ -75,7 +75,7 @@ class XesWriter final : public ReplicationWatcher {
   /// close(), then renames the log into place.
   void commit();
 
-  void attach(const Engine& engine) override { engine_ = &engine; }
+  void attach(const EngineState& engine) override { engine_ = &engine; }
   void finish(Time horizon) override;
   void on_case_entered(Time t, const Case& c) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
@@ -104,7 +104,7 @@ class XesWriter final : public ReplicationWatcher {
   void write_trace(std::uint32_t person);
 
   const Scenario& scenario_;
-  const Engine* engine_ = nullptr;
+  const EngineState* engine_ = nullptr;
   PersonLedger ledger_;
   std::vector<std::string> events_;  // per person slot: the <event> elements so far
   AtomicOutputFile file_;
