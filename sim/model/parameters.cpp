@@ -42,9 +42,12 @@ std::string number(double v) {
   return os.str();
 }
 
-void check_share(const std::string& object, const char* what, double v) {
+/// `object` names the object for the message, only when there is one (a change is applied on the
+/// engine's path: no string is built for a valid one).
+template <class Name>
+void check_share(const Name& object, const char* what, double v) {
   if (!(v >= 0 && v <= 1))
-    throw std::invalid_argument(object + ": " + what + " must be between 0 and 1, got " + number(v));
+    throw std::invalid_argument(object() + ": " + what + " must be between 0 and 1, got " + number(v));
 }
 
 std::string object_name(const Change& c, const Scenario& s) {
@@ -106,17 +109,16 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
                                                     : s.referrals.size();
   if (c.index >= count)
     throw std::invalid_argument("a change names object " + std::to_string(c.index) + " of " + std::to_string(count));
-  const std::string object = object_name(c, s);
+  const auto object = [&] { return object_name(c, s); };
   Change previous;
   previous.target = c.target;
   previous.index = c.index;
-  previous.origin = c.origin;
   const bool agency_fields = c.servers || c.open || c.sensitivity || c.specificity || c.positive_rate;
   const bool source_fields = c.rate_per_day || c.profile;
   const bool referral_fields = c.probability || c.when || c.loss || c.consent || c.delay;
   if ((c.target != T::agency && agency_fields) || (c.target != T::source && source_fields) ||
       (c.target != T::referral && referral_fields)) {
-    throw std::invalid_argument(object + ": the change sets a field that only " +
+    throw std::invalid_argument(object() + ": the change sets a field that only " +
                                 (agency_fields   ? "an agency"
                                  : source_fields ? "a source"
                                                  : "a referral") +
@@ -128,19 +130,19 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
       AgencyParameters next = agencies[c.index];
       if (c.servers) {
         if (ag.unlimited)
-          throw std::invalid_argument(object +
+          throw std::invalid_argument(object() +
                                       ": has no capacity limit (servers = \"unlimited\"): its servers cannot change");
         next.servers = *c.servers;
       }
       if (c.open) next.open = *c.open;
       if (c.sensitivity || c.specificity || c.positive_rate) {
         if (!next.decision)
-          throw std::invalid_argument(object +
+          throw std::invalid_argument(object() +
                                       ": takes no decision: no sensitivity, specificity or positive_rate to change");
         if ((c.sensitivity || c.specificity) && !next.decision->by_accuracy)
-          throw std::invalid_argument(object + ": its decision has a positive_rate, not a sensitivity and specificity");
+          throw std::invalid_argument(object() + ": its decision has a positive_rate, not a sensitivity and specificity");
         if (c.positive_rate && next.decision->by_accuracy)
-          throw std::invalid_argument(object + ": its decision has a sensitivity and specificity, not a positive_rate");
+          throw std::invalid_argument(object() + ": its decision has a sensitivity and specificity, not a positive_rate");
         if (c.sensitivity)
           check_share(object, "sensitivity", *c.sensitivity), next.decision->sensitivity = *c.sensitivity;
         if (c.specificity)
@@ -161,13 +163,13 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
       SourceParameters next = sources[c.index];
       if (c.rate_per_day) {
         if (!(*c.rate_per_day >= 0) || !std::isfinite(*c.rate_per_day))
-          throw std::invalid_argument(object + ": rate must be a finite number >= 0 per day, got " +
+          throw std::invalid_argument(object() + ": rate must be a finite number >= 0 per day, got " +
                                       number(*c.rate_per_day));
         next.rate_per_day = *c.rate_per_day;
       }
       if (c.profile) {
         if (*c.profile >= s.profiles.size())
-          throw std::invalid_argument(object + ": no profile number " + std::to_string(*c.profile));
+          throw std::invalid_argument(object() + ": no profile number " + std::to_string(*c.profile));
         next.profile = *c.profile;
       }
       if (c.rate_per_day) previous.rate_per_day = sources[c.index].rate_per_day;
