@@ -38,7 +38,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
   StatisticsCollector stats(engine);
   engine.set_sink(stats);
   for (ReplicationWatcher* w : opt.watchers) {
-    w->attach(engine);
+    w->attach(engine, stats.ledger());
     engine.add_observer(*w);
   }
   TimeSeries ts;

@@ -18,11 +18,14 @@ namespace refsim {
 class EngineState;
 
 /// Watches replication 0 as it runs (the milestone file, the event log): an Observer that may
-/// also read the engine's state. Called only on the thread that runs replication 0.
+/// also read the engine's state and the replication's person ledger. Called only on the thread
+/// that runs replication 0.
 class ReplicationWatcher : public Observer {
  public:
-  /// Before the run, with replication 0's engine (read-only; valid until finish returns).
-  virtual void attach(const EngineState& /*engine*/) {}
+  /// Before the run, with replication 0's engine and the person ledger that its statistics keep
+  /// (read-only; valid until finish returns). The ledger hears every hook before any watcher, so
+  /// a person's record is up to date when a watcher hears of them.
+  virtual void attach(const EngineState& /*engine*/, const PersonLedger& /*ledger*/) {}
   /// After the run, at the horizon, with the persons still in the mechanism not yet exited.
   virtual void finish(Time /*horizon*/) {}
 };

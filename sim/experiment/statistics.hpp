@@ -270,6 +270,9 @@ class StatisticsCollector final : public Observer {
   void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override;
   void on_parameter_changed(Time t, const Change& change, const Change& previous) override;
 
+  /// What happened to each person in the mechanism, kept once per replication: the watchers of
+  /// replication 0 (the milestone file, the event log) read it too.
+  const PersonLedger& ledger() const { return ledger_; }
   /// Cases held (not_before) at agency `a` now: for time series.
   std::uint32_t held_now(AgencyId a) const { return static_cast<std::uint32_t>(acc_[a].held); }
 

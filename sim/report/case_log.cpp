@@ -87,17 +87,13 @@ std::string xes_timestamp(Time t) {
 
 // --- MilestoneWriter ---------------------------------------------------------------------------
 
-MilestoneWriter::MilestoneWriter(const Scenario& scenario, const std::filesystem::path& path)
-    : ledger_(scenario), file_(path) {
+MilestoneWriter::MilestoneWriter(const Scenario&, const std::filesystem::path& path) : file_(path) {
   file_.stream() << "serial,previous,cohort,entered,presumed_at,reasonable_grounds_at,identified_at,"
                     "first_service_at,exited,handoffs,interviews,outcome\n";
 }
 
-void MilestoneWriter::on_case_entered(Time t, const Case& c) { ledger_.enter(t, c, engine_->attributes(c.person)); }
-
-void MilestoneWriter::on_case_exited(Time t, const Case& c, Time in_system) {
-  ledger_.on_case_exited(t, c, in_system);
-  const PersonRecord& p = ledger_[c.person];
+void MilestoneWriter::on_case_exited(Time, const Case& c, Time) {
+  const PersonRecord& p = (*ledger_)[c.person];
   std::ostream& os = file_.stream();
   os << p.serial << ',' << (p.previous == kNoPrevious ? std::string() : std::to_string(p.previous)) << ','
      << cohort_name(p.cohort) << ',' << format_number(p.entered) << ',' << time_or_empty(p.presumed_at) << ','
@@ -108,8 +104,7 @@ void MilestoneWriter::on_case_exited(Time t, const Case& c, Time in_system) {
 
 // --- XesWriter ---------------------------------------------------------------------------------
 
-XesWriter::XesWriter(const Scenario& scenario, const std::filesystem::path& path)
-    : scenario_(scenario), ledger_(scenario), file_(path) {
+XesWriter::XesWriter(const Scenario& scenario, const std::filesystem::path& path) : scenario_(scenario), file_(path) {
   std::ostream& os = file_.stream();
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<!-- refsim event log (IEEE 1849-2016 XES), replication 0; synthetic cases, no personal data.\n"
@@ -153,7 +148,7 @@ void XesWriter::event(Time t, AgencyId a, const Case& c, const char* activity, c
 }
 
 void XesWriter::write_trace(std::uint32_t person) {
-  const PersonRecord& p = ledger_[person];
+  const PersonRecord& p = (*ledger_)[person];
   std::ostream& os = file_.stream();
   os << "  <trace>" << attribute("string", "concept:name", std::to_string(p.serial))
      << attribute("string", "refsim:cohort", cohort_name(p.cohort))
@@ -164,58 +159,43 @@ void XesWriter::write_trace(std::uint32_t person) {
   events_[person].clear();
 }
 
-void XesWriter::on_case_entered(Time t, const Case& c) {
-  ledger_.enter(t, c, engine_->attributes(c.person));
+void XesWriter::on_case_entered(Time, const Case& c) {
   if (c.person >= events_.size()) events_.resize(c.person + 1);
   events_[c.person].clear();
 }
 
 void XesWriter::on_arrival(Time t, AgencyId a, const Case& c) { event(t, a, c, "arrival", "schedule"); }
 
-void XesWriter::on_service_start(Time t, AgencyId a, const Case& c, Time waited) {
-  ledger_.on_service_start(t, a, c, waited);
-  event(t, a, c, "start", "start");
-}
+void XesWriter::on_service_start(Time t, AgencyId a, const Case& c, Time) { event(t, a, c, "start", "start"); }
 
 void XesWriter::on_service_end(Time t, AgencyId a, const Case& c, Time) { event(t, a, c, "complete", "complete"); }
 
-void XesWriter::on_referral(Time t, ReferralId r, const Case& c, Time delay) {
-  ledger_.on_referral(t, r, c, delay);
+void XesWriter::on_referral(Time t, ReferralId r, const Case& c, Time) {
   const Referral& ref = scenario_.referrals[r];
   event(t, ref.from, c, "referral", "complete", attribute("string", "refsim:to", scenario_.agencies[ref.to].id));
 }
 
 void XesWriter::on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) {
-  ledger_.on_overflow(t, from, to, c);
   event(t, from, c, "overflow", "complete", attribute("string", "refsim:to", scenario_.agencies[to].id));
 }
 
-void XesWriter::on_dropout(Time t, AgencyId a, const Case& c, Time waited) {
-  ledger_.on_dropout(t, a, c, waited);
-  event(t, a, c, "dropout", "withdraw");
-}
+void XesWriter::on_dropout(Time t, AgencyId a, const Case& c, Time) { event(t, a, c, "dropout", "withdraw"); }
 
-void XesWriter::on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute_,
+void XesWriter::on_decision(Time t, AgencyId a, const Case& c, const Attributes&, std::uint32_t attribute_,
                             bool positive) {
-  ledger_.on_decision(t, a, c, attributes, attribute_, positive);
   event(t, a, c, "decision", "complete",
         attribute("string", "refsim:decides", decided_name(attribute_)) +
             attribute("boolean", "refsim:positive", positive ? "true" : "false"));
 }
 
-void XesWriter::on_turned_away(Time t, AgencyId a, const Case& c) {
-  ledger_.on_turned_away(t, a, c);
-  event(t, a, c, "turned_away", "withdraw");
-}
+void XesWriter::on_turned_away(Time t, AgencyId a, const Case& c) { event(t, a, c, "turned_away", "withdraw"); }
 
 void XesWriter::on_referral_lost(Time t, ReferralId r, const Case& c) {
-  ledger_.on_referral_lost(t, r, c);
   const Referral& ref = scenario_.referrals[r];
   event(t, ref.from, c, "referral_lost", "complete", attribute("string", "refsim:to", scenario_.agencies[ref.to].id));
 }
 
 void XesWriter::on_consent_refused(Time t, ReferralId r, const Case& c) {
-  ledger_.on_consent_refused(t, r, c);
   const Referral& ref = scenario_.referrals[r];
   event(t, ref.from, c, "consent_refused", "complete", attribute("string", "refsim:to", scenario_.agencies[ref.to].id));
 }
@@ -226,13 +206,9 @@ void XesWriter::on_hold(Time t, AgencyId a, const Case& c, Time until) {
 
 void XesWriter::on_hold_end(Time t, AgencyId a, const Case& c) { event(t, a, c, "hold_end", "resume"); }
 
-void XesWriter::on_withdrawal(Time t, AgencyId a, const Case& c) {
-  ledger_.on_withdrawal(t, a, c);
-  event(t, a, c, "withdrawal", "complete");
-}
+void XesWriter::on_withdrawal(Time t, AgencyId a, const Case& c) { event(t, a, c, "withdrawal", "complete"); }
 
 void XesWriter::on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) {
-  ledger_.on_retrafficked(t, a, c, reentry);
   event(t, a, c, "retrafficked", "complete", attribute("date", "refsim:reentry", xes_timestamp(reentry)));
 }
 
@@ -242,16 +218,15 @@ void XesWriter::on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome
         attribute("string", "refsim:deadline", scenario_.deadlines[d].id));
 }
 
-void XesWriter::on_case_exited(Time t, const Case& c, Time in_system) {
-  ledger_.on_case_exited(t, c, in_system);
+void XesWriter::on_case_exited(Time t, const Case& c, Time) {
   event(t, c.agency, c, "exit", "complete");
   write_trace(c.person);
 }
 
 void XesWriter::finish(Time) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> inside;
-  for (std::uint32_t p = 0; p < ledger_.slots(); ++p) {
-    if (ledger_.live(p)) inside.emplace_back(ledger_[p].serial, p);
+  for (std::uint32_t p = 0; p < ledger_->slots(); ++p) {
+    if (ledger_->live(p)) inside.emplace_back(ledger_->operator[](p).serial, p);
   }
   std::sort(inside.begin(), inside.end());
   for (const auto& [serial, person] : inside) write_trace(person);

@@ -40,25 +40,11 @@ class MilestoneWriter final : public ReplicationWatcher {
   void close() { file_.close(); }
   void commit() { file_.commit(); }
 
-  void attach(const EngineState& engine) override { engine_ = &engine; }
-  void on_case_entered(Time t, const Case& c) override;
-  void on_service_start(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_service_start(t, a, c, w); }
-  void on_referral(Time t, ReferralId r, const Case& c, Time d) override { ledger_.on_referral(t, r, c, d); }
-  void on_overflow(Time t, AgencyId f, AgencyId to, const Case& c) override { ledger_.on_overflow(t, f, to, c); }
-  void on_dropout(Time t, AgencyId a, const Case& c, Time w) override { ledger_.on_dropout(t, a, c, w); }
-  void on_decision(Time t, AgencyId a, const Case& c, const Attributes& x, std::uint32_t k, bool p) override {
-    ledger_.on_decision(t, a, c, x, k, p);
-  }
-  void on_turned_away(Time t, AgencyId a, const Case& c) override { ledger_.on_turned_away(t, a, c); }
-  void on_referral_lost(Time t, ReferralId r, const Case& c) override { ledger_.on_referral_lost(t, r, c); }
-  void on_consent_refused(Time t, ReferralId r, const Case& c) override { ledger_.on_consent_refused(t, r, c); }
-  void on_withdrawal(Time t, AgencyId a, const Case& c) override { ledger_.on_withdrawal(t, a, c); }
-  void on_retrafficked(Time t, AgencyId a, const Case& c, Time r) override { ledger_.on_retrafficked(t, a, c, r); }
+  void attach(const EngineState&, const PersonLedger& ledger) override { ledger_ = &ledger; }
   void on_case_exited(Time t, const Case& c, Time in_system) override;
 
  private:
-  const EngineState* engine_ = nullptr;
-  PersonLedger ledger_;
+  const PersonLedger* ledger_ = nullptr;
   AtomicOutputFile file_;
 };
 
@@ -75,7 +61,7 @@ class XesWriter final : public ReplicationWatcher {
   /// close(), then renames the log into place.
   void commit();
 
-  void attach(const EngineState& engine) override { engine_ = &engine; }
+  void attach(const EngineState&, const PersonLedger& ledger) override { ledger_ = &ledger; }
   void finish(Time horizon) override;
   void on_case_entered(Time t, const Case& c) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
@@ -104,8 +90,7 @@ class XesWriter final : public ReplicationWatcher {
   void write_trace(std::uint32_t person);
 
   const Scenario& scenario_;
-  const EngineState* engine_ = nullptr;
-  PersonLedger ledger_;
+  const PersonLedger* ledger_ = nullptr;
   std::vector<std::string> events_;  // per person slot: the <event> elements so far
   AtomicOutputFile file_;
   bool closed_ = false;
