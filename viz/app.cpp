@@ -12,6 +12,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "viz/facilitator.hpp"
+
 namespace refsim::viz {
 
 namespace {
@@ -128,6 +130,17 @@ void App::step_simulation(double real_seconds) {
 }
 
 void App::apply(const Command& command) {
+  // The facilitator's changes act on the agency selected now, through facilitate() alone; a
+  // refused change leaves its reason in the panel (and changes nothing).
+  const auto facilitator = [&](auto c) {
+    if (!c.agency) c.agency = ui_.selected;
+    if (!c.agency) {
+      ui_.change_error =
+          "no agency selected: click one first, then A / D add or remove staff or a bed, C closes or reopens it";
+      return;
+    }
+    ui_.change_error = facilitate(sim_, c).value_or("");
+  };
   std::visit(Overloaded{
                  [&](const cmd::TogglePause&) {
                    ui_.paused = !ui_.paused;
@@ -142,6 +155,7 @@ void App::apply(const Command& command) {
                  [&](const cmd::Restart&) {
                    sim_.restart(sim_.seed() + 1);
                    horizon_noted_ = false;
+                   ui_.change_error.clear();
                    ui_.banner = "Restarted with seed " + std::to_string(sim_.seed());
                  },
                  [&](const cmd::Zoom& z) {
@@ -161,6 +175,8 @@ void App::apply(const Command& command) {
                    ui_.camera.set_viewport(ui_.screen.graph);
                  },
                  [&](const cmd::Quit&) { quit_ = true; },
+                 [&](const cmd::ChangeCapacity& c) { facilitator(c); },
+                 [&](const cmd::ToggleOpen& c) { facilitator(c); },
              },
              command);
 }
@@ -215,6 +231,13 @@ int App::interactive() {
             case 'P': commands_.push(cmd::SaveScreenshot{}); break;
             case 'q':
             case 'Q': commands_.push(cmd::Quit{}); break;
+            // The facilitator, on the selected agency: one staff member or bed more / less, close or reopen.
+            case 'a': commands_.push(cmd::ChangeCapacity{+1, std::nullopt}); break;
+            case 'A':
+            case 'd':
+            case 'D': commands_.push(cmd::ChangeCapacity{-1, std::nullopt}); break;
+            case 'c':
+            case 'C': commands_.push(cmd::ToggleOpen{std::nullopt}); break;
             default: break;
           }
           break;

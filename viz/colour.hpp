@@ -37,6 +37,9 @@ inline constexpr Rgb kNoUtilization{189, 189, 189};
 inline constexpr Rgb kHeld{117, 88, 178};
 /// The "closed" mark of an agency outside its opening hours: a neutral dark grey.
 inline constexpr Rgb kClosed{88, 94, 104};
+/// The "CLOSED" badge across the disc of an agency closed by a change (a scenario's [[change]]
+/// or the facilitator's C key): a dark navy, apart from the routine grey of opening hours.
+inline constexpr Rgb kClosedByChange{40, 48, 72};
 
 /// Whom a moving case's dot stands for: the person's profile as the engine drew it. To colour by
 /// something else (exploitation type, nationality), add it here and change case_colour() alone.

@@ -38,10 +38,21 @@ struct Resize {
   unsigned width, height;
 };
 struct Quit {};
+// The facilitator's changes to the running mechanism (viz/facilitator.hpp turns them into a
+// Change for Engine::apply). `agency`: nullopt means the agency selected when the command is
+// applied (a key pressed just after a click acts on the agency clicked).
+struct ChangeCapacity {
+  std::int32_t delta;  ///< staff (or beds) to add; negative removes
+  std::optional<AgencyId> agency;
+};
+struct ToggleOpen {  ///< closes an open agency, reopens a closed one
+  std::optional<AgencyId> agency;
+};
 }  // namespace cmd
 
 using Command = std::variant<cmd::TogglePause, cmd::Step, cmd::Faster, cmd::Slower, cmd::Restart, cmd::Zoom, cmd::Pan,
-                             cmd::Select, cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit>;
+                             cmd::Select, cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit,
+                             cmd::ChangeCapacity, cmd::ToggleOpen>;
 
 class CommandQueue {
  public:

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <limits>
 
+#include "sim/model/parameters.hpp"
+
 namespace refsim::viz {
 
 LiveView::LiveView(const Scenario& scenario, double window)
@@ -13,6 +15,24 @@ LiveView::LiveView(const Scenario& scenario, double window)
       referrals_(scenario.referrals.size()),
       deadlines_(scenario.deadlines.size()) {
   assert(window > 0);
+  for (AgencyId a = 0; a < agencies_.size(); ++a) agencies_[a].servers = scenario.agencies[a].servers;
+}
+
+void LiveView::busy_changed(AgencyId a, Time t) {
+  if (scenario_.agencies[a].unlimited) return;
+  AgencyLive& ag = agencies_[a];
+  const std::uint32_t staffed = std::max(ag.servers, ag.busy);
+  ag.busy_fraction.set(t, staffed ? static_cast<double>(ag.busy) / staffed : 0.0, window_);
+}
+
+void LiveView::on_parameter_changed(Time t, const Change& change, const Change& previous) {
+  if (change.target == Change::Target::agency && change.servers) {
+    agencies_[change.index].servers = *change.servers;
+    busy_changed(change.index, t);
+  }
+  changes_.push_back({t, describe(change, previous, scenario_), change.origin});
+  if (changes_.size() > kChangeLog) changes_.pop_front();
+  ++changes_heard_;
 }
 
 double LiveView::rate(const FadingCount& c, Time now) const {
@@ -47,9 +67,7 @@ void LiveView::on_service_start(Time t, AgencyId a, const Case& c, Time waited) 
     if (it != q.end()) q.erase(it);
   }
   ++ag.busy;
-  if (!scenario_.agencies[a].unlimited) {
-    ag.busy_fraction.set(t, static_cast<double>(ag.busy) / scenario_.agencies[a].servers, window_);
-  }
+  busy_changed(a, t);
   ag.wait_sum.add(t, waited, window_);
   ag.wait_count.add(t, 1, window_);
   wait_sum_.add(t, waited, window_);
@@ -60,9 +78,7 @@ void LiveView::on_service_end(Time t, AgencyId a, const Case&, Time) {
   AgencyLive& ag = agencies_[a];
   assert(ag.busy > 0);
   --ag.busy;
-  if (!scenario_.agencies[a].unlimited) {
-    ag.busy_fraction.set(t, static_cast<double>(ag.busy) / scenario_.agencies[a].servers, window_);
-  }
+  busy_changed(a, t);
   ag.completions.add(t, 1, window_);
 }
 

@@ -3,7 +3,8 @@
 // recent flow along each referral, recent throughput and waits, smoothed utilization, the oldest
 // case waiting at each agency, deadline results (per deadline so far; breaches recently, per
 // agency held responsible), referrals lost or refused consent, and decisions (per agency, and per
-// attribute decided: presumed, reasonable grounds, identified).
+// attribute decided: presumed, reasonable grounds, identified), and the parameter changes heard
+// (a scenario's [[change]]s, the facilitator's): each agency's servers in force, and a short log.
 //
 // "Recent" is an exponentially weighted window of `window` simulated days: an event that
 // happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
@@ -19,12 +20,20 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "sim/engine/observer.hpp"
 
 namespace refsim::viz {
+
+/// One parameter change heard (Observer::on_parameter_changed), for the change log.
+struct ChangeNote {
+  Time t = 0;          ///< when it took effect, days
+  std::string text;    ///< describe(): "competent_authority: servers 4 → 2"
+  std::string origin;  ///< Change::origin: "refsim-viz", "[[change]] at 180d", …; may be empty
+};
 
 /// A count of events with exponentially fading weight.
 class FadingCount {
@@ -83,6 +92,7 @@ class LiveView final : public Observer {
   void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
   void on_hold_end(Time t, AgencyId a, const Case& c) override;
   void on_withdrawal(Time t, AgencyId a, const Case& c) override;
+  void on_parameter_changed(Time t, const Change& change, const Change& previous) override;
 
   double window() const { return window_; }
 
@@ -97,8 +107,14 @@ class LiveView final : public Observer {
   double mean_wait(AgencyId a, Time now) const;
   /// Recent mean wait over all agencies, in days; NaN before any service start.
   double mean_wait_all(Time now) const;
-  /// Time-average of busy servers / servers over the window; NaN for unlimited agencies.
+  /// Time-average of busy servers / staffed servers over the window; NaN for unlimited agencies.
+  /// Staffed = the servers in force (servers(a)), or the busy ones when more: after a cut, cases
+  /// in service finish, and the agency counts as full, not above 100 %. The same definition as
+  /// refsim run's utilization (StatisticsCollector).
   double utilization(AgencyId a, Time now) const;
+  /// Servers (or beds) of agency a in force now, as the changes heard have set them; the
+  /// scenario's before any change (meaningless for an unlimited agency).
+  std::uint32_t servers(AgencyId a) const { return agencies_[a].servers; }
   /// When the longest-waiting case at agency a arrived; nullopt when nobody waits.
   std::optional<Time> oldest_waiting_since(AgencyId a) const;
   /// Cases waiting (not in service) at agency a, as this view counted them.
@@ -153,6 +169,11 @@ class LiveView final : public Observer {
   std::uint64_t entered() const { return entered_; }
   std::uint64_t exited() const { return exited_; }
 
+  /// The last kChangeLog parameter changes heard, oldest first, and how many were heard in all.
+  const std::deque<ChangeNote>& changes() const { return changes_; }
+  std::uint64_t changes_heard() const { return changes_heard_; }
+  static constexpr std::size_t kChangeLog = 8;
+
  private:
   struct AgencyLive {
     FadingCount arrivals, completions, wait_sum, wait_count, breaches;
@@ -161,6 +182,7 @@ class LiveView final : public Observer {
     DecisionTally decisions;
     std::optional<Time> last_breach;
     std::uint32_t busy = 0;
+    std::uint32_t servers = 0;  // in force now
     std::size_t held = 0;
     std::uint64_t turned_away = 0, overflowed = 0, withdrawals = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
@@ -174,6 +196,8 @@ class LiveView final : public Observer {
   static constexpr std::size_t kDecidable = 4;  // presumed, reasonable_grounds, identified, convicted
   /// Removes the case with this serial from agency a's queue (it left without being served).
   void leave_queue(AgencyId a, std::uint64_t serial);
+  /// Agency a's busy / staffed level changed at t (busy or servers did).
+  void busy_changed(AgencyId a, Time t);
 
   const Scenario& scenario_;
   double window_;
@@ -185,6 +209,8 @@ class LiveView final : public Observer {
   std::array<FadingCount, kDecidable> decided_recent_{};  // positive decisions
   std::uint64_t lost_total_ = 0, refused_total_ = 0, dropouts_total_ = 0;
   std::uint64_t entered_ = 0, exited_ = 0;
+  std::deque<ChangeNote> changes_;
+  std::uint64_t changes_heard_ = 0;
 };
 
 }  // namespace refsim::viz

@@ -181,6 +181,27 @@ class Writer {
   const Fonts& fonts_;
 };
 
+/// Greedy word wrap of s into lines no wider than max_width (a longer word gets a line of its own).
+std::vector<std::string> wrap_to_width(const Writer& w, const std::string& s, float size, float max_width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const std::size_t end = std::min(s.find(' ', start), s.size());
+    const std::string word = s.substr(start, end - start);
+    const std::string longer = line.empty() ? word : line + " " + word;
+    if (!line.empty() && w.width(longer, size) > max_width) {
+      lines.push_back(line);
+      line = word;
+    } else {
+      line = longer;
+    }
+    start = end + 1;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
 std::string clock_label(Time t) {
   const double day = std::floor(t);
   const int minutes = static_cast<int>(std::lround((t - day) * 1440)) % 1440;
@@ -262,6 +283,16 @@ void draw_moving_cases(sf::RenderTarget& target, const Scene& scene, const Snaps
   target.draw(va);
 }
 
+/// The size of the "CLOSED" text on the band of an agency closed by a change, at zoom z.
+float closed_text_size(float z) { return 9.5f * std::clamp(z, 0.82f, 1.6f); }
+/// The band across the disc (centre c, radius r on screen) of an agency closed by a change.
+sf::FloatRect closed_band(const Writer& w, sf::Vector2f c, float r, float z) {
+  const float size = closed_text_size(z);
+  const float width = r < 10 ? 2.4f * r : w.width("CLOSED", size, true) + 8;
+  const float height = r < 10 ? 0.8f * r : size * 1.45f;
+  return {std::round(c.x - width / 2), std::round(c.y - height / 2), std::round(width), std::round(height)};
+}
+
 void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
   const Camera& cam = ui.camera;
   const Scenario& s = scene.scenario();
@@ -277,8 +308,9 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     if (!now.unlimited) {
       // Occupancy ring: busy staff or beds, clockwise from twelve o'clock.
       add_disc(va, c, r + ring, kRingTrack);
-      const float share =
-          now.servers ? std::min(1.0f, static_cast<float>(now.busy) / static_cast<float>(now.servers)) : 0;
+      // Against the capacity in force; after a cut below the busy ones (they finish), full.
+      const float share = now.servers ? std::min(1.0f, static_cast<float>(now.busy) / static_cast<float>(now.servers))
+                                      : (now.busy > 0 ? 1.0f : 0.0f);
       if (share > 0) add_arc(va, c, r, r + ring, -kPi / 2, -kPi / 2 + 2 * kPi * share, kRingBusy);
     }
     add_disc(va, c, r, kDiscEdge);
@@ -302,6 +334,12 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       add_disc(va, b, br + 1, kBackground);
       add_disc(va, b, br, col(kClosed));
       add_rect(va, {b.x - br * 0.6f, b.y - br * 0.2f, br * 1.2f, br * 0.4f}, sf::Color::White);
+    }
+    if (now.closed) {
+      // Closed by a change: a dark band across the disc, "CLOSED" written on it (labels pass).
+      const sf::FloatRect band = closed_band(w, c, r, z);
+      add_rect(va, {band.left - 1, band.top - 1, band.width + 2, band.height + 2}, kBackground);
+      add_rect(va, band, col(kClosedByChange));
     }
   }
   // Deadline breaches flash at the agency held responsible, for kBreachFlashDays after the last one.
@@ -335,6 +373,11 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       w.text(num(static_cast<double>(now.waiting)), stats_size, {x, c.y + r - h - stats_size * 1.35f}, kQueue, true,
              Align::centre, 2);
     }
+    if (now.closed && r >= 10) {
+      const sf::FloatRect band = closed_band(w, c, r, z);
+      w.text("CLOSED", closed_text_size(z), {c.x, band.top + band.height * 0.08f}, sf::Color::White, true,
+             Align::centre);
+    }
     const float size = (name_size < 7 && ui.selected == a) ? 12.0f : name_size;
     if (size < 7) continue;
     const float k = size / Metrics::kLabelSize;
@@ -343,7 +386,7 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       w.text(line, size, {c.x, y}, kInk, false, Align::centre, 2);
       y += size * 1.25f;
     }
-    w.text(Scene::stats_line(s.agencies[a], now.busy, now.open), Metrics::kStatsSize * k, {c.x, y + 1 * k},
+    w.text(Scene::stats_line(s.agencies[a], now.busy, now.servers, now.open), Metrics::kStatsSize * k, {c.x, y + 1 * k},
            now.open ? kMuted : kFaint, false, Align::centre, 2);
   }
 }
@@ -360,11 +403,15 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   float y = ui.screen.graph.top + 12;
   std::vector<std::pair<std::string, std::string>> rows;
   const std::string cap(Scene::capacity_word(ag));
-  rows.emplace_back("Capacity", ag.unlimited ? "no limit" : std::to_string(ag.servers) + " " + cap);
+  // Capacity in force now; the scenario's beside it once a change has made them differ.
+  std::string capacity = std::to_string(now.servers) + " " + cap;
+  if (now.servers != now.scenario_servers) capacity += " (scenario: " + std::to_string(now.scenario_servers) + ")";
+  rows.emplace_back("Capacity", ag.unlimited ? "no limit" : capacity);
   if (!ag.unlimited) {
     rows.emplace_back(ag.residential ? "Beds occupied now" : "Busy now",
                       std::to_string(now.busy) + " of " + std::to_string(now.servers));
   }
+  if (now.closed) rows.emplace_back("Closed by a change", "no service starts till reopened");
   if (ag.hours) {
     rows.emplace_back("Opening hours", ag.hours->describe());
     rows.emplace_back("Open now", now.open ? "yes" : "no: service paused till it opens");
@@ -427,7 +474,12 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
       static_cast<float>(rows.size() + static_cast<std::size_t>(std::count(two_lines.begin(), two_lines.end(), true)));
   // The card stays inside the graph area: referrals that do not fit are summarised.
   const float room = ui.screen.graph.top + ui.screen.graph.height - 12 - y;
-  const float fixed = 52 + 18 * lines;
+  // Interactive: a last line with the facilitator's keys for this agency.
+  const std::string keys =
+      std::string(ag.unlimited ? ""
+                               : "A / D: one " + std::string(ag.residential ? "bed" : "staff") + " more / less · ") +
+      (now.closed ? "C: reopen" : "C: close");
+  const float fixed = 52 + 18 * lines + (ui.interactive ? 20.0f : 0.0f);
   std::size_t shown = outs.size();
   while (shown > 0 && fixed + 22 + 17 * static_cast<float>(shown + (shown < outs.size())) > room) --shown;
   const std::size_t more = outs.size() - shown;
@@ -461,7 +513,9 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
       y += 17;
     }
     if (more > 0) w.text("+" + std::to_string(more) + " more referrals", 11, {x + 12, y}, kFaint);
+    y += more > 0 ? 17 : 0;
   }
+  if (ui.interactive) w.text(w.fit(keys, 11.5f, width - 24), 11.5f, {x + 12, y + 2}, kMuted);
 }
 
 void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
@@ -507,21 +561,32 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   const Scenario& s = scene.scenario();
   const bool holds = snap.indicators.held.has_value();
   const bool hours = std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.hours; });
+  const bool shut =
+      std::any_of(snap.agencies.begin(), snap.agencies.end(), [](const AgencyNow& a) { return a.closed; });
   const float end = r.left + r.width - 14;
   add_arc(dots, {sx + 6, sy + 7}, 4.5f, 7, 0, 2 * kPi, kBreach);
   sx += 17 +
-        w.text(w.fit(holds || hours ? "deadline breach" : "deadline breach (at the agency held responsible)", 11,
-                     end - sx - 17),
+        w.text(w.fit(holds || hours || shut ? "deadline breach" : "deadline breach (at the agency held responsible)",
+                     11, end - sx - 17),
                11, {sx + 17, sy}, kMuted) +
         14;
   if (holds && sx + 60 < end) {
     add_rect(dots, {sx, sy + 1, 5, 12}, col(kHeld));
     sx += 10 + w.text(w.fit("held before service", 11, end - sx - 10), 11, {sx + 10, sy}, kMuted) + 14;
   }
-  if (hours && sx + 60 < end) {
-    add_disc(dots, {sx + 5, sy + 7}, 5.5f, col(kClosed));
-    add_rect(dots, {sx + 5 - 3.3f, sy + 7 - 1.1f, 6.6f, 2.2f}, sf::Color::White);
-    w.text(w.fit("closed now", 11, end - sx - 14), 11, {sx + 14, sy}, kMuted);
+  // Closed: the grey badge of opening hours and / or the dark band of a change, when either shows.
+  if ((hours || shut) && sx + 60 < end) {
+    if (hours) {
+      add_disc(dots, {sx + 5, sy + 7}, 5.5f, col(kClosed));
+      add_rect(dots, {sx + 5 - 3.3f, sy + 7 - 1.1f, 6.6f, 2.2f}, sf::Color::White);
+      sx += 14;
+    }
+    if (shut) {
+      add_rect(dots, {sx, sy + 3, 16, 8}, col(kClosedByChange));
+      sx += 21;
+    }
+    const char* what = hours && shut ? "closed: hours, change" : (hours ? "closed now" : "closed by a change");
+    w.text(w.fit(what, 11, end - sx), 11, {sx, sy}, kMuted);
   }
   target.draw(dots);
   const float y2 = r.top + r.height - 19;
@@ -529,8 +594,8 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
                     " (log scale) · edge width: recent referrals per day · country frames group agencies";
   if (ui.interactive) {
     key =
-        "Space pause · N step 1 h (Shift: 1 d) · +/− speed · R restart, new seed · wheel/drag zoom & pan · "
-        "F fit · click inspect · P screenshot · Q quit";
+        "Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · "
+        "R restart · F fit · wheel/drag zoom, pan · P save · Q quit";
   }
   w.text(w.fit(key, 11.5f, r.width - 28), 11.5f, {r.left + 14, y2}, kMuted);
 }
@@ -711,9 +776,55 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
   rule();
 
-  heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
-  if (snap.history) {
-    const float cw = (inner - 8) / 2, ch = 62;
+  // Changes to the running mechanism (a scenario's [[change]]s, the facilitator's), newest first,
+  // and why the facilitator's last one was refused; shown once there is something to show.
+  if (snap.changes_heard > 0 || !ui.change_error.empty()) {
+    heading("CHANGES (" + std::to_string(snap.changes_heard) + " so far, newest first)");
+    if (!ui.change_error.empty()) {
+      std::size_t lines = 0;
+      for (const std::string& line : wrap_to_width(w, "Refused: " + ui.change_error, 11.5f, inner)) {
+        if (++lines > 3) break;
+        w.text(line, 11.5f, {x, y}, kQueue);
+        y += 15;
+      }
+      y += 3;
+    }
+    const std::size_t shown = std::min<std::size_t>(snap.changes.size(), ui.change_error.empty() ? 3 : 2);
+    for (std::size_t i = 0; i < shown; ++i) {
+      // "day 120  shelter: beds 2 → 3   refsim-viz": a description too long for the line wraps
+      // once (its end is what changed), and the origin goes under it when it no longer fits.
+      const ChangeNote& n = snap.changes[i];
+      const float day_w = w.text("day " + num(std::floor(n.t)), 11, {x, y + 1}, kMuted);
+      const float left = x + day_w + 8, room = right - left;
+      const std::string origin = w.fit(n.origin.empty() ? "scenario" : n.origin, 10.5f, inner * 0.45f);
+      const float ow = w.width(origin, 10.5f);
+      std::vector<std::string> lines = wrap_to_width(w, n.text, 12, room);
+      if (lines.size() > 2) {
+        for (std::size_t k = 2; k < lines.size(); ++k) lines[1] += " " + lines[k];
+        lines.resize(2);
+      }
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        w.text(w.fit(lines[k], 12, room), 12, {left, y}, kInk);
+        if (k + 1 < lines.size()) y += 15;
+      }
+      if (w.width(lines.back(), 12) + 12 + ow > room) y += 15;
+      w.text(origin, 10.5f, {right, y + 1}, kFaint, false, Align::right);
+      y += 17;
+    }
+    y += 4;
+    rule();
+  }
+
+  // The charts: two rows when they fit above the footer line, else one (a change log can take
+  // the room of the second on a short screen), else none.
+  const float bottom = p.top + p.height - 22;
+  const float cw = (inner - 8) / 2, ch = 62;
+  const int chart_rows = !snap.history                         ? 0
+                         : y + 17 + ch + 8 + ch + 12 <= bottom ? 2
+                         : y + 17 + ch + 12 <= bottom          ? 1
+                                                               : 0;
+  if (chart_rows > 0) {
+    heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
     const auto& h = *snap.history;
     // With grounds decisions, their backlog replaces the chart of cases in system (a number under NOW).
     if (ind.backlog) {
@@ -725,15 +836,16 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     }
     draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::waiting, "Waiting",
                num(static_cast<double>(ind.waiting)));
-    y += ch + 8;
-    draw_chart(target, w, {x, y, cw, ch}, h, &Sample::throughput, "Leaving per day", num(ind.throughput_per_day, 1));
-    draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::mean_wait, "Mean wait", days(ind.mean_wait));
-    y += ch + 12;
+    y += ch + (chart_rows == 2 ? 8 : 12);
+    if (chart_rows == 2) {
+      draw_chart(target, w, {x, y, cw, ch}, h, &Sample::throughput, "Leaving per day", num(ind.throughput_per_day, 1));
+      draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::mean_wait, "Mean wait", days(ind.mean_wait));
+      y += ch + 12;
+    }
+    rule();
   }
-  rule();
 
   // The list stops above the footer line; on a short screen the section may not fit at all.
-  const float bottom = p.top + p.height - 22;
   if (y + 17 + 17 <= bottom) heading("BOTTLENECKS NOW (waiting × utilization)");
   if (snap.bottlenecks.empty() && y + 17 <= bottom) {
     w.text("No agency has cases waiting.", 12.5f, {x, y}, kMuted);

@@ -36,6 +36,8 @@ struct UiState {
   double fps = 0;
   std::string scenario_file;
   std::string banner;  ///< a short notice over the graph ("Horizon reached …"), or empty
+  /// Why the facilitator's last change was refused (shown in the panel's change log), or empty.
+  std::string change_error;
 };
 
 void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const UiState& ui,

@@ -63,10 +63,10 @@ sf::String utf8(std::string_view s) { return sf::String::fromUtf8(s.begin(), s.e
 
 std::string_view Scene::capacity_word(const Agency& a) { return a.residential ? "beds" : "staff"; }
 
-std::string Scene::stats_line(const Agency& a, std::uint32_t busy, bool open) {
+std::string Scene::stats_line(const Agency& a, std::uint32_t busy, std::uint32_t servers, bool open) {
   std::string s = a.unlimited
                       ? std::to_string(busy) + " in process"
-                      : std::to_string(busy) + "/" + std::to_string(a.servers) + " " + std::string(capacity_word(a));
+                      : std::to_string(busy) + "/" + std::to_string(servers) + " " + std::string(capacity_word(a));
   if (!open) s += " · closed";
   return s;
 }
@@ -83,6 +83,8 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
   for (std::size_t a = 0; a < n; ++a) {
     const Agency& ag = scenario.agencies[a];
     NodeGeometry& g = nodes_[a];
+    // The scenario's staff or beds: a change of capacity while the run goes on leaves the layout
+    // where it is; the labels and gauges show the capacity in force.
     g.radius = ag.unlimited ? 22.0f : 12.0f + 6.0f * static_cast<float>(std::log2(1.0 + ag.servers));
     g.label_lines = wrap(ag.name, kWrapColumns, kMaxLabelLines);
     // The widest stats line we expect: "888/888 staff" (or the real capacity if larger), with

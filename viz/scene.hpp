@@ -31,7 +31,7 @@ struct Metrics {
 };
 
 struct NodeGeometry {
-  float radius = 0;                      ///< disc radius; grows with log(staff or beds)
+  float radius = 0;                      ///< disc radius; grows with log(the scenario's staff or beds)
   std::vector<std::string> label_lines;  ///< the name, wrapped
   float label_height = 0;                ///< names + stats line, world units
   NodeBox box;
@@ -60,9 +60,10 @@ class Scene {
   /// Staff or beds word for an agency: "beds" for a residential agency (declared with `beds`),
   /// else "staff".
   static std::string_view capacity_word(const Agency& a);
-  /// The line under an agency's name: "18/24 beds", "3/4 staff" or "12 in process", followed by
-  /// " · closed" outside its opening hours.
-  static std::string stats_line(const Agency& a, std::uint32_t busy, bool open);
+  /// The line under an agency's name: "18/24 beds", "3/4 staff" or "12 in process", `servers`
+  /// being the capacity in force now (the engine's, not the scenario's), followed by " · closed"
+  /// outside its opening hours (`open` false).
+  static std::string stats_line(const Agency& a, std::uint32_t busy, std::uint32_t servers, bool open);
 
  private:
   const Scenario& scenario_;

@@ -1,11 +1,13 @@
 #pragma once
 // Simulation: one live replication for the visualiser, driven only through the engine's public
-// interface (run_until, a new Engine to restart). It owns the Engine and its LiveView and records
-// a small history of key indicators for the live charts.
+// interface (run_until, apply, a new Engine to restart). It owns the Engine and its LiveView and
+// records a small history of key indicators for the live charts.
 //
 //   refsim::viz::Simulation sim(scenario, graph, seed);
 //   sim.advance_to(120.0);   // days; samples the charts on a fixed simulated-time grid
-//   sim.restart(seed + 1);   // a fresh replication, back at t = 0
+//   sim.apply(change);       // a facilitator's change, now (see viz/facilitator.hpp)
+//   sim.restart(seed + 1);   // a fresh replication, back at t = 0: the scenario's own
+//                            // [[change]]s apply again, changes made through apply() do not
 //
 // History samples fall on multiples of sample_every(), whatever the steps advance_to() was called
 // with, so a screenshot at t looks the same however the run got there.
@@ -39,8 +41,15 @@ class Simulation {
 
   /// Runs the engine up to time t (days, >= now()), sampling the history on the way.
   void advance_to(Time t);
-  /// Throws away the current run and starts a new replication at t = 0 with `seed`.
+  /// Throws away the current run and starts a new replication at t = 0 with `seed`. The
+  /// scenario's [[change]]s are scheduled again (the engine does that); changes made through
+  /// apply() belonged to the old run and are gone.
   void restart(std::uint64_t seed);
+  /// Changes the running mechanism now, at now(): Engine::apply, the one door through which a
+  /// scenario's [[change]], an inject and the visualiser's facilitator change a run (STYLE 6).
+  /// The LiveView hears it (on_parameter_changed) like any other change. Throws
+  /// std::invalid_argument, changing nothing, when the engine refuses the change.
+  void apply(const Change& change) { engine_->apply(change); }
 
   Time now() const { return engine_->now(); }
   std::uint64_t seed() const { return seed_; }

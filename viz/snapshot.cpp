@@ -44,11 +44,14 @@ Snapshot take_snapshot(const Simulation& sim) {
     AgencyNow& n = snap.agencies[a];
     n.unlimited = ag.unlimited;
     n.residential = ag.residential;
-    n.servers = ag.unlimited ? 0 : ag.servers;
+    // Capacity as the engine runs it now, not as the scenario declared it.
+    n.servers = ag.unlimited ? 0 : e.servers(a);
+    n.scenario_servers = ag.unlimited ? 0 : ag.servers;
     n.busy = e.busy(a);
     n.waiting = e.queue_length(a);
     n.held = live.held(a);
     n.open = !ag.hours || ag.hours->is_open(now);
+    n.closed = !e.is_open(a);
     n.turned_away = live.turned_away(a);
     n.overflowed = live.overflowed(a);
     n.withdrawals = live.withdrawals(a);
@@ -80,6 +83,8 @@ Snapshot take_snapshot(const Simulation& sim) {
     }
   }
   snap.bottlenecks = rank_bottlenecks(snap.agencies, 8);
+  snap.changes.assign(live.changes().rbegin(), live.changes().rend());
+  snap.changes_heard = live.changes_heard();
 
   snap.referral_flow.resize(s.referrals.size());
   for (ReferralId r = 0; r < s.referrals.size(); ++r) snap.referral_flow[r] = live.referral_rate(r, now);

@@ -16,16 +16,22 @@ namespace refsim::viz {
 
 struct AgencyNow {
   bool unlimited = false;
-  bool residential = false;   ///< declared with `beds`: servers are beds, busy are beds occupied
-  std::uint32_t servers = 0;  ///< staff or beds (0 when unlimited)
-  std::uint32_t busy = 0;     ///< serving now (for a residential agency: beds occupied)
-  std::size_t waiting = 0;    ///< queued now
+  bool residential = false;  ///< declared with `beds`: servers are beds, busy are beds occupied
+  /// Staff or beds in force now (Engine::servers: the scenario's, changed since by a [[change]] or
+  /// the facilitator); 0 when unlimited. May be below busy after a cut: those cases finish.
+  std::uint32_t servers = 0;
+  std::uint32_t scenario_servers = 0;  ///< what the scenario declares (the disc's size); 0 when unlimited
+  std::uint32_t busy = 0;              ///< serving now (for a residential agency: beds occupied)
+  std::size_t waiting = 0;             ///< queued now
   /// Held now before service (the agency's not_before, e.g. a recovery and reflection period):
   /// at the agency but not in its queue, using no staff or bed. 0 without a not_before.
   std::size_t held = 0;
   /// False while the agency is outside its opening hours (`hours`); cases in service then are
-  /// paused, not stuck. Always true without hours.
+  /// paused, not stuck. Always true without hours. Says nothing of `closed`.
   bool open = true;
+  /// Closed by a change (Engine::is_open false: a scenario's [[change]] or the facilitator): no
+  /// service starts until a change reopens it; cases in service finish.
+  bool closed = false;
   /// Since day 0: cases turned away / sent on (overflow) because the agency was full, and people
   /// who withdrew at the end of service here.
   std::uint64_t turned_away = 0, overflowed = 0, withdrawals = 0;
@@ -109,7 +115,10 @@ struct Snapshot {
   std::vector<BreachFlash> breaches;   ///< at most one per agency
   std::vector<DeadlineNow> deadlines;  ///< by DeadlineId
   Indicators indicators;
-  std::vector<AgencyId> bottlenecks;             ///< most held-up first; only agencies with waiting cases
+  std::vector<AgencyId> bottlenecks;  ///< most held-up first; only agencies with waiting cases
+  /// The latest parameter changes heard (LiveView::changes), newest first, and how many in all.
+  std::vector<ChangeNote> changes;
+  std::uint64_t changes_heard = 0;
   const std::vector<Sample>* history = nullptr;  ///< the simulation's (valid while it lives)
 };
 
