@@ -19,6 +19,7 @@
 
 #include "sim/experiment/runner.hpp"
 #include "sim/graph/referral_graph.hpp"
+#include "sim/model/parameters.hpp"
 #include "sim/random/streams.hpp"
 #include "sim/report/case_log.hpp"
 #include "sim/report/report.hpp"
@@ -240,6 +241,14 @@ int cmd_check(const std::string& path) {
               << format_number(std::round(loads[i].arrival_rate * 1000) / 1000) << "  service " << a.service.describe();
     if (!a.unlimited) std::cout << "  utilization " << format_number(std::round(loads[i].utilization * 1000) / 1000);
     std::cout << "\n";
+  }
+  if (!s.changes.empty()) {
+    // The flows above are the file's values at t = 0; the changes alter them while the run goes on.
+    std::cout << "\nscheduled changes (the flows above are before them):\n";
+    for (const ReplayedChange& rc : replay_changes(s)) {
+      std::cout << "  at " << std::left << std::setw(8) << format_duration(rc.at) << std::right << " "
+                << describe(s.changes[rc.declared].change, rc.previous, s) << "\n";
+    }
   }
   print_warnings(std::cout, s, graph, loads);
   return 0;

@@ -112,5 +112,22 @@ done
 "$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
 "$refsim" graph "$src/scenarios/baseline-nrm.toml" | grep -q "digraph" && ok || bad "graph did not print DOT"
 
+# A scenario that changes itself ([[change]]): the table, the time series and check show it.
+"$refsim" run "$src/tests/data/staff_cut.toml" --out "$tmp/cut" >"$tmp/cut.txt" 2>&1 && ok || bad "staff_cut did not run"
+grep -qE "^competent_authority +4→2→4 " "$tmp/cut.txt" && ok || bad "the table's servers column does not show 4→2→4"
+grep -q "^  at 180d     competent_authority: servers 4 → 2  (two caseworkers on leave)$" "$tmp/cut.txt" && ok \
+  || bad "the table does not list the change at 180d"
+awk -F, '$3 == "competent_authority" && $2 == 182 { c182 = $8 } $3 == "competent_authority" && $2 == 273 { c273 = $8 }
+         END { exit !(c182 == 2 && c273 == 4) }' "$tmp/cut/timeseries.csv" && ok \
+  || bad "timeseries.csv capacity does not follow the changes"
+# The cut shows in the queue: mean queue over the samples of days 189-266 above that of days 7-175.
+awk -F, '$3 == "competent_authority" && $2 >= 7 && $2 <= 175 { b += $4; nb++ }
+         $3 == "competent_authority" && $2 >= 189 && $2 <= 266 { d += $4; nd++ }
+         END { exit !(d / nd > 2 * b / nb + 1) }' "$tmp/cut/timeseries.csv" && ok \
+  || bad "the staff cut does not show in the queue"
+grep -q '"change": "competent_authority: servers 4 → 2"' "$tmp/cut/summary.json" && ok || bad "summary.json lacks the changes"
+"$refsim" check "$src/tests/data/staff_cut.toml" | grep -q "^  at 270d     competent_authority: servers 2 → 4$" && ok \
+  || bad "check does not list the scheduled changes"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
