@@ -418,7 +418,7 @@ class EventQueue {
   void find_front() {
     // The wheel's first event or the radix heap's, chosen with masks rather than a branch: where
     // many events lie far ahead (months of shelter, court dates), which one comes next is a coin
-    // toss for the predictor (calendar replay of the sea-fisheries scenario: 30 % faster).
+    // toss for the predictor (bench/README.md, "Profile": the calendar replays).
     const EventRank far = far_.empty() ? ~EventRank{0} : far_.top();
     if (summary_ != 0) {  // events on the wheel
       const std::uint32_t s = first_occupied();
