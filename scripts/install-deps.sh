@@ -11,7 +11,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcg-cpp-dev
   catch2
 )
-viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core)
+viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 
 viz=1
 for arg in "$@"; do

@@ -1,11 +1,16 @@
 // refsim-viz-check — checks refsim-viz screenshots for the CTest suite.
 //
-//   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle|held|closed ...]
+//   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle|held|closed|… ...]
 //       the image has exactly the requested size; it is not blank (many colours, no colour covering
 //       most of it); and where each named agency's disc is drawn (LAYOUT.csv from --dump-layout)
 //       the pixels are the saturated (utilization 1) or idle (utilization 0) end of the scale;
 //       ID=held: the violet held gauge is drawn left of the disc; ID=closed: the closed badge is
 //       drawn on its upper left; ID=no-held, ID=no-closed: not a pixel of that colour there.
+//       ID=closed-by-change: the "CLOSED" band of an agency closed by a change is drawn across the
+//       disc; ID=no-closed-by-change: not a pixel of its colour there.
+//   refsim-viz-check labels A.png B.png --layout LAYOUT.csv --expect ID=changed|unchanged ...
+//       the band under each named agency's disc (its name and the "busy/total staff" line) has
+//       changed / not changed a pixel between the two images: e.g. before and after a key press
 //   refsim-viz-check same A.png B.png     the two images are pixel-identical
 //   refsim-viz-check differ A.png B.png   the two images differ somewhere
 //
@@ -107,6 +112,23 @@ int check_image(int argc, char** argv) {
         continue;
       }
       const Placed& p = it->second;
+      if (level == "closed-by-change" || level == "no-closed-by-change") {
+        // The band across the disc's centre: count pixels of its colour within half a radius.
+        const bool absent = level.rfind("no-", 0) == 0;
+        const refsim::viz::Rgb want = refsim::viz::kClosedByChange;
+        int n = 0;
+        for (int y = std::max(0, static_cast<int>(p.y - 0.5 * p.radius));
+             y < std::min(static_cast<int>(dim.y), static_cast<int>(p.y + 0.5 * p.radius)); ++y)
+          for (int x = std::max(0, static_cast<int>(p.x - p.radius));
+               x < std::min(static_cast<int>(dim.x), static_cast<int>(p.x + p.radius)); ++x)
+            if (channel_distance(img.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)), want) <= 3) ++n;
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "agency '%s' at (%.0f, %.0f): %d pixels of the closed-by-change colour (want %s)", id.c_str(),
+                      p.x, p.y, n, absent ? "0" : ">= 40");
+        check(absent ? n == 0 : n >= 40, buf);
+        continue;
+      }
       if (level == "held" || level == "closed" || level == "no-held" || level == "no-closed") {
         const bool absent = level.rfind("no-", 0) == 0;
         if (absent) level = level.substr(3);
@@ -158,6 +180,59 @@ int check_image(int argc, char** argv) {
   return failures ? 1 : 0;
 }
 
+/// labels A.png B.png --layout CSV --expect ID=changed|unchanged ...
+int check_labels(int argc, char** argv) {
+  if (argc < 4) return 2;
+  std::string layout;
+  std::vector<std::pair<std::string, std::string>> expect;
+  for (int i = 4; i + 1 < argc; i += 2) {
+    const std::string opt = argv[i], val = argv[i + 1];
+    const auto eq = val.find('=');
+    if (opt == "--layout") {
+      layout = val;
+    } else if (opt == "--expect" && eq != std::string::npos) {
+      expect.emplace_back(val.substr(0, eq), val.substr(eq + 1));
+      if (expect.back().second != "changed" && expect.back().second != "unchanged") return 2;
+    } else {
+      return 2;
+    }
+  }
+  sf::Image ia, ib;
+  if (!load(ia, argv[2]) || !load(ib, argv[3])) return 1;
+  if (ia.getSize() != ib.getSize()) {
+    check(false, "the two images have the same size");
+    return 1;
+  }
+  const sf::Vector2u dim = ia.getSize();
+  const auto placed = read_layout(layout);
+  for (const auto& [id, want] : expect) {
+    const auto it = placed.find(id);
+    if (it == placed.end()) {
+      check(false, "agency '" + id + "' listed in " + layout);
+      continue;
+    }
+    // The label under the disc: from below the ring (at most 0.3 radii wide) 60 px down, 45 px
+    // either side of the centre: a name line and the stats line at the zooms a fitted small
+    // scenario gets.
+    const Placed& p = it->second;
+    const int x0 = std::max(0, static_cast<int>(p.x - 45));
+    const int x1 = std::min(static_cast<int>(dim.x), static_cast<int>(p.x + 45));
+    const int y0 = std::max(0, static_cast<int>(p.y + 1.3 * p.radius));
+    const int y1 = std::min(static_cast<int>(dim.y), static_cast<int>(p.y + 1.3 * p.radius + 60));
+    int differing = 0;
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x)
+        if (ia.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)) !=
+            ib.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y)))
+          ++differing;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "agency '%s': %d pixels of its label [%d, %d) x [%d, %d) differ (want %s)",
+                  id.c_str(), differing, x0, x1, y0, y1, want == "changed" ? "> 0" : "0");
+    check(want == "changed" ? differing > 0 : differing == 0, buf);
+  }
+  return failures ? 1 : 0;
+}
+
 int compare(const std::string& a, const std::string& b, bool want_same) {
   sf::Image ia, ib;
   if (!load(ia, a) || !load(ib, b)) return 1;
@@ -178,7 +253,9 @@ int compare(const std::string& a, const std::string& b, bool want_same) {
 
 int main(int argc, char** argv) {
   const std::string usage =
-      "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect ID=saturated|idle|held|closed ...]\n"
+      "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect "
+      "ID=saturated|idle|held|closed|closed-by-change ...]\n"
+      "       refsim-viz-check labels A.png B.png --layout CSV --expect ID=changed|unchanged ...\n"
       "       refsim-viz-check same A.png B.png | differ A.png B.png\n";
   if (argc < 2) {
     std::fputs(usage.c_str(), stderr);
@@ -187,6 +264,7 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   int rc = 2;
   if (mode == "image") rc = check_image(argc, argv);
+  if (mode == "labels") rc = check_labels(argc, argv);
   if ((mode == "same" || mode == "differ") && argc == 4) rc = compare(argv[2], argv[3], mode == "same");
   if (rc == 2) std::fputs(usage.c_str(), stderr);
   return rc;
