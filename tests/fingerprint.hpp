@@ -71,7 +71,7 @@ class Fingerprint final : public Observer {
     return z ^ (z >> 31);
   }
 
-  void on_case_entered(Time t, const Case& c) override { begin(kHookCaseEntered, t).person(c); }
+  void on_case_entered(Time t, const Case& c, const Attributes&) override { begin(kHookCaseEntered, t).person(c); }
   void on_arrival(Time t, AgencyId a, const Case& c) override { begin(kHookArrival, t).word(a).person(c); }
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override {
     begin(kHookServiceStart, t).word(a).person(c).time(waited);

@@ -51,7 +51,7 @@ struct Recorder : Observer {
   std::size_t turned_away = 0, referrals = 0, positive = 0, negative = 0;
   void on_service_start(Time t, AgencyId, const Case& c, Time) override { starts.push_back({t, c.serial}); }
   void on_service_end(Time t, AgencyId, const Case&, Time) override { ends.push_back(t); }
-  void on_case_entered(Time t, const Case&) override { entries.push_back(t); }
+  void on_case_entered(Time t, const Case&, const Attributes&) override { entries.push_back(t); }
   void on_turned_away(Time, AgencyId, const Case&) override { ++turned_away; }
   void on_referral(Time, ReferralId, const Case&, Time) override { ++referrals; }
   void on_decision(Time, AgencyId, const Case&, const Attributes&, std::uint32_t, bool yes) override {

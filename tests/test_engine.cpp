@@ -15,7 +15,7 @@ struct Recorder : Observer {
   std::vector<Time> in_agency;
   std::vector<Time> waits;
   std::size_t referrals = 0, entered = 0;
-  void on_case_entered(Time, const Case&) override { ++entered; }
+  void on_case_entered(Time, const Case&, const Attributes&) override { ++entered; }
   void on_service_start(Time, AgencyId, const Case&, Time w) override { waits.push_back(w); }
   void on_service_end(Time, AgencyId, const Case&, Time t) override { in_agency.push_back(t); }
   void on_referral(Time, ReferralId, const Case&, Time) override { ++referrals; }

@@ -41,7 +41,7 @@ struct Recorder : Observer {
     }
     return out;
   }
-  void on_case_entered(Time t, const Case& c) override {
+  void on_case_entered(Time t, const Case& c, const Attributes&) override {
     steps.push_back({"entered", t, c.agency, c.serial, c.previous});
   }
   void on_arrival(Time t, AgencyId a, const Case& c) override { steps.push_back({"arrival", t, a, c.serial}); }

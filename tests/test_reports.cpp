@@ -692,7 +692,7 @@ TEST_CASE("Milestones and XES: one row per person who exits, a well-formed log w
       std::uint64_t& in;
       std::uint64_t& out;
       Counter(std::uint64_t& i, std::uint64_t& o) : in(i), out(o) {}
-      void on_case_entered(Time, const Case&) override { ++in; }
+      void on_case_entered(Time, const Case&, const Attributes&) override { ++in; }
       void on_case_exited(Time, const Case&, Time) override { ++out; }
     } counter(entered, exited);
     const RunResult r = run(s, 2, 0, 2, {&m, &x, &counter});

@@ -53,7 +53,7 @@ struct Tally : Observer {
   std::map<std::string, double> n;
   std::map<std::string, std::vector<Time>> times;
   bool child(const Case& c) const { return engine->attributes(c.person)[attr::kChild] != 0; }
-  void on_case_entered(Time, const Case& c) override {
+  void on_case_entered(Time, const Case& c, const Attributes&) override {
     const Attributes& a = engine->attributes(c.person);
     n["entered"]++;
     n["child"] += a[attr::kChild];
@@ -513,7 +513,7 @@ rate = "1/y"
     const Engine* engine = nullptr;
     std::vector<Time> ends;
     std::size_t children = 0, entered = 0;
-    void on_case_entered(Time t, const Case& c) override {
+    void on_case_entered(Time t, const Case& c, const Attributes&) override {
       if (c.source != kNoSource) return;
       REQUIRE(t == 0);
       ++entered;

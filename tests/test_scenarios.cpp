@@ -31,7 +31,7 @@ class StoryCounter final : public Observer {
   explicit StoryCounter(const Scenario& s)
       : s_(s), arrivals_(s.agencies.size(), 0), served_(s.agencies.size(), 0), sent_(s.referrals.size(), 0) {}
 
-  void on_case_entered(Time, const Case& c) override {
+  void on_case_entered(Time, const Case& c, const Attributes&) override {
     ++entered_total;
     if (c.previous != kNoPrevious) ++reentries;
   }

@@ -42,7 +42,7 @@ double LiveView::rate(const FadingCount& c, Time now) const {
   return c.at(now, window_) / (window_ * seen);
 }
 
-void LiveView::on_case_entered(Time t, const Case&) {
+void LiveView::on_case_entered(Time t, const Case&, const Attributes&) {
   entries_.add(t, 1, window_);
   ++entered_;
 }

@@ -74,7 +74,7 @@ class LiveView final : public Observer {
   /// `scenario` must outlive the view; `window` > 0, in days.
   LiveView(const Scenario& scenario, double window);
 
-  void on_case_entered(Time t, const Case& c) override;
+  void on_case_entered(Time t, const Case& c, const Attributes&) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;

@@ -188,7 +188,7 @@ void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, Init init) {
   const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
   c.agency = a;
-  publish([&](auto& o) { o.on_case_entered(t, c); });
+  publish([&](auto& o) { o.on_case_entered(t, c, p.attributes); });
   if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
   arrive(t, a, slot);
 }

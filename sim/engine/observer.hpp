@@ -52,8 +52,9 @@ enum class DeadlineOutcome {
 class Observer {
  public:
   virtual ~Observer() = default;
-  /// A source produced a new case; it arrives at its first agency next.
-  virtual void on_case_entered(Time /*t*/, const Case& /*c*/) {}
+  /// A person entered the mechanism (from a source, the initial backlog or a re-entry), with
+  /// these attributes (valid during the call); they arrive at their first agency next.
+  virtual void on_case_entered(Time /*t*/, const Case& /*c*/, const Attributes& /*attributes*/) {}
   /// The case arrived at agency `a`. It then joins the queue, and exactly one of these follows, at
   /// once or later: on_service_start; on_hold (and later on_hold_end, after which it joins the
   /// queue); on_turned_away or on_overflow (the agency was full); on_dropout (it gave up waiting).

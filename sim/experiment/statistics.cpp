@@ -7,8 +7,7 @@
 namespace refsim {
 
 StatisticsCollector::StatisticsCollector(const EngineState& engine)
-    : engine_(engine),
-      scenario_(engine.scenario()),
+    : scenario_(engine.scenario()),
       ledger_(engine.scenario()),
       cohorts_(kCohortCount),
       acc_(scenario_.agencies.size()),
@@ -124,9 +123,8 @@ void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case& c, Deadlin
   }
 }
 
-void StatisticsCollector::on_case_entered(Time t, const Case& c) {
+void StatisticsCollector::on_case_entered(Time t, const Case& c, const Attributes& a) {
   ++entered_;
-  const Attributes& a = engine_.attributes(c.person);
   ledger_.enter(t, c, a);
   ++cohorts_[ledger_[c.person].cohort].entered;
 }

@@ -242,13 +242,13 @@ inline constexpr std::array<Metric<CohortResult>, 37> kCohortMetrics{{
     {"reentries", &CohortResult::reentries},
 }};
 
-/// Usage: construct with the replication's engine (it reads each person's attributes at entry),
-/// subscribe it, run, then finish().
+/// Usage: construct with the replication's engine (it reads the scenario and the servers at the
+/// start), make it the engine's sink (ReplicationEngine::set_sink), run, then finish().
 class StatisticsCollector final : public Observer {
  public:
   explicit StatisticsCollector(const EngineState& engine);
 
-  void on_case_entered(Time t, const Case& c) override;
+  void on_case_entered(Time t, const Case& c, const Attributes&) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
@@ -321,7 +321,6 @@ class StatisticsCollector final : public Observer {
     /// Adds o's counts and histograms (not its time sums) to these.
     void merge_counts(const CohortAcc& o);
   };
-  const EngineState& engine_;
   const Scenario& scenario_;
   PersonLedger ledger_;
   std::vector<CohortAcc> cohorts_;             // kCohortCount; the overall one is merged in finish()

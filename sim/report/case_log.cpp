@@ -159,7 +159,7 @@ void XesWriter::write_trace(std::uint32_t person) {
   events_[person].clear();
 }
 
-void XesWriter::on_case_entered(Time, const Case& c) {
+void XesWriter::on_case_entered(Time, const Case& c, const Attributes&) {
   if (c.person >= events_.size()) events_.resize(c.person + 1);
   events_[c.person].clear();
 }

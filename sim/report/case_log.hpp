@@ -63,7 +63,7 @@ class XesWriter final : public ReplicationWatcher {
 
   void attach(const EngineState&, const PersonLedger& ledger) override { ledger_ = &ledger; }
   void finish(Time horizon) override;
-  void on_case_entered(Time t, const Case& c) override;
+  void on_case_entered(Time t, const Case& c, const Attributes&) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
   void on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) override;
