@@ -226,3 +226,25 @@ fork = true
     CHECK(e.events_processed() > (3u << 20));
   }
 }
+
+TEST_CASE("Engine: on_run_start comes once before any event, on_run_end once after the last") {
+  const Scenario s = test::scenario(kChain);
+  const ReferralGraph g(s);
+  Engine e(s, g, 1, 0);
+  struct Order : Observer {
+    std::vector<std::string> seen;
+    void on_run_start(Time t) override { seen.push_back("start " + std::to_string(t)); }
+    void on_case_entered(Time, const Case&, const Attributes&) override {
+      if (seen.back() != "entered") seen.push_back("entered");
+    }
+    void on_run_end(Time t) override { seen.push_back("end " + std::to_string(t)); }
+  } order;
+  e.add_observer(order);
+  e.run_until(10);
+  e.run_until(20);
+  e.end_run(s.run.horizon);
+  REQUIRE(order.seen.size() == 3);
+  CHECK(order.seen[0] == "start 0.000000");
+  CHECK(order.seen[1] == "entered");
+  CHECK(order.seen[2] == "end 2000.000000");
+}

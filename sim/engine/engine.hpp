@@ -295,8 +295,11 @@ class BasicEngine final : public EngineState {
   /// The sink that hears every hook before the observers (not owned; at most one).
   void set_sink(Sink& s) { sink_ = &s; }
 
-  /// Processes every event with time <= t, then sets the clock to t. Requires t >= now().
+  /// Processes every event with time <= t, then sets the clock to t. Requires t >= now(). The
+  /// first call publishes on_run_start.
   void run_until(Time t);
+  /// run_until(horizon), then publishes on_run_end: the run is over (call it once, last).
+  void end_run(Time horizon);
 
   /// Changes the running mechanism now (at now()), then tells the sink and the observers
   /// (Observer::on_parameter_changed). Throws std::invalid_argument, changing nothing, when the
@@ -312,6 +315,7 @@ class BasicEngine final : public EngineState {
 
  private:
   Sink* sink_ = nullptr;
+  bool started_ = false;
   /// Calls hook(subscriber) for the sink, then for each observer in order.
   template <class Hook>
   void publish(Hook&& hook);

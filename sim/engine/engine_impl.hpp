@@ -145,8 +145,18 @@ void BasicEngine<Sink>::on_scheduled(Time t, std::uint32_t slot) {
 template <class Sink>
 void BasicEngine<Sink>::run_until(Time t) {
   assert(t >= now_);
+  if (!started_) {
+    started_ = true;
+    publish([&](auto& o) { o.on_run_start(now_); });
+  }
   while (run_events(t, kProgressEvery)) check_progress();
   now_ = t;
+}
+
+template <class Sink>
+void BasicEngine<Sink>::end_run(Time horizon) {
+  run_until(horizon);
+  publish([&](auto& o) { o.on_run_end(horizon); });
 }
 
 template <class Sink>

@@ -103,8 +103,13 @@ class Observer {
   /// After service at `a` the person was trafficked again; they re-enter as a new case (with
   /// Case::previous = c.serial) at time `reentry`, if that is before the horizon.
   virtual void on_retrafficked(Time /*t*/, AgencyId /*a*/, const Case& /*c*/, Time /*reentry*/) {}
+  /// The run starts: heard once, at the first run_until, before any event (t is the clock then, 0).
+  virtual void on_run_start(Time /*t*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
+  /// The run ended at `horizon` (BasicEngine::end_run): every event up to it has been heard;
+  /// persons still in the mechanism stay in it. Heard once; no hook follows.
+  virtual void on_run_end(Time /*horizon*/) {}
   /// A parameter changed (Engine::apply, a scenario's [[change]], the visualiser, an inject):
   /// `change` as applied, `previous` the same fields with the values they had just before. Heard
   /// after the change took effect but before the services it lets start (those follow, at t).

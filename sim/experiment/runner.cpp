@@ -71,8 +71,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
       ts.grounds_backlog.push_back(backlog);
     }
   }
-  engine.run_until(s.run.horizon);
-  for (ReplicationWatcher* w : opt.watchers) w->finish(s.run.horizon);
+  engine.end_run(s.run.horizon);
   ReplicationResult r = stats.finish(s.run.horizon, engine.cases_in_system(), engine.events_processed());
   r.timeseries = std::move(ts);
   return r;

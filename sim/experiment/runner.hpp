@@ -23,11 +23,9 @@ class EngineState;
 class ReplicationWatcher : public Observer {
  public:
   /// Before the run, with replication 0's engine and the person ledger that its statistics keep
-  /// (read-only; valid until finish returns). The ledger hears every hook before any watcher, so
-  /// a person's record is up to date when a watcher hears of them.
+  /// (read-only; valid until on_run_end returns). The ledger hears every hook before any watcher,
+  /// so a person's record is up to date when a watcher hears of them.
   virtual void attach(const EngineState& /*engine*/, const PersonLedger& /*ledger*/) {}
-  /// After the run, at the horizon, with the persons still in the mechanism not yet exited.
-  virtual void finish(Time /*horizon*/) {}
 };
 
 /// What a replication records besides its statistics.

@@ -223,7 +223,7 @@ void XesWriter::on_case_exited(Time t, const Case& c, Time) {
   write_trace(c.person);
 }
 
-void XesWriter::finish(Time) {
+void XesWriter::on_run_end(Time) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> inside;
   for (std::uint32_t p = 0; p < ledger_->slots(); ++p) {
     if (ledger_->live(p)) inside.emplace_back(ledger_->operator[](p).serial, p);

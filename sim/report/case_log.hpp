@@ -62,7 +62,8 @@ class XesWriter final : public ReplicationWatcher {
   void commit();
 
   void attach(const EngineState&, const PersonLedger& ledger) override { ledger_ = &ledger; }
-  void finish(Time horizon) override;
+  /// Writes the persons still in the mechanism, in serial order.
+  void on_run_end(Time horizon) override;
   void on_case_entered(Time t, const Case& c, const Attributes&) override;
   void on_arrival(Time t, AgencyId a, const Case& c) override;
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override;
