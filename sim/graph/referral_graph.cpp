@@ -62,8 +62,6 @@ ReferralGraph::~ReferralGraph() = default;
 ReferralGraph::ReferralGraph(ReferralGraph&&) noexcept = default;
 ReferralGraph& ReferralGraph::operator=(ReferralGraph&&) noexcept = default;
 
-std::size_t ReferralGraph::agency_count() const { return boost::num_vertices(impl_->g); }
-
 std::span<const Route> ReferralGraph::routes(AgencyId a) const {
   const auto b = impl_->route_begin[a], e = impl_->route_begin[a + 1];
   return {impl_->routes.data() + b, e - b};

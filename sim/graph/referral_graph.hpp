@@ -43,7 +43,6 @@ class ReferralGraph {
   ReferralGraph(ReferralGraph&&) noexcept;
   ReferralGraph& operator=(ReferralGraph&&) noexcept;
 
-  std::size_t agency_count() const;
   /// Routes out of agency `a`; empty when every case leaves after service there.
   std::span<const Route> routes(AgencyId a) const;
   /// Agencies that some source's cases can reach.
