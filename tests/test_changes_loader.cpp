@@ -316,6 +316,28 @@ when = "adult"
         "more than 1 (the remainder is the probability of leaving the mechanism)");
 }
 
+TEST_CASE("Changes loader errors: fields that fit alone but not together are located at the probability") {
+  // Children: transit 0.5 and, after the third change, shelter 0.6. Its probability alone (adults
+  // only: 0.6) fits, and so does its condition alone (children: 0.4 + 0.5); together they do not.
+  CHECK(load_error(with(R"([[change]]
+at = "1d"
+referral = "intake->transit"
+when = "child"
+
+[[change]]
+at = "1d"
+referral = "intake->shelter"
+when = "adult"
+
+[[change]]
+at = "2d"
+referral = "intake->shelter"
+probability = 0.6
+when = "child"
+)")) == "test.toml:54:15: [[change]] at 2d: agency 'intake': referral probabilities sum to 1.1 for cases with child, "
+        "more than 1 (the remainder is the probability of leaving the mechanism)");
+}
+
 TEST_CASE("Changes loader errors: unknown keys list what a change takes") {
   CHECK(load_error(with("[[change]]\nat = \"1d\"\nagency = \"intake\"\nsevrers = 2\n")) ==
         "test.toml:44:1: unknown key 'sevrers' in [[change]] at 1d; expected one of: at, agency, source, referral, "
