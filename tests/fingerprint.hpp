@@ -8,8 +8,8 @@
 //   its kind (kHook… below, one small number per hook, never reused),
 //   the time (the bit pattern of the double),
 //   its ids and other integer or enum arguments (agency, referral, deadline, outcome, attribute,
-//   positive, and in on_decision the person's attributes; in on_parameter_changed the change's
-//   target and index),
+//   positive; in on_case_entered and on_decision the person's attributes; in
+//   on_parameter_changed the change's target and index),
 //   the person (Case::serial, then Case::track), for the hooks about one,
 //   its time-valued arguments (waited, in_agency, delay, in_system, elapsed, until, reentry), as
 //   bit patterns.
@@ -23,7 +23,7 @@
 //
 //   refsim::test::Fingerprint fp;
 //   engine.add_observer(fp);
-//   engine.run_until(horizon);
+//   engine.end_run(horizon);  // on_run_end is folded in too
 //   fp.value();  // compare with a stored constant
 #include <bit>
 #include <cstdint>
@@ -56,6 +56,8 @@ class Fingerprint final : public Observer {
     kHookRetrafficked = 18,
     kHookWarmupEnd = 19,
     kHookParameterChanged = 20,
+    kHookRunStart = 21,
+    kHookRunEnd = 22,
   };
 
   /// The fingerprint of every hook heard so far (a fixed starting value before the first).
@@ -71,7 +73,11 @@ class Fingerprint final : public Observer {
     return z ^ (z >> 31);
   }
 
-  void on_case_entered(Time t, const Case& c, const Attributes&) override { begin(kHookCaseEntered, t).person(c); }
+  void on_case_entered(Time t, const Case& c, const Attributes& attributes) override {
+    begin(kHookCaseEntered, t);
+    for (const std::uint32_t v : attributes) word(v);
+    person(c);
+  }
   void on_arrival(Time t, AgencyId a, const Case& c) override { begin(kHookArrival, t).word(a).person(c); }
   void on_service_start(Time t, AgencyId a, const Case& c, Time waited) override {
     begin(kHookServiceStart, t).word(a).person(c).time(waited);
@@ -115,7 +121,9 @@ class Fingerprint final : public Observer {
   void on_retrafficked(Time t, AgencyId a, const Case& c, Time reentry) override {
     begin(kHookRetrafficked, t).word(a).person(c).time(reentry);
   }
+  void on_run_start(Time t) override { begin(kHookRunStart, t); }
   void on_warmup_end(Time t) override { begin(kHookWarmupEnd, t); }
+  void on_run_end(Time horizon) override { begin(kHookRunEnd, horizon); }
   /// What changed (its target and index), not the values: those show in every hook that follows.
   void on_parameter_changed(Time t, const Change& change, const Change& /*previous*/) override {
     begin(kHookParameterChanged, t).word(static_cast<std::uint64_t>(change.target)).word(change.index);
