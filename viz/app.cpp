@@ -18,8 +18,20 @@ namespace refsim::viz {
 
 namespace {
 
-constexpr double kFrame = 1.0 / 60;        // fixed simulation step, real seconds
-constexpr double kMaxSpeedBudget = 0.010;  // real seconds of engine work per frame at max speed
+constexpr unsigned kFrameRate = 60;                        // frames per real second (the window's limit)
+constexpr double kFrame = 1.0 / kFrameRate;                // fixed simulation step, real seconds
+constexpr int kMaxCatchUp = 4;                             // most fixed steps taken in one frame, to catch up
+constexpr double kMaxSpeedBudget = 0.010;                  // real seconds of engine work per frame at max speed
+constexpr double kChunkGrowBelow = kMaxSpeedBudget / 8;    // a chunk faster than this, real s: double it
+constexpr double kChunkShrinkAbove = kMaxSpeedBudget / 2;  // a chunk slower than this, real s: halve it
+constexpr double kMaxChunk = 365.0;                        // largest engine chunk at max speed, simulated days
+constexpr double kMinChunk = 1.0 / kHoursPerDay;           // smallest, simulated days (an hour)
+constexpr double kStepSmall = 1.0 / kHoursPerDay;          // N (or .): one step, simulated days (an hour)
+constexpr double kStepLarge = 1.0;                         // Shift+N: one step, simulated days
+constexpr float kPanStep = 60;                             // arrow keys: pan per press, px
+constexpr float kWheelZoom = 1.15f;                        // zoom factor per mouse-wheel notch
+constexpr float kClickSlop = 4;                            // a press that moves less than this is a click, px
+constexpr float kFpsEvery = 0.5f;                          // the frame rate shown is updated this often, real s
 
 template <class... F>
 struct Overloaded : F... {
@@ -124,8 +136,8 @@ void App::step_simulation(double real_seconds) {
     sf::Clock chunk;
     advance_capped(sim_.now() + max_chunk_);
     const double spent = chunk.getElapsedTime().asSeconds();
-    if (spent < kMaxSpeedBudget / 8) max_chunk_ = std::min(max_chunk_ * 2, 365.0);
-    if (spent > kMaxSpeedBudget / 2) max_chunk_ = std::max(max_chunk_ / 2, 1.0 / 24);
+    if (spent < kChunkGrowBelow) max_chunk_ = std::min(max_chunk_ * 2, kMaxChunk);
+    if (spent > kChunkShrinkAbove) max_chunk_ = std::max(max_chunk_ / 2, kMinChunk);
   }
 }
 
@@ -188,7 +200,7 @@ int App::interactive() {
       sf::VideoMode(options_.width, options_.height),
       sf::String::fromUtf8(sim_.scenario().name.begin(), sim_.scenario().name.end()) + " — refsim-viz",
       sf::Style::Default, settings);
-  window.setFramerateLimit(60);
+  window.setFramerateLimit(kFrameRate);
   ui_.interactive = true;
 
   bool dragging = false;
@@ -215,8 +227,8 @@ int App::interactive() {
           switch (ev.text.unicode) {
             case ' ': commands_.push(cmd::TogglePause{}); break;
             case 'n':
-            case '.': commands_.push(cmd::Step{1.0 / 24}); break;
-            case 'N': commands_.push(cmd::Step{1.0}); break;
+            case '.': commands_.push(cmd::Step{kStepSmall}); break;
+            case 'N': commands_.push(cmd::Step{kStepLarge}); break;
             case '+':
             case '=':
             case ']': commands_.push(cmd::Faster{}); break;
@@ -244,16 +256,16 @@ int App::interactive() {
         case sf::Event::KeyPressed:
           switch (ev.key.code) {
             case sf::Keyboard::Escape: commands_.push(cmd::Select{std::nullopt}); break;
-            case sf::Keyboard::Left: commands_.push(cmd::Pan{60, 0}); break;
-            case sf::Keyboard::Right: commands_.push(cmd::Pan{-60, 0}); break;
-            case sf::Keyboard::Up: commands_.push(cmd::Pan{0, 60}); break;
-            case sf::Keyboard::Down: commands_.push(cmd::Pan{0, -60}); break;
+            case sf::Keyboard::Left: commands_.push(cmd::Pan{kPanStep, 0}); break;
+            case sf::Keyboard::Right: commands_.push(cmd::Pan{-kPanStep, 0}); break;
+            case sf::Keyboard::Up: commands_.push(cmd::Pan{0, kPanStep}); break;
+            case sf::Keyboard::Down: commands_.push(cmd::Pan{0, -kPanStep}); break;
             case sf::Keyboard::Home: commands_.push(cmd::FitView{}); break;
             default: break;
           }
           break;
         case sf::Event::MouseWheelScrolled:
-          commands_.push(cmd::Zoom{std::pow(1.15f, ev.mouseWheelScroll.delta),
+          commands_.push(cmd::Zoom{std::pow(kWheelZoom, ev.mouseWheelScroll.delta),
                                    static_cast<float>(ev.mouseWheelScroll.x),
                                    static_cast<float>(ev.mouseWheelScroll.y)});
           break;
@@ -276,7 +288,7 @@ int App::interactive() {
         case sf::Event::MouseButtonReleased:
           if (ev.mouseButton.button == sf::Mouse::Left && dragging) {
             dragging = false;
-            if (drag_distance < 4) {
+            if (drag_distance < kClickSlop) {
               commands_.push(cmd::SelectAt{static_cast<float>(ev.mouseButton.x), static_cast<float>(ev.mouseButton.y)});
             }
           }
@@ -292,8 +304,8 @@ int App::interactive() {
     while (!commands_.empty()) apply(commands_.pop());
     if (quit_) break;
 
-    // 3. Fixed-step simulation: whole steps of kFrame real seconds (at most 4 to catch up).
-    accumulator = std::min(accumulator + elapsed.asSeconds(), 4 * kFrame);
+    // 3. Fixed-step simulation: whole steps of kFrame real seconds (at most kMaxCatchUp to catch up).
+    accumulator = std::min(accumulator + elapsed.asSeconds(), kMaxCatchUp * kFrame);
     if (ui_.speed == kMaxSpeed) {
       step_simulation(kFrame);
       accumulator = 0;
@@ -323,7 +335,7 @@ int App::interactive() {
     }
     ++frames;
     ++fps_frames;
-    if (fps_clock.getElapsedTime().asSeconds() >= 0.5f) {
+    if (fps_clock.getElapsedTime().asSeconds() >= kFpsEvery) {
       ui_.fps = fps_frames / static_cast<double>(fps_clock.restart().asSeconds());
       fps_frames = 0;
     }

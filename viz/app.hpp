@@ -32,8 +32,11 @@ struct Options {
 /// Above this many agencies the default is no multisampling: 4x multisampling costs more than
 /// half the frame rate on software OpenGL with a large mechanism (docs/viz.md, Performance).
 inline constexpr std::size_t kAntialiasMaxAgencies = 100;
+inline constexpr unsigned kDefaultAntialiasing = 4;  ///< multisampling level up to kAntialiasMaxAgencies
 /// The multisampling level used when --antialias is not given: 4, or 0 above kAntialiasMaxAgencies.
-constexpr unsigned default_antialiasing(std::size_t agencies) { return agencies > kAntialiasMaxAgencies ? 0 : 4; }
+constexpr unsigned default_antialiasing(std::size_t agencies) {
+  return agencies > kAntialiasMaxAgencies ? 0 : kDefaultAntialiasing;
+}
 
 class App {
  public:

@@ -68,10 +68,26 @@ class CommandQueue {
   std::deque<Command> queue_;
 };
 
+inline constexpr double kSecondsPerDay = 86400;  ///< to turn simulated days into seconds
+inline constexpr double kMinutesPerDay = 1440;   ///< to turn simulated days into minutes
+inline constexpr double kHoursPerDay = 24;       ///< to turn simulated days into hours
+/// Real time: one simulated second per real second, in simulated days per real second.
+inline constexpr double kRealTime = 1.0 / kSecondsPerDay;
+
 /// The speed ladder, in simulated days per real second, from real time upwards; the last rung
 /// means "as fast as the frame budget allows".
-inline constexpr double kSpeeds[] = {1.0 / 86400, 1.0 / 1440, 10.0 / 1440, 1.0 / 24, 6.0 / 24, 1.0,
-                                     2.0,         7.0,        14.0,        30.0,     90.0,     365.0};
+inline constexpr double kSpeeds[] = {kRealTime,
+                                     1.0 / kMinutesPerDay,
+                                     10.0 / kMinutesPerDay,
+                                     1.0 / kHoursPerDay,
+                                     6.0 / kHoursPerDay,
+                                     1.0,
+                                     2.0,
+                                     7.0,
+                                     14.0,
+                                     30.0,
+                                     90.0,
+                                     365.0};
 inline constexpr double kMaxSpeed = 0;  ///< speed value meaning "as fast as possible"
 
 }  // namespace refsim::viz

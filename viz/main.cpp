@@ -19,6 +19,9 @@ namespace {
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 constexpr const char* kDefaultFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+constexpr unsigned kMinWidth = 640;   // smallest window or image, px
+constexpr unsigned kMinHeight = 400;  // px
+constexpr unsigned kMaxSide = 8192;   // largest window or image side, px
 
 /// "1280x800" → {1280, 800}; throws std::invalid_argument.
 std::pair<unsigned, unsigned> parse_size(const std::string& text) {
@@ -28,7 +31,7 @@ std::pair<unsigned, unsigned> parse_size(const std::string& text) {
     throw std::invalid_argument("expected WIDTHxHEIGHT in pixels such as 1280x800, got \"" + text + "\"");
   }
   const unsigned w = static_cast<unsigned>(std::stoul(m[1])), h = static_cast<unsigned>(std::stoul(m[2]));
-  if (w < 640 || h < 400 || w > 8192 || h > 8192) {
+  if (w < kMinWidth || h < kMinHeight || w > kMaxSide || h > kMaxSide) {
     throw std::invalid_argument("size must be between 640x400 and 8192x8192, got \"" + text + "\"");
   }
   return {w, h};
@@ -37,7 +40,7 @@ std::pair<unsigned, unsigned> parse_size(const std::string& text) {
 /// "max", "real" or a duration of simulated time per real second ("1d", "6h").
 double parse_speed(const std::string& text) {
   if (text == "max") return refsim::viz::kMaxSpeed;
-  if (text == "real" || text == "realtime" || text == "real-time") return 1.0 / 86400;
+  if (text == "real" || text == "realtime" || text == "real-time") return refsim::viz::kRealTime;
   const double v = refsim::parse_duration(text);
   if (!(v > 0)) throw std::invalid_argument("speed must be positive, got \"" + text + "\"");
   return v;

@@ -35,6 +35,186 @@ const sf::Color kChartLine{44, 90, 160};
 
 constexpr float kPi = std::numbers::pi_v<float>;
 
+// Character sizes of the text, px.
+namespace text_size {
+constexpr float kTitle = 15;    // the scenario's name, the inspector's agency name
+constexpr float kClock = 22;    // simulated day and time
+constexpr float kHeading = 11;  // a section's heading
+constexpr float kSmall = 11;    // notes ("+2 more …"), chart titles, legend labels, a change's day
+constexpr float kHint = 11.5f;  // the run's phase, a refusal, the keys
+constexpr float kBody = 12;     // run state, deadlines, changes, chart values, legend titles
+constexpr float kKey = 12.5f;   // a row's key
+constexpr float kValue = 13;    // a row's value (bold)
+constexpr float kFine = 10.5f;  // a change's origin, the footer, "no limit"
+constexpr float kTick = 10;     // the utilization scale's percentages
+constexpr float kBanner = 14;   // the notice over the graph
+constexpr float kHalo = 2;      // outline of text drawn over the graph, px
+}  // namespace text_size
+
+// The graph's marks; "world units" are px at zoom 1.
+namespace marks {
+constexpr double kGaugeFull = 200;            // cases at which a queue or held gauge is full (log scale)
+constexpr float kSegmentsPerPx = 0.6f;        // segments of a drawn circle per px of radius
+constexpr int kMinSegments = 8;               // segments of the smallest circle
+constexpr int kMaxSegments = 56;              // segments of the largest
+constexpr float kMarkZoomMax = 1.6f;          // marks stop growing with the zoom above this zoom
+constexpr float kTextZoomFloor = 0.82f;       // text on the graph shrinks with the zoom down to this zoom
+constexpr float kFloorFrom = 0.75f;           // ... while the zoom is at least this; below, it keeps shrinking
+constexpr float kCountryEdge = 1.5f;          // a country frame's edge, px
+constexpr float kCountryNameMax = 11;         // largest size of a country's name squeezed into its header, px
+constexpr float kCountryNameMin = 6;          // a country's name smaller than this is not drawn, px
+constexpr float kCountryNameLead = 1.2f;      // line height of a country's name, per px of its size
+constexpr float kCountryNameX = 8;            // a country's name from the frame's left edge, world units
+constexpr float kCountryNameY = 5;            // and from its top, world units
+constexpr double kMinFlowScale = 0.2;         // referrals per day that the thickest edge stands for, at least
+constexpr double kFlowing = 0.01;             // referrals per day above which an edge is drawn darker
+constexpr std::uint8_t kEdgeAlpha = 200;      // an edge with referrals flowing
+constexpr std::uint8_t kIdleEdgeAlpha = 110;  // an edge without
+constexpr std::uint8_t kFadedEdgeAlpha = 45;  // an edge not touching the selected agency
+constexpr float kEdgeZoomMin = 0.5f;          // edges stop thinning with the zoom below this zoom
+constexpr float kEdgeWidth = 1.2f;            // an edge without flow, px at zoom 1
+constexpr float kEdgeFlowWidth = 7.5f;        // added for the busiest referral, px at zoom 1
+constexpr float kShortEdge = 120;             // an edge shorter than this on screen is drawn coarser, px
+constexpr std::size_t kShortEdgeStride = 4;   // ... with every 4th point of its curve
+constexpr float kArrowHalf = 4;               // half the arrowhead's base, at least, px at zoom 1
+constexpr float kArrowPerWidth = 0.9f;        // half the arrowhead's base per px of edge width
+constexpr float kCaseDot = 4.2f;              // a moving case's dot radius, px at zoom 1
+constexpr float kCaseZoomMin = 0.4f;          // dots stop shrinking with the zoom below this zoom
+constexpr float kSquareBelow = 3;             // dots smaller than this are drawn as squares, px
+constexpr float kCaseHalo = 1.2f;             // white rim of a case's dot, px
+constexpr std::uint8_t kCaseHaloAlpha = 230;
+constexpr float kClosedText = 9.5f;       // size of "CLOSED" on the band of an agency closed by a change, px at zoom 1
+constexpr float kSmallDisc = 10;          // a disc smaller than this (px) gets a band without text
+constexpr float kSmallBandWidth = 2.4f;   // such a band's width per px of radius
+constexpr float kSmallBandHeight = 0.8f;  // and height
+constexpr float kBandPad = 8;             // a band's width beyond "CLOSED", px
+constexpr float kBandLead = 1.45f;        // a band's height per px of text size
+constexpr float kBandTextTop = 0.08f;     // "CLOSED" from the band's top, share of its height
+constexpr float kSelectGap = 4;           // between the ring and the selection's outline, px at zoom 1
+constexpr float kSelectOutline = 2;       // the selection's outline, px
+constexpr float kDiscRim = 1.2f;          // a disc's dark rim, px
+constexpr float kBadgeShare = 0.3f;       // the closed badge's radius per px of the ring's outer radius
+constexpr float kBadgeMin = 2.5f;         // the badge's radius, at least, px
+constexpr float kBadgeMax = 7;            // and at most, px
+constexpr float kBadgeAt = 0.72f;         // the badge's offset from the centre, x and y, per px of the ring's radius
+constexpr float kBadgeBarHalfWidth = 0.6f;  // half the badge's white bar, per px of badge radius
+constexpr float kBadgeBarHalfHeight = 0.2f;
+constexpr float kBadgeHalo = 1;            // background around the badge, px
+constexpr double kBreachPulsesPerDay = 4;  // rings a breach sends out per simulated day
+constexpr float kBreachInner = 2;          // a breach ring's inner radius beyond the ring, px
+constexpr float kBreachOuter = 5;          // and its outer radius, px
+constexpr float kBreachSpread = 10;        // how far a breach ring moves out, px
+constexpr float kMinStatsSize = 6;         // gauge counts smaller than this are not drawn, px
+constexpr float kMinLabelSize = 7;         // agency names smaller than this are hidden, px
+constexpr float kSelectedLabelSize = 12;   // the selected agency's name when the others are hidden, px
+constexpr float kLabelGap = 3;             // between the ring and the name, px at zoom 1
+constexpr float kMinRadius = 4;            // a disc's radius, at least, px (drawn_radius())
+constexpr float kHitSlop = 3;              // a click this far outside a ring still selects it, px
+}  // namespace marks
+
+// The inspector's card, px.
+namespace card {
+constexpr float kMargin = 12;  // from the graph area's top-left corner, and from its bottom
+constexpr float kWidth = 320;
+constexpr float kPad = 12;          // text from the card's sides
+constexpr float kHeader = 50;       // the name and the line under it
+constexpr float kNameTop = 8;       // the name from the card's top
+constexpr float kSubTop = 28;       // the line under it from the card's top
+constexpr float kFixed = 52;        // the header and the bottom padding
+constexpr float kRow = 18;          // a row of the table
+constexpr float kKeyGap = 10;       // a key and its value on one row, at least
+constexpr float kKeysLine = 20;     // the facilitator's keys (interactive)
+constexpr float kOutsHeading = 22;  // "REFERRALS OUT" with the gap above it
+constexpr float kOutsRow = 17;      // a referral out
+constexpr float kGap = 8;           // between a referral's target and its figures, at least
+constexpr std::uint8_t kAlpha = 240;
+}  // namespace card
+
+// The legend under the graph, px.
+namespace legend {
+constexpr float kHeight = 66;
+constexpr float kPad = 14;      // from its left and right edges
+constexpr float kTitleTop = 7;  // the titles from its top
+constexpr float kBarTop = 26;   // the utilization scale from its top
+constexpr float kBarWidth = 260;
+constexpr float kBarHeight = 12;
+constexpr float kSwatch = 12;                       // the "no limit" swatch
+constexpr float kSwatchGap = 12;                    // between the scale and that swatch
+constexpr float kSwatchLabel = 16;                  // "no limit" from the swatch's left
+constexpr float kNoLimitWidth = 80;                 // the swatch and "no limit", before the cases' entry, at least
+constexpr float kColumnGap = 24;                    // between the scale's title and the cases' entry, at least
+constexpr float kItemGap = 14;                      // after an entry's label
+constexpr float kMarksGap = 10;                     // between the cases' entries and the marks'
+constexpr float kKeyBottom = 19;                    // the line of keys from its bottom
+constexpr float kRoom = 60;                         // least room left for one more mark's entry
+constexpr double kTicks[] = {0.0, 0.5, 0.85, 1.0};  // utilization labelled under the scale
+}  // namespace legend
+
+// The panel on the right, px.
+namespace panel {
+constexpr float kShare = 0.28f;  // of the window's width
+constexpr float kMinWidth = 300;
+constexpr float kMaxWidth = 380;
+constexpr float kMargin = 16;  // text from its left and right edges
+constexpr float kTop = 12;     // the first line from its top
+constexpr float kRuleGap = 8;  // below a rule
+constexpr float kHeadingLine = 17;
+constexpr float kTitleLine = 20;  // a line of the scenario's name
+constexpr float kClockLine = 30;
+constexpr float kPhaseLine = 17;
+constexpr float kRunLine = 22;
+constexpr float kRow = 19;          // a row of figures
+constexpr float kSmallRow = 17;     // a deadline, a change
+constexpr float kNoteLine = 15;     // a note's line, a wrapped line
+constexpr float kSectionGap = 4;    // below a section's last row
+constexpr float kIndent = 12;       // the deadlines under "Deadline breaches"
+constexpr float kGap = 8;           // between a key and its value, at least
+constexpr float kPairGap = 12;      // between the left pair's value and the middle
+constexpr float kPairKey = 4;       // the right pair's key from the middle
+constexpr float kBusiestName = 60;  // the busiest agency's name from the left
+constexpr float kBusiestGap = 10;   // between its name and its utilization, at least (kBusiestName + this)
+constexpr std::size_t kDeadlinesShown = 4;
+constexpr double kBreachesAlarm = 0.05;  // recent deadline breaches from which the count is red
+constexpr std::size_t kRefusalLines = 3;
+constexpr std::size_t kChangesShown = 3;  // the changes listed (one fewer under a refusal)
+constexpr std::size_t kChangeLines = 2;   // lines of a change's description
+constexpr float kOriginShare = 0.45f;     // a change's origin, at most, share of the panel's width
+constexpr float kOriginGap = 12;          // before a change's origin on its line, at least
+constexpr float kFooter = 22;             // the footer line from the bottom
+constexpr float kFooterText = 18;         // the footer's text from the bottom
+constexpr float kChartHeight = 62;
+constexpr float kChartGap = 8;      // between two charts
+constexpr float kChartsBelow = 12;  // below the last row of charts
+constexpr float kSwatch = 10;       // a bottleneck's colour swatch
+constexpr float kSwatchX = 16;      // from the left
+constexpr float kSwatchY = 4;       // from its row's top
+constexpr float kRankWidth = 32;    // rank and swatch, before the agency's name
+constexpr float kRankRoom = 34;     // what they take from the room of the agency's name
+constexpr float kLineRoom = 17;     // room a line needs above the footer line
+}  // namespace panel
+
+// A chart in the panel, px.
+namespace chart {
+constexpr float kInset = 4;              // the plot from the box's sides and bottom
+constexpr float kTitleBand = 20;         // above the plot
+constexpr float kTextInset = 5;          // title and value from the box's sides
+constexpr double kHeadroom = 1.1;        // the plot's top, per the largest value
+constexpr float kPointsPerPx = 2;        // most points drawn per px of width
+constexpr std::uint8_t kFillAlpha = 40;  // the area under the line
+constexpr float kLine = 1.6f;            // the line's width
+}  // namespace chart
+
+// The notice over the graph, px.
+namespace banner {
+constexpr float kPad = 12;  // text from the box's sides
+constexpr float kHeight = 28;
+constexpr float kTop = 10;      // the box from the graph area's top
+constexpr float kTextTop = 14;  // the text from the graph area's top
+constexpr std::uint8_t kAlpha = 225;
+}  // namespace banner
+
+constexpr std::uint8_t kHaloAlpha = 230;  // the background colour around text drawn over the graph
+
 float fl(double v) { return static_cast<float>(v); }
 sf::Color col(Rgb c, std::uint8_t alpha = 255) { return {c.r, c.g, c.b, alpha}; }
 sf::Color with_alpha(sf::Color c, std::uint8_t alpha) {
@@ -57,8 +237,8 @@ std::string num(double v, int decimals = 0) {
 std::string recent_count(double v) { return num(v, v < 9.95 && v > 0 ? 1 : 0); }
 std::string days(double v) {
   if (std::isnan(v)) return "—";
-  if (v < 1.0 / 24) return fmt("%.0f min", v * 1440);
-  if (v < 1) return fmt("%.1f h", v * 24);
+  if (v < 1.0 / kHoursPerDay) return fmt("%.0f min", v * kMinutesPerDay);
+  if (v < 1) return fmt("%.1f h", v * kHoursPerDay);
   return fmt(v < 10 ? "%.1f d" : "%.0f d", v);
 }
 std::string percent(double u) { return std::isnan(u) ? "—" : fmt("%.0f%%", 100 * u); }
@@ -95,11 +275,13 @@ void add_rect(sf::VertexArray& va, sf::FloatRect r, sf::Color colour) {
            {r.left, r.top + r.height}, colour);
 }
 /// Height of a queue or held gauge next to a disc of radius r: log scale, full (the disc's
-/// diameter) at 200 cases.
+/// diameter) at marks::kGaugeFull cases.
 float gauge_height(std::size_t cases, float r) {
-  return 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(cases)) / std::log1p(200.0)));
+  return 2 * r * std::min(1.0f, fl(std::log1p(static_cast<double>(cases)) / std::log1p(marks::kGaugeFull)));
 }
-int segments_for(float radius) { return std::clamp(static_cast<int>(radius * 0.6f), 8, 56); }
+int segments_for(float radius) {
+  return std::clamp(static_cast<int>(radius * marks::kSegmentsPerPx), marks::kMinSegments, marks::kMaxSegments);
+}
 void add_disc(sf::VertexArray& va, sf::Vector2f c, float r, sf::Color colour) {
   const int n = segments_for(r);
   for (int i = 0; i < n; ++i) {
@@ -145,7 +327,7 @@ class Writer {
     sf::Text t(utf8(s), bold ? fonts_.bold : fonts_.regular, static_cast<unsigned>(std::lround(size)));
     t.setFillColor(colour);
     if (halo > 0) {
-      t.setOutlineColor(with_alpha(kBackground, 230));
+      t.setOutlineColor(with_alpha(kBackground, kHaloAlpha));
       t.setOutlineThickness(halo);
     }
     const float w = t.getLocalBounds().width + t.getLocalBounds().left;
@@ -217,27 +399,32 @@ void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0}), b = cam.to_screen({g.frame.x1, g.frame.y1});
     add_rect(va, {a.x, a.y, b.x - a.x, b.y - a.y}, kCountryEdge);
-    add_rect(va, {a.x + 1.5f, a.y + 1.5f, b.x - a.x - 3, b.y - a.y - 3}, kCountryFill);
+    add_rect(va,
+             {a.x + marks::kCountryEdge, a.y + marks::kCountryEdge, b.x - a.x - 2 * marks::kCountryEdge,
+              b.y - a.y - 2 * marks::kCountryEdge},
+             kCountryFill);
   }
   target.draw(va);
   // Zoomed out, frames stay named with a readable floor, but the name must stay above the highest
   // ring in the frame: the header, the padding and the box's room above the disc less the ring.
   const float z = cam.zoom();
   const float clear = (Metrics::kGroupHeader + Metrics::kGroupPadding + Metrics::kAboveDisc - Metrics::kRing) * z;
-  const float size = std::max(Metrics::kGroupTitle * z, std::min(11.0f, (clear - 5 * z - 1) / 1.2f));
-  if (size < 6) return;
+  const float size =
+      std::max(Metrics::kGroupTitle * z,
+               std::min(marks::kCountryNameMax, (clear - marks::kCountryNameY * z - 1) / marks::kCountryNameLead));
+  if (size < marks::kCountryNameMin) return;
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0});
-    w.text(g.country, size, {a.x + 8 * z, a.y + 5 * z}, kMuted, true);
+    w.text(g.country, size, {a.x + marks::kCountryNameX * z, a.y + marks::kCountryNameY * z}, kMuted, true);
   }
 }
 
 void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const UiState& ui) {
   const Camera& cam = ui.camera;
   const Scenario& s = scene.scenario();
-  double fmax = 0.2;  // referrals per day that the thickest edge stands for, at least
+  double fmax = marks::kMinFlowScale;
   for (double f : snap.referral_flow) fmax = std::max(fmax, f);
-  const float scale = std::clamp(cam.zoom(), 0.5f, 1.6f);
+  const float scale = std::clamp(cam.zoom(), marks::kEdgeZoomMin, marks::kMarkZoomMax);
   sf::VertexArray va(sf::Triangles);
   std::vector<sf::Vector2f> pts;
   for (ReferralId r = 0; r < s.referrals.size(); ++r) {
@@ -245,13 +432,13 @@ void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     if (!e.drawable) continue;
     const double f = snap.referral_flow[r];
     const bool touches = ui.selected && (s.referrals[r].from == *ui.selected || s.referrals[r].to == *ui.selected);
-    std::uint8_t alpha = f > 0.01 ? 200 : 110;
-    if (ui.selected && !touches) alpha = 45;
+    std::uint8_t alpha = f > marks::kFlowing ? marks::kEdgeAlpha : marks::kIdleEdgeAlpha;
+    if (ui.selected && !touches) alpha = marks::kFadedEdgeAlpha;
     const sf::Color c = with_alpha(touches ? kSelect : kEdge, alpha);
-    const float width = (1.2f + 7.5f * fl(std::sqrt(f / fmax))) * scale;
+    const float width = (marks::kEdgeWidth + marks::kEdgeFlowWidth * fl(std::sqrt(f / fmax))) * scale;
     pts.clear();
     const sf::Vector2f a0 = cam.to_screen(e.curve.front()), a1 = cam.to_screen(e.curve.back());
-    const std::size_t stride = std::hypot(a1.x - a0.x, a1.y - a0.y) < 120 ? 4 : 1;  // short on screen: coarser
+    const std::size_t stride = std::hypot(a1.x - a0.x, a1.y - a0.y) < marks::kShortEdge ? marks::kShortEdgeStride : 1;
     for (std::size_t i = 0; i < e.curve.size(); i += stride) pts.push_back(cam.to_screen(e.curve[i]));
     if ((e.curve.size() - 1) % stride != 0) pts.push_back(a1);
     add_polyline(va, pts, width, c);
@@ -260,7 +447,7 @@ void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     const sf::Vector2f d = tip - base;
     const float len = std::hypot(d.x, d.y);
     if (len > 0) {
-      const float half = std::max(4.0f * scale, width * 0.9f);
+      const float half = std::max(marks::kArrowHalf * scale, width * marks::kArrowPerWidth);
       const sf::Vector2f n{-d.y / len * half, d.x / len * half};
       add_triangle(va, tip, base + n, base - n, c);
     }
@@ -269,27 +456,30 @@ void draw_edges(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
 }
 
 void draw_moving_cases(sf::RenderTarget& target, const Scene& scene, const Snapshot& snap, const Camera& cam) {
-  const float r = 4.2f * std::clamp(cam.zoom(), 0.4f, 1.6f);
+  const float r = marks::kCaseDot * std::clamp(cam.zoom(), marks::kCaseZoomMin, marks::kMarkZoomMax);
   sf::VertexArray va(sf::Triangles);
   for (const MovingCase& m : snap.moving) {
     const sf::Vector2f p = cam.to_screen(scene.along(m.referral, m.progress));
-    if (r < 3) {  // zoomed far out: a square is indistinguishable and six times cheaper
+    if (r < marks::kSquareBelow) {  // zoomed far out: a square is indistinguishable and six times cheaper
       add_rect(va, {p.x - r, p.y - r, 2 * r, 2 * r}, col(case_colour(m.look)));
       continue;
     }
-    add_disc(va, p, r + 1.2f, sf::Color(255, 255, 255, 230));
+    add_disc(va, p, r + marks::kCaseHalo, sf::Color(255, 255, 255, marks::kCaseHaloAlpha));
     add_disc(va, p, r, col(case_colour(m.look)));
   }
   target.draw(va);
 }
 
 /// The size of the "CLOSED" text on the band of an agency closed by a change, at zoom z.
-float closed_text_size(float z) { return 9.5f * std::clamp(z, 0.82f, 1.6f); }
+float closed_text_size(float z) {
+  return marks::kClosedText * std::clamp(z, marks::kTextZoomFloor, marks::kMarkZoomMax);
+}
 /// The band across the disc (centre c, radius r on screen) of an agency closed by a change.
 sf::FloatRect closed_band(const Writer& w, sf::Vector2f c, float r, float z) {
   const float size = closed_text_size(z);
-  const float width = r < 10 ? 2.4f * r : w.width("CLOSED", size, true) + 8;
-  const float height = r < 10 ? 0.8f * r : size * 1.45f;
+  const float width =
+      r < marks::kSmallDisc ? marks::kSmallBandWidth * r : w.width("CLOSED", size, true) + marks::kBandPad;
+  const float height = r < marks::kSmallDisc ? marks::kSmallBandHeight * r : size * marks::kBandLead;
   return {std::round(c.x - width / 2), std::round(c.y - height / 2), std::round(width), std::round(height)};
 }
 
@@ -303,8 +493,8 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
     const AgencyNow& now = snap.agencies[a];
     const sf::Vector2f c = cam.to_screen(scene.centre(a));
     const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
-    if (ui.selected == a) add_disc(va, c, r + ring + 4 * z + 2, kSelect);
-    if (ui.selected == a) add_disc(va, c, r + ring + 4 * z, kBackground);
+    if (ui.selected == a) add_disc(va, c, r + ring + marks::kSelectGap * z + marks::kSelectOutline, kSelect);
+    if (ui.selected == a) add_disc(va, c, r + ring + marks::kSelectGap * z, kBackground);
     if (!now.unlimited) {
       // Occupancy ring: busy staff or beds, clockwise from twelve o'clock.
       add_disc(va, c, r + ring, kRingTrack);
@@ -314,26 +504,30 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       if (share > 0) add_arc(va, c, r, r + ring, -kPi / 2, -kPi / 2 + 2 * kPi * share, kRingBusy);
     }
     add_disc(va, c, r, kDiscEdge);
-    add_disc(va, c, std::max(1.0f, r - 1.2f), col(utilization_colour(now.utilization)));
+    add_disc(va, c, std::max(1.0f, r - marks::kDiscRim), col(utilization_colour(now.utilization)));
     if (now.waiting > 0) {
-      // Queue gauge: log scale, full height (the disc's diameter) at 200 waiting.
+      // Queue gauge: log scale, full height (the disc's diameter) at marks::kGaugeFull waiting.
       const float h = gauge_height(now.waiting, r);
-      const float x = c.x + r + ring + 5 * z;
+      const float x = c.x + r + ring + Metrics::kGaugeGap * z;
       add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, kQueue);
     }
     if (now.held > 0) {
       // Held before service (not_before): the same scale, mirrored on the left, violet.
       const float h = gauge_height(now.held, r);
-      const float x = c.x - r - ring - 5 * z - Metrics::kQueueBar * z;
+      const float x = c.x - r - ring - Metrics::kGaugeGap * z - Metrics::kQueueBar * z;
       add_rect(va, {x, c.y + r - h, Metrics::kQueueBar * z, h}, col(kHeld));
     }
     if (!now.open) {
       // Closed (outside opening hours): a grey badge with a white bar at ten-thirty on the ring.
-      const float br = std::clamp(0.3f * (r + ring), 2.5f, 7.0f), d = (r + ring) * 0.72f;
+      const float br = std::clamp(marks::kBadgeShare * (r + ring), marks::kBadgeMin, marks::kBadgeMax),
+                  d = (r + ring) * marks::kBadgeAt;
       const sf::Vector2f b{c.x - d, c.y - d};
-      add_disc(va, b, br + 1, kBackground);
+      add_disc(va, b, br + marks::kBadgeHalo, kBackground);
       add_disc(va, b, br, col(kClosed));
-      add_rect(va, {b.x - br * 0.6f, b.y - br * 0.2f, br * 1.2f, br * 0.4f}, sf::Color::White);
+      add_rect(va,
+               {b.x - br * marks::kBadgeBarHalfWidth, b.y - br * marks::kBadgeBarHalfHeight,
+                br * (2 * marks::kBadgeBarHalfWidth), br * (2 * marks::kBadgeBarHalfHeight)},
+               sf::Color::White);
     }
     if (now.closed) {
       // Closed by a change: a dark band across the disc, "CLOSED" written on it (labels pass).
@@ -346,48 +540,49 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
   for (const BreachFlash& b : snap.breaches) {
     const sf::Vector2f c = cam.to_screen(scene.centre(b.agency));
     const float r = (scene.node(b.agency).radius + Metrics::kRing) * z;
-    const float grow = fl(std::fmod(b.age_days * 4, 1.0));
-    add_arc(va, c, r + 2 + 10 * grow, r + 5 + 10 * grow, 0, 2 * kPi,
+    const float grow = fl(std::fmod(b.age_days * marks::kBreachPulsesPerDay, 1.0));
+    add_arc(va, c, r + marks::kBreachInner + marks::kBreachSpread * grow,
+            r + marks::kBreachOuter + marks::kBreachSpread * grow, 0, 2 * kPi,
             with_alpha(kBreach, static_cast<std::uint8_t>(255 * (1 - grow))));
   }
   target.draw(va);
 
   // Labels: hidden when too small to read; the selected agency always keeps its own. Slightly
   // zoomed out, they keep a readable floor (the layout's gaps leave room for that much).
-  const float floor_k = z >= 0.75f ? std::max(z, 0.82f) : z;
+  const float floor_k = z >= marks::kFloorFrom ? std::max(z, marks::kTextZoomFloor) : z;
   const float name_size = Metrics::kLabelSize * floor_k, stats_size = Metrics::kStatsSize * floor_k;
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     const NodeGeometry& g = scene.node(a);
     const AgencyNow& now = snap.agencies[a];
     const sf::Vector2f c = cam.to_screen(scene.centre(a));
     const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
-    if (now.held > 0 && stats_size >= 6) {
+    if (now.held > 0 && stats_size >= marks::kMinStatsSize) {
       const float h = gauge_height(now.held, r);
-      const float x = c.x - r - ring - 5 * z;  // the gauge's right edge
-      w.text("held " + num(static_cast<double>(now.held)), stats_size, {x, c.y + r - h - stats_size * 1.35f},
-             col(kHeld), true, Align::right, 2);
+      const float x = c.x - r - ring - Metrics::kGaugeGap * z;  // the gauge's right edge
+      w.text("held " + num(static_cast<double>(now.held)), stats_size,
+             {x, c.y + r - h - stats_size * Metrics::kStatsLead}, col(kHeld), true, Align::right, text_size::kHalo);
     }
-    if (now.waiting > 0 && stats_size >= 6) {
+    if (now.waiting > 0 && stats_size >= marks::kMinStatsSize) {
       const float h = gauge_height(now.waiting, r);
-      const float x = c.x + r + ring + 5 * z + Metrics::kQueueBar * z / 2;
-      w.text(num(static_cast<double>(now.waiting)), stats_size, {x, c.y + r - h - stats_size * 1.35f}, kQueue, true,
-             Align::centre, 2);
+      const float x = c.x + r + ring + Metrics::kGaugeGap * z + Metrics::kQueueBar * z / 2;
+      w.text(num(static_cast<double>(now.waiting)), stats_size, {x, c.y + r - h - stats_size * Metrics::kStatsLead},
+             kQueue, true, Align::centre, text_size::kHalo);
     }
-    if (now.closed && r >= 10) {
+    if (now.closed && r >= marks::kSmallDisc) {
       const sf::FloatRect band = closed_band(w, c, r, z);
-      w.text("CLOSED", closed_text_size(z), {c.x, band.top + band.height * 0.08f}, sf::Color::White, true,
+      w.text("CLOSED", closed_text_size(z), {c.x, band.top + band.height * marks::kBandTextTop}, sf::Color::White, true,
              Align::centre);
     }
-    const float size = (name_size < 7 && ui.selected == a) ? 12.0f : name_size;
-    if (size < 7) continue;
+    const float size = (name_size < marks::kMinLabelSize && ui.selected == a) ? marks::kSelectedLabelSize : name_size;
+    if (size < marks::kMinLabelSize) continue;
     const float k = size / Metrics::kLabelSize;
-    float y = c.y + r + ring + 3 * z;
+    float y = c.y + r + ring + marks::kLabelGap * z;
     for (const std::string& line : g.label_lines) {
-      w.text(line, size, {c.x, y}, kInk, false, Align::centre, 2);
-      y += size * 1.25f;
+      w.text(line, size, {c.x, y}, kInk, false, Align::centre, text_size::kHalo);
+      y += size * Metrics::kLabelLead;
     }
     w.text(Scene::stats_line(s.agencies[a], now.busy, now.servers, now.open), Metrics::kStatsSize * k, {c.x, y + 1 * k},
-           now.open ? kMuted : kFaint, false, Align::centre, 2);
+           now.open ? kMuted : kFaint, false, Align::centre, text_size::kHalo);
   }
 }
 
@@ -399,8 +594,8 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   const Scenario& s = scene.scenario();
   const Agency& ag = s.agencies[a];
   const AgencyNow& now = snap.agencies[a];
-  const float x = ui.screen.graph.left + 12, width = 320;
-  float y = ui.screen.graph.top + 12;
+  const float x = ui.screen.graph.left + card::kMargin, width = card::kWidth;
+  float y = ui.screen.graph.top + card::kMargin;
   std::vector<std::pair<std::string, std::string>> rows;
   const std::string cap(Scene::capacity_word(ag));
   // Capacity in force now; the scenario's beside it once a change has made them differ.
@@ -469,53 +664,64 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   }
   // A value too long for its row goes on a line of its own under the key.
   std::vector<bool> two_lines;
-  for (const auto& [k, v] : rows) two_lines.push_back(w.width(k, 12.5f) + 10 + w.width(v, 12.5f) > width - 24);
+  for (const auto& [k, v] : rows)
+    two_lines.push_back(w.width(k, text_size::kKey) + card::kKeyGap + w.width(v, text_size::kKey) >
+                        width - 2 * card::kPad);
   const auto lines =
       static_cast<float>(rows.size() + static_cast<std::size_t>(std::count(two_lines.begin(), two_lines.end(), true)));
   // The card stays inside the graph area: referrals that do not fit are summarised.
-  const float room = ui.screen.graph.top + ui.screen.graph.height - 12 - y;
+  const float room = ui.screen.graph.top + ui.screen.graph.height - card::kMargin - y;
   // Interactive: a last line with the facilitator's keys for this agency.
   const std::string keys =
       std::string(ag.unlimited ? ""
                                : "A / D: one " + std::string(ag.residential ? "bed" : "staff") + " more / less · ") +
       (now.closed ? "C: reopen" : "C: close");
-  const float fixed = 52 + 18 * lines + (ui.interactive ? 20.0f : 0.0f);
+  const float fixed = card::kFixed + card::kRow * lines + (ui.interactive ? card::kKeysLine : 0.0f);
   std::size_t shown = outs.size();
-  while (shown > 0 && fixed + 22 + 17 * static_cast<float>(shown + (shown < outs.size())) > room) --shown;
+  while (shown > 0 &&
+         fixed + card::kOutsHeading + card::kOutsRow * static_cast<float>(shown + (shown < outs.size())) > room)
+    --shown;
   const std::size_t more = outs.size() - shown;
-  const float height = fixed + (outs.empty() || shown == 0 ? 0 : 22 + 17 * static_cast<float>(shown + (more > 0)));
+  const float height =
+      fixed +
+      (outs.empty() || shown == 0 ? 0 : card::kOutsHeading + card::kOutsRow * static_cast<float>(shown + (more > 0)));
   sf::RectangleShape card({width, height});
   card.setPosition(x, y);
-  card.setFillColor(sf::Color(255, 255, 255, 240));
+  card.setFillColor(sf::Color(255, 255, 255, card::kAlpha));
   card.setOutlineColor(kPanelRule);
   card.setOutlineThickness(1);
   target.draw(card);
-  w.text(w.fit(ag.name, 15, width - 24, true), 15, {x + 12, y + 8}, kInk, true);
+  w.text(w.fit(ag.name, text_size::kTitle, width - 2 * card::kPad, true), text_size::kTitle,
+         {x + card::kPad, y + card::kNameTop}, kInk, true);
   std::string sub = ag.kind.empty() ? ag.id : ag.kind;
   if (!ag.country.empty()) sub += " · " + ag.country;
-  w.text(w.fit(sub + "   (Esc: close)", 12, width - 24), 12, {x + 12, y + 28}, kMuted);
-  y += 50;
+  w.text(w.fit(sub + "   (Esc: close)", text_size::kBody, width - 2 * card::kPad), text_size::kBody,
+         {x + card::kPad, y + card::kSubTop}, kMuted);
+  y += card::kHeader;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& [k, v] = rows[i];
-    w.text(k, 12.5f, {x + 12, y}, kMuted);
-    if (two_lines[i]) y += 18;
-    w.text(w.fit(v, 12.5f, width - 24), 12.5f, {x + width - 12, y}, v == "no deadlines in scenario" ? kFaint : kInk,
-           false, Align::right);
-    y += 18;
+    w.text(k, text_size::kKey, {x + card::kPad, y}, kMuted);
+    if (two_lines[i]) y += card::kRow;
+    w.text(w.fit(v, text_size::kKey, width - 2 * card::kPad), text_size::kKey, {x + width - card::kPad, y},
+           v == "no deadlines in scenario" ? kFaint : kInk, false, Align::right);
+    y += card::kRow;
   }
   if (shown > 0) {
     y += 4;
-    w.text("REFERRALS OUT (rule · recent flow)", 11, {x + 12, y}, kMuted, true);
-    y += 18;
+    w.text("REFERRALS OUT (rule · recent flow)", text_size::kHeading, {x + card::kPad, y}, kMuted, true);
+    y += card::kRow;
     for (std::size_t i = 0; i < shown; ++i) {
-      const float fw = w.text(outs[i].second, 12, {x + width - 12, y}, kInk, false, Align::right);
-      w.text(w.fit(outs[i].first, 12, width - 24 - fw - 8), 12, {x + 12, y}, kInk);
-      y += 17;
+      const float fw = w.text(outs[i].second, text_size::kBody, {x + width - card::kPad, y}, kInk, false, Align::right);
+      w.text(w.fit(outs[i].first, text_size::kBody, width - 2 * card::kPad - fw - card::kGap), text_size::kBody,
+             {x + card::kPad, y}, kInk);
+      y += card::kOutsRow;
     }
-    if (more > 0) w.text("+" + std::to_string(more) + " more referrals", 11, {x + 12, y}, kFaint);
-    y += more > 0 ? 17 : 0;
+    if (more > 0)
+      w.text("+" + std::to_string(more) + " more referrals", text_size::kSmall, {x + card::kPad, y}, kFaint);
+    y += more > 0 ? card::kOutsRow : 0;
   }
-  if (ui.interactive) w.text(w.fit(keys, 11.5f, width - 24), 11.5f, {x + 12, y + 2}, kMuted);
+  if (ui.interactive)
+    w.text(w.fit(keys, text_size::kHint, width - 2 * card::kPad), text_size::kHint, {x + card::kPad, y + 2}, kMuted);
 }
 
 void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
@@ -524,7 +730,8 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   add_rect(va, r, kPanel);
   add_rect(va, {r.left, r.top, r.width, 1}, kPanelRule);
   // Utilization scale: one quad per pair of stops, so the GPU's blend equals utilization_colour().
-  const float x0 = r.left + 14, bar_w = 260, y0 = r.top + 26, bar_h = 12;
+  const float x0 = r.left + legend::kPad, bar_w = legend::kBarWidth, y0 = r.top + legend::kBarTop,
+              bar_h = legend::kBarHeight;
   const auto stops = utilization_stops();
   for (std::size_t i = 1; i < stops.size(); ++i) {
     const float xa = x0 + bar_w * fl(stops[i - 1].at), xb = x0 + bar_w * fl(stops[i].at);
@@ -536,46 +743,51 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
     va.append({{xb, y0 + bar_h}, cb});
     va.append({{xa, y0 + bar_h}, ca});
   }
-  const float nx = x0 + bar_w + 12;
-  add_rect(va, {nx, y0, 12, bar_h}, col(kNoUtilization));
+  const float nx = x0 + bar_w + legend::kSwatchGap;
+  add_rect(va, {nx, y0, legend::kSwatch, bar_h}, col(kNoUtilization));
   target.draw(va);
-  w.text("Utilization, " + num(snap.window) + "-day average", 12, {x0, r.top + 7}, kInk, true);
-  for (double t : {0.0, 0.5, 0.85, 1.0}) {
-    w.text(percent(t), 10, {x0 + bar_w * fl(t), y0 + bar_h + 1}, kMuted, false,
+  w.text("Utilization, " + num(snap.window) + "-day average", text_size::kBody, {x0, r.top + legend::kTitleTop}, kInk,
+         true);
+  for (double t : legend::kTicks) {
+    w.text(percent(t), text_size::kTick, {x0 + bar_w * fl(t), y0 + bar_h + 1}, kMuted, false,
            t == 0 ? Align::left : (t == 1.0 ? Align::right : Align::centre));
   }
-  w.text("no limit", 10.5f, {nx + 16, y0 - 1}, kMuted);
+  w.text("no limit", text_size::kFine, {nx + legend::kSwatchLabel, y0 - 1}, kMuted);
 
   // Case dots by profile.
-  const float x = std::max(nx + 80, x0 + w.width("Utilization, 7-day average", 12, true) + 24);
-  w.text("Cases in transfer", 12, {x, r.top + 7}, kInk, true);
+  const float x = std::max(nx + legend::kNoLimitWidth,
+                           x0 + w.width("Utilization, 7-day average", text_size::kBody, true) + legend::kColumnGap);
+  w.text("Cases in transfer", text_size::kBody, {x, r.top + legend::kTitleTop}, kInk, true);
   float sx = x;
   const float sy = y0 - 1;
   sf::VertexArray dots(sf::Triangles);
   for (const auto& [age, label] : {std::pair{AgeGroup::child, "child"}, std::pair{AgeGroup::adult, "adult"}}) {
     add_disc(dots, {sx + 5, sy + 7}, 5, col(case_colour(CaseLook{age})));
-    sx += 13 + w.text(label, 11, {sx + 13, sy}, kMuted) + 14;
+    sx += 13 + w.text(label, text_size::kSmall, {sx + 13, sy}, kMuted) + legend::kItemGap;
   }
-  sx += 10;
+  sx += legend::kMarksGap;
   // Marks at agencies; the held gauge and the closed badge only when the scenario has them.
   const Scenario& s = scene.scenario();
   const bool holds = snap.indicators.held.has_value();
   const bool hours = std::any_of(s.agencies.begin(), s.agencies.end(), [](const Agency& a) { return a.hours; });
   const bool shut =
       std::any_of(snap.agencies.begin(), snap.agencies.end(), [](const AgencyNow& a) { return a.closed; });
-  const float end = r.left + r.width - 14;
+  const float end = r.left + r.width - legend::kPad;
   add_arc(dots, {sx + 6, sy + 7}, 4.5f, 7, 0, 2 * kPi, kBreach);
   sx += 17 +
         w.text(w.fit(holds || hours || shut ? "deadline breach" : "deadline breach (at the agency held responsible)",
-                     11, end - sx - 17),
-               11, {sx + 17, sy}, kMuted) +
-        14;
-  if (holds && sx + 60 < end) {
+                     text_size::kSmall, end - sx - 17),
+               text_size::kSmall, {sx + 17, sy}, kMuted) +
+        legend::kItemGap;
+  if (holds && sx + legend::kRoom < end) {
     add_rect(dots, {sx, sy + 1, 5, 12}, col(kHeld));
-    sx += 10 + w.text(w.fit("held before service", 11, end - sx - 10), 11, {sx + 10, sy}, kMuted) + 14;
+    sx += 10 +
+          w.text(w.fit("held before service", text_size::kSmall, end - sx - 10), text_size::kSmall, {sx + 10, sy},
+                 kMuted) +
+          legend::kItemGap;
   }
   // Closed: the grey badge of opening hours and / or the dark band of a change, when either shows.
-  if ((hours || shut) && sx + 60 < end) {
+  if ((hours || shut) && sx + legend::kRoom < end) {
     if (hours) {
       add_disc(dots, {sx + 5, sy + 7}, 5.5f, col(kClosed));
       add_rect(dots, {sx + 5 - 3.3f, sy + 7 - 1.1f, 6.6f, 2.2f}, sf::Color::White);
@@ -586,10 +798,10 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
       sx += 21;
     }
     const char* what = hours && shut ? "closed: hours, change" : (hours ? "closed now" : "closed by a change");
-    w.text(w.fit(what, 11, end - sx), 11, {sx, sy}, kMuted);
+    w.text(w.fit(what, text_size::kSmall, end - sx), text_size::kSmall, {sx, sy}, kMuted);
   }
   target.draw(dots);
-  const float y2 = r.top + r.height - 19;
+  const float y2 = r.top + r.height - legend::kKeyBottom;
   std::string key = std::string("Ring: busy staff/beds · red bar: cases waiting") + (holds ? ", violet: held" : "") +
                     " (log scale) · edge width: recent referrals per day · country frames group agencies";
   if (ui.interactive) {
@@ -597,21 +809,24 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
         "Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · "
         "R restart · F fit · wheel/drag zoom, pan · P save · Q quit";
   }
-  w.text(w.fit(key, 11.5f, r.width - 28), 11.5f, {r.left + 14, y2}, kMuted);
+  w.text(w.fit(key, text_size::kHint, r.width - 2 * legend::kPad), text_size::kHint, {r.left + legend::kPad, y2},
+         kMuted);
 }
 
 void draw_chart(sf::RenderTarget& target, Writer& w, sf::FloatRect box, const std::vector<Sample>& history,
                 double Sample::*field, const std::string& title, const std::string& value) {
   sf::VertexArray va(sf::Triangles);
   add_rect(va, box, sf::Color(255, 255, 255));
-  const sf::FloatRect plot{box.left + 4, box.top + 20, box.width - 8, box.height - 24};
+  const sf::FloatRect plot{box.left + chart::kInset, box.top + chart::kTitleBand, box.width - 2 * chart::kInset,
+                           box.height - (chart::kTitleBand + chart::kInset)};
   if (history.size() >= 2) {
     const double t0 = history.front().t, t1 = std::max(history.back().t, t0 + 1e-9);
     double vmax = 0;
     for (const Sample& s : history)
       if (!std::isnan(s.*field)) vmax = std::max(vmax, s.*field);
-    vmax = vmax > 0 ? vmax * 1.1 : 1;
-    const std::size_t stride = std::max<std::size_t>(1, history.size() / static_cast<std::size_t>(plot.width * 2));
+    vmax = vmax > 0 ? vmax * chart::kHeadroom : 1;
+    const std::size_t stride =
+        std::max<std::size_t>(1, history.size() / static_cast<std::size_t>(plot.width * chart::kPointsPerPx));
     std::vector<sf::Vector2f> pts;
     for (std::size_t i = 0; i < history.size(); i += stride) {
       const double v = history[i].*field;
@@ -622,13 +837,13 @@ void draw_chart(sf::RenderTarget& target, Writer& w, sf::FloatRect box, const st
     for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
       const float base = plot.top + plot.height;
       add_quad(va, {pts[i].x, pts[i].y}, {pts[i + 1].x, pts[i + 1].y}, {pts[i + 1].x, base}, {pts[i].x, base},
-               sf::Color(44, 90, 160, 40));
+               with_alpha(kChartLine, chart::kFillAlpha));
     }
-    add_polyline(va, pts, 1.6f, kChartLine);
+    add_polyline(va, pts, chart::kLine, kChartLine);
   }
   target.draw(va);
-  w.text(title, 11, {box.left + 5, box.top + 3}, kMuted);
-  w.text(value, 12, {box.left + box.width - 5, box.top + 2}, kInk, true, Align::right);
+  w.text(title, text_size::kSmall, {box.left + chart::kTextInset, box.top + 3}, kMuted);
+  w.text(value, text_size::kBody, {box.left + box.width - chart::kTextInset, box.top + 2}, kInk, true, Align::right);
 }
 
 void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
@@ -639,63 +854,65 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   add_rect(va, p, kPanel);
   add_rect(va, {p.left, p.top, 1, p.height}, kPanelRule);
   target.draw(va);
-  const float x = p.left + 16, right = p.left + p.width - 16, inner = right - x;
-  float y = p.top + 12;
+  const float x = p.left + panel::kMargin, right = p.left + p.width - panel::kMargin, inner = right - x;
+  float y = p.top + panel::kTop;
   auto rule = [&] {
     sf::RectangleShape line({inner, 1});
     line.setPosition(x, y);
     line.setFillColor(kPanelRule);
     target.draw(line);
-    y += 8;
+    y += panel::kRuleGap;
   };
   auto heading = [&](const std::string& h) {
-    w.text(w.fit(h, 11, inner, true), 11, {x, y}, kMuted, true);
-    y += 17;
+    w.text(w.fit(h, text_size::kHeading, inner, true), text_size::kHeading, {x, y}, kMuted, true);
+    y += panel::kHeadingLine;
   };
 
   {
     // The scenario's name on up to two lines.
     std::string first = s.name, rest;
-    if (w.width(first, 15, true) > inner) {
+    if (w.width(first, text_size::kTitle, true) > inner) {
       std::size_t cut = first.size();
-      while (cut > 0 && (first[cut - 1] != ' ' || w.width(first.substr(0, cut - 1), 15, true) > inner)) --cut;
+      while (cut > 0 && (first[cut - 1] != ' ' || w.width(first.substr(0, cut - 1), text_size::kTitle, true) > inner))
+        --cut;
       if (cut > 0) {
         rest = first.substr(cut);
         first = first.substr(0, cut - 1);
       }
     }
-    w.text(w.fit(first, 15, inner, true), 15, {x, y}, kInk, true);
-    y += 20;
+    w.text(w.fit(first, text_size::kTitle, inner, true), text_size::kTitle, {x, y}, kInk, true);
+    y += panel::kTitleLine;
     if (!rest.empty()) {
-      w.text(w.fit(rest, 15, inner, true), 15, {x, y}, kInk, true);
-      y += 20;
+      w.text(w.fit(rest, text_size::kTitle, inner, true), text_size::kTitle, {x, y}, kInk, true);
+      y += panel::kTitleLine;
     }
   }
   y += 2;
-  w.text(clock_label(snap.now), 22, {x, y}, kInk, true);
-  y += 30;
+  w.text(clock_label(snap.now), text_size::kClock, {x, y}, kInk, true);
+  y += panel::kClockLine;
   const std::string phase = snap.now < snap.warmup ? "warm-up (until day " + num(snap.warmup) + ")"
                                                    : "after warm-up; horizon day " + num(snap.horizon);
-  w.text(phase, 11.5f, {x, y}, kMuted);
-  y += 17;
+  w.text(phase, text_size::kHint, {x, y}, kMuted);
+  y += panel::kPhaseLine;
   std::string run =
       ui.interactive ? (ui.paused ? "PAUSED" : "RUNNING") + std::string(" · ") + speed_label(ui.speed) : "Snapshot";
   run += " · seed " + std::to_string(snap.seed);
   if (snap.restarts > 0) run += " (restart " + std::to_string(snap.restarts) + ")";
-  w.text(w.fit(run, 12, inner), 12, {x, y}, ui.interactive && ui.paused ? kQueue : kMuted, ui.interactive);
-  y += 22;
+  w.text(w.fit(run, text_size::kBody, inner), text_size::kBody, {x, y}, ui.interactive && ui.paused ? kQueue : kMuted,
+         ui.interactive);
+  y += panel::kRunLine;
   rule();
 
   heading("NOW");
   auto pair_row = [&](const std::string& k1, const std::string& v1, const std::string& k2, const std::string& v2) {
     const float mid = x + inner / 2;
-    w.text(k1, 12.5f, {x, y}, kMuted);
-    w.text(v1, 13, {mid - 12, y - 1}, kInk, true, Align::right);
+    w.text(k1, text_size::kKey, {x, y}, kMuted);
+    w.text(v1, text_size::kValue, {mid - panel::kPairGap, y - 1}, kInk, true, Align::right);
     if (!k2.empty()) {
-      w.text(k2, 12.5f, {mid + 4, y}, kMuted);
-      w.text(v2, 13, {right, y - 1}, kInk, true, Align::right);
+      w.text(k2, text_size::kKey, {mid + panel::kPairKey, y}, kMuted);
+      w.text(v2, text_size::kValue, {right, y - 1}, kInk, true, Align::right);
     }
-    y += 19;
+    y += panel::kRow;
   };
   pair_row("In system", num(static_cast<double>(ind.in_system)), "Waiting", num(static_cast<double>(ind.waiting)));
   pair_row("In service", num(static_cast<double>(ind.in_service)), "In transfer",
@@ -705,49 +922,53 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   if (ind.busiest) {
     const AgencyNow& b = snap.agencies[*ind.busiest];
     const std::string v = percent(b.utilization);
-    w.text("Busiest", 12.5f, {x, y}, kMuted);
-    const float vw = w.text(v, 13, {right, y - 1}, kInk, true, Align::right);
-    w.text(w.fit(s.agencies[*ind.busiest].name, 12.5f, inner - 70 - vw), 12.5f, {x + 60, y}, kInk);
-    y += 19;
+    w.text("Busiest", text_size::kKey, {x, y}, kMuted);
+    const float vw = w.text(v, text_size::kValue, {right, y - 1}, kInk, true, Align::right);
+    w.text(
+        w.fit(s.agencies[*ind.busiest].name, text_size::kKey, inner - (panel::kBusiestName + panel::kBusiestGap) - vw),
+        text_size::kKey, {x + panel::kBusiestName, y}, kInk);
+    y += panel::kRow;
   }
-  y += 4;
+  y += panel::kSectionGap;
   rule();
 
   heading("SOP RESULTS (counts: recent = " + num(snap.window) + "-day)");
   if (ind.deadline_breaches) {
-    w.text("Deadline breaches", 12.5f, {x, y}, kMuted);
-    w.text(recent_count(*ind.deadline_breaches), 13, {right, y - 1}, *ind.deadline_breaches >= 0.05 ? kBreach : kInk,
-           true, Align::right);
-    y += 19;
+    w.text("Deadline breaches", text_size::kKey, {x, y}, kMuted);
+    w.text(recent_count(*ind.deadline_breaches), text_size::kValue, {right, y - 1},
+           *ind.deadline_breaches >= panel::kBreachesAlarm ? kBreach : kInk, true, Align::right);
+    y += panel::kRow;
     // Compliance per deadline so far; the breach count is the panel's most urgent number.
-    const std::size_t shown = std::min<std::size_t>(snap.deadlines.size(), 4);
+    const std::size_t shown = std::min<std::size_t>(snap.deadlines.size(), panel::kDeadlinesShown);
     for (DeadlineId d = 0; d < shown; ++d) {
       const DeadlineNow& dn = snap.deadlines[d];
       const std::string v =
           percent(dn.compliance) + " met (" + std::to_string(dn.met) + "/" + std::to_string(dn.met + dn.breached) + ")";
-      const float vw = w.text(v, 12, {right, y}, kInk, false, Align::right);
-      w.text(w.fit(s.deadlines[d].id, 12, inner - 12 - vw - 8), 12, {x + 12, y}, kMuted);
-      y += 17;
+      const float vw = w.text(v, text_size::kBody, {right, y}, kInk, false, Align::right);
+      w.text(w.fit(s.deadlines[d].id, text_size::kBody, inner - panel::kIndent - vw - panel::kGap), text_size::kBody,
+             {x + panel::kIndent, y}, kMuted);
+      y += panel::kSmallRow;
     }
     if (snap.deadlines.size() > shown) {
-      w.text("+" + std::to_string(snap.deadlines.size() - shown) + " more deadlines", 11, {x + 12, y}, kFaint);
-      y += 15;
+      w.text("+" + std::to_string(snap.deadlines.size() - shown) + " more deadlines", text_size::kSmall,
+             {x + panel::kIndent, y}, kFaint);
+      y += panel::kNoteLine;
     }
     y += 2;
   } else {
-    w.text("No deadlines in the scenario.", 12, {x, y}, kFaint);
-    y += 19;
+    w.text("No deadlines in the scenario.", text_size::kBody, {x, y}, kFaint);
+    y += panel::kRow;
   }
   pair_row("Lost referrals", recent_count(ind.lost_referrals), "No consent", recent_count(ind.consent_refused));
-  y += 4;
+  y += panel::kSectionGap;
   rule();
 
   // Decisions: shown only for the attributes some agency in the scenario decides.
   heading("DECISIONS (positive: recent/d · so far, share)");
   auto row = [&](const std::string& k, const std::string& v) {
-    const float vw = w.text(v, 13, {right, y - 1}, kInk, true, Align::right);
-    w.text(w.fit(k, 12.5f, inner - vw - 8), 12.5f, {x, y}, kMuted);
-    y += 19;
+    const float vw = w.text(v, text_size::kValue, {right, y - 1}, kInk, true, Align::right);
+    w.text(w.fit(k, text_size::kKey, inner - vw - panel::kGap), text_size::kKey, {x, y}, kMuted);
+    y += panel::kRow;
   };
   auto decision_row = [&](const char* label, const std::optional<DecisionNow>& d) {
     if (!d) return;
@@ -762,15 +983,16 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   if (ind.backlog) {
     row("Awaiting a grounds decision", num(static_cast<double>(*ind.backlog)));
   } else {
-    w.text(w.fit("Identified, backlog: no grounds decisions in scenario", 11, inner), 11, {x, y}, kFaint);
-    y += 15;
+    w.text(w.fit("Identified, backlog: no grounds decisions in scenario", text_size::kSmall, inner), text_size::kSmall,
+           {x, y}, kFaint);
+    y += panel::kNoteLine;
   }
   if (ind.dropouts) {
     row("Drop-outs (recent)", num(*ind.dropouts, 1));
-    y += 4;
+    y += panel::kSectionGap;
   } else {
-    w.text(w.fit("Drop-outs: nobody has a patience", 11, inner), 11, {x, y}, kFaint);
-    y += 19;
+    w.text(w.fit("Drop-outs: nobody has a patience", text_size::kSmall, inner), text_size::kSmall, {x, y}, kFaint);
+    y += panel::kRow;
   }
   if (ind.turned_away) row("Full: turned away · sent on", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
   if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
@@ -782,47 +1004,50 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     heading("CHANGES (" + std::to_string(snap.changes_heard) + " so far, newest first)");
     if (!ui.change_error.empty()) {
       std::size_t lines = 0;
-      for (const std::string& line : wrap_to_width(w, "Refused: " + ui.change_error, 11.5f, inner)) {
-        if (++lines > 3) break;
-        w.text(line, 11.5f, {x, y}, kQueue);
-        y += 15;
+      for (const std::string& line : wrap_to_width(w, "Refused: " + ui.change_error, text_size::kHint, inner)) {
+        if (++lines > panel::kRefusalLines) break;
+        w.text(line, text_size::kHint, {x, y}, kQueue);
+        y += panel::kNoteLine;
       }
       y += 3;
     }
-    const std::size_t shown = std::min<std::size_t>(snap.changes.size(), ui.change_error.empty() ? 3 : 2);
+    const std::size_t shown = std::min<std::size_t>(
+        snap.changes.size(), ui.change_error.empty() ? panel::kChangesShown : panel::kChangesShown - 1);
     for (std::size_t i = 0; i < shown; ++i) {
       // "day 120  shelter: beds 2 → 3   refsim-viz": a description too long for the line wraps
       // once (its end is what changed), and the origin goes under it when it no longer fits.
       const ChangeNote& n = snap.changes[i];
-      const float day_w = w.text("day " + num(std::floor(n.t)), 11, {x, y + 1}, kMuted);
-      const float left = x + day_w + 8, room = right - left;
-      const std::string origin = w.fit(n.origin.empty() ? "scenario" : n.origin, 10.5f, inner * 0.45f);
-      const float ow = w.width(origin, 10.5f);
-      std::vector<std::string> lines = wrap_to_width(w, n.text, 12, room);
-      if (lines.size() > 2) {
-        for (std::size_t k = 2; k < lines.size(); ++k) lines[1] += " " + lines[k];
-        lines.resize(2);
+      const float day_w = w.text("day " + num(std::floor(n.t)), text_size::kSmall, {x, y + 1}, kMuted);
+      const float left = x + day_w + panel::kGap, room = right - left;
+      const std::string origin =
+          w.fit(n.origin.empty() ? "scenario" : n.origin, text_size::kFine, inner * panel::kOriginShare);
+      const float ow = w.width(origin, text_size::kFine);
+      std::vector<std::string> lines = wrap_to_width(w, n.text, text_size::kBody, room);
+      if (lines.size() > panel::kChangeLines) {
+        for (std::size_t k = panel::kChangeLines; k < lines.size(); ++k)
+          lines[panel::kChangeLines - 1] += " " + lines[k];
+        lines.resize(panel::kChangeLines);
       }
       for (std::size_t k = 0; k < lines.size(); ++k) {
-        w.text(w.fit(lines[k], 12, room), 12, {left, y}, kInk);
-        if (k + 1 < lines.size()) y += 15;
+        w.text(w.fit(lines[k], text_size::kBody, room), text_size::kBody, {left, y}, kInk);
+        if (k + 1 < lines.size()) y += panel::kNoteLine;
       }
-      if (w.width(lines.back(), 12) + 12 + ow > room) y += 15;
-      w.text(origin, 10.5f, {right, y + 1}, kFaint, false, Align::right);
-      y += 17;
+      if (w.width(lines.back(), text_size::kBody) + panel::kOriginGap + ow > room) y += panel::kNoteLine;
+      w.text(origin, text_size::kFine, {right, y + 1}, kFaint, false, Align::right);
+      y += panel::kSmallRow;
     }
-    y += 4;
+    y += panel::kSectionGap;
     rule();
   }
 
   // The charts: two rows when they fit above the footer line, else one (a change log can take
   // the room of the second on a short screen), else none.
-  const float bottom = p.top + p.height - 22;
-  const float cw = (inner - 8) / 2, ch = 62;
-  const int chart_rows = !snap.history                         ? 0
-                         : y + 17 + ch + 8 + ch + 12 <= bottom ? 2
-                         : y + 17 + ch + 12 <= bottom          ? 1
-                                                               : 0;
+  const float bottom = p.top + p.height - panel::kFooter;
+  const float cw = (inner - panel::kChartGap) / 2, ch = panel::kChartHeight;
+  const int chart_rows = !snap.history                                                                          ? 0
+                         : y + panel::kHeadingLine + ch + panel::kChartGap + ch + panel::kChartsBelow <= bottom ? 2
+                         : y + panel::kHeadingLine + ch + panel::kChartsBelow <= bottom                         ? 1
+                                                                                                                : 0;
   if (chart_rows > 0) {
     heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
     const auto& h = *snap.history;
@@ -834,46 +1059,49 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
       draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "In system",
                  num(static_cast<double>(ind.in_system)));
     }
-    draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::waiting, "Waiting",
+    draw_chart(target, w, {x + cw + panel::kChartGap, y, cw, ch}, h, &Sample::waiting, "Waiting",
                num(static_cast<double>(ind.waiting)));
-    y += ch + (chart_rows == 2 ? 8 : 12);
+    y += ch + (chart_rows == 2 ? panel::kChartGap : panel::kChartsBelow);
     if (chart_rows == 2) {
       draw_chart(target, w, {x, y, cw, ch}, h, &Sample::throughput, "Leaving per day", num(ind.throughput_per_day, 1));
-      draw_chart(target, w, {x + cw + 8, y, cw, ch}, h, &Sample::mean_wait, "Mean wait", days(ind.mean_wait));
-      y += ch + 12;
+      draw_chart(target, w, {x + cw + panel::kChartGap, y, cw, ch}, h, &Sample::mean_wait, "Mean wait",
+                 days(ind.mean_wait));
+      y += ch + panel::kChartsBelow;
     }
     rule();
   }
 
   // The list stops above the footer line; on a short screen the section may not fit at all.
-  if (y + 17 + 17 <= bottom) heading("BOTTLENECKS NOW (waiting × utilization)");
-  if (snap.bottlenecks.empty() && y + 17 <= bottom) {
-    w.text("No agency has cases waiting.", 12.5f, {x, y}, kMuted);
-    y += 19;
+  if (y + panel::kHeadingLine + panel::kLineRoom <= bottom) heading("BOTTLENECKS NOW (waiting × utilization)");
+  if (snap.bottlenecks.empty() && y + panel::kLineRoom <= bottom) {
+    w.text("No agency has cases waiting.", text_size::kKey, {x, y}, kMuted);
+    y += panel::kRow;
   }
   std::size_t rank = 0;
   for (AgencyId a : snap.bottlenecks) {
-    if (y + 17 > bottom) break;
+    if (y + panel::kLineRoom > bottom) break;
     const AgencyNow& n = snap.agencies[a];
     ++rank;
-    sf::RectangleShape swatch({10, 10});
-    swatch.setPosition(x + 16, y + 4);
+    sf::RectangleShape swatch({panel::kSwatch, panel::kSwatch});
+    swatch.setPosition(x + panel::kSwatchX, y + panel::kSwatchY);
     swatch.setFillColor(col(utilization_colour(n.utilization)));
     swatch.setOutlineColor(kDiscEdge);
     swatch.setOutlineThickness(1);
     target.draw(swatch);
-    w.text(std::to_string(rank), 12.5f, {x, y}, kMuted, true);
+    w.text(std::to_string(rank), text_size::kKey, {x, y}, kMuted, true);
     const std::string figures = std::to_string(n.waiting) + " waiting · " + days(n.oldest_wait);
-    const float fw = w.width(figures, 12);
-    w.text(w.fit(s.agencies[a].name, 12.5f, inner - 34 - fw - 8, ui.selected == a), 12.5f, {x + 32, y},
-           ui.selected == a ? kSelect : kInk, ui.selected == a);
-    w.text(figures, 12, {right, y}, kQueue, false, Align::right);
-    y += 19;
+    const float fw = w.width(figures, text_size::kBody);
+    w.text(w.fit(s.agencies[a].name, text_size::kKey, inner - panel::kRankRoom - fw - panel::kGap, ui.selected == a),
+           text_size::kKey, {x + panel::kRankWidth, y}, ui.selected == a ? kSelect : kInk, ui.selected == a);
+    w.text(figures, text_size::kBody, {right, y}, kQueue, false, Align::right);
+    y += panel::kRow;
   }
   if (ui.interactive) {
-    w.text(num(ui.fps) + " fps", 10.5f, {right, p.top + p.height - 18}, kFaint, false, Align::right);
+    w.text(num(ui.fps) + " fps", text_size::kFine, {right, p.top + p.height - panel::kFooterText}, kFaint, false,
+           Align::right);
   } else {
-    w.text(w.fit("refsim-viz · " + ui.scenario_file, 10.5f, inner), 10.5f, {x, p.top + p.height - 18}, kFaint);
+    w.text(w.fit("refsim-viz · " + ui.scenario_file, text_size::kFine, inner), text_size::kFine,
+           {x, p.top + p.height - panel::kFooterText}, kFaint);
   }
 }
 
@@ -881,16 +1109,16 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
 
 ScreenLayout ScreenLayout::for_size(unsigned width, unsigned height) {
   const float w = static_cast<float>(width), h = static_cast<float>(height);
-  const float panel = std::clamp(w * 0.28f, 300.0f, 380.0f);
-  const float legend = 66;
-  return {{0, 0, w - panel, h - legend}, {0, h - legend, w - panel, legend}, {w - panel, 0, panel, h}};
+  const float pw = std::clamp(w * panel::kShare, panel::kMinWidth, panel::kMaxWidth);
+  const float lh = legend::kHeight;
+  return {{0, 0, w - pw, h - lh}, {0, h - lh, w - pw, lh}, {w - pw, 0, pw, h}};
 }
 
 std::string speed_label(double v) {
   if (v == kMaxSpeed) return "max speed";
-  if (std::fabs(v * 86400 - 1) < 1e-6) return "real time";
-  if (v < 1.0 / 24) return fmt("%.0f min/s", v * 1440);
-  if (v < 1) return fmt("%.0f h/s", v * 24);
+  if (std::fabs(v * kSecondsPerDay - 1) < 1e-6) return "real time";
+  if (v < 1.0 / kHoursPerDay) return fmt("%.0f min/s", v * kMinutesPerDay);
+  if (v < 1) return fmt("%.0f h/s", v * kHoursPerDay);
   return fmt(v < 10 ? "%.1f d/s" : "%.0f d/s", v);
 }
 
@@ -904,19 +1132,20 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
   draw_agencies(target, w, scene, snap, ui);
   draw_inspector(target, w, scene, snap, ui);
   if (!ui.banner.empty()) {
-    const float bw = w.width(ui.banner, 14, true) + 24;
-    sf::RectangleShape box({bw, 28});
-    box.setPosition(ui.screen.graph.left + ui.screen.graph.width / 2 - bw / 2, ui.screen.graph.top + 10);
-    box.setFillColor(sf::Color(33, 37, 41, 225));
+    const float bw = w.width(ui.banner, text_size::kBanner, true) + 2 * banner::kPad;
+    sf::RectangleShape box({bw, banner::kHeight});
+    box.setPosition(ui.screen.graph.left + ui.screen.graph.width / 2 - bw / 2, ui.screen.graph.top + banner::kTop);
+    box.setFillColor(with_alpha(kInk, banner::kAlpha));
     target.draw(box);
-    w.text(ui.banner, 14, {ui.screen.graph.left + ui.screen.graph.width / 2, ui.screen.graph.top + 14},
-           sf::Color::White, true, Align::centre);
+    w.text(ui.banner, text_size::kBanner,
+           {ui.screen.graph.left + ui.screen.graph.width / 2, ui.screen.graph.top + banner::kTextTop}, sf::Color::White,
+           true, Align::centre);
   }
   draw_legend(target, w, scene, snap, ui);
   draw_panel(target, w, scene, snap, ui);
 }
 
-float drawn_radius(const NodeGeometry& node, float zoom) { return std::max(node.radius * zoom, 4.0f); }
+float drawn_radius(const NodeGeometry& node, float zoom) { return std::max(node.radius * zoom, marks::kMinRadius); }
 
 std::optional<AgencyId> agency_at(const Scene& scene, const Camera& camera, sf::Vector2f p) {
   std::optional<AgencyId> best;
@@ -924,7 +1153,7 @@ std::optional<AgencyId> agency_at(const Scene& scene, const Camera& camera, sf::
   for (AgencyId a = 0; a < scene.scenario().agencies.size(); ++a) {
     const sf::Vector2f c = camera.to_screen(scene.centre(a));
     const float d = std::hypot(p.x - c.x, p.y - c.y);
-    const float r = drawn_radius(scene.node(a), camera.zoom()) + Metrics::kRing * camera.zoom() + 3;
+    const float r = drawn_radius(scene.node(a), camera.zoom()) + Metrics::kRing * camera.zoom() + marks::kHitSlop;
     if (d <= r && (!best || d < best_d)) {
       best = a;
       best_d = d;

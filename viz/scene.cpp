@@ -11,8 +11,15 @@ namespace {
 constexpr std::size_t kWrapColumns = 20;
 constexpr std::size_t kMaxLabelLines = 3;
 constexpr int kCurveSamples = 24;
-constexpr double kCurveBend = 0.12;  // control-point offset, as a fraction of the edge's length
-constexpr float kArrow = 9;          // arrow length, world units
+constexpr double kCurveBend = 0.12;        // control-point offset, as a fraction of the edge's length
+constexpr float kArrow = 9;                // arrow length, world units
+constexpr float kUnlimitedRadius = 22;     // disc radius of an agency without capacity limit, world units
+constexpr float kBaseRadius = 12;          // disc radius of an agency with no staff or beds, world units
+constexpr float kRadiusPerDoubling = 6;    // disc radius added per doubling of staff or beds, world units
+constexpr std::uint32_t kWideCount = 888;  // the largest capacity the stats line is sized for, at least
+constexpr float kBelowRing = 4;            // room in an agency's box between its ring and its name, world units
+constexpr float kLayoutGap = 18;           // least gap between agencies' boxes, world units
+constexpr double kEdgeClearance = 1.0;     // between a ring and the end of an arrow, world units
 
 /// Greedy word wrap at `columns` code points; a longer word gets its own line; at most `max_lines`
 /// lines, the last one shortened with an ellipsis.
@@ -76,8 +83,8 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
   const std::size_t n = scenario.agencies.size();
   nodes_.resize(n);
   std::vector<NodeBox> boxes(n);
-  const float line = Metrics::kLabelSize * 1.25f;
-  const float stats_line = Metrics::kStatsSize * 1.35f;
+  const float line = Metrics::kLabelSize * Metrics::kLabelLead;
+  const float stats_line = Metrics::kStatsSize * Metrics::kStatsLead;
   const float count_width = text_width(font, "8888", Metrics::kStatsSize);
   const float held_width = text_width(font, "held 8888", Metrics::kStatsSize);
   for (std::size_t a = 0; a < n; ++a) {
@@ -85,11 +92,12 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     NodeGeometry& g = nodes_[a];
     // The scenario's staff or beds: a change of capacity while the run goes on leaves the layout
     // where it is; the labels and gauges show the capacity in force.
-    g.radius = ag.unlimited ? 22.0f : 12.0f + 6.0f * static_cast<float>(std::log2(1.0 + ag.servers));
+    g.radius = ag.unlimited ? kUnlimitedRadius
+                            : kBaseRadius + kRadiusPerDoubling * static_cast<float>(std::log2(1.0 + ag.servers));
     g.label_lines = wrap(ag.name, kWrapColumns, kMaxLabelLines);
     // The widest stats line we expect: "888/888 staff" (or the real capacity if larger), with
     // " · closed" if the agency has opening hours.
-    const std::string wide = std::to_string(std::max<std::uint32_t>(ag.servers, 888));
+    const std::string wide = std::to_string(std::max<std::uint32_t>(ag.servers, kWideCount));
     float label_width =
         text_width(font, wide + "/" + wide + " " + std::string(capacity_word(ag)) + (ag.hours ? " · closed" : ""),
                    Metrics::kStatsSize);
@@ -97,15 +105,15 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
       label_width = std::max(label_width, text_width(font, l, Metrics::kLabelSize));
     g.label_height = line * static_cast<float>(g.label_lines.size()) + stats_line;
     const float rim = g.radius + Metrics::kRing;
-    const float gauge = rim + 5 + std::max(Metrics::kQueueBar, count_width);
+    const float gauge = rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, count_width);
     // Held cases (not_before): a gauge on the left, its count right-aligned to it.
-    const float held_gauge = ag.not_before ? rim + 5 + std::max(Metrics::kQueueBar, held_width) : rim;
+    const float held_gauge = ag.not_before ? rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, held_width) : rim;
     g.box = NodeBox{std::max(label_width / 2, held_gauge), std::max(label_width / 2, gauge),
-                    g.radius + Metrics::kAboveDisc, rim + 4 + g.label_height};
+                    g.radius + Metrics::kAboveDisc, rim + kBelowRing + g.label_height};
     boxes[a] = g.box;
   }
   LayoutOptions opt;
-  opt.gap = 18;
+  opt.gap = kLayoutGap;
   opt.group_padding = Metrics::kGroupPadding;
   opt.group_header = Metrics::kGroupHeader;
   opt.aspect = aspect;
@@ -119,8 +127,8 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     const Point2 p0 = layout_.positions[ref.from], p2 = layout_.positions[ref.to];
     const double dx = p2.x - p0.x, dy = p2.y - p0.y;
     const double len = std::hypot(dx, dy);
-    const double r0 = nodes_[ref.from].radius + Metrics::kRing + 1.0;
-    const double r2 = nodes_[ref.to].radius + Metrics::kRing + 1.0;
+    const double r0 = nodes_[ref.from].radius + Metrics::kRing + kEdgeClearance;
+    const double r2 = nodes_[ref.to].radius + Metrics::kRing + kEdgeClearance;
     if (len <= r0 + r2 + kArrow) continue;
     // Bend every edge to its right so that A→B and B→A stay apart.
     const Point2 c{(p0.x + p2.x) / 2 - dy * kCurveBend, (p0.y + p2.y) / 2 + dx * kCurveBend};
@@ -144,13 +152,13 @@ void Camera::fit(const Rect& world, const sf::FloatRect& viewport, float margin)
   viewport_ = viewport;
   const double w = std::max(1.0, world.width()), h = std::max(1.0, world.height());
   const double zx = (viewport.width - 2 * margin) / w, zy = (viewport.height - 2 * margin) / h;
-  zoom_ = static_cast<float>(std::clamp(std::min(zx, zy), 0.05, 1.6));
+  zoom_ = static_cast<float>(std::clamp(std::min(zx, zy), kMinZoom, kMaxFitZoom));
   centre_ = Point2{(world.x0 + world.x1) / 2, (world.y0 + world.y1) / 2};
 }
 
 void Camera::zoom_at(float factor, sf::Vector2f anchor) {
   const Point2 before = to_world(anchor);
-  zoom_ = std::clamp(zoom_ * factor, 0.05f, 8.0f);
+  zoom_ = std::clamp(zoom_ * factor, static_cast<float>(kMinZoom), kMaxZoom);
   const Point2 after = to_world(anchor);
   centre_.x += before.x - after.x;
   centre_.y += before.y - after.y;

@@ -28,7 +28,16 @@ struct Metrics {
   static constexpr float kGroupHeader = kGroupTitle + 12;  ///< band at the top of a country frame
   static constexpr float kGroupPadding = 14;               ///< between a frame and its agencies' boxes
   static constexpr float kAboveDisc = 16;                  ///< room in an agency's box above its disc
+  static constexpr float kGaugeGap = 5;                    ///< between the ring and a queue or held gauge
+  static constexpr float kLabelLead = 1.25f;  ///< line height of an agency's name, per unit of character size
+  static constexpr float kStatsLead = 1.35f;  ///< line height of the line under it, per unit of character size
 };
+
+/// Zoom limits of the Camera (screen px per world unit).
+inline constexpr double kMinZoom = 0.05;    ///< farthest out, for fitting and zooming
+inline constexpr double kMaxFitZoom = 1.6;  ///< nearest in that fitting a small graph goes
+inline constexpr float kMaxZoom = 8;        ///< nearest in that zooming goes
+inline constexpr float kFitMargin = 24;     ///< px left free around a fitted graph
 
 struct NodeGeometry {
   float radius = 0;                      ///< disc radius; grows with log(the scenario's staff or beds)
@@ -76,7 +85,7 @@ class Scene {
 /// World ↔ screen: screen = (world − centre) × zoom + viewport centre.
 class Camera {
  public:
-  void fit(const Rect& world, const sf::FloatRect& viewport, float margin = 24);
+  void fit(const Rect& world, const sf::FloatRect& viewport, float margin = kFitMargin);
   void set_viewport(const sf::FloatRect& viewport) { viewport_ = viewport; }
   const sf::FloatRect& viewport() const { return viewport_; }
   float zoom() const { return zoom_; }

@@ -8,7 +8,9 @@ namespace refsim::viz {
 
 namespace {
 constexpr Time kHour = 1.0 / 24;
-}
+constexpr double kSamplesPerHorizon = 500;  // history samples aimed at over the scenario's horizon
+constexpr Time kMaxSampleEvery = 7.0;       // the longest first interval between samples, simulated days
+}  // namespace
 
 bool decides_grounds(const Agency& a) {
   return a.decision && (a.decision->sets == attr::kReasonableGrounds || a.decision->sets == attr::kIdentified);
@@ -20,7 +22,7 @@ Simulation::Simulation(const Scenario& scenario, const ReferralGraph& graph, std
       window_(window),
       seed_(seed),
       // About 500 points over the horizon, between an hour and a week apart.
-      sample_every_(std::clamp(scenario.run.horizon / 500, kHour, 7.0)) {
+      sample_every_(std::clamp(scenario.run.horizon / kSamplesPerHorizon, kHour, kMaxSampleEvery)) {
   for (AgencyId a = 0; a < scenario.agencies.size(); ++a)
     if (decides_grounds(scenario.agencies[a])) deciders_.push_back(a);
   restart(seed);

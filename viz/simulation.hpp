@@ -34,10 +34,13 @@ struct Sample {
 /// True if agency `a` takes a grounds decision: its decision sets reasonable_grounds or identified.
 bool decides_grounds(const Agency& a);
 
+/// The default window of the recent figures (LiveView's exponential weighting), simulated days.
+inline constexpr double kDefaultWindow = 7.0;
+
 class Simulation {
  public:
   /// `scenario` and `graph` must outlive the simulation. `window`: LiveView's window, days.
-  Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window = 7.0);
+  Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window = kDefaultWindow);
 
   /// Runs the engine up to time t (days, >= now()), sampling the history on the way.
   void advance_to(Time t);

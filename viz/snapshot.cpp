@@ -82,7 +82,7 @@ Snapshot take_snapshot(const Simulation& sim) {
       ind.busiest = a;
     }
   }
-  snap.bottlenecks = rank_bottlenecks(snap.agencies, 8);
+  snap.bottlenecks = rank_bottlenecks(snap.agencies, kBottlenecksListed);
   snap.changes.assign(live.changes().rbegin(), live.changes().rend());
   snap.changes_heard = live.changes_heard();
 

@@ -63,6 +63,9 @@ struct BreachFlash {
 };
 inline constexpr double kBreachFlashDays = 2;
 
+/// How many agencies the list of bottlenecks holds at most (take_snapshot()).
+inline constexpr std::size_t kBottlenecksListed = 8;
+
 /// One SOP deadline's results so far (from day 0).
 struct DeadlineNow {
   std::uint64_t met = 0, breached = 0;
