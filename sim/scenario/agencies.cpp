@@ -136,8 +136,10 @@ void read_agencies(const TableView& top, Scenario& s, IdMap& ids) {
     if (bn && v.find("servers")) v.fail(*bn, "beds", "replaces servers: give one or the other");
     if (bn) {
       const auto beds = v.integer(*bn, "beds", "an integer >= 0");
-      if (beds < 0 || beds > 1000000)
-        v.fail(*bn, "beds", "must be an integer between 0 and 1000000, got " + std::to_string(beds));
+      if (beds < 0 || beds > schema::kMaxServers)
+        v.fail(*bn, "beds",
+               "must be an integer between 0 and " + std::to_string(schema::kMaxServers) + ", got " +
+                   std::to_string(beds));
       a.residential = true;
       a.servers = static_cast<std::uint32_t>(beds);
     } else if (const toml::node& sn = v.require("servers");
@@ -146,7 +148,7 @@ void read_agencies(const TableView& top, Scenario& s, IdMap& ids) {
     } else {
       if (!sn.is_integer()) v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + type_name(sn));
       const auto c = *sn.value<std::int64_t>();
-      if (c < 1 || c > 1000000)
+      if (c < 1 || c > schema::kMaxServers)
         v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + std::to_string(c));
       a.servers = static_cast<std::uint32_t>(c);
     }
@@ -164,8 +166,10 @@ void read_agencies(const TableView& top, Scenario& s, IdMap& ids) {
     }
     if (const toml::node* in = v.find("initial_cases")) {
       const auto n = v.integer(*in, "initial_cases", "an integer >= 0");
-      if (n < 0 || n > 4000000)
-        v.fail(*in, "initial_cases", "must be an integer between 0 and 4000000, got " + std::to_string(n));
+      if (n < 0 || n > schema::kMaxInitialCases)
+        v.fail(*in, "initial_cases",
+               "must be an integer between 0 and " + std::to_string(schema::kMaxInitialCases) + ", got " +
+                   std::to_string(n));
       a.initial_cases = static_cast<std::uint32_t>(n);
     }
     if (const toml::node* n = v.find("not_before")) a.not_before = read_not_before(v, *n, s);

@@ -139,8 +139,10 @@ void read_changes(const TableView& top, Scenario& s) {
       const toml::node& n = *f.value;
       if (f.key == "servers" || f.key == "beds") {
         const auto k = v.integer(n, f.key, "an integer >= 0");
-        if (k < 0 || k > 1000000)
-          v.fail(n, f.key, "must be an integer between 0 and 1000000, got " + std::to_string(k));
+        if (k < 0 || k > schema::kMaxServers)
+          v.fail(
+              n, f.key,
+              "must be an integer between 0 and " + std::to_string(schema::kMaxServers) + ", got " + std::to_string(k));
         c.servers = static_cast<std::uint32_t>(k);
       } else if (f.key == "open") {
         if (!n.is_boolean()) v.fail(n, "open", "must be true or false, got " + type_name(n));

@@ -1,6 +1,7 @@
 #include "sim/scenario/schema.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "sim/model/profile.hpp"
 
@@ -166,7 +167,7 @@ std::vector<Section> declare() {
               {.name = "replications",
                .type = integer,
                .default_value = "1",
-               .allowed = "1 to 1000000",
+               .allowed = "1 to " + std::to_string(kMaxReplications),
                .help = "Independent runs; results are means with 95 % confidence intervals over them."},
               {.name = "seed",
                .type = integer,
@@ -202,12 +203,12 @@ std::vector<Section> declare() {
                .type = integer,
                .presence = conditional,
                .default_value = "required unless `beds`",
-               .allowed = "1 to 1000000, or `\"unlimited\"`",
+               .allowed = "1 to " + std::to_string(kMaxServers) + ", or `\"unlimited\"`",
                .help = "Parallel servers (caseworkers); `\"unlimited\"`: a pure delay, every case is served at once.",
                .expects = "an integer >= 1 or \"unlimited\"; or beds = N for a residential agency"},
               {.name = "beds",
                .type = integer,
-               .allowed = "0 to 1000000",
+               .allowed = "0 to " + std::to_string(kMaxServers),
                .help = "Instead of `servers`: a residential agency with this many places; `service` is the length of "
                        "stay."},
               {.name = "service",
@@ -233,7 +234,7 @@ std::vector<Section> declare() {
               {.name = "initial_cases",
                .type = integer,
                .default_value = "0",
-               .allowed = "0 to 4000000",
+               .allowed = "0 to " + std::to_string(kMaxInitialCases),
                .help = "Cases already waiting here at t = 0 (a backlog): they enter the mechanism then."},
               {.name = "initial_profile",
                .type = profile,
@@ -464,7 +465,7 @@ std::vector<Section> declare() {
                .type = integer,
                .presence = conditional,
                .default_value = "required with `at`",
-               .allowed = "1 to 1000000",
+               .allowed = "1 to " + std::to_string(kMaxBatchCases),
                .help = "People in each batch.",
                .expects = "the number of cases in each batch"},
           },
@@ -654,11 +655,11 @@ std::vector<Section> declare() {
                .expects = "a referral rule written from->to"},
               {.name = "servers",
                .type = integer,
-               .allowed = "0 to 1000000",
+               .allowed = "0 to " + std::to_string(kMaxServers),
                .help = "Agency: its servers (not for `servers = \"unlimited\"`); cases in service finish."},
               {.name = "beds",
                .type = integer,
-               .allowed = "0 to 1000000",
+               .allowed = "0 to " + std::to_string(kMaxServers),
                .help = "Residential agency: its beds; nobody is evicted."},
               {.name = "open",
                .type = boolean,

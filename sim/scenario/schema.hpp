@@ -18,6 +18,14 @@
 
 namespace refsim::schema {
 
+/// Upper limits of the counts a scenario may give: far above any real mechanism, low enough that
+/// what is built from them (servers × agencies, cases at t = 0) stays far from overflow and from
+/// exhausting memory.
+inline constexpr long long kMaxServers = 1'000'000;       ///< servers or beds of one agency
+inline constexpr long long kMaxReplications = 1'000'000;  ///< [run] replications
+inline constexpr long long kMaxBatchCases = 1'000'000;    ///< people in one batch of a source
+inline constexpr long long kMaxInitialCases = 4'000'000;  ///< people at one agency at t = 0
+
 /// What a key's value is, as the reference names it.
 enum class Type {
   text,

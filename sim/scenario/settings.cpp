@@ -35,8 +35,10 @@ void read_settings(const TableView& top, Scenario& s) {
   }
   if (const toml::node* n = v.find("replications")) {
     const auto reps = v.integer(*n, "replications", "an integer >= 1");
-    if (reps < 1 || reps > 1000000)
-      v.fail(*n, "replications", "must be an integer between 1 and 1000000, got " + std::to_string(reps));
+    if (reps < 1 || reps > schema::kMaxReplications)
+      v.fail(*n, "replications",
+             "must be an integer between 1 and " + std::to_string(schema::kMaxReplications) + ", got " +
+                 std::to_string(reps));
     s.run.replications = static_cast<std::uint32_t>(reps);
   }
   if (const toml::node* n = v.find("seed")) {

@@ -29,8 +29,10 @@ void read_sources(const TableView& top, Scenario& s, IdMap& ids) {
       }
       const toml::node& cn = v.require("cases");
       const auto n = v.integer(cn, "cases", "an integer >= 1");
-      if (n < 1 || n > 1000000)
-        v.fail(cn, "cases", "must be an integer between 1 and 1000000, got " + std::to_string(n));
+      if (n < 1 || n > schema::kMaxBatchCases)
+        v.fail(cn, "cases",
+               "must be an integer between 1 and " + std::to_string(schema::kMaxBatchCases) + ", got " +
+                   std::to_string(n));
       src.batch_size = static_cast<std::uint32_t>(n);
     } else if (const toml::node* cn = v.find("cases")) {
       v.fail(*cn, "cases", "has no effect without at = [times of the batches]");
