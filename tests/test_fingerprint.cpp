@@ -113,3 +113,9 @@ TEST_CASE("Fingerprint: a parameter change is folded in, even one that changes n
 TEST_CASE("Fingerprint: queueing-40 benchmark replication 0 is unchanged") {
   check_unchanged("queueing-40", library("bench/scenarios/queueing-40.toml"), {0xE1929716A43421E9, 3704615});
 }
+
+// A run with scheduled changes, so that the change path (a cut at day 180, the staff back at 270)
+// is pinned as well as the hook.
+TEST_CASE("Fingerprint: staff_cut replication 0 with its two scheduled changes is unchanged") {
+  check_unchanged("staff_cut", library("tests/data/staff_cut.toml"), {0xB08DC9D43118F477, 1079});
+}
