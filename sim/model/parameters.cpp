@@ -140,9 +140,11 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
           throw std::invalid_argument(object() +
                                       ": takes no decision: no sensitivity, specificity or positive_rate to change");
         if ((c.sensitivity || c.specificity) && !next.decision->by_accuracy)
-          throw std::invalid_argument(object() + ": its decision has a positive_rate, not a sensitivity and specificity");
+          throw std::invalid_argument(object() +
+                                      ": its decision has a positive_rate, not a sensitivity and specificity");
         if (c.positive_rate && next.decision->by_accuracy)
-          throw std::invalid_argument(object() + ": its decision has a sensitivity and specificity, not a positive_rate");
+          throw std::invalid_argument(object() +
+                                      ": its decision has a sensitivity and specificity, not a positive_rate");
         if (c.sensitivity)
           check_share(object, "sensitivity", *c.sensitivity), next.decision->sensitivity = *c.sensitivity;
         if (c.specificity)
