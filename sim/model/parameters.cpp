@@ -208,22 +208,20 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
   return previous;
 }
 
-std::vector<ReplayedChange> replay_changes(const Scenario& s, std::size_t* failed) {
-  std::vector<std::size_t> order(s.changes.size());
+std::vector<std::size_t> application_order(const std::vector<ScheduledChange>& changes) {
+  std::vector<std::size_t> order(changes.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return s.changes[a].at < s.changes[b].at; });
+                   [&](std::size_t a, std::size_t b) { return changes[a].at < changes[b].at; });
+  return order;
+}
+
+std::vector<ReplayedChange> replay_changes(const Scenario& s) {
   Parameters p = Parameters::of(s);
   std::vector<ReplayedChange> out;
-  out.reserve(order.size());
-  for (std::size_t i : order) {
-    try {
-      out.push_back({s.changes[i].at, i, p.apply(s.changes[i].change, s)});
-    } catch (const std::invalid_argument&) {
-      if (failed) *failed = i;
-      throw;
-    }
-  }
+  out.reserve(s.changes.size());
+  for (std::size_t i : application_order(s.changes))
+    out.push_back({s.changes[i].at, i, p.apply(s.changes[i].change, s)});
   return out;
 }
 

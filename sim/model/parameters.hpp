@@ -66,6 +66,10 @@ std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
                                             const std::vector<ReferralParameters>& referrals,
                                             ReferralId* culprit = nullptr);
 
+/// The indices of `changes` in the order the engine applies them: by time, equal times in
+/// declaration order (the calendar's order for events of one priority).
+std::vector<std::size_t> application_order(const std::vector<ScheduledChange>& changes);
+
 /// A scenario's [[change]] as the engine applies it, with the values it replaces.
 struct ReplayedChange {
   Time at = 0;
@@ -75,8 +79,8 @@ struct ReplayedChange {
 /// The scenario's changes in the order the engine applies them (by time; equal times in
 /// declaration order), applied to Parameters::of(s): what each replaces is the file's value (for
 /// an uncertain parameter, the mean of its range). Throws std::invalid_argument from the first
-/// change that is not valid, with its index in `*failed` when given.
-std::vector<ReplayedChange> replay_changes(const Scenario& s, std::size_t* failed = nullptr);
+/// change that is not valid (a loaded scenario has none: the loader checks them in this order).
+std::vector<ReplayedChange> replay_changes(const Scenario& s);
 
 /// "competent_authority: servers 4 → 2": what `c` changed, `previous` being what apply returned.
 std::string describe(const Change& c, const Change& previous, const Scenario& s);

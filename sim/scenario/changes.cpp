@@ -177,13 +177,10 @@ void read_changes(const TableView& top, Scenario& s) {
     written.push_back(std::move(w));
   }
 
-  // Applied as the engine will apply them: in order of time, equal times in declaration order.
-  std::vector<std::size_t> order(s.changes.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return s.changes[a].at < s.changes[b].at; });
+  // Applied as the engine will apply them (application_order), each checked against the values
+  // the changes before it leave.
   Parameters p = Parameters::of(s);
-  for (const std::size_t i : order) {
+  for (const std::size_t i : application_order(s.changes)) {
     const Change& c = s.changes[i].change;
     try {
       p.apply(c, s);
