@@ -23,7 +23,7 @@
 //
 //   refsim::test::Fingerprint fp;
 //   engine.add_observer(fp);
-//   engine.end_run(horizon);  // on_run_end is folded in too
+//   engine.end_run(horizon, follow_up);  // on_horizon and on_run_end are folded in too
 //   fp.value();  // compare with a stored constant
 #include <bit>
 #include <cstdint>
@@ -58,6 +58,7 @@ class Fingerprint final : public Observer {
     kHookParameterChanged = 20,
     kHookRunStart = 21,
     kHookRunEnd = 22,
+    kHookHorizon = 23,
   };
 
   /// The fingerprint of every hook heard so far (a fixed starting value before the first).
@@ -123,7 +124,8 @@ class Fingerprint final : public Observer {
   }
   void on_run_start(Time t) override { begin(kHookRunStart, t); }
   void on_warmup_end(Time t) override { begin(kHookWarmupEnd, t); }
-  void on_run_end(Time horizon) override { begin(kHookRunEnd, horizon); }
+  void on_horizon(Time horizon) override { begin(kHookHorizon, horizon); }
+  void on_run_end(Time t) override { begin(kHookRunEnd, t); }
   /// What changed (its target and index), not the values: those show in every hook that follows.
   void on_parameter_changed(Time t, const Change& change, const Change& /*previous*/) override {
     begin(kHookParameterChanged, t).word(static_cast<std::uint64_t>(change.target)).word(change.index);

@@ -76,6 +76,8 @@ class EngineState {
   bool is_open(AgencyId a) const { return params_.agencies[a].open; }
 
   Time now() const { return now_; }
+  /// Whether the window is closed (end_run's follow-up): no person enters any more.
+  bool entries_closed() const { return entries_closed_; }
   std::uint64_t events_processed() const { return events_; }
   /// The scenario this replication runs: with uncertain parameters, their values drawn for it.
   const Scenario& scenario() const { return scenario_; }
@@ -257,6 +259,7 @@ class EngineState {
   static constexpr std::uint32_t kMaxTracks = 1024;
   std::uint64_t next_serial_ = 0;
   std::size_t in_system_ = 0;
+  bool entries_closed_ = false;  // the follow-up after the horizon: sources, batches, re-entries stop
   std::size_t deadline_count_ = 0;
   std::vector<AgencyState> agencies_;
   /// Scenario::default_attributes and Scenario::is_foreign (string comparisons), tabulated:
@@ -298,8 +301,12 @@ class BasicEngine final : public EngineState {
   /// Processes every event with time <= t, then sets the clock to t. Requires t >= now(). The
   /// first call publishes on_run_start.
   void run_until(Time t);
-  /// run_until(horizon), then publishes on_run_end: the run is over (call it once, last).
-  void end_run(Time horizon);
+  /// run_until(horizon), then publishes on_horizon: the observation window is closed and nobody
+  /// enters any more. Then the follow-up: with `follow_up` > 0, the persons still in the
+  /// mechanism are followed until the last has left, no event is left, or `follow_up` days after
+  /// the horizon, whichever comes first (sources, batches and re-entries are stopped). Last,
+  /// on_run_end at the time the run ended (>= horizon). Call it once, last.
+  void end_run(Time horizon, Time follow_up = 0);
 
   /// Changes the running mechanism now (at now()), then tells the sink and the observers
   /// (Observer::on_parameter_changed). Throws std::invalid_argument, changing nothing, when the

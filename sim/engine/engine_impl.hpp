@@ -154,9 +154,28 @@ void BasicEngine<Sink>::run_until(Time t) {
 }
 
 template <class Sink>
-void BasicEngine<Sink>::end_run(Time horizon) {
+void BasicEngine<Sink>::end_run(Time horizon, Time follow_up) {
   run_until(horizon);
-  publish([&](auto& o) { o.on_run_end(horizon); });
+  entries_closed_ = true;
+  publish([&](auto& o) { o.on_horizon(horizon); });
+  if (follow_up > 0) {
+    // Everybody in the mechanism is followed to their exit: one event at a time, since the run
+    // stops as soon as the last person has left (later events are stale timers and sources).
+    const Time limit = horizon + follow_up;
+    std::uint64_t budget = kProgressEvery;
+    while (in_system_ > 0 && !calendar_.empty() && calendar_.next_time() <= limit) {
+      const Event e = calendar_.pop();
+      now_ = e.time;
+      ++events_;
+      dispatch(e);
+      if (--budget == 0) {
+        check_progress();
+        budget = kProgressEvery;
+      }
+    }
+    if (in_system_ > 0 && !calendar_.empty()) now_ = limit;
+  }
+  publish([&](auto& o) { o.on_run_end(now_); });
 }
 
 template <class Sink>
@@ -216,6 +235,7 @@ void BasicEngine<Sink>::on_initial_cases(Time t, AgencyId agency) {
 
 template <class Sink>
 void BasicEngine<Sink>::on_source(Time t, SourceId s) {
+  if (entries_closed_) return;  // the follow-up: nobody new enters
   SourceState& src = sources_[s];
   const Source& spec = scenario_.sources[s];
   src.next_at = t + src.gap();
@@ -234,6 +254,7 @@ void BasicEngine<Sink>::on_source(Time t, SourceId s) {
 
 template <class Sink>
 void BasicEngine<Sink>::on_batch(Time t, SourceId s) {
+  if (entries_closed_) return;
   SourceState& src = sources_[s];
   const Source& spec = scenario_.sources[s];
   if (++src.next_batch < spec.batches.size()) {
@@ -251,6 +272,7 @@ template <class Sink>
 void BasicEngine<Sink>::on_reentry(Time t, std::uint32_t slot) {
   const Reentry re = reentries_[slot];
   free_reentries_.push_back(slot);
+  if (entries_closed_) return;
   enter(t, kNoSource, re.at, [&](Person& p) {
     p.attributes = re.attributes;
     p.previous = re.previous;

@@ -107,9 +107,13 @@ class Observer {
   virtual void on_run_start(Time /*t*/) {}
   /// Warm-up ended: statistics restart from here.
   virtual void on_warmup_end(Time /*t*/) {}
-  /// The run ended at `horizon` (BasicEngine::end_run): every event up to it has been heard;
-  /// persons still in the mechanism stay in it. Heard once; no hook follows.
-  virtual void on_run_end(Time /*horizon*/) {}
+  /// The observation window closed at the horizon (BasicEngine::end_run): every event up to it
+  /// has been heard, and nobody enters after it. The follow-up may come next: the persons still
+  /// in the mechanism go on (their hooks follow, at times after the horizon) until they leave.
+  virtual void on_horizon(Time /*horizon*/) {}
+  /// The run ended at `t` (>= the horizon; later with a follow-up): persons still in the
+  /// mechanism stay in it. Heard once, after on_horizon; no hook follows.
+  virtual void on_run_end(Time /*t*/) {}
   /// A parameter changed (Engine::apply, a scenario's [[change]], the visualiser, an inject):
   /// `change` as applied, `previous` the same fields with the values they had just before. Heard
   /// after the change took effect but before the services it lets start (those follow, at t).

@@ -71,8 +71,8 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
       ts.grounds_backlog.push_back(backlog);
     }
   }
-  engine.end_run(s.run.horizon);
-  ReplicationResult r = stats.finish(s.run.horizon, engine.cases_in_system(), engine.events_processed());
+  engine.end_run(s.run.horizon, s.run.follow_up);
+  ReplicationResult r = stats.finish(engine.events_processed());
   r.timeseries = std::move(ts);
   return r;
 }

@@ -1,6 +1,7 @@
 #include "sim/experiment/statistics.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/engine/engine.hpp"
 
@@ -10,6 +11,8 @@ StatisticsCollector::StatisticsCollector(const EngineState& engine)
     : scenario_(engine.scenario()),
       ledger_(engine.scenario()),
       cohorts_(kCohortCount),
+      window_start_(scenario_.run.warmup),
+      window_end_(scenario_.run.horizon),
       acc_(scenario_.agencies.size()),
       referrals_(scenario_.referrals.size()),
       deadlines_(scenario_.deadlines.size()) {
@@ -101,8 +104,9 @@ void StatisticsCollector::on_retrafficked(Time t, AgencyId a, const Case& c, Tim
 
 // The engine settles every deadline while the person is still in the mechanism (a `left` before
 // on_case_exited), so the ledger's record, and the cohort fixed at entry, is the person's.
-void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
+void StatisticsCollector::on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                                       Time elapsed) {
+  if (!in_window(t - elapsed)) return;  // its clock started before the warm-up ended
   DeadlineAcc& x = deadlines_[d];
   DeadlineAcc::Counts& k = x.cohorts[ledger_[c.person].cohort];
   switch (outcome) {
@@ -124,15 +128,20 @@ void StatisticsCollector::on_deadline(Time, DeadlineId d, const Case& c, Deadlin
 }
 
 void StatisticsCollector::on_case_entered(Time t, const Case& c, const Attributes& a) {
-  ++entered_;
+  ++present_;
   ledger_.enter(t, c, a);
+  if (!in_window(t)) return;
+  ++entered_;
   ++cohorts_[ledger_[c.person].cohort].entered;
 }
 
 void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {
+  --present_;
   ++exited_;
-  system_time_sum_ += in_system;
   ledger_.on_case_exited(t, c, in_system);
+  if (!in_window(c.entered)) return;  // entered during the warm-up
+  ++followed_exits_;
+  system_time_sum_ += in_system;
   const PersonRecord& p = ledger_[c.person];
   const std::array<Time, 4> at{p.presumed_at, p.reasonable_grounds_at, p.identified_at, p.first_service_at};
   // The overall cohort is the sum of the others (CohortAcc::merge_counts, in finish()), except
@@ -152,7 +161,7 @@ void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array
   for (std::size_t k = 0; k < at.size(); ++k) {
     if (at[k] < 0) continue;
     const Time since_entry = at[k] - p.entered;
-    times[k].add(since_entry);
+    times[k].push_back(since_entry);
     time_sums[k] += since_entry;
     overall_time_sums[k] += since_entry;
   }
@@ -198,36 +207,60 @@ void StatisticsCollector::CohortAcc::merge_counts(const CohortAcc& o) {
     need[k] += o.need[k];
     covered[k] += o.covered[k];
   }
-  for (std::size_t k = 0; k < times.size(); ++k) times[k].merge(o.times[k]);
+  for (std::size_t k = 0; k < times.size(); ++k) times[k].insert(times[k].end(), o.times[k].begin(), o.times[k].end());
 }
 
+// The window's event counts and time averages restart here. What is measured from its start
+// (visits, persons, deadline clocks that began in the window) is tested on that start instead.
 void StatisticsCollector::on_warmup_end(Time t) {
-  window_start_ = t;
   for (Acc& x : acc_) {
     x.advance(t);
-    x.arrivals = x.starts = x.completions = x.breaches = 0;
+    x.arrivals = x.completions = 0;
     x.positive = x.negative = x.false_positive = x.false_negative = x.dropouts = 0;
     x.turned_away = x.overflowed = x.holds = x.withdrawals = x.interviews = 0;
-    x.wait_sum = x.time_sum = x.queue_area = x.busy_area = 0;
+    x.queue_area = x.busy_area = 0;
     x.staffed_area = 0;
     x.staffed_last = t;
   }
-  entered_ = exited_ = 0;
-  system_time_sum_ = 0;
+  exited_ = 0;
   std::fill(referrals_.begin(), referrals_.end(), ReferralResult{});
-  std::fill(deadlines_.begin(), deadlines_.end(), DeadlineAcc{});
-  for (CohortAcc& x : cohorts_) x = CohortAcc{};
-  overall_time_sums_ = {};
 }
 
-ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_system, std::uint64_t events) const {
+void StatisticsCollector::on_horizon(Time t) {
+  for (Acc& x : acc_) {
+    x.advance(t);
+    x.advance_staffed(t);
+  }
+  window_ = acc_;
+  window_referrals_ = referrals_;
+  window_exited_ = exited_;
+  in_system_at_horizon_ = present_;
+  horizon_seen_ = true;
+}
+
+double nearest_rank(std::vector<double>& v, double p) {
+  const auto n = v.size();
+  if (n == 0) return kNaN;
+  std::size_t k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(n)));
+  k = std::clamp<std::size_t>(k, 1, n) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   ReplicationResult r;
-  const double span = horizon - window_start_;
+  const double span = window_end_ - window_start_;
+  std::vector<Acc> window = horizon_seen_ ? window_ : acc_;
+  if (!horizon_seen_) {
+    for (Acc& x : window) {
+      x.advance(window_end_);
+      x.advance_staffed(window_end_);
+    }
+  }
   r.agencies.resize(acc_.size());
   for (std::size_t i = 0; i < acc_.size(); ++i) {
-    Acc x = acc_[i];
-    x.advance(horizon);
-    x.advance_staffed(horizon);
+    const Acc& x = window[i];
+    const Acc& followed = acc_[i];  // starts, visits_done, breaches and their sums go on after the horizon
     const Agency& ag = scenario_.agencies[i];
     AgencyResult& out = r.agencies[i];
     out.arrivals = static_cast<double>(x.arrivals);
@@ -241,9 +274,10 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     } else {
       out.utilization = x.staffed_area > 0 ? x.busy_area / x.staffed_area : kNaN;
     }
-    if (x.starts > 0) out.mean_wait_days = x.wait_sum / static_cast<double>(x.starts);
-    if (x.completions > 0) out.mean_time_in_agency_days = x.time_sum / static_cast<double>(x.completions);
-    out.deadline_breaches_caused = static_cast<double>(x.breaches);
+    if (followed.starts > 0) out.mean_wait_days = followed.wait_sum / static_cast<double>(followed.starts);
+    if (followed.visits_done > 0)
+      out.mean_time_in_agency_days = followed.time_sum / static_cast<double>(followed.visits_done);
+    out.deadline_breaches_caused = static_cast<double>(followed.breaches);
     out.decisions_positive = static_cast<double>(x.positive);
     out.decisions_negative = static_cast<double>(x.negative);
     out.false_positives = static_cast<double>(x.false_positive);
@@ -256,7 +290,7 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     out.withdrawals = static_cast<double>(x.withdrawals);
     out.interviews = static_cast<double>(x.interviews);
   }
-  r.referrals = referrals_;
+  r.referrals = horizon_seen_ ? window_referrals_ : referrals_;
   for (const DeadlineAcc& x : deadlines_) {
     DeadlineResult d;
     d.met = static_cast<double>(x.met);
@@ -275,14 +309,15 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     r.deadlines.push_back(d);
   }
   r.cases.entered = static_cast<double>(entered_);
-  r.cases.exited = static_cast<double>(exited_);
-  r.cases.in_system_at_end = static_cast<double>(in_system);
-  if (exited_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(exited_);
+  r.cases.exited = static_cast<double>(horizon_seen_ ? window_exited_ : exited_);
+  r.cases.in_system_at_end = static_cast<double>(horizon_seen_ ? in_system_at_horizon_ : present_);
+  r.cases.still_in_after_follow_up = static_cast<double>(entered_ - followed_exits_);
+  if (followed_exits_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(followed_exits_);
   CohortAcc overall;
   for (const CohortAcc& x : cohorts_) overall.merge_counts(x);
   overall.time_sums = overall_time_sums_;
   for (std::size_t i = 0; i <= cohorts_.size(); ++i) {
-    const CohortAcc& x = i < cohorts_.size() ? cohorts_[i] : overall;
+    CohortAcc x = i < cohorts_.size() ? cohorts_[i] : std::move(overall);  // a copy: quantiles reorder the times
     CohortResult c;
     const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
     const auto share = [&](std::uint64_t part, std::uint64_t whole) { return whole ? n(part) / n(whole) : kNaN; };
@@ -303,12 +338,13 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
          &CohortResult::time_to_first_service_days_p90},
     }};
     for (std::size_t k = 0; k < time_fields.size(); ++k) {
-      const LogHistogram& h = x.times[k];
-      if (h.count() == 0) continue;
+      std::vector<double>& v = x.times[k];
+      if (v.empty()) continue;
+      const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
       // A mean of equal values is that value exactly (sums of equal doubles may round).
-      c.*time_fields[k][0] = h.min() == h.max() ? h.min() : x.time_sums[k] / n(h.count());
-      c.*time_fields[k][1] = h.quantile(0.5);
-      c.*time_fields[k][2] = h.quantile(0.9);
+      c.*time_fields[k][0] = *lo == *hi ? *lo : x.time_sums[k] / n(v.size());
+      c.*time_fields[k][1] = nearest_rank(v, 0.5);
+      c.*time_fields[k][2] = nearest_rank(v, 0.9);
     }
     for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kCoveredFields[k] = share(x.covered[k], x.need[k]);
     c.dropout_share = share(x.dropouts, x.exited);

@@ -1,16 +1,19 @@
 #pragma once
 // Per-replication statistics: an Observer that turns engine events into the measures of one run.
 //
-// Observations count when they complete inside [warmup, horizon]: a wait when service starts, a
-// time in agency when service ends, a time in system when the case exits. Time averages (busy
-// servers, queue length) integrate over [warmup, horizon]. Call finish(horizon, in_system) once.
-//
-// Cohorts (age group × exploitation × national/foreign, and overall) count persons who EXIT the
-// mechanism inside the window: everything that happened to such a person since their entry
-// (possibly before the warm-up ended) counts, once, at their exit; `entered` alone counts entries
-// in the window. Persons still inside at the horizon are not in the cohort measures. Deadline
-// outcomes per cohort (DeadlineResult::cohorts) are the exception: like all deadline outcomes,
-// they count when settled in the window, under the person's cohort at entry.
+// Two kinds of measure, over the window [warmup, horizon]:
+// - Counts per day and time averages (arrivals, throughput, decisions taken, utilization, queue
+//   length, referrals sent…) count the events inside the window and integrate over it.
+// - Times and outcomes follow what BEGAN in the window to its end, however long it lasts: waits
+//   and times in agency of the visits that arrived at an agency in the window, times in the
+//   mechanism and the cohorts of the persons who entered in it, deadlines whose clock started in
+//   it. The engine's follow-up after the horizon (BasicEngine::end_run, [run] follow_up) lets
+//   them finish; nobody enters then. Counting only the stays that ended inside the window would
+//   leave out the long ones and bias every time low (right-censoring).
+// Cohorts (age group × exploitation × national/foreign, and overall) are the persons who entered
+// in the window; their measures are over those who left by the end of the follow-up (those still
+// inside then are CaseResult::still_in_after_follow_up). Deadline outcomes per cohort
+// (DeadlineResult::cohorts) are by the person's cohort at entry.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -20,7 +23,6 @@
 #include <vector>
 
 #include "sim/engine/observer.hpp"
-#include "sim/experiment/histogram.hpp"
 #include "sim/experiment/person_ledger.hpp"
 
 namespace refsim {
@@ -36,10 +38,12 @@ struct AgencyResult {
   /// servers constant, the time-average busy servers / servers. When a change cuts servers below
   /// the busy ones, those finishing their cases count as staffed until they finish (so it is <= 1).
   double utilization = kNaN;
-  double mean_queue_length = 0;            ///< time-average number waiting (not in service)
-  double mean_in_service = 0;              ///< time-average number in service
-  double mean_wait_days = kNaN;            ///< arrival → service start; NaN with no observation
-  double mean_time_in_agency_days = kNaN;  ///< arrival → service end
+  double mean_queue_length = 0;  ///< time-average number waiting (not in service)
+  double mean_in_service = 0;    ///< time-average number in service
+  /// Arrival → service start, over the visits that arrived in the window (followed up); NaN with
+  /// no observation.
+  double mean_wait_days = kNaN;
+  double mean_time_in_agency_days = kNaN;  ///< arrival → service end, over the same visits
   double deadline_breaches_caused = 0;     ///< breaches while the person was held (or sent) here
   double decisions_positive = 0;           ///< decisions taken here (Agency::decision), positive
   double decisions_negative = 0;           ///< … and negative
@@ -81,17 +85,22 @@ struct DeadlineResult {
 };
 
 struct CaseResult {
-  double entered = 0;
-  double exited = 0;
-  double in_system_at_end = 0;
+  double entered = 0;           ///< persons entering in the window
+  double exited = 0;            ///< persons leaving in the window (whenever they entered)
+  double in_system_at_end = 0;  ///< persons in the mechanism at the horizon
+  /// Persons who entered in the window and were still in the mechanism when the follow-up ended:
+  /// their times are unknown (censored). 0 when every stay was followed to its end.
+  double still_in_after_follow_up = 0;
+  /// Entry → exit, over the persons who entered in the window and left by the end of the follow-up.
   double mean_time_in_system_days = kNaN;
 };
 
-/// One cohort's measures over the persons who exited in the window (see the file comment). Times
-/// are from entry, in days; medians and p90 come from a LogHistogram (resolution 1.2 %).
+/// One cohort's measures over its persons who entered in the window and left by the end of the
+/// follow-up (see the file comment). Times are from entry, in days; medians and p90 are exact
+/// (nearest rank: the ⌈p·n⌉-th smallest of the n times).
 struct CohortResult {
   double entered = 0;                      ///< persons entering in the window
-  double exited = 0;                       ///< persons exiting in the window: the base of what follows
+  double exited = 0;                       ///< … who left by the end of the follow-up: the base of what follows
   double victims = 0;                      ///< … who are in fact victims
   double identified = 0;                   ///< … with a positive decision on `identified`
   double victims_identified_share = kNaN;  ///< identified victims / victims
@@ -123,6 +132,10 @@ inline constexpr std::array<double CohortResult::*, kNeeds.size()> kCoveredField
     &CohortResult::covered_shelter,     &CohortResult::covered_medical,        &CohortResult::covered_psychological,
     &CohortResult::covered_legal_aid,   &CohortResult::covered_interpretation, &CohortResult::covered_family_tracing,
     &CohortResult::covered_repatriation};
+
+/// The nearest-rank p-quantile of `v`: its ⌈p·n⌉-th smallest value (0 < p <= 1), exact; NaN when
+/// v is empty. Reorders v (std::nth_element, linear time).
+double nearest_rank(std::vector<double>& v, double p);
 
 /// Sampled state over time (replication 0 only; see RunOptions::sample_every). Time-major:
 /// entry [k * agencies + a] is agency a at times[k].
@@ -195,10 +208,11 @@ inline constexpr std::array<Metric<DeadlineCohortResult>, 4> kDeadlineCohortMetr
     {"left", &DeadlineCohortResult::left},
     {"compliance", &DeadlineCohortResult::compliance},
 }};
-inline constexpr std::array<Metric<CaseResult>, 4> kCaseMetrics{{
+inline constexpr std::array<Metric<CaseResult>, 5> kCaseMetrics{{
     {"entered", &CaseResult::entered},
     {"exited", &CaseResult::exited},
     {"in_system_at_end", &CaseResult::in_system_at_end},
+    {"still_in_after_follow_up", &CaseResult::still_in_after_follow_up},
     {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days},
 }};
 
@@ -262,6 +276,7 @@ class StatisticsCollector final : public Observer {
   void on_deadline(Time t, DeadlineId d, const Case& c, DeadlineOutcome outcome, AgencyId agency,
                    Time elapsed) override;
   void on_warmup_end(Time t) override;
+  void on_horizon(Time t) override;
   void on_turned_away(Time t, AgencyId a, const Case& c) override;
   void on_overflow(Time t, AgencyId from, AgencyId to, const Case& c) override;
   void on_hold(Time t, AgencyId a, const Case& c, Time until) override;
@@ -276,15 +291,20 @@ class StatisticsCollector final : public Observer {
   /// Cases held (not_before) at agency `a` now: for time series.
   std::uint32_t held_now(AgencyId a) const { return static_cast<std::uint32_t>(acc_[a].held); }
 
-  /// Closes the window at `horizon` and returns the results.
-  ReplicationResult finish(Time horizon, std::size_t in_system, std::uint64_t events) const;
+  /// The results, after the engine's end_run (with or without a follow-up); `events` is the
+  /// engine's count. Without end_run, the window is closed at the scenario's horizon.
+  ReplicationResult finish(std::uint64_t events) const;
 
  private:
   struct Acc {
-    std::uint64_t arrivals = 0, starts = 0, completions = 0, breaches = 0;
+    // Events in the window (reset at the warm-up, frozen at the horizon: see window_).
+    std::uint64_t arrivals = 0, completions = 0;
     std::uint64_t positive = 0, negative = 0, false_positive = 0, false_negative = 0, dropouts = 0;
-    double wait_sum = 0, time_sum = 0;
     double queue_area = 0, busy_area = 0;
+    // The visits that arrived in the window, followed to their end; and the breaches of deadlines
+    // that started in it. Never reset: the window test is on the arrival or start time.
+    std::uint64_t starts = 0, visits_done = 0, breaches = 0;
+    double wait_sum = 0, time_sum = 0;
     std::uint64_t turned_away = 0, overflowed = 0, holds = 0, withdrawals = 0, interviews = 0;
     double last = 0;
     std::int64_t queue = 0, busy = 0, held = 0;  // current levels, kept across the warm-up reset
@@ -311,23 +331,32 @@ class StatisticsCollector final : public Observer {
     std::uint64_t investigations = 0, prosecutions = 0, trials = 0, convictions = 0, returns = 0;
     std::uint64_t reintegrations = 0, retrafficked = 0, reentries = 0;
     std::array<std::uint64_t, kNeeds.size()> need{}, covered{};
-    // Times from entry: presumed, reasonable grounds, identified, first service.
-    std::array<LogHistogram, 4> times;
+    // Times from entry: presumed, reasonable grounds, identified, first service (for exact quantiles).
+    std::array<std::vector<double>, 4> times;
     std::array<double, 4> time_sums{};
     /// A person's exit; `at` holds their times of presumed, reasonable grounds, identified and
     /// first service (negative: not reached). Their times from entry are also added, in the same
     /// order, to `overall_time_sums` (the overall cohort's, see on_case_exited).
     void add(const PersonRecord& p, const std::array<Time, 4>& at, std::array<double, 4>& overall_time_sums);
-    /// Adds o's counts and histograms (not its time sums) to these.
+    /// Adds o's counts and times (not its time sums) to these.
     void merge_counts(const CohortAcc& o);
   };
+  /// Whether something that began at t began in the window [warmup, horizon].
+  bool in_window(Time t) const { return t >= window_start_ && t <= window_end_; }
+
   const Scenario& scenario_;
   PersonLedger ledger_;
   std::vector<CohortAcc> cohorts_;             // kCohortCount; the overall one is merged in finish()
   std::array<double, 4> overall_time_sums_{};  // the overall cohort's CohortAcc::time_sums
-  Time window_start_ = 0;
+  Time window_start_ = 0, window_end_ = 0;     // the scenario's warm-up and horizon
   std::vector<Acc> acc_;
   std::vector<ReferralResult> referrals_;
+  // Frozen at the horizon (on_horizon): the window's counts, while the follow-up goes on.
+  bool horizon_seen_ = false;
+  std::vector<Acc> window_;
+  std::vector<ReferralResult> window_referrals_;
+  std::uint64_t window_exited_ = 0, in_system_at_horizon_ = 0;
+  std::uint64_t present_ = 0;  // persons in the mechanism now
   struct DeadlineAcc {
     std::uint64_t met = 0, breached = 0, left = 0;
     double elapsed_sum = 0;
@@ -336,9 +365,11 @@ class StatisticsCollector final : public Observer {
     };
     std::array<Counts, kCohortCount> cohorts{};  // by the person's cohort at entry (the ledger's)
   };
-  std::vector<DeadlineAcc> deadlines_;
-  std::uint64_t entered_ = 0, exited_ = 0;
-  double system_time_sum_ = 0;
+  std::vector<DeadlineAcc> deadlines_;  // deadlines that started in the window
+  std::uint64_t entered_ = 0;           // persons who entered in the window
+  std::uint64_t exited_ = 0;            // persons who left in the window (reset at the warm-up)
+  std::uint64_t followed_exits_ = 0;    // persons who entered in the window and have left
+  double system_time_sum_ = 0;          // … their times in the mechanism
 };
 
 // The hooks on every event's path, inline for the engine's direct calls (ReplicationEngine).
@@ -360,12 +391,14 @@ inline void StatisticsCollector::on_service_start(Time t, AgencyId a, const Case
   x.advance(t);
   --x.queue;
   ++x.busy;
-  ++x.starts;
-  x.wait_sum += waited;
   x.interviews += x.interview;
+  if (in_window(c.arrived)) {
+    ++x.starts;
+    x.wait_sum += waited;
+  }
 }
 
-inline void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&, Time in_agency) {
+inline void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case& c, Time in_agency) {
   Acc& x = acc_[a];
   x.advance(t);
   if (x.staffed > x.servers) [[unlikely]] {  // a server cut: the staffed level falls with the busy ones
@@ -374,7 +407,10 @@ inline void StatisticsCollector::on_service_end(Time t, AgencyId a, const Case&,
   }
   --x.busy;
   ++x.completions;
-  x.time_sum += in_agency;
+  if (in_window(c.arrived)) {
+    ++x.visits_done;
+    x.time_sum += in_agency;
+  }
 }
 
 }  // namespace refsim

@@ -33,9 +33,15 @@ struct SourceLocation {
   std::string str() const;  ///< "file:line:column" (or "file" when the position is unknown)
 };
 
+/// 20 years: long enough for a criminal-justice track of years, short enough to end a run whose
+/// persons would never leave (an agency closed for good).
+inline constexpr Time kDefaultFollowUp = 20 * 365.0;
+
 struct RunSettings {
   Time horizon = 0;  ///< total simulated days, warm-up included
   Time warmup = 0;   ///< statistics are reset at this time
+  /// After the horizon: how long the persons still inside are followed (BasicEngine::end_run).
+  Time follow_up = kDefaultFollowUp;
   std::uint32_t replications = 1;
   std::uint64_t seed = 1;
 };

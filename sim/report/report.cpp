@@ -88,6 +88,7 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   j["replications"] = ctx.replications;
   j["horizon_days"] = s.run.horizon;
   j["warmup_days"] = s.run.warmup;
+  j["follow_up_days"] = s.run.follow_up;
   j["events_processed"] = res.events_processed;
   Json agencies = Json::object();
   for (std::size_t a = 0; a < s.agencies.size(); ++a) {
@@ -332,8 +333,17 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
     return estimate(v);
   };
   os << "\ncases entered " << cell(cases(&CaseResult::entered), 1) << ", exited " << cell(cases(&CaseResult::exited), 1)
-     << ", still in the mechanism at the end " << cell(cases(&CaseResult::in_system_at_end), 1)
-     << "\nmean time in the mechanism " << cell(cases(&CaseResult::mean_time_in_system_days), 2) << " days\n";
+     << ", in the mechanism at the horizon " << cell(cases(&CaseResult::in_system_at_end), 1)
+     << "\nmean time in the mechanism " << cell(cases(&CaseResult::mean_time_in_system_days), 2)
+     << " days (persons who entered in the window, followed to their exit";
+  if (s.run.follow_up > 0) {
+    os << " for up to " << format_duration(s.run.follow_up) << " after the horizon";
+    const Estimate still = cases(&CaseResult::still_in_after_follow_up);
+    if (still.mean > 0) os << "; " << cell(still, 1) << " still inside after it, left out";
+  } else {
+    os << "; no follow-up: those still inside at the horizon are left out, long stays count less";
+  }
+  os << ")\n";
 
   // Referrals that did not arrive: losses and consent refusals, where there were any.
   bool header = false;
@@ -431,8 +441,8 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   }
 
   // Cohorts with exits, then overall: persons who left the mechanism in the window.
-  os << "\ncohorts (persons who left the mechanism in the window; identified = share of true victims; "
-        "times from entry in days, median from a 1.2 %-resolution histogram):\n";
+  os << "\ncohorts (persons who entered in the window, followed to their exit; identified = share of true victims; "
+        "times from entry in days; exited = those who left):\n";
   constexpr int kName = 34;  // "adult/domestic_servitude/national" and a space
   os << "  " << std::left << std::setw(kName) << "cohort" << std::right << std::setw(15) << "exited" << std::setw(15)
      << "identified" << std::setw(15) << "to ident. p50" << std::setw(15) << "to ident. p90" << std::setw(15)

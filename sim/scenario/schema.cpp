@@ -164,6 +164,18 @@ std::vector<Section> declare() {
                .unit = "days",
                .allowed = ">= 0, < horizon",
                .help = "Statistics are reset at this time, so that they describe a mechanism already running."},
+              {.name = "follow_up",
+               .type = duration,
+               .default_value = "20y",
+               .unit = "days",
+               .allowed = ">= 0",
+               .help = "After the horizon nobody enters, and the persons still in the mechanism are followed until "
+                       "the last has left (at most this long), so that a stay that began in the window counts in full "
+                       "however long it lasts (an investigation of years), not only if it ended before the horizon. "
+                       "Waits, times in agency and in the mechanism, cohorts and deadlines are measured over the "
+                       "visits, persons and deadline clocks that began in the window; counts per day and time "
+                       "averages stay within the window. 0: no follow-up (what is unfinished at the horizon is left "
+                       "out, and long stays are under-counted)."},
               {.name = "replications",
                .type = integer,
                .default_value = "1",

@@ -33,6 +33,10 @@ void read_settings(const TableView& top, Scenario& s) {
           "(" + format_duration(s.run.warmup) + ") must be less than horizon (" + format_duration(s.run.horizon) + ")");
     }
   }
+  if (const toml::node* n = v.find("follow_up")) {
+    s.run.follow_up = v.duration(*n, "follow_up");
+    if (!(s.run.follow_up >= 0)) v.fail(*n, "follow_up", "must be >= 0, got " + format_duration(s.run.follow_up));
+  }
   if (const toml::node* n = v.find("replications")) {
     const auto reps = v.integer(*n, "replications", "an integer >= 1");
     if (reps < 1 || reps > schema::kMaxReplications)
