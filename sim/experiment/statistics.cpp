@@ -255,6 +255,7 @@ ReplicationResult StatisticsCollector::finish(Time horizon, std::size_t in_syste
     out.held = static_cast<double>(x.holds);
     out.withdrawals = static_cast<double>(x.withdrawals);
     out.interviews = static_cast<double>(x.interviews);
+    out.in_agency_at_end = static_cast<double>(x.queue + x.busy + x.held);
   }
   r.referrals = referrals_;
   for (const DeadlineAcc& x : deadlines_) {
