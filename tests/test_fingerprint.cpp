@@ -92,10 +92,11 @@ TEST_CASE("Fingerprint: southern-africa replication 0 is unchanged") {
 TEST_CASE("Fingerprint: sri-lanka replication 0 is unchanged") {
   check_library("sri-lanka", {0xAB30CE25B035468F, 24268});
 }
+TEST_CASE("Fingerprint: uk-nrm replication 0 is unchanged") { check_library("uk-nrm", {0x07A1AAAD4C50272B, 209226}); }
 TEST_CASE("Fingerprint: ukraine replication 0 is unchanged") { check_library("ukraine", {0xB0669D380B7AC13C, 8651}); }
 
-// The fingerprint itself: a change heard is folded in, even one that changes nothing else. No
-// library scenario has a [[change]] (yet), so this is where on_parameter_changed is exercised.
+// The fingerprint itself: a change heard is folded in, even one that changes nothing else (the
+// library's one scenario with [[change]] tables, uk-nrm, folds its changes in with everything else).
 TEST_CASE("Fingerprint: a parameter change is folded in, even one that changes nothing else") {
   const Scenario s = library("scenarios/baseline-nrm.toml");
   Scenario same = s;
