@@ -92,10 +92,11 @@ TEST_CASE("Fingerprint: southern-africa replication 0 is unchanged") {
 TEST_CASE("Fingerprint: sri-lanka replication 0 is unchanged") {
   check_library("sri-lanka", {0x46D4606BE637513D, 25031});
 }
+TEST_CASE("Fingerprint: uk-nrm replication 0 is unchanged") { check_library("uk-nrm", {0xABA73B9BA6B0D068, 231579}); }
 TEST_CASE("Fingerprint: ukraine replication 0 is unchanged") { check_library("ukraine", {0x435954F55AE0A543, 8700}); }
 
-// The fingerprint itself: a change heard is folded in, even one that changes nothing else. No
-// library scenario has a [[change]] (yet), so this is where on_parameter_changed is exercised.
+// The fingerprint itself: a change heard is folded in, even one that changes nothing else (the
+// library's one scenario with [[change]] tables, uk-nrm, folds its changes in with everything else).
 TEST_CASE("Fingerprint: a parameter change is folded in, even one that changes nothing else") {
   const Scenario s = library("scenarios/baseline-nrm.toml");
   Scenario same = s;

@@ -382,6 +382,50 @@ cases = 3
   CHECK(ts.in_service[3 * 3 + 1] == 1);
 }
 
+TEST_CASE("Agencies: in_agency_at_end counts the cases waiting in service or held at the horizon") {
+  const Scenario s = test::scenario(with("5d", R"(
+[[agency]]
+id = "desk"
+servers = 1
+service = "10d"
+[[agency]]
+id = "authority"
+servers = 1
+service = "1d"
+not_before = { after = "entered", gap = "10d" }
+[[agency]]
+id = "intake"
+servers = "unlimited"
+service = "1h"
+[[source]]
+id = "walk_in"
+to = "desk"
+at = ["1d"]
+cases = 3
+[[source]]
+id = "referred"
+to = "authority"
+at = ["2d"]
+cases = 2
+[[source]]
+id = "far_away"
+to = "intake"
+at = ["1d"]
+cases = 4
+[[referral]]
+from = "intake"
+to = "desk"
+probability = 1
+delay = "10d"
+)"));
+  const RunResult r = run(s, 1, 1);
+  const auto& ag = r.replications[0].agencies;
+  CHECK(ag[0].in_agency_at_end == 3);  // one in service, two waiting; the four in transfer are not here yet
+  CHECK(ag[1].in_agency_at_end == 2);  // both held until day 12
+  CHECK(ag[2].in_agency_at_end == 0);  // served and sent on
+  CHECK(r.replications[0].cases.in_system_at_end == 9);
+}
+
 TEST_CASE("Time series: a row per agency and sample, the backlog counts cases at grounds deciders") {
   const Scenario s = test::scenario(with("28d", R"(
 [[agency]]

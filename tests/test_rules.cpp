@@ -316,6 +316,18 @@ when = "foreign and exploitation == 'labour'"
   CHECK(loads[1].arrival_rate == Approx(5 * 0.3 + to_ngo * 0.5 * 0.25 * 0.5));
 }
 
+TEST_CASE("Traffic equations: consent is asked of adults only when no condition names age") {
+  const Scenario s = test::scenario(kHead + R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 1
+consent = 0.7
+)");
+  // 5 a day, 30 % children: every child goes on, adults with P = 0.7.
+  CHECK(ReferralGraph(s).loads()[2].arrival_rate == Approx(5 * (0.3 + 0.7 * 0.7)));
+}
+
 TEST_CASE("Traffic equations: too many case classes give no figures instead of gigabytes") {
   // A rule naming 13 yes/no attributes, the exploitation type and one of 51 nationalities splits
   // cases into 2^13 × 5 × 51 ≈ 2.1 M classes; over 5 agencies that is far past kMaxLoadStates

@@ -207,6 +207,20 @@ const std::map<std::string, Story>& stories() {
          CHECK(k.positive_decisions.count(attr::kConvicted));
          CHECK(k.withdrawals > 0);
        }},
+      {"uk-nrm",
+       [](const Scenario& s, const StoryCounter& k, const ReplicationResult& r) {
+         // A mechanism already running: backlogs at both decision stages, and a new year's
+         // volumes, capacities and positive rates from 1 January 2024 (docs/calibration.md).
+         CHECK(std::count_if(s.agencies.begin(), s.agencies.end(),
+                             [](const Agency& a) { return a.initial_cases > 0; }) == 2);
+         CHECK(!s.changes.empty());
+         CHECK(k.holds > 0);  // the 30-day recovery period before the conclusive-grounds decision
+         CHECK(k.positive_decisions.count(attr::kReasonableGrounds));
+         CHECK(k.positive_decisions.count(attr::kIdentified));
+         double refused = 0;
+         for (const ReferralResult& x : r.referrals) refused += x.consent_refused;
+         CHECK(refused > 0);  // adults who decline: Duty to Notify reports
+       }},
       {"sea-fisheries",
        [](const Scenario& s, const StoryCounter& k, const ReplicationResult&) {
          // Cases in all eight countries of the forum.

@@ -289,6 +289,7 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     out.held = static_cast<double>(x.holds);
     out.withdrawals = static_cast<double>(x.withdrawals);
     out.interviews = static_cast<double>(x.interviews);
+    out.in_agency_at_end = static_cast<double>(x.queue + x.busy + x.held);
   }
   r.referrals = horizon_seen_ ? window_referrals_ : referrals_;
   for (const DeadlineAcc& x : deadlines_) {

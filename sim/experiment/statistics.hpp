@@ -56,6 +56,10 @@ struct AgencyResult {
   double held = 0;                         ///< arrivals held before service (not_before)
   double withdrawals = 0;                  ///< persons who withdrew at the end of service here
   double interviews = 0;                   ///< service starts here when `interview = true`
+  /// Cases here at the horizon: waiting, in service or held (not_before) — a backlog's stock at the
+  /// end of the window (e.g. the decisions still pending at a year's end). Not an observation in the
+  /// window: cases in transfer towards the agency are not in it.
+  double in_agency_at_end = 0;
 };
 
 struct ReferralResult {
@@ -169,7 +173,7 @@ struct Metric {
   std::string_view name;
   double Row::*field;
 };
-inline constexpr std::array<Metric<AgencyResult>, 19> kAgencyMetrics{{
+inline constexpr std::array<Metric<AgencyResult>, 20> kAgencyMetrics{{
     {"arrivals", &AgencyResult::arrivals},
     {"throughput_per_day", &AgencyResult::throughput_per_day},
     {"utilization", &AgencyResult::utilization},
@@ -189,6 +193,7 @@ inline constexpr std::array<Metric<AgencyResult>, 19> kAgencyMetrics{{
     {"held", &AgencyResult::held},
     {"withdrawals", &AgencyResult::withdrawals},
     {"interviews", &AgencyResult::interviews},
+    {"in_agency_at_end", &AgencyResult::in_agency_at_end},
 }};
 inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
     {"sent", &ReferralResult::sent},

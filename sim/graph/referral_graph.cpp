@@ -131,6 +131,9 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     for (std::uint32_t u : r.when.attributes_used()) {
       used.push_back(u == attr::kAdult ? attr::kChild : u == attr::kForeign ? attr::kNationality : u);
     }
+    // Consent is asked of adults only: a rule with consent splits cases by age even when no
+    // condition names it.
+    if (r.consent) used.push_back(attr::kChild);
   }
   std::sort(used.begin(), used.end());
   used.erase(std::unique(used.begin(), used.end()), used.end());
