@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/experiment/runner.hpp"
+#include "sim/experiment/warmup.hpp"
 #include "sim/graph/referral_graph.hpp"
 #include "sim/model/parameters.hpp"
 #include "sim/random/streams.hpp"
@@ -104,7 +106,8 @@ struct RunArgs {
   bool quiet = false;
   std::string sample = "7d";  ///< time series interval; "0" disables
   bool milestones = false;
-  std::string xes;  ///< event log path; empty: none
+  std::string xes;     ///< event log path; empty: none
+  std::string warmup;  ///< empty: the scenario's; "auto": MSER-5; else a duration
 };
 
 /// A command-line mistake: exit code 2, like bad scenario input.
@@ -134,7 +137,24 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     }
     if (!(sample_every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + args.sample);
   }
-  const Scenario s = load_scenario(args.scenario);
+  std::optional<Time> given_warmup;
+  if (!args.warmup.empty() && args.warmup != "auto") {
+    try {
+      given_warmup = parse_duration(args.warmup);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--warmup: expected auto or a duration such as 365d, got " + args.warmup + " (" + e.what() +
+                       ")");
+    }
+    if (!(*given_warmup >= 0)) throw UsageError("--warmup must be auto or a duration >= 0, got " + args.warmup);
+  }
+  Scenario s = load_scenario(args.scenario);
+  if (given_warmup) {
+    if (!(*given_warmup < s.run.horizon)) {
+      throw UsageError("--warmup " + args.warmup + " must be less than the horizon (" + format_duration(s.run.horizon) +
+                       ")");
+    }
+    s.run.warmup = *given_warmup;
+  }
   const ReferralGraph graph(s);
   if (too_many_time_series_rows(s.run.horizon, sample_every, s.agencies.size())) {
     throw UsageError("--sample " + args.sample + " over a horizon of " + format_duration(s.run.horizon) + " and " +
@@ -154,12 +174,30 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   if (args.milestones) milestones = std::make_unique<MilestoneWriter>(s, out / "cases_milestones.csv");
   if (!args.xes.empty()) xes = std::make_unique<XesWriter>(s, fs::path(args.xes));
 
+  const std::uint64_t seed = args.seed.empty() ? s.run.seed : given_seed;
+  const std::uint32_t replications = args.replications.value_or(s.run.replications);
+  std::string warmup_rule;
+  if (args.warmup == "auto") {
+    const std::uint32_t pilots = std::min<std::uint32_t>(replications, kWarmupPilots);
+    const WarmupChoice w = choose_warmup(s, graph, seed, pilots, args.threads);
+    s.run.warmup = w.warmup;
+    warmup_rule = "MSER-5 on the persons in the mechanism, " + std::to_string(w.samples) + " samples every " +
+                  format_duration(w.sample_every) + " averaged over " + std::to_string(w.replications) +
+                  " pilot replication(s)";
+    if (!args.quiet) {
+      std::cerr << "warm-up: " << format_duration(w.warmup) << " (" << warmup_rule << ")\n";
+      if (w.at_limit)
+        std::cerr << "refsim: warning: MSER-5 found no steady state within the horizon (it cut half the run): "
+                     "the mechanism may still be filling up at the end; lengthen the horizon\n";
+    }
+  }
+
   RunOptions opt;
   opt.sample_every = sample_every;
   if (milestones) opt.watchers.push_back(milestones.get());
   if (xes) opt.watchers.push_back(xes.get());
-  opt.seed = args.seed.empty() ? s.run.seed : given_seed;
-  opt.replications = args.replications.value_or(s.run.replications);
+  opt.seed = seed;
+  opt.replications = replications;
   opt.threads = args.threads;
   const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
   if (show_progress) {
@@ -168,7 +206,14 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     };
   }
   const RunResult res = run_replications(s, graph, opt);
-  const RunContext ctx{s, opt.seed, opt.replications};
+  RunContext ctx{s, opt.seed, opt.replications};
+  ctx.warmup_rule = warmup_rule;
+  if (warmup_rule.empty()) {
+    if (auto w = short_warmup_warning(s, res)) ctx.warnings.push_back(*w);
+  }
+  if (!args.quiet) {
+    for (const std::string& w : ctx.warnings) std::cerr << "refsim: warning: " << w << "\n";
+  }
 
   // Every output is written in full under a temporary name before any is renamed into place, so
   // that a failed write (a full disk) leaves the directory as it was; the event log, whose path
@@ -294,6 +339,11 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--milestones", run.milestones,
                     "Also write cases_milestones.csv: one row per person who exits (replication 0)");
   run_cmd->add_option("--xes", run.xes, "Also write an XES (IEEE 1849) event log of replication 0 to this file");
+  run_cmd
+      ->add_option("--warmup", run.warmup,
+                   "Warm-up: a duration (e.g. 365d) instead of the scenario's, or auto: chosen by MSER-5 on the "
+                   "number of persons in the mechanism over up to 10 pilot replications")
+      ->type_name("auto|DURATION");
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");

@@ -88,6 +88,7 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   j["replications"] = ctx.replications;
   j["horizon_days"] = s.run.horizon;
   j["warmup_days"] = s.run.warmup;
+  if (!ctx.warmup_rule.empty()) j["warmup_rule"] = ctx.warmup_rule;
   j["follow_up_days"] = s.run.follow_up;
   j["events_processed"] = res.events_processed;
   Json agencies = Json::object();
@@ -156,6 +157,7 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     }
     j["changes"] = std::move(changes);
   }
+  if (!ctx.warnings.empty()) j["warnings"] = ctx.warnings;
   return j.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "sim/experiment/runner.hpp"
 #include "sim/model/scenario.hpp"
@@ -18,6 +19,10 @@ struct RunContext {
   const Scenario& scenario;
   std::uint64_t seed;
   std::uint32_t replications;
+  /// How the warm-up was chosen when not the file's (e.g. "MSER-5 …"); summary.json's warmup_rule.
+  std::string warmup_rule = {};
+  /// What the reader should know about these results (summary.json's warnings, when any).
+  std::vector<std::string> warnings = {};
 };
 
 std::string summary_json(const RunContext& ctx, const RunResult& result);

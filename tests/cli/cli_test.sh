@@ -33,6 +33,29 @@ done
 "$refsim" run "$src/scenarios/baseline-nrm.toml" --replications 0 >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--replications 0: expected exit 2"
 "$refsim" --help | grep -q "run" && ok || bad "--help does not list the run command"
+for w in soon -5d 3y; do
+  "$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/w-bad" --warmup "$w" >/dev/null 2>"$tmp/stderr"
+  [ $? -eq 2 ] && ok || bad "--warmup $w: expected exit 2"
+  grep -q "^refsim: error: --warmup" "$tmp/stderr" && ok || bad "--warmup $w: message: $(cat "$tmp/stderr")"
+  [ ! -e "$tmp/w-bad" ] && ok || bad "--warmup $w: output directory was created"
+done
+
+# --warmup auto: MSER-5 chooses it, says so, and summary.json records the rule and the value.
+"$refsim" run "$src/scenarios/sri-lanka.toml" --out "$tmp/w-auto" --replications 3 --warmup auto >/dev/null 2>"$tmp/stderr" ||
+  bad "--warmup auto failed: $(cat "$tmp/stderr")"
+grep -q "^warm-up: .* (MSER-5 on the persons in the mechanism" "$tmp/stderr" && ok || bad "--warmup auto: $(cat "$tmp/stderr")"
+python3 - "$tmp/w-auto/summary.json" <<'PY' && ok || bad "--warmup auto: summary.json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["warmup_rule"].startswith("MSER-5"), j.get("warmup_rule")
+assert 0 < j["warmup_days"] < j["horizon_days"] / 2, j["warmup_days"]
+assert "warnings" not in j
+PY
+# A warm-up shorter than the slowest stage: a warning on stderr and in summary.json.
+"$refsim" run "$src/scenarios/sri-lanka.toml" --out "$tmp/w-short" --replications 2 --warmup 10d >/dev/null 2>"$tmp/stderr"
+grep -q "^refsim: warning: the warm-up (10d) is shorter than" "$tmp/stderr" && ok || bad "short warm-up: $(cat "$tmp/stderr")"
+python3 -c "import json,sys; w=json.load(open(sys.argv[1]))['warnings']; assert len(w)==1 and 'warm-up' in w[0]" \
+  "$tmp/w-short/summary.json" && ok || bad "short warm-up: summary.json has no warning"
 
 # A good run writes every output, and 1 vs 2 threads give byte-identical results.
 "$refsim" run "$src/scenarios/baseline-nrm.toml" --out "$tmp/t1" --threads 1 --replications 4 >"$tmp/run1.txt" || bad "run failed"
