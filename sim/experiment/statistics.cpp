@@ -289,8 +289,13 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     out.held = static_cast<double>(x.holds);
     out.withdrawals = static_cast<double>(x.withdrawals);
     out.interviews = static_cast<double>(x.interviews);
+    // The observations behind the figures (Metric::basis).
+    out.starts = static_cast<double>(followed.starts);
+    out.visits_done = static_cast<double>(followed.visits_done);
+    out.completions = static_cast<double>(x.completions);
   }
   r.referrals = horizon_seen_ ? window_referrals_ : referrals_;
+  for (ReferralResult& out : r.referrals) out.drawn = out.sent + out.consent_refused;
   for (const DeadlineAcc& x : deadlines_) {
     DeadlineResult d;
     d.met = static_cast<double>(x.met);
@@ -305,7 +310,11 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
       out.breached = static_cast<double>(k.breached);
       out.left = static_cast<double>(k.left);
       if (k.met + k.breached > 0) out.compliance = out.met / (out.met + out.breached);
+      out.measured = out.met + out.breached;
+      out.settled = out.measured + out.left;
     }
+    d.measured = d.met + d.breached;
+    d.settled = d.measured + d.left;
     r.deadlines.push_back(d);
   }
   r.cases.entered = static_cast<double>(entered_);
@@ -313,6 +322,7 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   r.cases.in_system_at_end = static_cast<double>(horizon_seen_ ? in_system_at_horizon_ : present_);
   r.cases.still_in_after_follow_up = static_cast<double>(entered_ - followed_exits_);
   if (followed_exits_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(followed_exits_);
+  r.cases.followed = static_cast<double>(followed_exits_);  // the observations behind the mean (Metric::basis)
   CohortAcc overall;
   for (const CohortAcc& x : cohorts_) overall.merge_counts(x);
   overall.time_sums = overall_time_sums_;
@@ -359,6 +369,12 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     c.reintegrations = n(x.reintegrations);
     c.retrafficked = n(x.retrafficked);
     c.reentries = n(x.reentries);
+    // The observations behind the figures (Metric::basis).
+    c.reached_presumed = n(x.times[0].size());
+    c.reached_reasonable_grounds = n(x.times[1].size());
+    c.reached_identified = n(x.times[2].size());
+    c.reached_first_service = n(x.times[3].size());
+    for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kNeedingFields[k] = n(x.need[k]);
     r.cohorts.push_back(c);
   }
   r.events_processed = events;
