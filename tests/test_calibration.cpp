@@ -59,9 +59,9 @@ double decisions(const ReplicationResult& rep, AgencyId a) {
 /// Checks that the figure's mean lies in [lo, hi], the published value's tolerance.
 void check_within(const std::string& what, const Estimate& e, double published, double lo, double hi) {
   INFO(what << ": published " << published << ", simulated " << e.mean << " (95 % interval " << e.ci95->first << " to "
-            << e.ci95->second << ", " << e.n << " replications); tolerance " << lo << " to " << hi
+            << e.ci95->second << ", " << e.replications << " replications); tolerance " << lo << " to " << hi
             << " (docs/calibration.md)");
-  CHECK(e.n == 10);
+  CHECK(e.replications == 10);
   CHECK(e.mean >= lo);
   CHECK(e.mean <= hi);
 }

@@ -396,7 +396,8 @@ TEST_CASE("Changes: the table, the summary and the time series show a scenario's
   std::ostringstream table;
   print_summary_table(table, ctx, r);
   const std::string t = table.str();
-  CHECK(t.find("\na            4→2 ") != std::string::npos);  // the servers column, 10 columns wide
+  // The servers column: right-aligned under "servers", two spaces after the agency column.
+  CHECK(t.find("\na           4→2  ") != std::string::npos);
   CHECK(t.find("changes during the run (3 [[change]]; servers above: before → after):\n"
                "  at 14d      a: closes\n"
                "  at 21d      a: servers 4 → 2  (two caseworkers on leave)\n"

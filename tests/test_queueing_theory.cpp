@@ -62,9 +62,9 @@ MMc mmc(int c, double lambda, double mu) {
 /// Checks that `theory` lies in the 99.9 % confidence interval of the replication mean.
 void check_theory(const std::vector<double>& values, double theory, const std::string& what) {
   const Estimate e = estimate(values);
-  REQUIRE(e.n >= 2);
-  const double se = e.half_width() / student_t_quantile(0.05, e.n - 1);
-  const double half = student_t_quantile(0.001, e.n - 1) * se;
+  REQUIRE(e.replications >= 2);
+  const double se = e.half_width() / student_t_quantile(0.05, e.replications - 1);
+  const double half = student_t_quantile(0.001, e.replications - 1) * se;
   INFO(what << ": simulated " << e.mean << " ± " << half << " (99.9%), theory " << theory);
   CHECK(std::fabs(e.mean - theory) <= half);
 }

@@ -8,16 +8,20 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/report/case_log.hpp"
 #include "sim/report/report.hpp"
 #include "support.hpp"
 
 using namespace refsim;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -621,48 +625,73 @@ within = "24h"
   const RunContext ctx{s, 11, 2};
   const auto rows = lines(deadline_cohorts_csv(ctx, r));
   REQUIRE(rows.size() == 1 + 2 * 1 * kCohortCount * 4);
-  CHECK(rows[0] == "replication,deadline,cohort,metric,value");
-  CHECK(rows[1] == "0,protection_24h,child/sexual/national,met,0");
-  CHECK(rows[4] == "0,protection_24h,child/sexual/national,compliance,");
+  // Each row with the observations behind it in that replication (settled outcomes for the
+  // counts, measured ones for compliance) and a note when they are fewer than 10.
+  CHECK(rows[0] == "replication,deadline,cohort,metric,value,observations,note");
+  CHECK(rows[1] == "0,protection_24h,child/sexual/national,met,0,0,few observations");
+  CHECK(rows[4] == "0,protection_24h,child/sexual/national,compliance,,0,few observations");
   const auto has = [&](const std::string& row) { return std::find(rows.begin(), rows.end(), row) != rows.end(); };
-  CHECK(has("0,protection_24h,child/labour/foreign,breached,20"));
-  CHECK(has("1,protection_24h,child/labour/foreign,compliance,0"));
-  CHECK(has("1,protection_24h,adult/sexual/national,compliance,1"));
-  CHECK(has("1,protection_24h,adult/criminal/national,left,6"));
-  CHECK(has("1,protection_24h,adult/criminal/national,compliance,"));
+  CHECK(has("0,protection_24h,child/labour/foreign,breached,20,20,"));
+  CHECK(has("1,protection_24h,child/labour/foreign,compliance,0,20,"));
+  CHECK(has("1,protection_24h,adult/sexual/national,compliance,1,14,"));
+  CHECK(has("1,protection_24h,adult/criminal/national,left,6,6,few observations"));
+  CHECK(has("1,protection_24h,adult/criminal/national,compliance,,0,few observations"));
 
-  // summary.json: the existing keys first, as before, then the cohorts under each deadline.
-  std::string json = summary_json(ctx, r);
-  json.erase(std::remove_if(json.begin(), json.end(), [](char ch) { return ch == ' ' || ch == '\n'; }), json.end());
-  INFO(json);
-  CHECK(json.find(R"("protection_24h":{"within_days":1.0,"met":{"mean":14.0,"ci95":[14.0,14.0]},"breached":)") !=
-        std::string::npos);
-  const std::size_t elapsed = json.find(R"("mean_elapsed_days":{"mean":0.083333333333333)");
-  const std::size_t cohorts =
-      json.find(R"(]},"cohorts":{"child/sexual/national":{"met":{"mean":0.0,"ci95":[0.0,0.0]},)"
-                R"("breached":{"mean":0.0,"ci95":[0.0,0.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},)"
-                R"("compliance":{"mean":null,"ci95":null}},)");
-  REQUIRE(elapsed != std::string::npos);
-  REQUIRE(cohorts != std::string::npos);
-  CHECK(cohorts > elapsed);
-  CHECK(json.find('}', elapsed) == cohorts + 1);  // right after mean_elapsed_days
-  CHECK(json.find(R"("child/labour/foreign":{"met":{"mean":0.0,"ci95":[0.0,0.0]},"breached":{"mean":20.0,)"
-                  R"("ci95":[20.0,20.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},"compliance":{"mean":0.0,)"
-                  R"("ci95":[0.0,0.0]}})") != std::string::npos);
-  CHECK(json.find(R"("adult/sexual/national":{"met":{"mean":14.0,"ci95":[14.0,14.0]},"breached":{"mean":0.0,)"
-                  R"("ci95":[0.0,0.0]},"left":{"mean":0.0,"ci95":[0.0,0.0]},"compliance":{"mean":1.0,)"
-                  R"("ci95":[1.0,1.0]}})") != std::string::npos);
-  CHECK(
-      json.find(R"("adult/criminal/national":{"met":{"mean":0.0,"ci95":[0.0,0.0]},"breached":{"mean":0.0,)"
-                R"("ci95":[0.0,0.0]},"left":{"mean":6.0,"ci95":[6.0,6.0]},"compliance":{"mean":null,"ci95":null}})") !=
-      std::string::npos);
+  // summary.json: the existing keys first, as before, then the cohorts under each deadline; every
+  // figure with its observations (n, over both replications) and replications.
+  const Json j = Json::parse(summary_json(ctx, r));
+  const Json& d = j["deadlines"]["protection_24h"];
+  std::vector<std::string> keys;
+  for (const auto& item : d.items()) keys.push_back(item.key());
+  CHECK(keys == std::vector<std::string>{"within_days", "met", "breached", "left", "compliance", "mean_elapsed_days",
+                                         "cohorts"});
+  CHECK(d["within_days"] == 1.0);
+  CHECK(d["met"] == Json::parse(R"({"mean":14.0,"ci95":[14.0,14.0],"n":80,"replications":2,)"
+                                R"("few_observations":false})"));
+  CHECK(d["mean_elapsed_days"]["mean"].get<double>() == Approx(2.0 / 24).epsilon(1e-12));
+  // Compliance is pooled (14 of 34 per replication) with a Wilson interval: the replications do not
+  // vary, so the design effect is 1 and z is t(0.975, 1).
+  const double t1 = student_t_quantile(0.05, 1);
+  const auto pooled = wilson_interval(28.0 / 68, 68, t1);
+  CHECK(d["compliance"]["mean"].get<double>() == Approx(28.0 / 68).epsilon(1e-15));
+  CHECK(d["compliance"]["ci95"][0].get<double>() == Approx(pooled.first).epsilon(1e-12));
+  CHECK(d["compliance"]["ci95"][1].get<double>() == Approx(pooled.second).epsilon(1e-12));
+  CHECK(d["compliance"]["n"] == 68);
+  const Json& cohorts = d["cohorts"];
+  REQUIRE(cohorts.size() == kCohortCount);
+  CHECK(cohorts.begin().key() == "child/sexual/national");
+  // Nobody in that cohort: counts of 0 (with the exact Poisson bound), no compliance.
+  CHECK(cohorts["child/sexual/national"]["met"] ==
+        Json::parse(R"({"mean":0.0,"ci95":[0.0,)" + format_number(-std::log(0.025) / 2) +
+                    R"(],"n":0,"replications":2,"few_observations":true})"));
+  CHECK(cohorts["child/sexual/national"]["compliance"] ==
+        Json::parse(R"({"mean":null,"ci95":null,"n":0,"replications":0,"few_observations":true})"));
+  // Children always breach: 0 of 20, with the Wilson upper bound z² / (n + z²).
+  const Json& children = cohorts["child/labour/foreign"];
+  CHECK(children["breached"] == Json::parse(R"({"mean":20.0,"ci95":[20.0,20.0],"n":40,"replications":2,)"
+                                            R"("few_observations":false})"));
+  CHECK(children["compliance"]["mean"] == 0.0);
+  CHECK(children["compliance"]["ci95"][0] == 0.0);
+  CHECK(children["compliance"]["ci95"][1].get<double>() == Approx(t1 * t1 / (40 + t1 * t1)).epsilon(1e-12));
+  CHECK(children["compliance"]["few_observations"] == false);
+  // Adults always meet it: 14 of 14, the interval ends at 1 exactly.
+  const Json& adults = cohorts["adult/sexual/national"];
+  CHECK(adults["compliance"]["mean"] == 1.0);
+  CHECK(adults["compliance"]["ci95"][1] == 1.0);
+  CHECK(adults["compliance"]["ci95"][0].get<double>() == Approx(28 / (28 + t1 * t1)).epsilon(1e-12));
+  // Walk-ins left first: nothing measured.
+  CHECK(cohorts["adult/criminal/national"]["left"]["mean"] == 6.0);
+  CHECK(cohorts["adult/criminal/national"]["left"]["few_observations"] == true);
+  CHECK(cohorts["adult/criminal/national"]["compliance"]["mean"].is_null());
 
-  // The table names the cohort with the lowest compliance.
+  // The table names the cohort with the lowest compliance, with its interval.
   std::ostringstream table;
   print_summary_table(table, ctx, r);
   INFO(table.str());
-  CHECK(table.str().find("    worst cohort: child/labour/foreign 0.000 ±0.000  (measured 20.0 ±0.0)\n") !=
-        std::string::npos);
+  std::ostringstream worst;
+  worst << std::fixed << std::setprecision(3) << "    worst cohort: child/labour/foreign 0.000 [0.000,"
+        << t1 * t1 / (40 + t1 * t1) << "]  (measured 20.0 per replication)\n";
+  CHECK(table.str().find(worst.str()) != std::string::npos);
 }
 
 TEST_CASE("Deadlines per cohort: the table says nothing when no case was measured") {
@@ -771,4 +800,197 @@ TEST_CASE("XES: timestamps count days from Monday 2025-01-06T00:00:00Z, to the m
   CHECK(xes_timestamp(365 + 1.0 / 86400) == "2026-01-06T00:00:01.000Z");
   CHECK(xes_timestamp(1149) == "2028-02-29T00:00:00.000Z");  // 2028 is a leap year
   CHECK(xes_timestamp(1150) == "2028-03-01T00:00:00.000Z");
+}
+
+namespace {
+
+/// Every {"mean", "ci95"} figure in a summary, by its path ("deadlines.x.cohorts.y.compliance").
+void figures(const Json& j, const std::string& path, std::vector<std::pair<std::string, const Json*>>& out) {
+  if (!j.is_object()) return;
+  if (j.contains("mean") && j.contains("ci95")) {
+    out.emplace_back(path, &j);
+    return;
+  }
+  for (const auto& item : j.items()) figures(item.value(), path.empty() ? item.key() : path + "." + item.key(), out);
+}
+
+/// A metric's range, from its name alone (not from the code's own kinds): shares and
+/// utilization in [0, 1], everything else >= 0.
+bool at_most_one(const std::string& path) {
+  const std::string name = path.substr(path.rfind('.') + 1);
+  return name == "compliance" || name == "victims_identified_share" || name == "dropout_share" ||
+         name == "utilization" || name.rfind("covered_", 0) == 0;
+}
+
+struct LibraryRun {
+  Scenario scenario;
+  RunResult result;
+  Json summary;
+  std::string table;
+};
+
+LibraryRun run_library(const std::string& name, std::uint32_t replications) {
+  LibraryRun out{load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/" + name + ".toml"), {}, {}, {}};
+  const ReferralGraph g(out.scenario);
+  RunOptions opt;
+  opt.seed = out.scenario.run.seed;
+  opt.replications = replications;
+  opt.threads = 2;
+  out.result = run_replications(out.scenario, g, opt);
+  const RunContext ctx{out.scenario, opt.seed, replications};
+  out.summary = Json::parse(summary_json(ctx, out.result));
+  std::ostringstream table;
+  print_summary_table(table, ctx, out.result);
+  out.table = table.str();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Reports: every interval of every library scenario lies in its measure's range") {
+  // With 5 replications the plain Student-t interval gave 700 intervals below 0 or above 1 over
+  // the library scenarios (compliance 0.5 from -0.42 to 1.42 in Eswatini, counts below zero).
+  std::size_t checked = 0, scenarios = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(REFSIM_SOURCE_DIR) + "/scenarios")) {
+    if (entry.path().extension() != ".toml") continue;
+    ++scenarios;
+    const LibraryRun run = run_library(entry.path().stem().string(), 5);
+    std::vector<std::pair<std::string, const Json*>> all;
+    figures(run.summary, "", all);
+    for (const auto& [path, f] : all) {
+      const Json& j = *f;
+      INFO(entry.path().filename().string() << ": " << path << " = " << j.dump());
+      if (j.contains("not_applicable")) {
+        CHECK(j["mean"].is_null());
+        CHECK(j["ci95"].is_null());
+        continue;
+      }
+      REQUIRE(j.contains("n"));
+      CHECK(j["few_observations"].get<bool>() == (j["n"].get<double>() / 5 < 10));
+      if (j["ci95"].is_null()) continue;
+      const double lo = j["ci95"][0], hi = j["ci95"][1], mean = j["mean"];
+      CHECK(lo >= 0);
+      if (at_most_one(path)) CHECK(hi <= 1);
+      CHECK(lo <= mean);
+      CHECK(mean <= hi);
+      ++checked;
+    }
+  }
+  CHECK(scenarios == 12);
+  CHECK(checked > 5000);  // the figures with an interval: most of them
+}
+
+TEST_CASE("Reports: Eswatini's worst cohort has enough measured cases, the few-case cohorts are marked") {
+  const LibraryRun run = run_library("eswatini", 10);
+  const Json& cohorts = run.summary["deadlines"]["certification_10d"]["cohorts"];
+  // The cohort of 0.4 measured cases per replication is marked, in the JSON…
+  const Json& tiny = cohorts["child/other/national"]["compliance"];
+  CHECK(tiny["few_observations"] == true);
+  CHECK(tiny["n"].get<double>() < 10 * 10);
+  // … and the table's worst cohort is the lowest compliance among those that are not.
+  std::string worst;
+  double lowest = 2;
+  for (const auto& item : cohorts.items()) {
+    const Json& c = item.value()["compliance"];
+    if (c["mean"].is_null() || c["few_observations"].get<bool>()) continue;
+    if (c["mean"].get<double>() < lowest) lowest = c["mean"], worst = item.key();
+  }
+  REQUIRE(!worst.empty());
+  INFO(run.table);
+  const std::size_t at = run.table.find("    worst cohort: ");
+  REQUIRE(at != std::string::npos);
+  CHECK(run.table.substr(at + 18, worst.size() + 1) == worst + " ");
+  CHECK(run.table.find("worst cohort: child/other/national") == std::string::npos);
+  // The table marks few-observation figures and explains the mark.
+  CHECK(run.table.find("*\n") != std::string::npos);
+  CHECK(run.table.find("  * fewer than 10 observations per replication behind the figure") != std::string::npos);
+}
+
+TEST_CASE("Reports: the worst cohort is never a few-observation cohort, and the table says when all are") {
+  // Children (3 per batch) always breach, adults (20 per batch) mostly meet: the worst cohort
+  // with enough cases is the adults'. With 2 adults per batch, no cohort has enough.
+  const auto scenario_with = [](int adults) {
+    return test::scenario(with("100d", R"(
+[[profile]]
+id = "kids"
+child = 1
+[[agency]]
+id = "intake"
+servers = "unlimited"
+service = "1h"
+[[agency]]
+id = "slow"
+servers = "unlimited"
+service = "3d"
+[[agency]]
+id = "protection"
+servers = "unlimited"
+service = "1h"
+[[source]]
+id = "children"
+to = "slow"
+at = ["1d", "30d", "60d"]
+cases = 3
+profile = "kids"
+[[source]]
+id = "adults"
+to = "intake"
+at = ["1d", "30d", "60d"]
+cases = )" + std::to_string(adults) + R"(
+[[referral]]
+from = "intake"
+to = "protection"
+probability = 0.9
+[[referral]]
+from = "slow"
+to = "protection"
+probability = 1
+[[deadline]]
+id = "protection_1d"
+from = "entered"
+to = "arrival:protection"
+within = "1d"
+)"));
+  };
+  const Scenario enough = scenario_with(20);
+  const RunResult r = run(enough, 3);
+  std::ostringstream table;
+  print_summary_table(table, RunContext{enough, 11, 3}, r);
+  INFO(table.str());
+  CHECK(table.str().find("    worst cohort: adult/other/national 1.000 [") != std::string::npos);
+  CHECK(table.str().find("worst cohort: child") == std::string::npos);
+
+  const Scenario few = scenario_with(2);
+  const RunResult rf = run(few, 3);
+  std::ostringstream table_few;
+  print_summary_table(table_few, RunContext{few, 11, 3}, rf);
+  INFO(table_few.str());
+  CHECK(table_few.str().find("    worst cohort: none with 10 or more measured cases per replication (2 cohort(s) "
+                             "measured, all fewer)\n") != std::string::npos);
+}
+
+TEST_CASE("Reports: Ethiopia's identification is n/a with the reason, not zero") {
+  const LibraryRun run = run_library("ethiopia", 2);
+  const Json na = Json::parse(R"({"mean":null,"ci95":null,"not_applicable":"no agency decides identified"})");
+  for (const char* metric :
+       {"identified", "victims_identified_share", "false_positives", "time_to_identified_days_median"}) {
+    INFO(metric);
+    CHECK(run.summary["overall"][metric] == na);
+    CHECK(run.summary["cohorts"]["adult/labour/national"][metric] == na);
+  }
+  // What it does produce is there: exits, and coverage of needs (a real share, zero or not).
+  CHECK(run.summary["overall"]["exited"]["mean"].get<double>() > 100);
+  CHECK(run.summary["overall"]["covered_shelter"].contains("n"));
+  // The CSV: an empty value and observations, "n/a" in the note, on every replication's row.
+  const RunContext ctx{run.scenario, run.scenario.run.seed, 2};
+  const auto rows = lines(cohorts_csv(ctx, run.result));
+  CHECK(std::find(rows.begin(), rows.end(), "1,overall,victims_identified_share,,,n/a") != rows.end());
+  for (const std::string& row : rows) CHECK(std::count(row.begin(), row.end(), ',') == 5);
+  // The table: n/a in the identified columns, the reason once in the notes.
+  INFO(run.table);
+  const std::string overall = run.table.substr(run.table.find("\n  overall "));
+  CHECK(overall.find(" n/a ") != std::string::npos);
+  const std::string reason = "    identified, to ident. p50, to ident. p90: no agency decides identified\n";
+  CHECK(run.table.find(reason) != std::string::npos);
+  CHECK(run.table.find(reason) == run.table.rfind(reason));
 }

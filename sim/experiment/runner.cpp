@@ -10,8 +10,6 @@
 #include <string>
 #include <thread>
 
-#include <boost/math/distributions/students_t.hpp>
-
 #include "sim/experiment/replication.hpp"
 
 namespace refsim {
@@ -123,32 +121,6 @@ RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunO
   for (const auto& r : out.replications) out.events_processed += r.events_processed;
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
-}
-
-double student_t_quantile(double alpha, std::size_t dof) {
-  const boost::math::students_t dist(static_cast<double>(dof));
-  return boost::math::quantile(boost::math::complement(dist, alpha / 2));
-}
-
-Estimate estimate(const std::vector<double>& values) {
-  Estimate e;
-  double sum = 0;
-  for (double v : values) {
-    if (std::isnan(v)) continue;
-    sum += v;
-    ++e.n;
-  }
-  if (e.n == 0) return e;
-  e.mean = sum / static_cast<double>(e.n);
-  if (e.n < 2) return e;
-  double ss = 0;
-  for (double v : values) {
-    if (!std::isnan(v)) ss += (v - e.mean) * (v - e.mean);
-  }
-  const double se = std::sqrt(ss / static_cast<double>(e.n - 1) / static_cast<double>(e.n));
-  const double h = student_t_quantile(0.05, e.n - 1) * se;
-  e.ci95 = std::pair{e.mean - h, e.mean + h};
-  return e;
 }
 
 }  // namespace refsim

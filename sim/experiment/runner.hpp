@@ -5,10 +5,10 @@
 // is byte-identical whatever the thread count or the order in which threads finish.
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <utility>
 #include <vector>
 
+#include "sim/experiment/estimate.hpp"
 #include "sim/experiment/statistics.hpp"
 #include "sim/graph/referral_graph.hpp"
 #include "sim/model/scenario.hpp"
@@ -74,18 +74,5 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
 
 /// Runs all replications. Exceptions from a replication are rethrown here.
 RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& options);
-
-/// Mean and Student-t 95 % confidence interval over replications. NaN values (no observation
-/// in a replication) are left out; `n` says how many values remained.
-struct Estimate {
-  double mean = kNaN;
-  std::optional<std::pair<double, double>> ci95;  ///< absent with fewer than two values
-  std::size_t n = 0;
-  double half_width() const { return ci95 ? (ci95->second - ci95->first) / 2 : kNaN; }
-};
-Estimate estimate(const std::vector<double>& values);
-
-/// Two-sided Student-t quantile t_{1-alpha/2, dof}.
-double student_t_quantile(double alpha, std::size_t dof);
 
 }  // namespace refsim

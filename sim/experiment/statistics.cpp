@@ -270,9 +270,11 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     if (ag.unlimited) {
       out.utilization = kNaN;
     } else if (!x.servers_changed) {
-      out.utilization = out.mean_in_service / static_cast<double>(x.servers);
+      out.utilization = std::min(1.0, out.mean_in_service / static_cast<double>(x.servers));  // rounding, as below
     } else {
-      out.utilization = x.staffed_area > 0 ? x.busy_area / x.staffed_area : kNaN;
+      // busy <= staffed at every instant, so the ratio is <= 1 in exact arithmetic; the two areas are
+      // sums of rounded products, and a fully busy agency can come out at 1 + 1e-15.
+      out.utilization = x.staffed_area > 0 ? std::min(1.0, x.busy_area / x.staffed_area) : kNaN;
     }
     if (followed.starts > 0) out.mean_wait_days = followed.wait_sum / static_cast<double>(followed.starts);
     if (followed.visits_done > 0)
@@ -290,8 +292,13 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     out.withdrawals = static_cast<double>(x.withdrawals);
     out.interviews = static_cast<double>(x.interviews);
     out.in_agency_at_end = static_cast<double>(x.queue + x.busy + x.held);
+    // The observations behind the figures (Metric::basis).
+    out.starts = static_cast<double>(followed.starts);
+    out.visits_done = static_cast<double>(followed.visits_done);
+    out.completions = static_cast<double>(x.completions);
   }
   r.referrals = horizon_seen_ ? window_referrals_ : referrals_;
+  for (ReferralResult& out : r.referrals) out.drawn = out.sent + out.consent_refused;
   for (const DeadlineAcc& x : deadlines_) {
     DeadlineResult d;
     d.met = static_cast<double>(x.met);
@@ -306,7 +313,11 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
       out.breached = static_cast<double>(k.breached);
       out.left = static_cast<double>(k.left);
       if (k.met + k.breached > 0) out.compliance = out.met / (out.met + out.breached);
+      out.measured = out.met + out.breached;
+      out.settled = out.measured + out.left;
     }
+    d.measured = d.met + d.breached;
+    d.settled = d.measured + d.left;
     r.deadlines.push_back(d);
   }
   r.cases.entered = static_cast<double>(entered_);
@@ -314,6 +325,7 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   r.cases.in_system_at_end = static_cast<double>(horizon_seen_ ? in_system_at_horizon_ : present_);
   r.cases.still_in_after_follow_up = static_cast<double>(entered_ - followed_exits_);
   if (followed_exits_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(followed_exits_);
+  r.cases.followed = static_cast<double>(followed_exits_);  // the observations behind the mean (Metric::basis)
   CohortAcc overall;
   for (const CohortAcc& x : cohorts_) overall.merge_counts(x);
   overall.time_sums = overall_time_sums_;
@@ -360,6 +372,12 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     c.reintegrations = n(x.reintegrations);
     c.retrafficked = n(x.retrafficked);
     c.reentries = n(x.reentries);
+    // The observations behind the figures (Metric::basis).
+    c.reached_presumed = n(x.times[0].size());
+    c.reached_reasonable_grounds = n(x.times[1].size());
+    c.reached_identified = n(x.times[2].size());
+    c.reached_first_service = n(x.times[3].size());
+    for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kNeedingFields[k] = n(x.need[k]);
     r.cohorts.push_back(c);
   }
   r.events_processed = events;

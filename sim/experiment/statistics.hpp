@@ -23,13 +23,12 @@
 #include <vector>
 
 #include "sim/engine/observer.hpp"
+#include "sim/experiment/estimate.hpp"
 #include "sim/experiment/person_ledger.hpp"
 
 namespace refsim {
 
 class EngineState;
-
-inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 struct AgencyResult {
   double arrivals = 0;            ///< visits that arrived in the window
@@ -60,12 +59,18 @@ struct AgencyResult {
   /// end of the window (e.g. the decisions still pending at a year's end). Not an observation in the
   /// window: cases in transfer towards the agency are not in it.
   double in_agency_at_end = 0;
+  // The observations behind the figures above (Metric::basis), not reported as metrics.
+  double starts = 0;       ///< service starts of the visits that arrived in the window (followed up)
+  double visits_done = 0;  ///< service ends of those visits
+  double completions = 0;  ///< service ends in the window
 };
 
 struct ReferralResult {
   double sent = 0;             ///< referrals made along the rule (forks included)
   double lost = 0;             ///< sent but never received
   double consent_refused = 0;  ///< adults who did not consent: anonymous notifications
+  /// Referrals drawn: sent + consent_refused, the basis of consent_refused (set by finish()).
+  double drawn = 0;
 };
 
 /// One deadline's outcomes for the persons of one cohort (their cohort at entry, cohort_of),
@@ -75,6 +80,8 @@ struct DeadlineCohortResult {
   double breached = 0;
   double left = 0;
   double compliance = kNaN;  ///< met / (met + breached); NaN when no case of the cohort was measured
+  double measured = 0;       ///< met + breached: the basis of compliance
+  double settled = 0;        ///< met + breached + left: the basis of the counts
 };
 
 struct DeadlineResult {
@@ -83,6 +90,8 @@ struct DeadlineResult {
   double left = 0;                  ///< left the mechanism before the limit without reaching the target
   double compliance = kNaN;         ///< met / (met + breached); NaN when no case was measured
   double mean_elapsed_days = kNaN;  ///< from start to the target, over cases that met it
+  double measured = 0;              ///< met + breached: the basis of compliance
+  double settled = 0;               ///< met + breached + left: the basis of the counts
   /// Per cohort, in cohort_name order; each outcome counts in exactly one cohort, so the cohorts'
   /// met, breached and left add up to the fields above.
   std::array<DeadlineCohortResult, kCohortCount> cohorts{};
@@ -97,6 +106,9 @@ struct CaseResult {
   double still_in_after_follow_up = 0;
   /// Entry → exit, over the persons who entered in the window and left by the end of the follow-up.
   double mean_time_in_system_days = kNaN;
+  /// Persons who entered in the window and left by the end of the follow-up: the basis of
+  /// mean_time_in_system_days (Metric::basis), not reported as a metric.
+  double followed = 0;
 };
 
 /// One cohort's measures over its persons who entered in the window and left by the end of the
@@ -130,12 +142,22 @@ struct CohortResult {
   double reintegrations = 0;          ///< … "reintegration"
   double retrafficked = 0;            ///< persons trafficked again after return / reintegration
   double reentries = 0;               ///< persons who were re-entries (Case::previous set)
+  // The observations behind the figures above (Metric::basis), not reported as metrics: persons
+  // who reached each milestone (the time_to_* figures), and persons with each need (covered_*).
+  double reached_presumed = 0, reached_reasonable_grounds = 0, reached_identified = 0, reached_first_service = 0;
+  double needing_shelter = 0, needing_medical = 0, needing_psychological = 0, needing_legal_aid = 0,
+         needing_interpretation = 0, needing_family_tracing = 0, needing_repatriation = 0;
 };
 /// The CohortResult fields for each need, in kNeeds order.
 inline constexpr std::array<double CohortResult::*, kNeeds.size()> kCoveredFields{
     &CohortResult::covered_shelter,     &CohortResult::covered_medical,        &CohortResult::covered_psychological,
     &CohortResult::covered_legal_aid,   &CohortResult::covered_interpretation, &CohortResult::covered_family_tracing,
     &CohortResult::covered_repatriation};
+/// The CohortResult fields counting the persons with each need, in kNeeds order.
+inline constexpr std::array<double CohortResult::*, kNeeds.size()> kNeedingFields{
+    &CohortResult::needing_shelter,     &CohortResult::needing_medical,        &CohortResult::needing_psychological,
+    &CohortResult::needing_legal_aid,   &CohortResult::needing_interpretation, &CohortResult::needing_family_tracing,
+    &CohortResult::needing_repatriation};
 
 /// The nearest-rank p-quantile of `v`: its ⌈p·n⌉-th smallest value (0 < p <= 1), exact; NaN when
 /// v is empty. Reorders v (std::nth_element, linear time).
@@ -167,98 +189,129 @@ struct ReplicationResult {
   std::uint64_t events_processed = 0;
 };
 
-/// A metric declared once: its output name and where it lives. JSON, CSV and tables derive from it.
+/// A metric declared once: its output name, where it lives, its kind (which fixes its range and
+/// its interval, sim/experiment/estimate.hpp) and its basis: the field of the same row that counts
+/// the observations behind it in a replication (a share's denominator; for a count, the
+/// population it counts in, or the count itself). JSON, CSV and tables derive from it.
 template <class Row>
 struct Metric {
   std::string_view name;
   double Row::*field;
+  Kind kind;
+  double Row::*basis;
 };
+/// The index in `metrics` of the metric held in `field` (N when none is).
+template <class Row, std::size_t N>
+constexpr std::size_t metric_index(const std::array<Metric<Row>, N>& metrics, double Row::*field) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (metrics[i].field == field) return i;
+  }
+  return N;
+}
+// Bases: a time-average rests on the arrivals, a wait on the service starts of the visits followed, a
+// time in agency on their ends, a decision on the completions; a person's measure on the persons who
+// exited (or reached the milestone, or had the need).
 inline constexpr std::array<Metric<AgencyResult>, 20> kAgencyMetrics{{
-    {"arrivals", &AgencyResult::arrivals},
-    {"throughput_per_day", &AgencyResult::throughput_per_day},
-    {"utilization", &AgencyResult::utilization},
-    {"mean_queue_length", &AgencyResult::mean_queue_length},
-    {"mean_in_service", &AgencyResult::mean_in_service},
-    {"mean_wait_days", &AgencyResult::mean_wait_days},
-    {"mean_time_in_agency_days", &AgencyResult::mean_time_in_agency_days},
-    {"deadline_breaches_caused", &AgencyResult::deadline_breaches_caused},
-    {"decisions_positive", &AgencyResult::decisions_positive},
-    {"decisions_negative", &AgencyResult::decisions_negative},
-    {"false_positives", &AgencyResult::false_positives},
-    {"false_negatives", &AgencyResult::false_negatives},
-    {"dropouts", &AgencyResult::dropouts},
-    {"beds_occupied", &AgencyResult::beds_occupied},
-    {"turned_away", &AgencyResult::turned_away},
-    {"overflowed", &AgencyResult::overflowed},
-    {"held", &AgencyResult::held},
-    {"withdrawals", &AgencyResult::withdrawals},
-    {"interviews", &AgencyResult::interviews},
-    {"in_agency_at_end", &AgencyResult::in_agency_at_end},
+    {"arrivals", &AgencyResult::arrivals, Kind::count, &AgencyResult::arrivals},
+    {"throughput_per_day", &AgencyResult::throughput_per_day, Kind::nonnegative, &AgencyResult::completions},
+    {"utilization", &AgencyResult::utilization, Kind::fraction, &AgencyResult::arrivals},
+    {"mean_queue_length", &AgencyResult::mean_queue_length, Kind::nonnegative, &AgencyResult::arrivals},
+    {"mean_in_service", &AgencyResult::mean_in_service, Kind::nonnegative, &AgencyResult::arrivals},
+    {"mean_wait_days", &AgencyResult::mean_wait_days, Kind::nonnegative, &AgencyResult::starts},
+    {"mean_time_in_agency_days", &AgencyResult::mean_time_in_agency_days, Kind::nonnegative,
+     &AgencyResult::visits_done},
+    {"deadline_breaches_caused", &AgencyResult::deadline_breaches_caused, Kind::count, &AgencyResult::arrivals},
+    {"decisions_positive", &AgencyResult::decisions_positive, Kind::count, &AgencyResult::completions},
+    {"decisions_negative", &AgencyResult::decisions_negative, Kind::count, &AgencyResult::completions},
+    {"false_positives", &AgencyResult::false_positives, Kind::count, &AgencyResult::completions},
+    {"false_negatives", &AgencyResult::false_negatives, Kind::count, &AgencyResult::completions},
+    {"dropouts", &AgencyResult::dropouts, Kind::count, &AgencyResult::arrivals},
+    {"beds_occupied", &AgencyResult::beds_occupied, Kind::nonnegative, &AgencyResult::arrivals},
+    {"turned_away", &AgencyResult::turned_away, Kind::count, &AgencyResult::arrivals},
+    {"overflowed", &AgencyResult::overflowed, Kind::count, &AgencyResult::arrivals},
+    {"held", &AgencyResult::held, Kind::count, &AgencyResult::arrivals},
+    {"withdrawals", &AgencyResult::withdrawals, Kind::count, &AgencyResult::completions},
+    {"interviews", &AgencyResult::interviews, Kind::count, &AgencyResult::starts},
+    {"in_agency_at_end", &AgencyResult::in_agency_at_end, Kind::count, &AgencyResult::arrivals},
 }};
 inline constexpr std::array<Metric<ReferralResult>, 3> kReferralMetrics{{
-    {"sent", &ReferralResult::sent},
-    {"lost", &ReferralResult::lost},
-    {"consent_refused", &ReferralResult::consent_refused},
+    {"sent", &ReferralResult::sent, Kind::count, &ReferralResult::sent},
+    {"lost", &ReferralResult::lost, Kind::count, &ReferralResult::sent},
+    {"consent_refused", &ReferralResult::consent_refused, Kind::count, &ReferralResult::drawn},
 }};
 inline constexpr std::array<Metric<DeadlineResult>, 5> kDeadlineMetrics{{
-    {"met", &DeadlineResult::met},
-    {"breached", &DeadlineResult::breached},
-    {"left", &DeadlineResult::left},
-    {"compliance", &DeadlineResult::compliance},
-    {"mean_elapsed_days", &DeadlineResult::mean_elapsed_days},
+    {"met", &DeadlineResult::met, Kind::count, &DeadlineResult::settled},
+    {"breached", &DeadlineResult::breached, Kind::count, &DeadlineResult::settled},
+    {"left", &DeadlineResult::left, Kind::count, &DeadlineResult::settled},
+    {"compliance", &DeadlineResult::compliance, Kind::share, &DeadlineResult::measured},
+    {"mean_elapsed_days", &DeadlineResult::mean_elapsed_days, Kind::nonnegative, &DeadlineResult::met},
 }};
 inline constexpr std::array<Metric<DeadlineCohortResult>, 4> kDeadlineCohortMetrics{{
-    {"met", &DeadlineCohortResult::met},
-    {"breached", &DeadlineCohortResult::breached},
-    {"left", &DeadlineCohortResult::left},
-    {"compliance", &DeadlineCohortResult::compliance},
+    {"met", &DeadlineCohortResult::met, Kind::count, &DeadlineCohortResult::settled},
+    {"breached", &DeadlineCohortResult::breached, Kind::count, &DeadlineCohortResult::settled},
+    {"left", &DeadlineCohortResult::left, Kind::count, &DeadlineCohortResult::settled},
+    {"compliance", &DeadlineCohortResult::compliance, Kind::share, &DeadlineCohortResult::measured},
 }};
 inline constexpr std::array<Metric<CaseResult>, 5> kCaseMetrics{{
-    {"entered", &CaseResult::entered},
-    {"exited", &CaseResult::exited},
-    {"in_system_at_end", &CaseResult::in_system_at_end},
-    {"still_in_after_follow_up", &CaseResult::still_in_after_follow_up},
-    {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days},
+    {"entered", &CaseResult::entered, Kind::count, &CaseResult::entered},
+    {"exited", &CaseResult::exited, Kind::count, &CaseResult::exited},
+    {"in_system_at_end", &CaseResult::in_system_at_end, Kind::count, &CaseResult::in_system_at_end},
+    {"still_in_after_follow_up", &CaseResult::still_in_after_follow_up, Kind::count, &CaseResult::entered},
+    {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days, Kind::nonnegative, &CaseResult::followed},
 }};
 
 inline constexpr std::array<Metric<CohortResult>, 37> kCohortMetrics{{
-    {"entered", &CohortResult::entered},
-    {"exited", &CohortResult::exited},
-    {"victims", &CohortResult::victims},
-    {"identified", &CohortResult::identified},
-    {"victims_identified_share", &CohortResult::victims_identified_share},
-    {"false_positives", &CohortResult::false_positives},
-    {"time_to_presumed_days_mean", &CohortResult::time_to_presumed_days_mean},
-    {"time_to_presumed_days_median", &CohortResult::time_to_presumed_days_median},
-    {"time_to_presumed_days_p90", &CohortResult::time_to_presumed_days_p90},
-    {"time_to_reasonable_grounds_days_mean", &CohortResult::time_to_reasonable_grounds_days_mean},
-    {"time_to_reasonable_grounds_days_median", &CohortResult::time_to_reasonable_grounds_days_median},
-    {"time_to_reasonable_grounds_days_p90", &CohortResult::time_to_reasonable_grounds_days_p90},
-    {"time_to_identified_days_mean", &CohortResult::time_to_identified_days_mean},
-    {"time_to_identified_days_median", &CohortResult::time_to_identified_days_median},
-    {"time_to_identified_days_p90", &CohortResult::time_to_identified_days_p90},
-    {"time_to_first_service_days_mean", &CohortResult::time_to_first_service_days_mean},
-    {"time_to_first_service_days_median", &CohortResult::time_to_first_service_days_median},
-    {"time_to_first_service_days_p90", &CohortResult::time_to_first_service_days_p90},
-    {"covered_shelter", &CohortResult::covered_shelter},
-    {"covered_medical", &CohortResult::covered_medical},
-    {"covered_psychological", &CohortResult::covered_psychological},
-    {"covered_legal_aid", &CohortResult::covered_legal_aid},
-    {"covered_interpretation", &CohortResult::covered_interpretation},
-    {"covered_family_tracing", &CohortResult::covered_family_tracing},
-    {"covered_repatriation", &CohortResult::covered_repatriation},
-    {"dropout_share", &CohortResult::dropout_share},
-    {"handoffs_per_case", &CohortResult::handoffs_per_case},
-    {"interviews_per_case", &CohortResult::interviews_per_case},
-    {"withdrawals", &CohortResult::withdrawals},
-    {"investigations", &CohortResult::investigations},
-    {"prosecutions", &CohortResult::prosecutions},
-    {"trials", &CohortResult::trials},
-    {"convictions", &CohortResult::convictions},
-    {"returns", &CohortResult::returns},
-    {"reintegrations", &CohortResult::reintegrations},
-    {"retrafficked", &CohortResult::retrafficked},
-    {"reentries", &CohortResult::reentries},
+    {"entered", &CohortResult::entered, Kind::count, &CohortResult::entered},
+    {"exited", &CohortResult::exited, Kind::count, &CohortResult::exited},
+    {"victims", &CohortResult::victims, Kind::count, &CohortResult::exited},
+    {"identified", &CohortResult::identified, Kind::count, &CohortResult::exited},
+    {"victims_identified_share", &CohortResult::victims_identified_share, Kind::share, &CohortResult::victims},
+    {"false_positives", &CohortResult::false_positives, Kind::count, &CohortResult::exited},
+    {"time_to_presumed_days_mean", &CohortResult::time_to_presumed_days_mean, Kind::nonnegative,
+     &CohortResult::reached_presumed},
+    {"time_to_presumed_days_median", &CohortResult::time_to_presumed_days_median, Kind::nonnegative,
+     &CohortResult::reached_presumed},
+    {"time_to_presumed_days_p90", &CohortResult::time_to_presumed_days_p90, Kind::nonnegative,
+     &CohortResult::reached_presumed},
+    {"time_to_reasonable_grounds_days_mean", &CohortResult::time_to_reasonable_grounds_days_mean, Kind::nonnegative,
+     &CohortResult::reached_reasonable_grounds},
+    {"time_to_reasonable_grounds_days_median", &CohortResult::time_to_reasonable_grounds_days_median, Kind::nonnegative,
+     &CohortResult::reached_reasonable_grounds},
+    {"time_to_reasonable_grounds_days_p90", &CohortResult::time_to_reasonable_grounds_days_p90, Kind::nonnegative,
+     &CohortResult::reached_reasonable_grounds},
+    {"time_to_identified_days_mean", &CohortResult::time_to_identified_days_mean, Kind::nonnegative,
+     &CohortResult::reached_identified},
+    {"time_to_identified_days_median", &CohortResult::time_to_identified_days_median, Kind::nonnegative,
+     &CohortResult::reached_identified},
+    {"time_to_identified_days_p90", &CohortResult::time_to_identified_days_p90, Kind::nonnegative,
+     &CohortResult::reached_identified},
+    {"time_to_first_service_days_mean", &CohortResult::time_to_first_service_days_mean, Kind::nonnegative,
+     &CohortResult::reached_first_service},
+    {"time_to_first_service_days_median", &CohortResult::time_to_first_service_days_median, Kind::nonnegative,
+     &CohortResult::reached_first_service},
+    {"time_to_first_service_days_p90", &CohortResult::time_to_first_service_days_p90, Kind::nonnegative,
+     &CohortResult::reached_first_service},
+    {"covered_shelter", &CohortResult::covered_shelter, Kind::share, &CohortResult::needing_shelter},
+    {"covered_medical", &CohortResult::covered_medical, Kind::share, &CohortResult::needing_medical},
+    {"covered_psychological", &CohortResult::covered_psychological, Kind::share, &CohortResult::needing_psychological},
+    {"covered_legal_aid", &CohortResult::covered_legal_aid, Kind::share, &CohortResult::needing_legal_aid},
+    {"covered_interpretation", &CohortResult::covered_interpretation, Kind::share,
+     &CohortResult::needing_interpretation},
+    {"covered_family_tracing", &CohortResult::covered_family_tracing, Kind::share,
+     &CohortResult::needing_family_tracing},
+    {"covered_repatriation", &CohortResult::covered_repatriation, Kind::share, &CohortResult::needing_repatriation},
+    {"dropout_share", &CohortResult::dropout_share, Kind::share, &CohortResult::exited},
+    {"handoffs_per_case", &CohortResult::handoffs_per_case, Kind::nonnegative, &CohortResult::exited},
+    {"interviews_per_case", &CohortResult::interviews_per_case, Kind::nonnegative, &CohortResult::exited},
+    {"withdrawals", &CohortResult::withdrawals, Kind::count, &CohortResult::exited},
+    {"investigations", &CohortResult::investigations, Kind::count, &CohortResult::exited},
+    {"prosecutions", &CohortResult::prosecutions, Kind::count, &CohortResult::exited},
+    {"trials", &CohortResult::trials, Kind::count, &CohortResult::exited},
+    {"convictions", &CohortResult::convictions, Kind::count, &CohortResult::exited},
+    {"returns", &CohortResult::returns, Kind::count, &CohortResult::exited},
+    {"reintegrations", &CohortResult::reintegrations, Kind::count, &CohortResult::exited},
+    {"retrafficked", &CohortResult::retrafficked, Kind::count, &CohortResult::exited},
+    {"reentries", &CohortResult::reentries, Kind::count, &CohortResult::exited},
 }};
 
 /// Usage: construct with the replication's engine (it reads the scenario and the servers at the

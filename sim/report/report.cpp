@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/experiment/applicability.hpp"
 #include "sim/model/parameters.hpp"
 
 namespace refsim {
@@ -25,49 +26,87 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-/// The values of one metric over replications; `row_of(rep)` picks the row in a replication.
+/// The estimate of metric `m` over replications; `row_of(rep)` picks the row in a replication.
 template <class Row, class RowOf>
-std::vector<double> column(const RunResult& res, const Metric<Row>& m, RowOf row_of) {
-  std::vector<double> v;
-  v.reserve(res.replications.size());
-  for (const auto& rep : res.replications) v.push_back(row_of(rep).*m.field);
-  return v;
+Estimate estimate_of(const RunResult& res, const Metric<Row>& m, RowOf row_of) {
+  std::vector<double> values, basis;
+  values.reserve(res.replications.size());
+  basis.reserve(res.replications.size());
+  for (const auto& rep : res.replications) {
+    values.push_back(row_of(rep).*m.field);
+    basis.push_back(row_of(rep).*m.basis);
+  }
+  return estimate(m.kind, values, basis);
+}
+
+/// The estimate of the metric held in `field` (one of the `metrics`).
+template <class Row, std::size_t N, class RowOf>
+Estimate estimate_of(const RunResult& res, const std::array<Metric<Row>, N>& metrics, double Row::*field,
+                     RowOf row_of) {
+  return estimate_of(res, metrics[metric_index(metrics, field)], row_of);
 }
 
 /// A CSV value: the number, or an empty cell for NaN (no observation).
 std::string csv_cell(double v) { return std::isnan(v) ? "" : format_number(v); }
 
-/// Tidy CSV rows "replication,<name>,metric,value" for every replication × entity × metric.
-template <class Row, std::size_t N, class RowOf>
+/// The last three cells of a tidy CSV row: value, observations (the metric's basis in this
+/// replication) and note ("n/a" with the value and observations empty; "few observations" below
+/// kFewObservations; else empty).
+template <class Row>
+std::string csv_cells(const Row& row, const Metric<Row>& m, std::string_view not_applicable) {
+  if (!not_applicable.empty()) return ",,n/a";
+  const double basis = row.*m.basis;
+  return csv_cell(row.*m.field) + ',' + csv_cell(basis) + (basis < kFewObservations ? ",few observations" : ",");
+}
+
+/// No metric of the entity is n/a.
+constexpr auto kAllApply = [](std::size_t /*entity*/, std::size_t /*metric*/) { return std::string_view(); };
+
+/// Tidy CSV rows "replication,<name>,metric,value,observations,note" for every replication × entity
+/// × metric; `why(entity, metric index)` says why a metric is n/a (empty: it applies).
+template <class Row, std::size_t N, class RowOf, class Why>
 void tidy_rows(std::ostream& os, const RunResult& res, const std::vector<std::string>& names,
-               const std::array<Metric<Row>, N>& metrics, RowOf row_of) {
+               const std::array<Metric<Row>, N>& metrics, RowOf row_of, Why why) {
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     for (std::size_t i = 0; i < names.size(); ++i) {
-      for (const auto& m : metrics) {
-        const double v = row_of(res.replications[r], i).*m.field;
-        os << r << ',' << names[i] << ',' << m.name << ',' << csv_cell(v) << '\n';
-      }
+      const Row& row = row_of(res.replications[r], i);
+      for (std::size_t k = 0; k < N; ++k)
+        os << r << ',' << names[i] << ',' << metrics[k].name << ',' << csv_cells(row, metrics[k], why(i, k)) << '\n';
     }
   }
 }
 
 Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json to_json(const Estimate& e);
-
-/// {"<metric>": {"mean", "ci95"}, …} for one entity.
-template <class Row, std::size_t N, class RowOf>
-Json metrics_json(const RunResult& res, const std::array<Metric<Row>, N>& metrics, RowOf row_of) {
-  Json j = Json::object();
-  for (const auto& m : metrics) j[std::string(m.name)] = to_json(estimate(column(res, m, row_of)));
+/// {"mean", "ci95", "n", "replications", "few_observations"}; for a measure that does not apply,
+/// {"mean": null, "ci95": null, "not_applicable": reason}.
+Json to_json(const Estimate& e, std::string_view not_applicable) {
+  Json j;
+  if (!not_applicable.empty()) {
+    j["mean"] = nullptr;
+    j["ci95"] = nullptr;
+    j["not_applicable"] = std::string(not_applicable);
+    return j;
+  }
+  j["mean"] = number_or_null(e.mean);
+  j["ci95"] = e.ci95 ? Json::array({number_or_null(e.ci95->first), number_or_null(e.ci95->second)}) : Json(nullptr);
+  j["n"] = static_cast<std::uint64_t>(std::llround(e.observations));
+  j["replications"] = e.replications;
+  j["few_observations"] = e.few_observations;
   return j;
 }
 
-Json to_json(const Estimate& e) {
-  Json j;
-  j["mean"] = number_or_null(e.mean);
-  j["ci95"] = e.ci95 ? Json::array({number_or_null(e.ci95->first), number_or_null(e.ci95->second)}) : Json(nullptr);
+/// {"<metric>": {…}, …} for one entity; `why(metric index)` as in tidy_rows.
+template <class Row, std::size_t N, class RowOf, class Why>
+Json metrics_json(const RunResult& res, const std::array<Metric<Row>, N>& metrics, RowOf row_of, Why why) {
+  Json j = Json::object();
+  for (std::size_t k = 0; k < N; ++k)
+    j[std::string(metrics[k].name)] = to_json(estimate_of(res, metrics[k], row_of), why(k));
   return j;
+}
+template <class Row, std::size_t N, class RowOf>
+Json metrics_json(const RunResult& res, const std::array<Metric<Row>, N>& metrics, RowOf row_of) {
+  return metrics_json(res, metrics, row_of, [](std::size_t) { return std::string_view(); });
 }
 
 }  // namespace
@@ -82,6 +121,7 @@ std::string format_number(double v) {
 
 std::string summary_json(const RunContext& ctx, const RunResult& res) {
   const Scenario& s = ctx.scenario;
+  const Applicability ok = applicability(s);
   Json j;
   j["scenario"] = s.name;
   j["seed"] = ctx.seed;
@@ -96,7 +136,8 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     Json aj;
     aj["servers"] = s.agencies[a].unlimited ? Json("unlimited") : Json(s.agencies[a].servers);
     aj.update(metrics_json(
-        res, kAgencyMetrics, [a](const ReplicationResult& r) -> const auto& { return r.agencies[a]; }));
+        res, kAgencyMetrics, [a](const ReplicationResult& r) -> const auto& { return r.agencies[a]; },
+        [&](std::size_t k) { return ok.agencies[a][k]; }));
     agencies[s.agencies[a].id] = std::move(aj);
   }
   j["agencies"] = std::move(agencies);
@@ -105,7 +146,8 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   Json referrals = Json::object();
   for (std::size_t i = 0; i < s.referrals.size(); ++i) {
     referrals[s.referrals[i].key] = metrics_json(
-        res, kReferralMetrics, [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; });
+        res, kReferralMetrics, [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; },
+        [&](std::size_t k) { return ok.referrals[i][k]; });
   }
   j["referrals"] = std::move(referrals);
   Json deadlines = Json::object();
@@ -133,11 +175,13 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   Json cohorts = Json::object();
   for (std::size_t c = 0; c < kCohortCount; ++c) {
     cohorts[cohort_name(c)] = metrics_json(
-        res, kCohortMetrics, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; });
+        res, kCohortMetrics, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; },
+        [&](std::size_t k) { return ok.cohorts[k]; });
   }
   j["cohorts"] = std::move(cohorts);
   j["overall"] = metrics_json(
-      res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts[kCohortCount]; });
+      res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts[kCohortCount]; },
+      [&](std::size_t k) { return ok.cohorts[k]; });
   // Only with [[change]] tables, so that the summary of a scenario without them is as it was.
   if (!s.changes.empty()) {
     Json changes = Json::array();
@@ -163,75 +207,77 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
 
 std::string agencies_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,agency,metric,value\n";
+  os << "replication,agency,metric,value,observations,note\n";
   std::vector<std::string> names;
   for (const Agency& a : ctx.scenario.agencies) names.push_back(a.id);
+  const Applicability ok = applicability(ctx.scenario);
   tidy_rows(
       os, res, names, kAgencyMetrics,
-      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.agencies[i]; });
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.agencies[i]; },
+      [&](std::size_t i, std::size_t k) { return ok.agencies[i][k]; });
   return os.str();
 }
 
 std::string cases_csv(const RunContext&, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,metric,value\n";
+  os << "replication,metric,value,observations,note\n";
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
-    for (const auto& m : kCaseMetrics) {
-      const double v = res.replications[r].cases.*m.field;
-      os << r << ',' << m.name << ',' << csv_cell(v) << '\n';
-    }
+    for (const auto& m : kCaseMetrics)
+      os << r << ',' << m.name << ',' << csv_cells(res.replications[r].cases, m, {}) << '\n';
   }
   return os.str();
 }
 
 std::string referrals_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,referral,metric,value\n";
+  os << "replication,referral,metric,value,observations,note\n";
   std::vector<std::string> names;
   for (const Referral& r : ctx.scenario.referrals) names.push_back(r.key);
+  const Applicability ok = applicability(ctx.scenario);
   tidy_rows(
       os, res, names, kReferralMetrics,
-      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.referrals[i]; });
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.referrals[i]; },
+      [&](std::size_t i, std::size_t k) { return ok.referrals[i][k]; });
   return os.str();
 }
 
 std::string deadlines_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,deadline,metric,value\n";
+  os << "replication,deadline,metric,value,observations,note\n";
   std::vector<std::string> names;
   for (const Deadline& d : ctx.scenario.deadlines) names.push_back(d.id);
   tidy_rows(
       os, res, names, kDeadlineMetrics,
-      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.deadlines[i]; });
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.deadlines[i]; }, kAllApply);
   return os.str();
 }
 
 std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,deadline,cohort,metric,value\n";
+  os << "replication,deadline,cohort,metric,value,observations,note\n";
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     for (std::size_t d = 0; d < ctx.scenario.deadlines.size(); ++d) {
       for (std::size_t c = 0; c < kCohortCount; ++c) {
         const std::string prefix = std::to_string(r) + ',' + ctx.scenario.deadlines[d].id + ',' + cohort_name(c) + ',';
-        for (const auto& m : kDeadlineCohortMetrics) {
-          const double v = res.replications[r].deadlines[d].cohorts[c].*m.field;
-          os << prefix << m.name << ',' << csv_cell(v) << '\n';
-        }
+        const DeadlineCohortResult& row = res.replications[r].deadlines[d].cohorts[c];
+        for (const auto& m : kDeadlineCohortMetrics) os << prefix << m.name << ',' << csv_cells(row, m, {}) << '\n';
       }
     }
   }
   return os.str();
 }
 
-std::string cohorts_csv(const RunContext&, const RunResult& res) {
+std::string cohorts_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
-  os << "replication,cohort,metric,value\n";
+  os << "replication,cohort,metric,value,observations,note\n";
   std::vector<std::string> names;
   for (std::size_t c = 0; c < kCohortCount; ++c) names.push_back(cohort_name(c));
   names.emplace_back("overall");
+  const Applicability ok = applicability(ctx.scenario);
   tidy_rows(
       os, res, names, kCohortMetrics,
-      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.cohorts[i]; });
+      [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.cohorts[i]; },
+      [&](std::size_t, std::size_t k) { return ok.cohorts[k]; });
   return os.str();
 }
 
@@ -268,18 +314,114 @@ std::string run_json(const RunContext& ctx, const RunResult& res, const std::str
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+/// Display columns of UTF-8 text: setw counts bytes, and "→" is three.
+std::size_t display_width(const std::string& t) {
+  std::size_t n = 0;
+  for (unsigned char ch : t) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+/// The figures of the table, and the notes under it that they need: what the few-observation mark
+/// means, and why a measure is n/a, once per reason.
+class TableNotes {
+ public:
+  /// "mean [lo,hi]" (just the mean without an interval) at `precision` decimals, then "*" on few
+  /// observations; "-" when no replication observed it; "n/a" when `not_applicable` is set, noted
+  /// under the table as the reason for `column` of `entity` (empty: every entity of the table).
+  std::string cell(const Estimate& e, int precision, std::string_view not_applicable = {},
+                   const std::string& column = {}, const std::string& entity = {}) {
+    if (!not_applicable.empty()) {
+      add(not_applicable, column, entity);
+      return "n/a";
+    }
+    if (std::isnan(e.mean)) return "-";
+    std::ostringstream c;
+    c << std::fixed << std::setprecision(precision) << e.mean;
+    if (e.ci95) c << " [" << e.ci95->first << ',' << e.ci95->second << ']';
+    if (e.few_observations) {
+      c << '*';
+      few_ = true;
+    }
+    return c.str();
+  }
+  void print(std::ostream& os) const {
+    if (!few_ && columns_.empty()) return;
+    os << "\nnotes:\n";
+    if (few_) {
+      os << "  * fewer than " << static_cast<int>(kFewObservations)
+         << " observations per replication behind the figure (\"n\" in summary.json); never chosen as the worst\n";
+    }
+    if (columns_.empty()) return;
+    os << "  n/a: the scenario cannot produce the measure\n";
+    // One line per reason and set of entities, naming the columns it applies to.
+    std::vector<std::pair<std::string, std::vector<std::string>>> lines;  // (reason — entities, columns)
+    for (const Column& c : columns_) {
+      std::string key = std::string(c.reason);
+      if (!c.entities.empty()) {
+        key += " (";
+        for (std::size_t i = 0; i < c.entities.size(); ++i) key += (i ? ", " : "") + c.entities[i];
+        key += ")";
+      }
+      auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == key; });
+      if (it == lines.end()) it = lines.insert(lines.end(), {key, {}});
+      it->second.push_back(c.column);
+    }
+    for (const auto& [key, columns] : lines) {
+      os << "    ";
+      for (std::size_t i = 0; i < columns.size(); ++i) os << (i ? ", " : "") << columns[i];
+      os << ": " << key << "\n";
+    }
+  }
+
+ private:
+  struct Column {
+    std::string column;
+    std::string_view reason;
+    std::vector<std::string> entities;
+  };
+  void add(std::string_view reason, const std::string& column, const std::string& entity) {
+    auto it = std::find_if(columns_.begin(), columns_.end(),
+                           [&](const Column& c) { return c.column == column && c.reason == reason; });
+    if (it == columns_.end()) it = columns_.insert(columns_.end(), {column, reason, {}});
+    if (!entity.empty() && std::find(it->entities.begin(), it->entities.end(), entity) == it->entities.end())
+      it->entities.push_back(entity);
+  }
+  bool few_ = false;
+  std::vector<Column> columns_;
+};
+
+/// Rows of cells, the first the header: the first column left-aligned, the others right-aligned,
+/// each as wide as its widest cell, two spaces apart, each line after `indent`.
+void print_grid(std::ostream& os, const std::string& indent, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (std::size_t k = 0; k < row.size(); ++k) width[k] = std::max(width[k], display_width(row[k]));
+  }
+  for (const auto& row : rows) {
+    std::string line = indent;
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      const std::string pad(width[k] - display_width(row[k]), ' ');
+      line += k == 0 ? row[k] + pad : "  " + pad + row[k];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    os << line << "\n";
+  }
+}
+
+}  // namespace
+
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& res) {
   const Scenario& s = ctx.scenario;
-  auto cell = [](const Estimate& e, int precision) {
-    std::ostringstream c;
-    if (std::isnan(e.mean)) return std::string("-");
-    c << std::fixed << std::setprecision(precision) << e.mean;
-    if (e.ci95) c << " ±" << std::setprecision(precision) << e.half_width();
-    return c.str();
+  const Applicability ok = applicability(s);
+  TableNotes notes;
+  const auto per_replication = [&](const Estimate& e) {
+    return e.observations / static_cast<double>(std::max<std::size_t>(1, res.replications.size()));
   };
-  std::size_t idw = 6;
-  for (const auto& a : s.agencies) idw = std::max(idw, a.id.size());
-  // Servers as the run goes: "4→2→4" for an agency whose [[change]]s set them.
+  // Servers as the run goes: "4→2→4" for an agency whose [[change]]s set them; longer than 9
+  // columns, the first and the last value.
   const std::vector<ReplayedChange> replayed = replay_changes(s);
   std::vector<std::string> servers_text(s.agencies.size());
   for (std::size_t a = 0; a < s.agencies.size(); ++a)
@@ -288,37 +430,32 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
     const Change& c = s.changes[rc.declared].change;
     if (c.target == Change::Target::agency && c.servers) servers_text[c.index] += "→" + std::to_string(*c.servers);
   }
-  // Right-aligned in 10 columns by hand: setw counts bytes, and "→" is three. Longer: the first
-  // and the last value.
-  const auto columns = [](const std::string& t) {
-    std::size_t n = 0;
-    for (unsigned char ch : t) n += (ch & 0xC0) != 0x80;
-    return n;
-  };
   for (std::string& t : servers_text) {
-    if (columns(t) > 9) t = t.substr(0, t.find("→")) + "→…" + t.substr(t.rfind("→") + 3);
-    t.insert(0, 10 - columns(t), ' ');
+    if (display_width(t) > 9) t = t.substr(0, t.find("→")) + "→…" + t.substr(t.rfind("→") + 3);
   }
   os << s.name << " — " << ctx.replications << " replication(s), seed " << ctx.seed << ", horizon "
      << format_duration(s.run.horizon) << ", warm-up " << format_duration(s.run.warmup) << "\n";
-  os << "(mean ± half-width of the 95% confidence interval over replications; times in days)\n\n";
-  os << std::left << std::setw(static_cast<int>(idw)) << "agency" << std::right << std::setw(10) << "servers"
-     << std::setw(18) << "throughput/d" << std::setw(18) << "utilization" << std::setw(18) << "queue" << std::setw(18)
-     << "wait" << std::setw(18) << "time in agency"
-     << "\n";
+  os << "(mean [95% confidence interval] over replications; times in days; * and n/a: see the notes at the end)\n\n";
+
+  const auto agency_estimate = [&](std::size_t a, double AgencyResult::*field) {
+    return estimate_of(
+        res, kAgencyMetrics, field, [a](const ReplicationResult& r) -> const auto& { return r.agencies[a]; });
+  };
+  const auto agency_cell = [&](std::size_t a, double AgencyResult::*field, int precision, const std::string& column) {
+    return notes.cell(agency_estimate(a, field), precision, ok.agencies[a][metric_index(kAgencyMetrics, field)], column,
+                      s.agencies[a].id);
+  };
+  std::vector<std::vector<std::string>> grid{
+      {"agency", "servers", "throughput/d", "utilization", "queue", "wait", "time in agency"}};
   for (std::size_t a = 0; a < s.agencies.size(); ++a) {
-    auto est = [&](double AgencyResult::*f) {
-      std::vector<double> v;
-      for (const auto& rep : res.replications) v.push_back(rep.agencies[a].*f);
-      return estimate(v);
-    };
-    const Agency& ag = s.agencies[a];
-    os << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << servers_text[a] << std::setw(18)
-       << cell(est(&AgencyResult::throughput_per_day), 3) << std::setw(18) << cell(est(&AgencyResult::utilization), 3)
-       << std::setw(18) << cell(est(&AgencyResult::mean_queue_length), 2) << std::setw(18)
-       << cell(est(&AgencyResult::mean_wait_days), 2) << std::setw(18)
-       << cell(est(&AgencyResult::mean_time_in_agency_days), 2) << "\n";
+    grid.push_back({s.agencies[a].id, servers_text[a],
+                    agency_cell(a, &AgencyResult::throughput_per_day, 3, "throughput/d"),
+                    agency_cell(a, &AgencyResult::utilization, 3, "utilization"),
+                    agency_cell(a, &AgencyResult::mean_queue_length, 2, "queue"),
+                    agency_cell(a, &AgencyResult::mean_wait_days, 2, "wait"),
+                    agency_cell(a, &AgencyResult::mean_time_in_agency_days, 2, "time in agency")});
   }
+  print_grid(os, "", grid);
   if (!replayed.empty()) {
     os << "\nchanges during the run (" << replayed.size() << " [[change]]; servers above: before → after):\n";
     for (const ReplayedChange& rc : replayed) {
@@ -329,19 +466,21 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
       os << "\n";
     }
   }
-  auto cases = [&](double CaseResult::*f) {
-    std::vector<double> v;
-    for (const auto& rep : res.replications) v.push_back(rep.cases.*f);
-    return estimate(v);
+  const auto cases = [&](double CaseResult::*f, int precision) {
+    return notes.cell(estimate_of(
+                          res, kCaseMetrics, f, [](const ReplicationResult& r) -> const auto& { return r.cases; }),
+                      precision);
   };
-  os << "\ncases entered " << cell(cases(&CaseResult::entered), 1) << ", exited " << cell(cases(&CaseResult::exited), 1)
-     << ", in the mechanism at the horizon " << cell(cases(&CaseResult::in_system_at_end), 1)
-     << "\nmean time in the mechanism " << cell(cases(&CaseResult::mean_time_in_system_days), 2)
+  os << "\ncases entered " << cases(&CaseResult::entered, 1) << ", exited " << cases(&CaseResult::exited, 1)
+     << ", in the mechanism at the horizon " << cases(&CaseResult::in_system_at_end, 1)
+     << "\nmean time in the mechanism " << cases(&CaseResult::mean_time_in_system_days, 2)
      << " days (persons who entered in the window, followed to their exit";
   if (s.run.follow_up > 0) {
     os << " for up to " << format_duration(s.run.follow_up) << " after the horizon";
-    const Estimate still = cases(&CaseResult::still_in_after_follow_up);
-    if (still.mean > 0) os << "; " << cell(still, 1) << " still inside after it, left out";
+    const Estimate still = estimate_of(
+        res, kCaseMetrics, &CaseResult::still_in_after_follow_up,
+        [](const ReplicationResult& r) -> const auto& { return r.cases; });
+    if (still.mean > 0) os << "; " << notes.cell(still, 1) << " still inside after it, left out";
   } else {
     os << "; no follow-up: those still inside at the horizon are left out, long stays count less";
   }
@@ -350,59 +489,59 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
   // Referrals that did not arrive: losses and consent refusals, where there were any.
   bool header = false;
   for (std::size_t i = 0; i < s.referrals.size(); ++i) {
-    const Estimate lost = estimate(column(
-        res, Metric<ReferralResult>{"lost", &ReferralResult::lost}, [i](const ReplicationResult& r) -> const auto& {
-          return r.referrals[i];
-        }));
-    const Estimate refused = estimate(column(
-        res, Metric<ReferralResult>{"consent_refused", &ReferralResult::consent_refused},
-        [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; }));
+    const auto row_of = [i](const ReplicationResult& r) -> const auto& { return r.referrals[i]; };
+    const Estimate lost = estimate_of(res, kReferralMetrics, &ReferralResult::lost, row_of);
+    const Estimate refused = estimate_of(res, kReferralMetrics, &ReferralResult::consent_refused, row_of);
     if (!(lost.mean > 0) && !(refused.mean > 0)) continue;
     if (!header) os << "\nreferrals that did not arrive (per replication):\n";
     header = true;
-    os << "  " << std::left << std::setw(40) << s.referrals[i].key << std::right << " lost " << std::setw(14)
-       << cell(lost, 1) << "   consent refused " << cell(refused, 1) << "\n";
+    const auto why = [&](double ReferralResult::*f) { return ok.referrals[i][metric_index(kReferralMetrics, f)]; };
+    os << "  " << std::left << std::setw(40) << s.referrals[i].key << std::right << " lost " << std::setw(20)
+       << notes.cell(lost, 1, why(&ReferralResult::lost), "lost", s.referrals[i].key) << "   consent refused "
+       << notes.cell(refused, 1, why(&ReferralResult::consent_refused), "consent refused", s.referrals[i].key) << "\n";
   }
 
   // Deadlines: compliance, and the agencies whose holding of cases breached them.
   if (!s.deadlines.empty())
     os << "\ndeadlines (compliance = met / (met + breached); left first = left the mechanism before the limit):\n";
   for (std::size_t d = 0; d < s.deadlines.size(); ++d) {
-    auto est = [&](double DeadlineResult::*f) {
-      std::vector<double> v;
-      for (const auto& rep : res.replications) v.push_back(rep.deadlines[d].*f);
-      return estimate(v);
+    const auto est = [&](double DeadlineResult::*f) {
+      return estimate_of(
+          res, kDeadlineMetrics, f, [d](const ReplicationResult& r) -> const auto& { return r.deadlines[d]; });
     };
     os << "  " << std::left << std::setw(40) << s.deadlines[d].id << std::right << " within " << std::setw(6)
-       << s.deadlines[d].describe_limit() << "  compliance " << std::setw(14)
-       << cell(est(&DeadlineResult::compliance), 3) << "  breached " << cell(est(&DeadlineResult::breached), 1)
-       << "  left first " << cell(est(&DeadlineResult::left), 1) << "\n";
-    // The cohort with the lowest mean compliance over the replications that measured it (the
-    // first in cohort order on a tie), with how many of its cases were measured per replication.
-    std::size_t worst = kCohortCount;
+       << s.deadlines[d].describe_limit() << "  compliance " << std::setw(20)
+       << notes.cell(est(&DeadlineResult::compliance), 3) << "  breached "
+       << notes.cell(est(&DeadlineResult::breached), 1) << "  left first " << notes.cell(est(&DeadlineResult::left), 1)
+       << "\n";
+    // The cohort with the lowest (pooled) compliance among those with enough measured cases (the
+    // first in cohort order on a tie): a cohort of a few cases would be "worst" by chance.
+    std::size_t worst = kCohortCount, measured = 0;
     Estimate worst_compliance;
     for (std::size_t c = 0; c < kCohortCount; ++c) {
-      const Estimate e = estimate(column(
-          res, Metric<DeadlineCohortResult>{"compliance", &DeadlineCohortResult::compliance},
-          [ d, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; }));
-      if (std::isnan(e.mean) || (worst < kCohortCount && !(e.mean < worst_compliance.mean))) continue;
+      const Estimate e = estimate_of(
+          res, kDeadlineCohortMetrics, &DeadlineCohortResult::compliance,
+          [ d, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; });
+      if (std::isnan(e.mean)) continue;
+      ++measured;
+      if (e.few_observations || (worst < kCohortCount && !(e.mean < worst_compliance.mean))) continue;
       worst = c;
       worst_compliance = e;
     }
     if (worst < kCohortCount) {
-      std::vector<double> measured;
-      for (const auto& rep : res.replications)
-        measured.push_back(rep.deadlines[d].cohorts[worst].met + rep.deadlines[d].cohorts[worst].breached);
-      os << "    worst cohort: " << cohort_name(worst) << " " << cell(worst_compliance, 3) << "  (measured "
-         << cell(estimate(measured), 1) << ")\n";
+      os << "    worst cohort: " << cohort_name(worst) << " " << notes.cell(worst_compliance, 3) << "  (measured "
+         << std::fixed << std::setprecision(1) << per_replication(worst_compliance) << " per replication)\n";
+    } else if (measured > 0) {
+      os << "    worst cohort: none with " << static_cast<int>(kFewObservations)
+         << " or more measured cases per replication (" << measured << " cohort(s) measured, all fewer)\n";
     }
   }
   if (!s.deadlines.empty()) {
-    std::vector<std::pair<double, std::size_t>> caused;
+    // Ranked by the mean per replication; agencies with few arrivals are listed apart, unranked.
+    std::vector<std::pair<double, std::size_t>> caused, apart;
     for (std::size_t a = 0; a < s.agencies.size(); ++a) {
-      double sum = 0;
-      for (const auto& rep : res.replications) sum += rep.agencies[a].deadline_breaches_caused;
-      if (sum > 0) caused.emplace_back(-sum / static_cast<double>(res.replications.size()), a);
+      const Estimate e = agency_estimate(a, &AgencyResult::deadline_breaches_caused);
+      if (e.mean > 0) (e.few_observations ? apart : caused).emplace_back(-e.mean, a);
     }
     std::sort(caused.begin(), caused.end());
     if (!caused.empty()) os << "  breaches caused, by agency (mean per replication):";
@@ -411,62 +550,63 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
          << -caused[k].first;
     }
     if (!caused.empty()) os << "\n";
+    if (!apart.empty()) {
+      os << "  breaches caused at agencies with fewer than " << static_cast<int>(kFewObservations)
+         << " arrivals per replication:";
+      for (std::size_t k = 0; k < apart.size(); ++k) {
+        os << (k ? ", " : " ") << s.agencies[apart[k].second].id << " " << std::fixed << std::setprecision(1)
+           << -apart[k].first << "*";
+      }
+      os << "\n";
+    }
   }
 
   // Agencies that were full, held people, or interviewed them: the new per-agency counts.
-  bool agency_header = false;
+  grid = {{"agency", "beds", "turned away", "overflowed", "held", "withdrawals", "interviews"}};
   for (std::size_t a = 0; a < s.agencies.size(); ++a) {
-    auto est = [&](double AgencyResult::*f) {
-      std::vector<double> v;
-      for (const auto& rep : res.replications) v.push_back(rep.agencies[a].*f);
-      return estimate(v);
-    };
     const Agency& ag = s.agencies[a];
-    const Estimate turned = est(&AgencyResult::turned_away), over = est(&AgencyResult::overflowed);
-    const Estimate held = est(&AgencyResult::held), withdrawn = est(&AgencyResult::withdrawals);
-    const Estimate interviews = est(&AgencyResult::interviews);
-    if (!ag.residential && !(turned.mean > 0) && !(over.mean > 0) && !(held.mean > 0) && !(withdrawn.mean > 0) &&
-        !(interviews.mean > 0))
-      continue;
-    if (!agency_header) {
-      os << "\nbeds, full agencies, holds, withdrawals and interviews (per replication; beds = mean occupied):\n";
-      os << "  " << std::left << std::setw(static_cast<int>(idw)) << "agency" << std::right << std::setw(16) << "beds"
-         << std::setw(16) << "turned away" << std::setw(16) << "overflowed" << std::setw(16) << "held" << std::setw(16)
-         << "withdrawals" << std::setw(16) << "interviews"
-         << "\n";
-      agency_header = true;
-    }
-    os << "  " << std::left << std::setw(static_cast<int>(idw)) << ag.id << std::right << std::setw(16)
-       << cell(est(&AgencyResult::beds_occupied), 2) << std::setw(16) << cell(turned, 1) << std::setw(16)
-       << cell(over, 1) << std::setw(16) << cell(held, 1) << std::setw(16) << cell(withdrawn, 1) << std::setw(16)
-       << cell(interviews, 1) << "\n";
+    bool any = ag.residential;
+    for (auto f : {&AgencyResult::turned_away, &AgencyResult::overflowed, &AgencyResult::held,
+                   &AgencyResult::withdrawals, &AgencyResult::interviews})
+      any = any || agency_estimate(a, f).mean > 0;
+    if (!any) continue;
+    grid.push_back({ag.id, agency_cell(a, &AgencyResult::beds_occupied, 2, "beds"),
+                    agency_cell(a, &AgencyResult::turned_away, 1, "turned away"),
+                    agency_cell(a, &AgencyResult::overflowed, 1, "overflowed"),
+                    agency_cell(a, &AgencyResult::held, 1, "held"),
+                    agency_cell(a, &AgencyResult::withdrawals, 1, "withdrawals"),
+                    agency_cell(a, &AgencyResult::interviews, 1, "interviews")});
+  }
+  if (grid.size() > 1) {
+    os << "\nbeds, full agencies, holds, withdrawals and interviews (per replication; beds = mean occupied):\n";
+    print_grid(os, "  ", grid);
   }
 
   // Cohorts with exits, then overall: persons who left the mechanism in the window.
   os << "\ncohorts (persons who entered in the window, followed to their exit; identified = share of true victims; "
         "times from entry in days; exited = those who left):\n";
-  constexpr int kName = 34;  // "adult/domestic_servitude/national" and a space
-  os << "  " << std::left << std::setw(kName) << "cohort" << std::right << std::setw(15) << "exited" << std::setw(15)
-     << "identified" << std::setw(15) << "to ident. p50" << std::setw(15) << "to ident. p90" << std::setw(15)
-     << "to service p50" << std::setw(15) << "drop-out" << std::setw(13) << "hand-offs" << std::setw(13) << "interviews"
-     << "\n";
+  grid = {{"cohort", "exited", "identified", "to ident. p50", "to ident. p90", "to service p50", "drop-out",
+           "hand-offs", "interviews"}};
   for (std::size_t c = 0; c <= kCohortCount; ++c) {
-    auto est = [&](double CohortResult::*f) {
-      std::vector<double> v;
-      for (const auto& rep : res.replications) v.push_back(rep.cohorts[c].*f);
-      return estimate(v);
+    const auto est = [&](double CohortResult::*f) {
+      return estimate_of(
+          res, kCohortMetrics, f, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; });
     };
-    const Estimate exited = est(&CohortResult::exited);
-    if (c < kCohortCount && !(exited.mean > 0)) continue;
-    os << "  " << std::left << std::setw(kName) << (c < kCohortCount ? cohort_name(c) : std::string("overall"))
-       << std::right << std::setw(15) << cell(exited, 1) << std::setw(15)
-       << cell(est(&CohortResult::victims_identified_share), 3) << std::setw(15)
-       << cell(est(&CohortResult::time_to_identified_days_median), 1) << std::setw(15)
-       << cell(est(&CohortResult::time_to_identified_days_p90), 1) << std::setw(15)
-       << cell(est(&CohortResult::time_to_first_service_days_median), 1) << std::setw(15)
-       << cell(est(&CohortResult::dropout_share), 3) << std::setw(13) << cell(est(&CohortResult::handoffs_per_case), 2)
-       << std::setw(13) << cell(est(&CohortResult::interviews_per_case), 2) << "\n";
+    const auto cell = [&](double CohortResult::*f, int precision, const std::string& column) {
+      return notes.cell(est(f), precision, ok.cohorts[metric_index(kCohortMetrics, f)], column);
+    };
+    if (c < kCohortCount && !(est(&CohortResult::exited).mean > 0)) continue;
+    grid.push_back(
+        {c < kCohortCount ? cohort_name(c) : std::string("overall"), cell(&CohortResult::exited, 1, "exited"),
+         cell(&CohortResult::victims_identified_share, 3, "identified"),
+         cell(&CohortResult::time_to_identified_days_median, 1, "to ident. p50"),
+         cell(&CohortResult::time_to_identified_days_p90, 1, "to ident. p90"),
+         cell(&CohortResult::time_to_first_service_days_median, 1, "to service p50"),
+         cell(&CohortResult::dropout_share, 3, "drop-out"), cell(&CohortResult::handoffs_per_case, 2, "hand-offs"),
+         cell(&CohortResult::interviews_per_case, 2, "interviews")});
   }
+  print_grid(os, "  ", grid);
+  notes.print(os);
 }
 
 AtomicOutputFile::AtomicOutputFile(std::filesystem::path path)

@@ -83,6 +83,12 @@ head -1 "$tmp/t1/timeseries.csv" | grep -qx "replication,time_days,agency,queue,
 grep -q '"overall"' "$tmp/t1/summary.json" && grep -q '"cohorts"' "$tmp/t1/summary.json" && ok \
   || bad "summary.json lacks cohorts/overall"
 grep -q "^  overall" "$tmp/run1.txt" && ok || bad "the table does not show the overall cohort"
+# Every figure with the observations behind it; the tidy CSVs with observations and note columns.
+head -1 "$tmp/t1/agencies.csv" | grep -qx "replication,agency,metric,value,observations,note" && ok \
+  || bad "agencies.csv header"
+awk -F, 'NF != 6 { exit 1 }' "$tmp/t1/cohorts.csv" && ok || bad "cohorts.csv rows do not all have 6 columns"
+python3 -c "import json; d=json.load(open('$tmp/t1/summary.json')); u=d['agencies']['competent_authority']['utilization']; assert 0 <= u['ci95'][0] <= u['mean'] <= u['ci95'][1] <= 1 and u['n'] > 0 and u['replications'] == 4 and u['few_observations'] is False" 2>/dev/null \
+  && ok || { command -v python3 >/dev/null && bad "summary.json figures lack n, replications or few_observations" || ok; }
 [ ! -e "$tmp/t1/cases_milestones.csv" ] && ok || bad "cases_milestones.csv written without --milestones"
 
 # --milestones and --xes write their files; --sample 0 drops the time series.
