@@ -8,6 +8,11 @@
 
 namespace refsim::test {
 
+/// The default cohort scheme (age × exploitation × foreign), which the tests' scenarios use.
+inline constexpr std::size_t kCohortCount = 20;
+inline std::size_t cohort_of(const Attributes& a) { return CohortScheme{}.of(a, 0); }
+inline std::string cohort_name(std::size_t cohort) { return CohortScheme{}.name(cohort); }
+
 /// Loads a scenario from text, named "test.toml" in messages.
 inline Scenario scenario(const std::string& toml) { return load_scenario_text(toml, "test.toml"); }
 

@@ -90,8 +90,8 @@ TEST_CASE("Calibration: uk-nrm gives the 19125 NRM referrals of 2024 within 2 pe
 TEST_CASE("Calibration: uk-nrm gives the children's 31 percent of 2024 referrals within 1 point") {
   check_within("children's share of referrals 2024", figure([](const ReplicationResult& rep) {
                  double children = 0;
-                 for (std::size_t c = 0; c < kCohortCount; ++c) {
-                   if (std::string(cohort_name(c)).rfind("child/", 0) == 0) children += rep.cohorts[c].entered;
+                 for (std::size_t c = 0; c < test::kCohortCount; ++c) {
+                   if (std::string(test::cohort_name(c)).rfind("child/", 0) == 0) children += rep.cohorts[c].entered;
                  }
                  return children / rep.referrals[uk().referral].sent;
                }),

@@ -64,7 +64,7 @@ TEST_CASE("Follow-up: an exponential stage of mean 240 days over 3 years reads 2
   for (const auto& rep : r.replications) {
     CHECK(rep.cases.still_in_after_follow_up == 0);
     CHECK(rep.cases.mean_time_in_system_days == Approx(rep.agencies[0].mean_time_in_agency_days).epsilon(1e-12));
-    CHECK(rep.cohorts[kCohortCount].exited == rep.cases.entered);
+    CHECK(rep.cohorts[test::kCohortCount].exited == rep.cases.entered);
   }
 }
 
@@ -89,7 +89,7 @@ TEST_CASE("Follow-up: with a warm-up only visits that began in the window count"
   for (const auto& rep : r.replications) {
     // entered = arrivals in the window; all of them and nobody else followed to their exit
     CHECK(rep.cases.entered == rep.agencies[0].arrivals);
-    CHECK(rep.cohorts[kCohortCount].exited == rep.cases.entered);
+    CHECK(rep.cohorts[test::kCohortCount].exited == rep.cases.entered);
   }
 }
 

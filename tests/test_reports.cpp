@@ -102,7 +102,7 @@ TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
   const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/sea-fisheries.toml");
   const RunResult r = run(s);
   const std::vector<CohortResult>& cohorts = r.replications[0].cohorts;
-  REQUIRE(cohorts.size() == kCohortCount + 1);
+  REQUIRE(cohorts.size() == test::kCohortCount + 1);
   const std::array<double CohortResult::*, 14> counts{
       &CohortResult::entered,        &CohortResult::exited,          &CohortResult::victims,
       &CohortResult::identified,     &CohortResult::false_positives, &CohortResult::withdrawals,
@@ -112,7 +112,7 @@ TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
   int nonzero = 0;
   for (std::size_t k = 0; k < counts.size(); ++k) {
     double sum = 0;
-    for (std::size_t c = 0; c < kCohortCount; ++c) sum += cohorts[c].*counts[k];
+    for (std::size_t c = 0; c < test::kCohortCount; ++c) sum += cohorts[c].*counts[k];
     INFO("count field " << k);
     CHECK(cohorts.back().*counts[k] == sum);
     nonzero += sum > 0;
@@ -120,7 +120,7 @@ TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
   CHECK(nonzero >= 10);  // the scenario exercises most of them
   // Hand-offs per case: overall = sum of each cohort's hand-offs / sum of exits.
   double handoffs = 0;
-  for (std::size_t c = 0; c < kCohortCount; ++c) {
+  for (std::size_t c = 0; c < test::kCohortCount; ++c) {
     if (cohorts[c].exited > 0) handoffs += cohorts[c].handoffs_per_case * cohorts[c].exited;
   }
   CHECK(cohorts.back().handoffs_per_case == Approx(handoffs / cohorts.back().exited).epsilon(1e-12));
@@ -152,13 +152,13 @@ cases = 4
   CHECK(std::isnan(all.time_to_presumed_days_median));     // no presumed decision
   CHECK(std::isnan(all.time_to_first_service_days_mean));  // the authority provides nothing
   // The default profile: adults, exploitation "other", home nationality.
-  const std::size_t adult_other_national = cohort_of([] {
+  const std::size_t adult_other_national = test::cohort_of([] {
     Attributes a{};
     a[attr::kAdult] = 1;
     a[attr::kExploitation] = 4;
     return a;
   }());
-  CHECK(cohort_name(adult_other_national) == "adult/other/national");
+  CHECK(test::cohort_name(adult_other_national) == "adult/other/national");
   CHECK(r.replications[0].cohorts[adult_other_national].exited == 12);
   CHECK(r.replications[0].cohorts[0].exited == 0);
   CHECK(std::isnan(r.replications[0].cohorts[0].victims_identified_share));
@@ -211,12 +211,12 @@ profile = "mixed"
   Attributes a{};
   a[attr::kChild] = 1;
   a[attr::kExploitation] = 1;
-  const std::size_t child_labour = cohort_of(a);
+  const std::size_t child_labour = test::cohort_of(a);
   a[attr::kChild] = 0;
   a[attr::kAdult] = 1;
-  const std::size_t adult_labour = cohort_of(a);
-  CHECK(cohort_name(child_labour) == "child/labour/national");
-  CHECK(cohort_name(adult_labour) == "adult/labour/national");
+  const std::size_t adult_labour = test::cohort_of(a);
+  CHECK(test::cohort_name(child_labour) == "child/labour/national");
+  CHECK(test::cohort_name(adult_labour) == "adult/labour/national");
   CHECK(cohorts[child_labour].exited + cohorts[adult_labour].exited == all.exited);
   check_share(cohorts[child_labour].exited, all.exited, 0.3, "children");
   CHECK(cohorts[child_labour].false_positives + cohorts[adult_labour].false_positives == all.false_positives);
@@ -512,7 +512,7 @@ TEST_CASE("Reports: sampling and watching replication 0 change no result, 1 and 
       CHECK(left == d.left);
     }
   }
-  CHECK(lines(deadline_cohorts_csv(ctx, plain)).size() == 1 + 3 * s.deadlines.size() * kCohortCount * 4);
+  CHECK(lines(deadline_cohorts_csv(ctx, plain)).size() == 1 + 3 * s.deadlines.size() * test::kCohortCount * 4);
 }
 
 TEST_CASE("Deadlines per cohort: children always breach, adults always meet, walk-ins leave, in the window only") {
@@ -591,9 +591,9 @@ within = "24h"
   const std::size_t child = 0 * 10 + 1 * 2 + 1;  // child/labour/foreign
   const std::size_t adult = 1 * 10 + 0 * 2 + 0;  // adult/sexual/national
   const std::size_t walk = 1 * 10 + 2 * 2 + 0;   // adult/criminal/national
-  REQUIRE(cohort_name(child) == "child/labour/foreign");
-  REQUIRE(cohort_name(adult) == "adult/sexual/national");
-  REQUIRE(cohort_name(walk) == "adult/criminal/national");
+  REQUIRE(test::cohort_name(child) == "child/labour/foreign");
+  REQUIRE(test::cohort_name(adult) == "adult/sexual/national");
+  REQUIRE(test::cohort_name(walk) == "adult/criminal/national");
   const RunResult r = run(s, 2);
   for (const ReplicationResult& rep : r.replications) {
     const DeadlineResult& d = rep.deadlines.at(0);
@@ -611,7 +611,7 @@ within = "24h"
     CHECK(k[walk].left == 6);
     CHECK(std::isnan(k[walk].compliance));  // left first: nothing measured
     double met = 0, breached = 0, left = 0;
-    for (std::size_t c = 0; c < kCohortCount; ++c) {
+    for (std::size_t c = 0; c < test::kCohortCount; ++c) {
       met += k[c].met;
       breached += k[c].breached;
       left += k[c].left;
@@ -624,7 +624,7 @@ within = "24h"
 
   const RunContext ctx{s, 11, 2};
   const auto rows = lines(deadline_cohorts_csv(ctx, r));
-  REQUIRE(rows.size() == 1 + 2 * 1 * kCohortCount * 4);
+  REQUIRE(rows.size() == 1 + 2 * 1 * test::kCohortCount * 4);
   // Each row with the observations behind it in that replication (settled outcomes for the
   // counts, measured ones for compliance) and a note when they are fewer than 10.
   CHECK(rows[0] == "replication,deadline,cohort,metric,value,observations,note");
@@ -658,7 +658,7 @@ within = "24h"
   CHECK(d["compliance"]["ci95"][1].get<double>() == Approx(pooled.second).epsilon(1e-12));
   CHECK(d["compliance"]["n"] == 68);
   const Json& cohorts = d["cohorts"];
-  REQUIRE(cohorts.size() == kCohortCount);
+  REQUIRE(cohorts.size() == test::kCohortCount);
   CHECK(cohorts.begin().key() == "child/sexual/national");
   // Nobody in that cohort: counts of 0 (with the exact Poisson bound), no compliance.
   CHECK(cohorts["child/sexual/national"]["met"] ==

@@ -227,6 +227,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
       {"cohorts.csv", cohorts_csv(ctx, res)},
       {"deadline_cohorts.csv", deadline_cohorts_csv(ctx, res)},
   };
+  if (s.by_country()) texts.emplace_back("countries.csv", countries_csv(ctx, res));
   if (sample_every > 0) texts.emplace_back("timeseries.csv", timeseries_csv(ctx, res));
   texts.emplace_back("run.json", run_json(ctx, res, command_line));
   std::vector<std::unique_ptr<AtomicOutputFile>> files;
@@ -244,6 +245,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     remove_stale(out / "cases_milestones.csv");
   }
   if (sample_every == 0) remove_stale(out / "timeseries.csv");
+  if (!s.by_country()) remove_stale(out / "countries.csv");
   for (const auto& f : files) f->commit();  // run.json last
   out_dir.keep();
 
@@ -257,8 +259,8 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     std::cout
         << "results written to " << out.string()
         << "/ (summary.json, agencies.csv, cases.csv, referrals.csv, deadlines.csv, cohorts.csv, deadline_cohorts.csv"
-        << (sample_every > 0 ? ", timeseries.csv" : "") << (milestones ? ", cases_milestones.csv" : "")
-        << ", run.json)\n";
+        << (s.by_country() ? ", countries.csv" : "") << (sample_every > 0 ? ", timeseries.csv" : "")
+        << (milestones ? ", cases_milestones.csv" : "") << ", run.json)\n";
     if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";
   }
   return 0;

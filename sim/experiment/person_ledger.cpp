@@ -2,18 +2,6 @@
 
 namespace refsim {
 
-std::size_t cohort_of(const Attributes& a) {
-  const std::size_t age = a[attr::kChild] ? 0 : 1;
-  return (age * kExploitationTypes.size() + a[attr::kExploitation]) * 2 + (a[attr::kForeign] ? 1 : 0);
-}
-
-std::string cohort_name(std::size_t cohort) {
-  const std::size_t foreign = cohort % 2, expl = (cohort / 2) % kExploitationTypes.size();
-  const std::size_t age = cohort / 2 / kExploitationTypes.size();
-  return std::string(age == 0 ? "child" : "adult") + "/" + std::string(kExploitationTypes[expl]) + "/" +
-         (foreign ? "foreign" : "national");
-}
-
 const char* to_string(ExitReason r) {
   switch (r) {
     case ExitReason::completed: return "completed";
@@ -27,10 +15,12 @@ const char* to_string(ExitReason r) {
   return "?";
 }
 
-PersonLedger::PersonLedger(const Scenario& scenario) {
+PersonLedger::PersonLedger(const Scenario& scenario) : cohorts_(scenario.cohorts) {
   agencies_.reserve(scenario.agencies.size());
-  for (const Agency& a : scenario.agencies) {
+  for (AgencyId id = 0; id < scenario.agencies.size(); ++id) {
+    const Agency& a = scenario.agencies[id];
     AgencyFacts f;
+    f.country = static_cast<std::uint16_t>(scenario.entry_country_index(id));
     for (std::uint32_t k : a.provides) f.provides |= static_cast<std::uint8_t>(1u << k);
     f.interview = a.interview;
     f.stage = a.stage;
@@ -45,7 +35,8 @@ void PersonLedger::enter(Time t, const Case& c, const Attributes& a) {
   p.serial = c.serial;
   p.previous = c.previous;
   p.entered = t;
-  p.cohort = static_cast<std::uint8_t>(cohort_of(a));
+  p.country = agencies_[c.agency].country;  // c.agency: the agency where the person enters
+  p.cohort = static_cast<std::uint8_t>(cohorts_.of(a, p.country));
   p.victim = a[attr::kVictim] != 0;
   // In a local: a store to a byte may alias the attributes, and would make each step reload them.
   unsigned needs = 0;

@@ -17,13 +17,6 @@
 
 namespace refsim {
 
-/// Cohorts: age group (child, adult) × exploitation (kExploitationTypes) × national / foreign.
-inline constexpr std::size_t kCohortCount = 2 * kExploitationTypes.size() * 2;
-/// The cohort of a person with these attributes at entry.
-std::size_t cohort_of(const Attributes& a);
-/// "child/labour/foreign", "adult/sexual/national", … in cohort index order.
-std::string cohort_name(std::size_t cohort);
-
 /// How the person's last track ended. A track that ends after its service (no referral drawn, or
 /// none applied) sets no reason: when the person exits with it, the reason is `completed`.
 enum class ExitReason : std::uint8_t {
@@ -47,9 +40,10 @@ struct PersonRecord {
   Time presumed_at = -1, reasonable_grounds_at = -1, identified_at = -1, first_service_at = -1;
   std::uint32_t handoffs = 0;    ///< referrals received (not lost) and overflows
   std::uint32_t interviews = 0;  ///< service starts at agencies with `interview = true`
-  std::uint8_t cohort = 0;
-  std::uint8_t needs = 0;   ///< bit k: needs.<kNeeds[k]>
-  std::uint8_t served = 0;  ///< bit k: served by an agency that provides kNeeds[k]
+  std::uint8_t cohort = 0;       ///< in the scenario's CohortScheme (Scenario::cohorts), at entry
+  std::uint16_t country = 0;     ///< the country of entry: its index in Scenario::countries
+  std::uint8_t needs = 0;        ///< bit k: needs.<kNeeds[k]>
+  std::uint8_t served = 0;       ///< bit k: served by an agency that provides kNeeds[k]
   bool victim = false;
   bool dropped_out = false, withdrew = false, convicted = false, retrafficked = false;
   bool investigated = false, prosecuted = false, tried = false, returned = false, reintegrated = false;
@@ -93,7 +87,9 @@ class PersonLedger final : public Observer {
     std::uint8_t provides = 0;  ///< bit k: provides kNeeds[k]
     bool interview = false;
     Stage stage = Stage::none;
+    std::uint16_t country = 0;  ///< Scenario::entry_country_index: of a person entering here
   };
+  const CohortScheme& cohorts_;
   std::vector<AgencyFacts> agencies_;
   std::vector<PersonRecord> records_;
 };

@@ -10,12 +10,14 @@ namespace refsim {
 StatisticsCollector::StatisticsCollector(const EngineState& engine)
     : scenario_(engine.scenario()),
       ledger_(engine.scenario()),
-      cohorts_(kCohortCount),
+      cohorts_(scenario_.cohorts.count()),
+      countries_(scenario_.by_country() ? scenario_.countries.size() : 0),
       window_start_(scenario_.run.warmup),
       window_end_(scenario_.run.horizon),
       acc_(scenario_.agencies.size()),
       referrals_(scenario_.referrals.size()),
       deadlines_(scenario_.deadlines.size()) {
+  for (DeadlineAcc& d : deadlines_) d.cohorts.resize(cohorts_.size());
   for (std::size_t a = 0; a < acc_.size(); ++a) {
     acc_[a].interview = scenario_.agencies[a].interview;
     acc_[a].servers = acc_[a].staffed = engine.servers(static_cast<AgencyId>(a));
@@ -132,7 +134,9 @@ void StatisticsCollector::on_case_entered(Time t, const Case& c, const Attribute
   ledger_.enter(t, c, a);
   if (!in_window(t)) return;
   ++entered_;
-  ++cohorts_[ledger_[c.person].cohort].entered;
+  const PersonRecord& p = ledger_[c.person];
+  ++cohorts_[p.cohort].entered;
+  if (!countries_.empty()) ++countries_[p.country].entered;
 }
 
 void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) {
@@ -148,6 +152,10 @@ void StatisticsCollector::on_case_exited(Time t, const Case& c, Time in_system) 
   // for its sums of times: floating-point sums depend on the order of the terms, so they are kept
   // person by person, as adding each exit to an overall accumulator would.
   cohorts_[p.cohort].add(p, at, overall_time_sums_);
+  if (!countries_.empty()) {
+    std::array<double, 4> unused{};  // the overall sums are kept once, above
+    countries_[p.country].add(p, at, unused);
+  }
 }
 
 void StatisticsCollector::CohortAcc::add(const PersonRecord& p, const std::array<Time, 4>& at,
@@ -247,6 +255,57 @@ double nearest_rank(std::vector<double>& v, double p) {
   return v[k];
 }
 
+CohortResult StatisticsCollector::CohortAcc::result() {
+  CohortResult c;
+  const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
+  const auto share = [&](std::uint64_t part, std::uint64_t whole) { return whole ? n(part) / n(whole) : kNaN; };
+  c.entered = n(entered);
+  c.exited = n(exited);
+  c.victims = n(victims);
+  c.identified = n(identified);
+  c.victims_identified_share = share(victims_identified, victims);
+  c.false_positives = n(false_positives);
+  const std::array<std::array<double CohortResult::*, 3>, 4> time_fields{{
+      {&CohortResult::time_to_presumed_days_mean, &CohortResult::time_to_presumed_days_median,
+       &CohortResult::time_to_presumed_days_p90},
+      {&CohortResult::time_to_reasonable_grounds_days_mean, &CohortResult::time_to_reasonable_grounds_days_median,
+       &CohortResult::time_to_reasonable_grounds_days_p90},
+      {&CohortResult::time_to_identified_days_mean, &CohortResult::time_to_identified_days_median,
+       &CohortResult::time_to_identified_days_p90},
+      {&CohortResult::time_to_first_service_days_mean, &CohortResult::time_to_first_service_days_median,
+       &CohortResult::time_to_first_service_days_p90},
+  }};
+  for (std::size_t k = 0; k < time_fields.size(); ++k) {
+    std::vector<double>& v = times[k];
+    if (v.empty()) continue;
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    // A mean of equal values is that value exactly (sums of equal doubles may round).
+    c.*time_fields[k][0] = *lo == *hi ? *lo : time_sums[k] / n(v.size());
+    c.*time_fields[k][1] = nearest_rank(v, 0.5);
+    c.*time_fields[k][2] = nearest_rank(v, 0.9);
+  }
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kCoveredFields[k] = share(covered[k], need[k]);
+  c.dropout_share = share(dropouts, exited);
+  c.handoffs_per_case = share(handoffs, exited);
+  c.interviews_per_case = share(interviews, exited);
+  c.withdrawals = n(withdrawals);
+  c.investigations = n(investigations);
+  c.prosecutions = n(prosecutions);
+  c.trials = n(trials);
+  c.convictions = n(convictions);
+  c.returns = n(returns);
+  c.reintegrations = n(reintegrations);
+  c.retrafficked = n(retrafficked);
+  c.reentries = n(reentries);
+  // The observations behind the figures (Metric::basis).
+  c.reached_presumed = n(times[0].size());
+  c.reached_reasonable_grounds = n(times[1].size());
+  c.reached_identified = n(times[2].size());
+  c.reached_first_service = n(times[3].size());
+  for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kNeedingFields[k] = n(need[k]);
+  return c;
+}
+
 ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   ReplicationResult r;
   const double span = window_end_ - window_start_;
@@ -297,6 +356,61 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     out.visits_done = static_cast<double>(followed.visits_done);
     out.completions = static_cast<double>(x.completions);
   }
+  if (scenario_.by_country()) {
+    r.agency_countries.assign(scenario_.countries.size(), AgencyResult{});
+    struct Sums {
+      double wait = 0, time = 0, busy_limited = 0, staffed = 0, beds = 0;
+      bool limited = false, residential = false;
+    };
+    std::vector<Sums> sums(scenario_.countries.size());
+    for (std::size_t i = 0; i < acc_.size(); ++i) {
+      const std::uint32_t k = scenario_.entry_country_index(static_cast<AgencyId>(i));
+      const Acc& x = window[i];
+      const Acc& followed = acc_[i];
+      const Agency& ag = scenario_.agencies[i];
+      const AgencyResult& one = r.agencies[i];
+      AgencyResult& out = r.agency_countries[k];
+      Sums& sum = sums[k];
+      out.arrivals += one.arrivals;
+      out.throughput_per_day += one.throughput_per_day;
+      out.mean_queue_length += one.mean_queue_length;
+      out.mean_in_service += one.mean_in_service;
+      out.deadline_breaches_caused += one.deadline_breaches_caused;
+      out.decisions_positive += one.decisions_positive;
+      out.decisions_negative += one.decisions_negative;
+      out.false_positives += one.false_positives;
+      out.false_negatives += one.false_negatives;
+      out.dropouts += one.dropouts;
+      out.turned_away += one.turned_away;
+      out.overflowed += one.overflowed;
+      out.held += one.held;
+      out.withdrawals += one.withdrawals;
+      out.interviews += one.interviews;
+      out.in_agency_at_end += one.in_agency_at_end;
+      out.starts += one.starts;
+      out.visits_done += one.visits_done;
+      out.completions += one.completions;
+      sum.wait += followed.wait_sum;
+      sum.time += followed.time_sum;
+      if (!ag.unlimited) {
+        sum.limited = true;
+        sum.busy_limited += x.busy_area;
+        sum.staffed += x.servers_changed ? x.staffed_area : static_cast<double>(x.servers) * span;
+      }
+      if (ag.residential) {
+        sum.residential = true;
+        sum.beds += one.beds_occupied;
+      }
+    }
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+      AgencyResult& out = r.agency_countries[k];
+      const Sums& sum = sums[k];
+      out.utilization = sum.limited && sum.staffed > 0 ? std::min(1.0, sum.busy_limited / sum.staffed) : kNaN;
+      out.mean_wait_days = out.starts > 0 ? sum.wait / out.starts : kNaN;
+      out.mean_time_in_agency_days = out.visits_done > 0 ? sum.time / out.visits_done : kNaN;
+      out.beds_occupied = sum.residential ? sum.beds : kNaN;
+    }
+  }
   r.referrals = horizon_seen_ ? window_referrals_ : referrals_;
   for (ReferralResult& out : r.referrals) out.drawn = out.sent + out.consent_refused;
   for (const DeadlineAcc& x : deadlines_) {
@@ -306,7 +420,8 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
     d.left = static_cast<double>(x.left);
     if (x.met + x.breached > 0) d.compliance = d.met / (d.met + d.breached);
     if (x.met > 0) d.mean_elapsed_days = x.elapsed_sum / d.met;
-    for (std::size_t c = 0; c < kCohortCount; ++c) {
+    d.cohorts.resize(x.cohorts.size());
+    for (std::size_t c = 0; c < x.cohorts.size(); ++c) {
       const DeadlineAcc::Counts& k = x.cohorts[c];
       DeadlineCohortResult& out = d.cohorts[c];
       out.met = static_cast<double>(k.met);
@@ -331,54 +446,11 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   overall.time_sums = overall_time_sums_;
   for (std::size_t i = 0; i <= cohorts_.size(); ++i) {
     CohortAcc x = i < cohorts_.size() ? cohorts_[i] : std::move(overall);  // a copy: quantiles reorder the times
-    CohortResult c;
-    const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
-    const auto share = [&](std::uint64_t part, std::uint64_t whole) { return whole ? n(part) / n(whole) : kNaN; };
-    c.entered = n(x.entered);
-    c.exited = n(x.exited);
-    c.victims = n(x.victims);
-    c.identified = n(x.identified);
-    c.victims_identified_share = share(x.victims_identified, x.victims);
-    c.false_positives = n(x.false_positives);
-    const std::array<std::array<double CohortResult::*, 3>, 4> time_fields{{
-        {&CohortResult::time_to_presumed_days_mean, &CohortResult::time_to_presumed_days_median,
-         &CohortResult::time_to_presumed_days_p90},
-        {&CohortResult::time_to_reasonable_grounds_days_mean, &CohortResult::time_to_reasonable_grounds_days_median,
-         &CohortResult::time_to_reasonable_grounds_days_p90},
-        {&CohortResult::time_to_identified_days_mean, &CohortResult::time_to_identified_days_median,
-         &CohortResult::time_to_identified_days_p90},
-        {&CohortResult::time_to_first_service_days_mean, &CohortResult::time_to_first_service_days_median,
-         &CohortResult::time_to_first_service_days_p90},
-    }};
-    for (std::size_t k = 0; k < time_fields.size(); ++k) {
-      std::vector<double>& v = x.times[k];
-      if (v.empty()) continue;
-      const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-      // A mean of equal values is that value exactly (sums of equal doubles may round).
-      c.*time_fields[k][0] = *lo == *hi ? *lo : x.time_sums[k] / n(v.size());
-      c.*time_fields[k][1] = nearest_rank(v, 0.5);
-      c.*time_fields[k][2] = nearest_rank(v, 0.9);
-    }
-    for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kCoveredFields[k] = share(x.covered[k], x.need[k]);
-    c.dropout_share = share(x.dropouts, x.exited);
-    c.handoffs_per_case = share(x.handoffs, x.exited);
-    c.interviews_per_case = share(x.interviews, x.exited);
-    c.withdrawals = n(x.withdrawals);
-    c.investigations = n(x.investigations);
-    c.prosecutions = n(x.prosecutions);
-    c.trials = n(x.trials);
-    c.convictions = n(x.convictions);
-    c.returns = n(x.returns);
-    c.reintegrations = n(x.reintegrations);
-    c.retrafficked = n(x.retrafficked);
-    c.reentries = n(x.reentries);
-    // The observations behind the figures (Metric::basis).
-    c.reached_presumed = n(x.times[0].size());
-    c.reached_reasonable_grounds = n(x.times[1].size());
-    c.reached_identified = n(x.times[2].size());
-    c.reached_first_service = n(x.times[3].size());
-    for (std::size_t k = 0; k < kNeeds.size(); ++k) c.*kNeedingFields[k] = n(x.need[k]);
-    r.cohorts.push_back(c);
+    r.cohorts.push_back(x.result());
+  }
+  for (const CohortAcc& country : countries_) {
+    CohortAcc x = country;
+    r.countries.push_back(x.result());
   }
   r.events_processed = events;
   return r;

@@ -73,7 +73,7 @@ struct ReferralResult {
   double drawn = 0;
 };
 
-/// One deadline's outcomes for the persons of one cohort (their cohort at entry, cohort_of),
+/// One deadline's outcomes for the persons of one cohort (their cohort at entry, Scenario::cohorts),
 /// counted by the same rule as DeadlineResult: when settled inside the window.
 struct DeadlineCohortResult {
   double met = 0;
@@ -92,9 +92,9 @@ struct DeadlineResult {
   double mean_elapsed_days = kNaN;  ///< from start to the target, over cases that met it
   double measured = 0;              ///< met + breached: the basis of compliance
   double settled = 0;               ///< met + breached + left: the basis of the counts
-  /// Per cohort, in cohort_name order; each outcome counts in exactly one cohort, so the cohorts'
+  /// Per cohort of Scenario::cohorts, in its order; each outcome counts in exactly one cohort, so the cohorts'
   /// met, breached and left add up to the fields above.
-  std::array<DeadlineCohortResult, kCohortCount> cohorts{};
+  std::vector<DeadlineCohortResult> cohorts;
 };
 
 struct CaseResult {
@@ -184,8 +184,15 @@ struct ReplicationResult {
   std::vector<ReferralResult> referrals;
   std::vector<DeadlineResult> deadlines;
   CaseResult cases;
-  std::vector<CohortResult> cohorts;  ///< kCohortCount cohorts (cohort_name order), then overall
-  TimeSeries timeseries;              ///< empty except in replication 0 with sampling on
+  std::vector<CohortResult> cohorts;  ///< Scenario::cohorts' cohorts in their order, then overall
+  /// Per country of entry (Scenario::countries order), when the scenario names two or more; else empty.
+  std::vector<CohortResult> countries;
+  /// The agencies of each country together (Scenario::countries order; an agency without a
+  /// country counts in the home country's), when the scenario names two or more; else empty. Counts,
+  /// queues and beds are sums; waits and times are over all their visits; utilization is busy
+  /// server-time over staffed server-time of the agencies with a limit (NaN when none has one).
+  std::vector<AgencyResult> agency_countries;
+  TimeSeries timeseries;  ///< empty except in replication 0 with sampling on
   std::uint64_t events_processed = 0;
 };
 
@@ -396,6 +403,8 @@ class StatisticsCollector final : public Observer {
     /// first service (negative: not reached). Their times from entry are also added, in the same
     /// order, to `overall_time_sums` (the overall cohort's, see on_case_exited).
     void add(const PersonRecord& p, const std::array<Time, 4>& at, std::array<double, 4>& overall_time_sums);
+    /// The measures (reorders `times`).
+    CohortResult result();
     /// Adds o's counts and times (not its time sums) to these.
     void merge_counts(const CohortAcc& o);
   };
@@ -404,7 +413,8 @@ class StatisticsCollector final : public Observer {
 
   const Scenario& scenario_;
   PersonLedger ledger_;
-  std::vector<CohortAcc> cohorts_;             // kCohortCount; the overall one is merged in finish()
+  std::vector<CohortAcc> cohorts_;             // Scenario::cohorts; the overall one is merged in finish()
+  std::vector<CohortAcc> countries_;           // per country of entry (Scenario::by_country), else empty
   std::array<double, 4> overall_time_sums_{};  // the overall cohort's CohortAcc::time_sums
   Time window_start_ = 0, window_end_ = 0;     // the scenario's warm-up and horizon
   std::vector<Acc> acc_;
@@ -421,7 +431,7 @@ class StatisticsCollector final : public Observer {
     struct Counts {
       std::uint64_t met = 0, breached = 0, left = 0;
     };
-    std::array<Counts, kCohortCount> cohorts{};  // by the person's cohort at entry (the ledger's)
+    std::vector<Counts> cohorts;  // by the person's cohort at entry (the ledger's)
   };
   std::vector<DeadlineAcc> deadlines_;  // deadlines that started in the window
   std::uint64_t entered_ = 0;           // persons who entered in the window

@@ -25,6 +25,11 @@ const std::string& Scenario::entry_country(AgencyId entry) const {
   return agencies[entry].country.empty() ? home_country : agencies[entry].country;
 }
 
+std::uint32_t Scenario::entry_country_index(AgencyId entry) const {
+  const auto it = std::find(countries.begin(), countries.end(), entry_country(entry));
+  return it == countries.end() ? 0 : static_cast<std::uint32_t>(it - countries.begin());
+}
+
 bool Scenario::is_foreign(std::uint32_t nationality, AgencyId entry) const {
   const std::string& country = entry_country(entry);
   return !country.empty() && nationalities[nationality] != country;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/model/cohorts.hpp"
 #include "sim/model/distribution.hpp"
 #include "sim/model/expression.hpp"
 #include "sim/model/profile.hpp"
@@ -243,6 +244,17 @@ struct Scenario {
   std::vector<UncertainParameter> uncertain;
   /// `[[change]]` tables in declaration order: the engine schedules each at its time.
   std::vector<ScheduledChange> changes;
+  /// The countries named by agencies and [scenario] country, sorted: the values of a person's
+  /// country of entry (entry_country) in results.
+  std::vector<std::string> countries;
+  /// What cohort results are broken down by ([cohorts] by; default age × exploitation × foreign).
+  CohortScheme cohorts;
+  /// Results per country of entry: `by = {entry_country}`; only when `countries` has two or more.
+  CohortScheme country_cohorts;
+  bool by_country() const { return countries.size() >= 2; }
+  /// The index in `countries` of the country where a case entering at `entry` is (0 when the
+  /// scenario names none).
+  std::uint32_t entry_country_index(AgencyId entry) const;
 
   /// This scenario with each uncertain parameter drawn for (seed, replication); every other
   /// value unchanged. Without uncertain parameters, an identical copy.

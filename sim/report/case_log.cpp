@@ -87,7 +87,8 @@ std::string xes_timestamp(Time t) {
 
 // --- MilestoneWriter ---------------------------------------------------------------------------
 
-MilestoneWriter::MilestoneWriter(const Scenario&, const std::filesystem::path& path) : file_(path) {
+MilestoneWriter::MilestoneWriter(const Scenario& scenario, const std::filesystem::path& path)
+    : scenario_(scenario), file_(path) {
   file_.stream() << "serial,previous,cohort,entered,presumed_at,reasonable_grounds_at,identified_at,"
                     "first_service_at,exited,handoffs,interviews,outcome\n";
 }
@@ -96,8 +97,8 @@ void MilestoneWriter::on_case_exited(Time, const Case& c, Time) {
   const PersonRecord& p = (*ledger_)[c.person];
   std::ostream& os = file_.stream();
   os << p.serial << ',' << (p.previous == kNoPrevious ? std::string() : std::to_string(p.previous)) << ','
-     << cohort_name(p.cohort) << ',' << format_number(p.entered) << ',' << time_or_empty(p.presumed_at) << ','
-     << time_or_empty(p.reasonable_grounds_at) << ',' << time_or_empty(p.identified_at) << ','
+     << scenario_.cohorts.name(p.cohort) << ',' << format_number(p.entered) << ',' << time_or_empty(p.presumed_at)
+     << ',' << time_or_empty(p.reasonable_grounds_at) << ',' << time_or_empty(p.identified_at) << ','
      << time_or_empty(p.first_service_at) << ',' << format_number(p.exited) << ',' << p.handoffs << ',' << p.interviews
      << ',' << to_string(p.reason) << '\n';
 }
@@ -151,7 +152,7 @@ void XesWriter::write_trace(std::uint32_t person) {
   const PersonRecord& p = (*ledger_)[person];
   std::ostream& os = file_.stream();
   os << "  <trace>" << attribute("string", "concept:name", std::to_string(p.serial))
-     << attribute("string", "refsim:cohort", cohort_name(p.cohort))
+     << attribute("string", "refsim:cohort", scenario_.cohorts.name(p.cohort))
      << attribute("boolean", "refsim:victim", p.victim ? "true" : "false")
      << attribute("string", "refsim:outcome", p.exited < 0 ? "in_mechanism" : to_string(p.reason));
   if (p.previous != kNoPrevious) os << attribute("string", "refsim:previous", std::to_string(p.previous));

@@ -44,6 +44,7 @@ class MilestoneWriter final : public ReplicationWatcher {
   void on_case_exited(Time t, const Case& c, Time in_system) override;
 
  private:
+  const Scenario& scenario_;
   const PersonLedger* ledger_ = nullptr;
   AtomicOutputFile file_;
 };

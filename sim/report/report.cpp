@@ -109,6 +109,23 @@ Json metrics_json(const RunResult& res, const std::array<Metric<Row>, N>& metric
   return metrics_json(res, metrics, row_of, [](std::size_t) { return std::string_view(); });
 }
 
+/// The agencies of each country (Scenario::countries order; without a country: the home country's).
+std::vector<std::vector<AgencyId>> agencies_by_country(const Scenario& s) {
+  std::vector<std::vector<AgencyId>> out(s.countries.size());
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) out[s.entry_country_index(a)].push_back(a);
+  return out;
+}
+
+/// Why agency metric k does not apply to the agencies of one country together: when it applies to
+/// none of them (the first one's reason), or when the country has no agency.
+std::string_view country_agency_reason(const Applicability& ok, const std::vector<AgencyId>& agencies, std::size_t k) {
+  if (agencies.empty()) return "no agency in this country";
+  for (AgencyId a : agencies) {
+    if (ok.agencies[a][k].empty()) return {};
+  }
+  return ok.agencies[agencies.front()][k];
+}
+
 }  // namespace
 
 std::string format_number(double v) {
@@ -163,8 +180,8 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     dj.update(metrics_json(
         res, kDeadlineMetrics, [i](const ReplicationResult& r) -> const auto& { return r.deadlines[i]; }));
     Json cohorts = Json::object();
-    for (std::size_t c = 0; c < kCohortCount; ++c) {
-      cohorts[cohort_name(c)] = metrics_json(
+    for (std::size_t c = 0; c < ctx.scenario.cohorts.count(); ++c) {
+      cohorts[ctx.scenario.cohorts.name(c)] = metrics_json(
           res, kDeadlineCohortMetrics,
           [ i, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[i].cohorts[c]; });
     }
@@ -173,15 +190,34 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   }
   j["deadlines"] = std::move(deadlines);
   Json cohorts = Json::object();
-  for (std::size_t c = 0; c < kCohortCount; ++c) {
-    cohorts[cohort_name(c)] = metrics_json(
+  for (std::size_t c = 0; c < ctx.scenario.cohorts.count(); ++c) {
+    cohorts[ctx.scenario.cohorts.name(c)] = metrics_json(
         res, kCohortMetrics, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; },
         [&](std::size_t k) { return ok.cohorts[k]; });
   }
   j["cohorts"] = std::move(cohorts);
   j["overall"] = metrics_json(
-      res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts[kCohortCount]; },
+      res, kCohortMetrics, [](const ReplicationResult& r) -> const auto& { return r.cohorts.back(); },
       [&](std::size_t k) { return ok.cohorts[k]; });
+  // Regional scenarios: each country's agencies together, and the persons who entered there.
+  if (s.by_country()) {
+    const auto members = agencies_by_country(s);
+    Json countries = Json::object();
+    for (std::size_t k = 0; k < s.countries.size(); ++k) {
+      Json cj;
+      Json ids = Json::array();
+      for (AgencyId a : members[k]) ids.push_back(s.agencies[a].id);
+      cj["agencies"] = std::move(ids);
+      cj["at_its_agencies"] = metrics_json(
+          res, kAgencyMetrics, [k](const ReplicationResult& r) -> const auto& { return r.agency_countries[k]; },
+          [&](std::size_t m) { return country_agency_reason(ok, members[k], m); });
+      cj["entered_here"] = metrics_json(
+          res, kCohortMetrics, [k](const ReplicationResult& r) -> const auto& { return r.countries[k]; },
+          [&](std::size_t m) { return ok.cohorts[m]; });
+      countries[s.countries[k]] = std::move(cj);
+    }
+    j["countries"] = std::move(countries);
+  }
   // Only with [[change]] tables, so that the summary of a scenario without them is as it was.
   if (!s.changes.empty()) {
     Json changes = Json::array();
@@ -257,8 +293,9 @@ std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& res) {
   os << "replication,deadline,cohort,metric,value,observations,note\n";
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     for (std::size_t d = 0; d < ctx.scenario.deadlines.size(); ++d) {
-      for (std::size_t c = 0; c < kCohortCount; ++c) {
-        const std::string prefix = std::to_string(r) + ',' + ctx.scenario.deadlines[d].id + ',' + cohort_name(c) + ',';
+      for (std::size_t c = 0; c < ctx.scenario.cohorts.count(); ++c) {
+        const std::string prefix =
+            std::to_string(r) + ',' + ctx.scenario.deadlines[d].id + ',' + ctx.scenario.cohorts.name(c) + ',';
         const DeadlineCohortResult& row = res.replications[r].deadlines[d].cohorts[c];
         for (const auto& m : kDeadlineCohortMetrics) os << prefix << m.name << ',' << csv_cells(row, m, {}) << '\n';
       }
@@ -271,13 +308,36 @@ std::string cohorts_csv(const RunContext& ctx, const RunResult& res) {
   std::ostringstream os;
   os << "replication,cohort,metric,value,observations,note\n";
   std::vector<std::string> names;
-  for (std::size_t c = 0; c < kCohortCount; ++c) names.push_back(cohort_name(c));
+  for (std::size_t c = 0; c < ctx.scenario.cohorts.count(); ++c) names.push_back(ctx.scenario.cohorts.name(c));
   names.emplace_back("overall");
   const Applicability ok = applicability(ctx.scenario);
   tidy_rows(
       os, res, names, kCohortMetrics,
       [](const ReplicationResult& r, std::size_t i) -> const auto& { return r.cohorts[i]; },
       [&](std::size_t, std::size_t k) { return ok.cohorts[k]; });
+  return os.str();
+}
+
+std::string countries_csv(const RunContext& ctx, const RunResult& res) {
+  const Scenario& s = ctx.scenario;
+  std::ostringstream os;
+  os << "replication,country,group,metric,value,observations,note\n";
+  if (!s.by_country()) return os.str();
+  const Applicability ok = applicability(s);
+  const auto members = agencies_by_country(s);
+  for (std::size_t r = 0; r < res.replications.size(); ++r) {
+    const ReplicationResult& rep = res.replications[r];
+    for (std::size_t k = 0; k < s.countries.size(); ++k) {
+      for (std::size_t m = 0; m < kAgencyMetrics.size(); ++m) {
+        os << r << ',' << s.countries[k] << ",at_its_agencies," << kAgencyMetrics[m].name << ','
+           << csv_cells(rep.agency_countries[k], kAgencyMetrics[m], country_agency_reason(ok, members[k], m)) << '\n';
+      }
+      for (std::size_t m = 0; m < kCohortMetrics.size(); ++m) {
+        os << r << ',' << s.countries[k] << ",entered_here," << kCohortMetrics[m].name << ','
+           << csv_cells(rep.countries[k], kCohortMetrics[m], ok.cohorts[m]) << '\n';
+      }
+    }
+  }
   return os.str();
 }
 
@@ -516,21 +576,22 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
        << "\n";
     // The cohort with the lowest (pooled) compliance among those with enough measured cases (the
     // first in cohort order on a tie): a cohort of a few cases would be "worst" by chance.
-    std::size_t worst = kCohortCount, measured = 0;
+    std::size_t worst = ctx.scenario.cohorts.count(), measured = 0;
     Estimate worst_compliance;
-    for (std::size_t c = 0; c < kCohortCount; ++c) {
+    for (std::size_t c = 0; c < ctx.scenario.cohorts.count(); ++c) {
       const Estimate e = estimate_of(
           res, kDeadlineCohortMetrics, &DeadlineCohortResult::compliance,
           [ d, c ](const ReplicationResult& r) -> const auto& { return r.deadlines[d].cohorts[c]; });
       if (std::isnan(e.mean)) continue;
       ++measured;
-      if (e.few_observations || (worst < kCohortCount && !(e.mean < worst_compliance.mean))) continue;
+      if (e.few_observations || (worst < ctx.scenario.cohorts.count() && !(e.mean < worst_compliance.mean))) continue;
       worst = c;
       worst_compliance = e;
     }
-    if (worst < kCohortCount) {
-      os << "    worst cohort: " << cohort_name(worst) << " " << notes.cell(worst_compliance, 3) << "  (measured "
-         << std::fixed << std::setprecision(1) << per_replication(worst_compliance) << " per replication)\n";
+    if (worst < ctx.scenario.cohorts.count()) {
+      os << "    worst cohort: " << ctx.scenario.cohorts.name(worst) << " " << notes.cell(worst_compliance, 3)
+         << "  (measured " << std::fixed << std::setprecision(1) << per_replication(worst_compliance)
+         << " per replication)\n";
     } else if (measured > 0) {
       os << "    worst cohort: none with " << static_cast<int>(kFewObservations)
          << " or more measured cases per replication (" << measured << " cohort(s) measured, all fewer)\n";
@@ -587,7 +648,7 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
         "times from entry in days; exited = those who left):\n";
   grid = {{"cohort", "exited", "identified", "to ident. p50", "to ident. p90", "to service p50", "drop-out",
            "hand-offs", "interviews"}};
-  for (std::size_t c = 0; c <= kCohortCount; ++c) {
+  for (std::size_t c = 0; c <= ctx.scenario.cohorts.count(); ++c) {
     const auto est = [&](double CohortResult::*f) {
       return estimate_of(
           res, kCohortMetrics, f, [c](const ReplicationResult& r) -> const auto& { return r.cohorts[c]; });
@@ -595,10 +656,10 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
     const auto cell = [&](double CohortResult::*f, int precision, const std::string& column) {
       return notes.cell(est(f), precision, ok.cohorts[metric_index(kCohortMetrics, f)], column);
     };
-    if (c < kCohortCount && !(est(&CohortResult::exited).mean > 0)) continue;
+    if (c < ctx.scenario.cohorts.count() && !(est(&CohortResult::exited).mean > 0)) continue;
     grid.push_back(
-        {c < kCohortCount ? cohort_name(c) : std::string("overall"), cell(&CohortResult::exited, 1, "exited"),
-         cell(&CohortResult::victims_identified_share, 3, "identified"),
+        {c < ctx.scenario.cohorts.count() ? ctx.scenario.cohorts.name(c) : std::string("overall"),
+         cell(&CohortResult::exited, 1, "exited"), cell(&CohortResult::victims_identified_share, 3, "identified"),
          cell(&CohortResult::time_to_identified_days_median, 1, "to ident. p50"),
          cell(&CohortResult::time_to_identified_days_p90, 1, "to ident. p90"),
          cell(&CohortResult::time_to_first_service_days_median, 1, "to service p50"),
@@ -606,6 +667,38 @@ void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResul
          cell(&CohortResult::interviews_per_case, 2, "interviews")});
   }
   print_grid(os, "  ", grid);
+
+  // Regional scenarios: each country's agencies together, and the persons who entered there.
+  if (s.by_country()) {
+    const auto members = agencies_by_country(s);
+    os << "\nby country (its agencies together; persons who entered there, followed to their exit wherever they "
+          "went):\n";
+    grid = {{"country", "agencies", "throughput/d", "utilization", "wait", "entered", "identified", "to ident. p50",
+             "to service p50", "drop-out"}};
+    for (std::size_t k = 0; k < s.countries.size(); ++k) {
+      const auto country_cell = [&](double AgencyResult::*f, int precision, const std::string& column) {
+        const Estimate e = estimate_of(
+            res, kAgencyMetrics, f, [k](const ReplicationResult& r) -> const auto& { return r.agency_countries[k]; });
+        return notes.cell(e, precision, country_agency_reason(ok, members[k], metric_index(kAgencyMetrics, f)), column,
+                          s.countries[k]);
+      };
+      const auto person_cell = [&](double CohortResult::*f, int precision, const std::string& column) {
+        const Estimate e = estimate_of(
+            res, kCohortMetrics, f, [k](const ReplicationResult& r) -> const auto& { return r.countries[k]; });
+        return notes.cell(e, precision, ok.cohorts[metric_index(kCohortMetrics, f)], column);
+      };
+      grid.push_back({s.countries[k], std::to_string(members[k].size()),
+                      country_cell(&AgencyResult::throughput_per_day, 3, "throughput/d"),
+                      country_cell(&AgencyResult::utilization, 3, "utilization"),
+                      country_cell(&AgencyResult::mean_wait_days, 2, "wait"),
+                      person_cell(&CohortResult::entered, 1, "entered"),
+                      person_cell(&CohortResult::victims_identified_share, 3, "identified"),
+                      person_cell(&CohortResult::time_to_identified_days_median, 1, "to ident. p50"),
+                      person_cell(&CohortResult::time_to_first_service_days_median, 1, "to service p50"),
+                      person_cell(&CohortResult::dropout_share, 3, "drop-out")});
+    }
+    print_grid(os, "  ", grid);
+  }
   notes.print(os);
 }
 

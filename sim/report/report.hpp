@@ -35,6 +35,11 @@ std::string deadlines_csv(const RunContext& ctx, const RunResult& result);
 std::string deadline_cohorts_csv(const RunContext& ctx, const RunResult& result);
 /// Tidy `replication,cohort,metric,value` for the 20 cohorts (cohort_name) and "overall".
 std::string cohorts_csv(const RunContext& ctx, const RunResult& result);
+/// Tidy `replication,country,group,metric,value,observations,note` for regional scenarios
+/// (Scenario::by_country): per country, group `at_its_agencies` (its agencies together, the agency
+/// metrics) and `entered_here` (the persons who entered there, the cohort metrics); only the
+/// header otherwise.
+std::string countries_csv(const RunContext& ctx, const RunResult& result);
 /// `replication,time_days,agency,queue,in_service,held,grounds_backlog,capacity`, one row per
 /// sample × agency (replication 0's ReplicationResult::timeseries); only the header when there is
 /// none. `capacity` is empty for an agency without a limit.

@@ -130,6 +130,7 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
   detail::IdMap ids;  // agencies and sources share one namespace
   detail::read_agencies(top, s, ids);
   detail::collect_nationalities(top, s);
+  detail::read_cohorts(top, s);
   detail::build_schema(s);
   detail::read_profiles(top, s);
   detail::read_initial_profiles(top, s);

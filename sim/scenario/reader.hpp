@@ -154,5 +154,6 @@ void read_sources(const TableView& top, Scenario& s, IdMap& ids);
 void read_referrals(const TableView& top, Scenario& s);
 void read_deadlines(const TableView& top, Scenario& s);
 void read_changes(const TableView& top, Scenario& s);
+void read_cohorts(const TableView& top, Scenario& s);  ///< [cohorts] and Scenario::countries
 
 }  // namespace refsim::detail

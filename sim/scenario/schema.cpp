@@ -1,5 +1,7 @@
 #include "sim/scenario/schema.hpp"
 
+#include "sim/model/cohorts.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -122,6 +124,10 @@ std::vector<Section> declare() {
                .type = tables,
                .help = "Changes to the running mechanism at set times.",
                .link = "change"},
+              {.name = "cohorts",
+               .type = table,
+               .help = "What results are broken down by (default: age × exploitation × foreign).",
+               .link = "cohorts"},
           },
   });
 
@@ -186,6 +192,27 @@ std::vector<Section> declare() {
                .default_value = "1",
                .allowed = ">= 0",
                .help = "The seed of every random stream: the same seed gives the same results."},
+          },
+  });
+
+  s.push_back({
+      .id = "cohorts",
+      .title = "[cohorts]",
+      .help = "The groups of persons that cohort results (and deadlines per cohort) are broken down by, each "
+              "fixed at the person's entry. A cohort is one value of each dimension, named by the values joined "
+              "with '/' in the order given (\"child/labour/foreign\"). Results per country of entry are given "
+              "besides, whatever the cohorts, when the scenario names two countries or more.",
+      .keys =
+          {
+              {.name = "by",
+               .type = list,
+               .default_value = "[\"age\", \"exploitation\", \"foreign\"]",
+               .allowed = "age (child, adult), sex (female, male), exploitation (" + names(kExploitationTypes) +
+                          "), foreign (national, foreign), nationality (the scenario's nationality codes and "
+                          "other), entry_country (the countries of the agencies and [scenario] country); each "
+                          "once; at most " +
+                          std::to_string(kMaxCohorts) + " cohorts in all",
+               .help = "The dimensions, most significant first."},
           },
   });
 
