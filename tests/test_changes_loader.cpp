@@ -287,7 +287,7 @@ TEST_CASE("Changes loader errors: values out of range") {
         "test.toml:44:9: [[change]] at 1d: when: unknown attribute 'chld'; known: child, adult, sex, exploitation, "
         "nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, needs.legal_aid, "
         "needs.interpretation, needs.family_tracing, needs.repatriation, presumed, reasonable_grounds, identified, "
-        "convicted, supported");
+        "convicted, supported, entered_in, in_country");
   CHECK(load_error(with("[[change]]\nat = \"1d\"\nreferral = \"intake->shelter\"\ndelay = \"-1d\"\n")) ==
         "test.toml:44:9: [[change]] at 1d: delay must be > 0, got -1d");
 }

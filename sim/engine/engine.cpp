@@ -33,6 +33,7 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
     st.has_hours = a.hours.has_value();
     st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
     st.when_full = a.when_full;
+    st.country = s.country_of(id);
     st.routes = std::span<const Route>(routes_.data() + route_begin[id], route_begin[id + 1] - route_begin[id]);
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
     compile_routes(st);

@@ -214,6 +214,7 @@ void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, Init init) {
   p.entered = t;
   p.source = s;
   init(p);
+  p.attributes[attr::kEnteredIn] = p.attributes[attr::kInCountry] = agencies_[a].country;
   const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
   c.agency = a;
@@ -283,6 +284,10 @@ void BasicEngine<Sink>::on_reentry(Time t, std::uint32_t slot) {
 template <class Sink>
 void BasicEngine<Sink>::arrive(Time t, AgencyId a, std::uint32_t slot) {
   Case& c = cases_[slot];
+  // Crossing into another country: one compare of the two agencies' countries, the person's
+  // attributes written only then.
+  if (agencies_[a].country != agencies_[c.agency].country)
+    persons_[c.person].attributes[attr::kInCountry] = agencies_[a].country;
   c.agency = a;
   c.in_transfer = false;
   c.arrived = t;
@@ -386,7 +391,8 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
         std::size_t{u >= c[0]} + std::size_t{u >= c[1]} + std::size_t{u >= c[2]} + std::size_t{u >= c[3]};
     if (k < routes.size()) chosen = &routes[k].referral;
   } else if (!routes.empty()) {
-    const Attributes& attrs = persons_[cases_[slot].person].attributes;
+    Attributes& attrs = persons_[cases_[slot].person].attributes;
+    attrs[attr::kInCountry] = ag.country;  // this track's country, should another track be elsewhere
     // Parallel tracks first: each applicable fork is taken independently.
     if (ag.has_forks) {
       for (const Route& r : routes) {
@@ -548,7 +554,7 @@ void BasicEngine<Sink>::end_track(Time t, std::uint32_t slot) {
 template <class Sink>
 void BasicEngine<Sink>::reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
   const Case& c = cases_[slot];
-  const Person& p = persons_[c.person];
+  Person& p = persons_[c.person];
   if (kind == Milestone::Kind::entered) {
     for (DeadlineId d = 0; d < deadline_count_; ++d) deadline_state(c.person, d).status = DeadlineState::waiting_start;
   }
@@ -565,7 +571,9 @@ void BasicEngine<Sink>::reach_milestone(Time t, std::uint32_t slot, Milestone::K
     }
     if (ds.status != DeadlineState::waiting_start || dl.from.kind != kind) continue;
     if (kind != Milestone::Kind::entered && dl.from.target != target) continue;
-    // The deadline applies to the person as they are when it starts.
+    // The deadline applies to the person as they are when it starts, in the country of the track
+    // that reached the milestone.
+    p.attributes[attr::kInCountry] = agencies_[c.agency].country;
     if (!dl.when(p.attributes)) {
       ds.status = DeadlineState::not_applicable;
       continue;

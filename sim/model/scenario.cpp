@@ -25,6 +25,12 @@ const std::string& Scenario::entry_country(AgencyId entry) const {
   return agencies[entry].country.empty() ? home_country : agencies[entry].country;
 }
 
+std::uint32_t Scenario::country_of(AgencyId a) const {
+  const std::string& country = entry_country(a);
+  const auto it = std::find(nationalities.begin(), nationalities.end(), country.empty() ? "other" : country);
+  return static_cast<std::uint32_t>(it - nationalities.begin());
+}
+
 bool Scenario::is_foreign(std::uint32_t nationality, AgencyId entry) const {
   const std::string& country = entry_country(entry);
   return !country.empty() && nationalities[nationality] != country;
@@ -37,6 +43,7 @@ Attributes Scenario::default_attributes(AgencyId entry) const {
   a[attr::kNationality] = profiles.front().nationality.front().first;
   a[attr::kVictim] = 1;
   a[attr::kForeign] = is_foreign(a[attr::kNationality], entry);
+  a[attr::kEnteredIn] = a[attr::kInCountry] = country_of(entry);
   return a;
 }
 
