@@ -178,7 +178,7 @@ void EngineState::draw_attributes(Attributes& a, ProfileId profile, AgencyId ent
     a = default_attributes_[entry];
     return;
   }
-  a.fill(0);
+  std::fill(a.begin(), a.begin() + attr::kEnteredIn, 0);  // the location attributes are enter()'s
   const Profile& prof = scenario_.profiles[profile];
   const double u_child = uniform01(rng), u_sex = uniform01(rng);
   const double u_expl = uniform01(rng), u_nat = uniform01(rng);

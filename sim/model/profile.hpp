@@ -17,9 +17,10 @@
 //   entered_in              where the case entered: the entry agency's country, else the home
 //                           country (Scenario::entry_country); a value of `nationality`
 //   in_country              where the case is: the country (as for entered_in) of the agency the
-//                           track is at; set at entry, rewritten on each arrival in another country
-//                           and, for a person on parallel tracks in several countries, before each
-//                           condition is evaluated for one of them (see BasicEngine)
+//                           track is at (Case::country); set at entry, rewritten on each arrival in
+//                           another country (just after that arrival's on_arrival hook) and, for a
+//                           person on parallel tracks, before each condition is evaluated for one
+//                           of them and when one ends (see BasicEngine)
 // A profile gives the shares from which a source draws these attributes for each new case.
 #include <array>
 #include <cstdint>
