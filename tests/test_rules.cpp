@@ -161,6 +161,17 @@ when = "adult"
   CHECK(t.n["sent1"] == t.n["adult@2"]);
 }
 
+TEST_CASE("Rules: tests/data/children_and_adults.toml routes children and adults on one edge by their own rules") {
+  const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/tests/data/children_and_adults.toml");
+  REQUIRE(s.referrals.size() == 2);
+  CHECK(s.referrals[1].key == "screening->shelter#2");
+  REQUIRE(s.changes.size() == 1);
+  CHECK(s.changes[0].change.index == 1);
+  // 3 a day, 35 % children: 0.9 of them; adults 0.4 × consent 0.75 × (1 − loss 0.2).
+  const auto loads = ReferralGraph(s).loads();
+  CHECK(loads[1].arrival_rate == Approx(3 * (0.35 * 0.9 + 0.65 * 0.4 * 0.75 * 0.8)));
+}
+
 TEST_CASE("Rules: a consent gate at 0.7 sends 70 percent of adults onward, children bypass it") {
   Tally t = run(kHead + R"(
 [[referral]]
