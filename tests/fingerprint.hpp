@@ -8,13 +8,15 @@
 //   its kind (kHook… below, one small number per hook, never reused),
 //   the time (the bit pattern of the double),
 //   its ids and other integer or enum arguments (agency, referral, deadline, outcome, attribute,
-//   positive; in on_case_entered and on_decision the person's attributes; in
-//   on_parameter_changed the change's target and index),
+//   positive; in on_case_entered and on_decision the person's attributes up to attr::kEnteredIn;
+//   in on_parameter_changed the change's target and index),
 //   the person (Case::serial, then Case::track), for the hooks about one,
 //   its time-valued arguments (waited, in_agency, delay, in_system, elapsed, until, reentry), as
 //   bit patterns.
 // Case::person (a recycled slot) and other bookkeeping are left out: they may change without the
-// results changing.
+// results changing. So are the location attributes (entered_in, in_country): they are the countries
+// of agencies whose ids the trace holds already (where the person entered, where the track
+// arrived), so folding them would add nothing but a change of every constant when they came in.
 //
 // The hash is platform-independent: plain 64-bit integer arithmetic on values, never on memory
 // layout, and no std::hash. Each word w is folded as h = mix(h ^ w), where mix is SplitMix64's
@@ -76,7 +78,7 @@ class Fingerprint final : public Observer {
 
   void on_case_entered(Time t, const Case& c, const Attributes& attributes) override {
     begin(kHookCaseEntered, t);
-    for (const std::uint32_t v : attributes) word(v);
+    fold_attributes(attributes);
     person(c);
   }
   void on_arrival(Time t, AgencyId a, const Case& c) override { begin(kHookArrival, t).word(a).person(c); }
@@ -107,7 +109,7 @@ class Fingerprint final : public Observer {
   void on_decision(Time t, AgencyId a, const Case& c, const Attributes& attributes, std::uint32_t attribute,
                    bool positive) override {
     begin(kHookDecision, t).word(a).word(attribute).word(positive ? 1 : 0);
-    for (const std::uint32_t v : attributes) word(v);
+    fold_attributes(attributes);
     person(c);
   }
   void on_turned_away(Time t, AgencyId a, const Case& c) override { begin(kHookTurnedAway, t).word(a).person(c); }
@@ -137,6 +139,10 @@ class Fingerprint final : public Observer {
     return *this;
   }
   Fingerprint& time(Time t) { return word(std::bit_cast<std::uint64_t>(t)); }
+  /// The attributes before the location attributes (see the file comment).
+  void fold_attributes(const Attributes& attributes) {
+    for (std::uint32_t k = 0; k < attr::kEnteredIn; ++k) word(attributes[k]);
+  }
   Fingerprint& person(const Case& c) { return word(c.serial).word(c.track); }
   Fingerprint& begin(Hook kind, Time t) {
     ++hooks_;

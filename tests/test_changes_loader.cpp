@@ -220,28 +220,48 @@ TEST_CASE("Changes loader errors: the target") {
 }
 
 TEST_CASE("Changes loader errors: a key several referral rules share") {
-  // The loader refuses two rules with one from/to pair today, so the scenario is built by hand.
-  Scenario s;
-  s.agencies = {Agency{}, Agency{}};
-  s.agencies[0].id = "a";
-  s.agencies[1].id = "b";
-  for (std::uint32_t line : {20u, 30u}) {
-    Referral r;
-    r.from = 0;
-    r.to = 1;
-    r.key = "a->b";
-    r.where = {"test.toml", line, 1};
-    s.referrals.push_back(r);
+  // Two rules on intake -> shelter, told apart by their conditions (declared at lines 32 and 43).
+  const std::string two = kBase + R"(
+[[referral]]
+from = "intake"
+to = "shelter"
+probability = 0.2
+when = "child"
+)";
+  const std::string adults = "when = \"adult\"\n";
+  const std::string text = [&] {
+    std::string t = two;
+    t.insert(t.find("probability = 0.4\n") + std::string("probability = 0.4\n").size(), adults);
+    return t;
+  }();
+  const Scenario s = test::scenario(text);
+  REQUIRE(s.referrals.size() == 3);
+  CHECK(s.referrals[2].key == "intake->shelter#2");
+  CHECK(std::get<std::string>(find_referral(s, "intake->shelter")) ==
+        "'intake->shelter' matches 2 rules (declared at test.toml:32:1, test.toml:43:1); pick one by its place in "
+        "declaration order: 'intake->shelter#1' to 'intake->shelter#2'");
+  CHECK(std::get<ReferralId>(find_referral(s, "intake->shelter#1")) == 0);
+  CHECK(std::get<ReferralId>(find_referral(s, "intake->shelter#2")) == 2);
+  CHECK(std::get<ReferralId>(find_referral(s, "intake->transit")) == 1);
+  for (const char* bad : {"intake->shelter#3", "intake->shelter#0", "intake->shelter#", "intake->shelter#x"}) {
+    CHECK(std::get<std::string>(find_referral(s, bad)) == "'" + std::string(bad) +
+                                                              "' names no rule: 'intake->shelter' has 2 rules, "
+                                                              "'intake->shelter#1' to 'intake->shelter#2'");
   }
-  CHECK(std::get<std::string>(find_referral(s, "a->b")) ==
-        "'a->b' matches 2 rules (declared at test.toml:20:1, test.toml:30:1); pick one by its place in declaration "
-        "order: 'a->b#1' to 'a->b#2'");
-  CHECK(std::get<ReferralId>(find_referral(s, "a->b#1")) == 0);
-  CHECK(std::get<ReferralId>(find_referral(s, "a->b#2")) == 1);
-  for (const char* bad : {"a->b#3", "a->b#0", "a->b#", "a->b#x"}) {
-    CHECK(std::get<std::string>(find_referral(s, bad)) ==
-          "'" + std::string(bad) + "' names no rule: 'a->b' has 2 rules, 'a->b#1' to 'a->b#2'");
-  }
+  CHECK(std::get<std::string>(find_referral(s, "intake->nowhere")) ==
+        "names unknown referral 'intake->nowhere'; known: intake->shelter, intake->transit");
+
+  // A change to the second rule by its key; a condition that would overlap the first is refused
+  // where it is written.
+  const Scenario changed = test::scenario(text +
+                                          "[[change]]\nat = \"1d\"\nreferral = \"intake->shelter#2\"\n"
+                                          "probability = 0.3\nwhen = \"child and victim\"\n");
+  REQUIRE(changed.changes.size() == 1);
+  CHECK(changed.changes[0].change.index == 2);
+  CHECK(load_error(text + "[[change]]\nat = \"1d\"\nreferral = \"intake->shelter#2\"\nwhen = \"victim\"\n") ==
+        "test.toml:51:8: [[change]] at 1d: referral 'intake->shelter#2': its condition and that of referral "
+        "'intake->shelter' (test.toml:32:1) both hold for cases with not child, victim; rules on one from/to pair "
+        "must have conditions that never hold together");
 }
 
 TEST_CASE("Changes loader errors: fields that do not fit the target") {
@@ -287,7 +307,7 @@ TEST_CASE("Changes loader errors: values out of range") {
         "test.toml:44:9: [[change]] at 1d: when: unknown attribute 'chld'; known: child, adult, sex, exploitation, "
         "nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, needs.legal_aid, "
         "needs.interpretation, needs.family_tracing, needs.repatriation, presumed, reasonable_grounds, identified, "
-        "convicted, supported");
+        "convicted, supported, entered_in, in_country");
   CHECK(load_error(with("[[change]]\nat = \"1d\"\nreferral = \"intake->shelter\"\ndelay = \"-1d\"\n")) ==
         "test.toml:44:9: [[change]] at 1d: delay must be > 0, got -1d");
 }

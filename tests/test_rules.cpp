@@ -129,6 +129,49 @@ when = "adult"
   CHECK(t.n["child@1"] == t.n["child@0"]);
 }
 
+TEST_CASE("Rules: two rules on one pair with disjoint conditions send each person by the rule of their kind") {
+  // Children and adults take the same edge with different probabilities, and different losses:
+  // each rule has its own random streams (keys intake->ngo and intake->ngo#2).
+  const std::string text = kHead + R"(
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 0.9
+when = "child"
+[[referral]]
+from = "intake"
+to = "ngo"
+probability = 0.4
+loss = 0.25
+when = "adult"
+)";
+  const Scenario s = test::scenario(text);
+  REQUIRE(s.referrals.size() == 2);
+  CHECK(s.referrals[0].key == "intake->ngo");
+  CHECK(s.referrals[1].key == "intake->ngo#2");
+  Tally t = run(text);
+  const double children = t.n["child@0"], adults = t.n["adult@0"];
+  // Children: 0.9 of them by the first rule; adults: 0.4 by the second, a quarter of those lost
+  // (on_referral is heard for the referrals received, on_referral_lost for the others).
+  const double adults_routed = t.n["sent1"] + t.n["lost"];
+  check_share(t.n["sent0"], children, 0.9, "children referred by the first rule");
+  check_share(adults_routed, adults, 0.4, "adults referred by the second rule");
+  check_share(t.n["lost"], adults_routed, 0.25, "adults' referrals lost");
+  CHECK(t.n["sent0"] == t.n["child@2"]);
+  CHECK(t.n["sent1"] == t.n["adult@2"]);
+}
+
+TEST_CASE("Rules: tests/data/children_and_adults.toml routes children and adults on one edge by their own rules") {
+  const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/tests/data/children_and_adults.toml");
+  REQUIRE(s.referrals.size() == 2);
+  CHECK(s.referrals[1].key == "screening->shelter#2");
+  REQUIRE(s.changes.size() == 1);
+  CHECK(s.changes[0].change.index == 1);
+  // 3 a day, 35 % children: 0.9 of them; adults 0.4 × consent 0.75 × (1 − loss 0.2).
+  const auto loads = ReferralGraph(s).loads();
+  CHECK(loads[1].arrival_rate == Approx(3 * (0.35 * 0.9 + 0.65 * 0.4 * 0.75 * 0.8)));
+}
+
 TEST_CASE("Rules: a consent gate at 0.7 sends 70 percent of adults onward, children bypass it") {
   Tally t = run(kHead + R"(
 [[referral]]
@@ -248,7 +291,7 @@ TEST_CASE("Rule errors: located messages") {
         "test.toml:36:9: referral intake -> ngo: when: unknown attribute 'chlid'; known: child, adult, sex, "
         "exploitation, nationality, foreign, victim, needs.shelter, needs.medical, needs.psychological, "
         "needs.legal_aid, needs.interpretation, needs.family_tracing, needs.repatriation, presumed, "
-        "reasonable_grounds, identified, convicted, supported");
+        "reasonable_grounds, identified, convicted, supported, entered_in, in_country");
   CHECK(load_error(kHead + ref + "when = \"child and (foreign\"\n") ==
         "test.toml:36:27: referral intake -> ngo: when: missing ')' to close the '(' at column 11");
   CHECK(load_error(kHead + ref + "when = \"exploitation == 'fishing'\"\n") ==

@@ -220,9 +220,38 @@ TEST_CASE("Scenario errors: duplicates and bad identifiers") {
         "namespace)");
   CHECK(load_error(replaced("id = \"intake\"", "id = \"Intake Desk\"")) ==
         "test.toml:9:6: [[agency]]: id must match [a-z0-9_]+, got \"Intake Desk\"");
+}
+
+TEST_CASE("Scenario errors: rules on one from/to pair whose conditions can hold together") {
+  // A second rule without a condition overlaps the first everywhere: located at its table.
   CHECK(load_error(kValid + "\n[[referral]]\nfrom = \"intake\"\nto = \"shelter\"\nprobability = 0.1\n") ==
-        "test.toml:29:1: referral intake -> shelter: declared twice (first at test.toml:23:1); a from/to pair "
-        "appears at most once");
+        "test.toml:29:1: referral intake -> shelter #2: its condition and that of the rule at test.toml:23:1 both "
+        "hold for every case; rules on one from/to pair must have conditions that never hold together");
+  // With a condition, located at it, with one case for which both hold: here a foreign child
+  // (foreign follows nationality and the country of entry, which the message shows).
+  const std::string file = std::string(REFSIM_SOURCE_DIR) + "/tests/data/bad/overlapping_rules.toml";
+  CHECK_THROWS_WITH(load_scenario(file),
+                    file + ":34:8: referral screening -> shelter #2: its condition and that of the rule at " + file +
+                        ":25:1 both hold for cases with child, nationality == \"CI\", foreign, entered_in == \"GH\"; "
+                        "rules on one from/to pair must have conditions that never hold together");
+  // Disjoint conditions load, and so does a third rule disjoint from both.
+  const Scenario s =
+      test::scenario(replaced("delay = { dist = \"exponential\", mean = \"2h\" }",
+                              "when = \"victim and child\"\n[[referral]]\nfrom = \"intake\"\nto = \"shelter\"\n"
+                              "probability = 0.2\nwhen = \"victim and adult\"\n[[referral]]\nfrom = \"intake\"\n"
+                              "to = \"shelter\"\nprobability = 0.7\nwhen = \"not victim\"\n"));
+  REQUIRE(s.referrals.size() == 3);
+  CHECK(s.referrals[0].key == "intake->shelter");
+  CHECK(s.referrals[1].key == "intake->shelter#2");
+  CHECK(s.referrals[2].key == "intake->shelter#3");
+  // The third overlapping the second (not the first) names the second.
+  CHECK(load_error(replaced("delay = { dist = \"exponential\", mean = \"2h\" }",
+                            "when = \"child\"\n[[referral]]\nfrom = \"intake\"\nto = \"shelter\"\n"
+                            "probability = 0.2\nwhen = \"adult and victim\"\n[[referral]]\nfrom = \"intake\"\n"
+                            "to = \"shelter\"\nprobability = 0.1\nwhen = \"adult and needs.shelter\"\n")) ==
+        "test.toml:37:8: referral intake -> shelter #3: its condition and that of the rule at test.toml:28:1 both "
+        "hold for cases with not child, victim, needs.shelter; rules on one from/to pair must have conditions "
+        "that never hold together");
 }
 
 TEST_CASE("Scenario errors: weights that overflow and a rate range whose mean is 0") {

@@ -33,6 +33,7 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
     st.has_hours = a.hours.has_value();
     st.end_rules = a.decision || a.withdrawal > 0 || a.withdrawal_supported > 0 || a.retrafficking;
     st.when_full = a.when_full;
+    st.country = s.country_of(id);
     st.routes = std::span<const Route>(routes_.data() + route_begin[id], route_begin[id + 1] - route_begin[id]);
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
     compile_routes(st);
@@ -177,7 +178,7 @@ void EngineState::draw_attributes(Attributes& a, ProfileId profile, AgencyId ent
     a = default_attributes_[entry];
     return;
   }
-  a.fill(0);
+  std::fill(a.begin(), a.begin() + attr::kEnteredIn, 0);  // the location attributes are enter()'s
   const Profile& prof = scenario_.profiles[profile];
   const double u_child = uniform01(rng), u_sex = uniform01(rng);
   const double u_expl = uniform01(rng), u_nat = uniform01(rng);

@@ -110,6 +110,7 @@ class EngineState {
     bool end_rules = false;  // a decision, withdrawal or re-trafficking at the end of service
     bool has_forks = false;
     WhenFull when_full = WhenFull::wait;
+    std::uint32_t country = 0;      // the in_country of a case here (Scenario::country_of)
     std::span<const Route> routes;  // this agency's part of routes_
     /// When all routes are unconditional, none is a fork and there are at most four: their
     /// cumulative probabilities (as end_service's loop adds them), then +inf, so that the route is

@@ -214,9 +214,12 @@ void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, Init init) {
   p.entered = t;
   p.source = s;
   init(p);
+  const std::uint32_t country = agencies_[a].country;
+  p.attributes[attr::kEnteredIn] = p.attributes[attr::kInCountry] = country;
   const std::uint32_t slot = new_track(person);
   Case& c = cases_[slot];
   c.agency = a;
+  c.country = country;
   publish([&](auto& o) { o.on_case_entered(t, c, p.attributes); });
   if (deadline_count_) milestone(t, slot, Milestone::Kind::entered, 0);
   arrive(t, a, slot);
@@ -287,10 +290,17 @@ void BasicEngine<Sink>::arrive(Time t, AgencyId a, std::uint32_t slot) {
   c.in_transfer = false;
   c.arrived = t;
   publish([&](auto& o) { o.on_arrival(t, a, c); });
+  const AgencyState& ag = agencies_[a];
+  // Crossing into another country: one compare, the person's attributes written only then (after
+  // the hook above, where the agency's state is at hand: cheaper on this path).
+  if (ag.country != c.country) [[unlikely]] {
+    c.country = ag.country;
+    persons_[c.person].attributes[attr::kInCountry] = ag.country;
+  }
   if (deadline_count_) {
     milestone(t, slot, Milestone::Kind::arrival, a);
   }
-  if (agencies_[a].has_not_before) {
+  if (ag.has_not_before) {
     const NotBefore& nb = *scenario_.agencies[a].not_before;
     const Time reached = milestone_time(c.person, nb.after);
     if (reached >= 0 && reached + nb.gap > t) {
@@ -386,7 +396,8 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
         std::size_t{u >= c[0]} + std::size_t{u >= c[1]} + std::size_t{u >= c[2]} + std::size_t{u >= c[3]};
     if (k < routes.size()) chosen = &routes[k].referral;
   } else if (!routes.empty()) {
-    const Attributes& attrs = persons_[cases_[slot].person].attributes;
+    Attributes& attrs = persons_[cases_[slot].person].attributes;
+    attrs[attr::kInCountry] = ag.country;  // this track's country, should another track be elsewhere
     // Parallel tracks first: each applicable fork is taken independently.
     if (ag.has_forks) {
       for (const Route& r : routes) {
@@ -401,6 +412,7 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
           const std::uint32_t fork = new_track(cases_[slot].person);
           Case& f = cases_[fork];
           f.agency = a;
+          f.country = ag.country;
           f.arrived = t;
           publish([&](auto& o) { o.on_fork(t, r.referral, f); });
           send(t, r.referral, fork);
@@ -541,6 +553,8 @@ void BasicEngine<Sink>::end_track(Time t, std::uint32_t slot) {
     publish([&](auto& o) { o.on_case_exited(t, c, t - c.entered); });
     free_persons_.push_back(c.person);
     --in_system_;
+  } else {
+    p.attributes[attr::kInCountry] = cases_[p.lead].country;  // the person is where a live track is
   }
   free_.push_back(slot);
 }
@@ -548,10 +562,13 @@ void BasicEngine<Sink>::end_track(Time t, std::uint32_t slot) {
 template <class Sink>
 void BasicEngine<Sink>::reach_milestone(Time t, std::uint32_t slot, Milestone::Kind kind, std::uint32_t target) {
   const Case& c = cases_[slot];
-  const Person& p = persons_[c.person];
+  Person& p = persons_[c.person];
   if (kind == Milestone::Kind::entered) {
     for (DeadlineId d = 0; d < deadline_count_; ++d) deadline_state(c.person, d).status = DeadlineState::waiting_start;
   }
+  // A deadline starting here applies to the person in the country of the track that reached the
+  // milestone; only on parallel tracks may the person's in_country be another track's.
+  if (p.tracks > 1) p.attributes[attr::kInCountry] = c.country;
   // Only the deadlines that start or end at this milestone (in declaration order).
   for (const DeadlineId d : deadlines_at_[milestone_key(kind, target)]) {
     const Deadline& dl = scenario_.deadlines[d];

@@ -37,6 +37,8 @@ struct alignas(64) Case {
   bool in_transfer = false;  ///< on its way from `agency` to `next_agency`
   bool waiting = false;      ///< in `agency`'s queue
   bool held = false;         ///< at `agency` but not yet in its queue (the agency's `not_before`)
+  /// The track's country, the in_country of its conditions: that of `agency` (Scenario::country_of).
+  std::uint32_t country = 0;
   /// A re-entry after re-trafficking: the serial of the person's previous case; else kNoPrevious.
   std::uint64_t previous = kNoPrevious;
 };

@@ -121,14 +121,16 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   const std::size_t n = boost::num_vertices(g);
 
   // Cases are split into classes by the attributes that rule conditions name (adult is derived
-  // from child, foreign from nationality). Decisions move a case between classes as it goes, so
-  // the traffic equations run over (agency, class) pairs: λ = γ + Wᵀλ, where W holds, for a case
+  // from child, foreign from nationality; entered_in is the source's agency's country and
+  // in_country the country of the agency drawing the rule, so neither splits a class). Decisions move a case between
+  // classes as it goes, so the traffic equations run over (agency, class) pairs: λ = γ + Wᵀλ, where W holds, for a case
   // of class c served at agency a, the decision's class change and then each applicable rule's
   // probability, times consent for adults and (1 − loss); forks add flow without taking any.
   // Linear and exact for each class mix, whatever the service times.
   std::vector<std::uint32_t> used;
   for (const Referral& r : s.referrals) {
     for (std::uint32_t u : r.when.attributes_used()) {
+      if (u == attr::kEnteredIn || u == attr::kInCountry) continue;
       used.push_back(u == attr::kAdult ? attr::kChild : u == attr::kForeign ? attr::kNationality : u);
     }
     // Consent is asked of adults only: a rule with consent splits cases by age even when no
@@ -189,6 +191,8 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     }
     return cls;
   };
+  std::vector<std::uint32_t> country(n);  // each agency's value of in_country
+  for (std::size_t a = 0; a < n; ++a) country[a] = s.country_of(static_cast<AgencyId>(a));
   std::vector<double> total(n, 0.0);
   const std::size_t states = n * classes;
   std::vector<double> lambda(states), next(states);
@@ -217,6 +221,8 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
           if (share == 0) continue;
           auto v = values_of(c2);
           v[attr::kForeign] = s.is_foreign(v[attr::kNationality], src.to);
+          v[attr::kEnteredIn] = country[src.to];
+          v[attr::kInCountry] = country[a];
           // Withdrawal (after the decision) takes its share before any referral.
           // (When `supported` is not tracked, both probabilities are equal.)
           const double stays = 1 - (v[attr::kSupported] ? ag.withdrawal_supported : ag.withdrawal);
@@ -302,8 +308,15 @@ void ReferralGraph::write_dot(std::ostream& os) const {
        << src.rate_per_day << "/d\"];\n  \"source:" << src.id << "\" -> \"" << s.agencies[src.to].id << "\";\n";
   }
   for (auto e : boost::make_iterator_range(boost::edges(g))) {
+    // Several rules on one pair are told apart by their conditions, shown after the probability.
+    const Referral& ref = s.referrals[g[e].referral];
+    const bool shared = std::any_of(s.referrals.begin(), s.referrals.end(), [&](const Referral& other) {
+      return &other != &ref && other.from == ref.from && other.to == ref.to;
+    });
     os << "  \"" << s.agencies[boost::source(e, g)].id << "\" -> \"" << s.agencies[boost::target(e, g)].id
-       << "\" [label=\"" << g[e].probability << "\"];\n";
+       << "\" [label=\"" << g[e].probability;
+    if (shared) os << " when " << dot_escape(ref.when.text().empty() ? "true" : ref.when.text());
+    os << "\"];\n";
   }
   os << "}\n";
 }

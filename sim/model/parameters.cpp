@@ -20,21 +20,113 @@ Parameters Parameters::of(const Scenario& s) {
 
 namespace {
 
-/// A description of attribute values for messages: child, exploitation == "labour".
-std::string describe_values(const Scenario& s, const std::vector<std::uint32_t>& attrs,
-                            const std::vector<std::uint32_t>& values) {
-  std::string out;
-  for (std::uint32_t i : attrs) {
-    const auto& a = s.schema.attributes[i];
-    if (!out.empty()) out += ", ";
-    if (a.boolean()) {
-      out += (values[i] ? "" : "not ") + a.name;
-    } else {
-      out += a.name + " == \"" + a.values[values[i]] + "\"";
+/// Beyond this many combinations of attribute values, the checks below do not try each.
+constexpr double kMaxCombinations = 200000;
+
+/// The combinations of attribute values that a case can have when a rule out of agency `at` is
+/// drawn, over the attributes that `named` lists (what conditions name), tried one by one: adult
+/// follows child; foreign follows nationality and entered_in (it is "entered somewhere the
+/// scenario names, with another nationality"); in_country is the agency's country (a rule is
+/// drawn for a track at its `from`); entered_in is one of the countries where cases enter (at a
+/// source's agency, an initial backlog or a re-entry). Every other attribute takes each of its
+/// values.
+class Combinations {
+ public:
+  Combinations(const Scenario& s, AgencyId at, std::vector<std::uint32_t> named) : s_(s) {
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    for (const std::uint32_t u : named) {
+      if (u == attr::kAdult) {
+        free_.push_back(attr::kChild);
+      } else if (u == attr::kForeign) {
+        free_.push_back(attr::kNationality);
+        free_.push_back(attr::kEnteredIn);
+      } else if (u != attr::kInCountry) {
+        free_.push_back(u);
+      }
+    }
+    std::sort(free_.begin(), free_.end());
+    free_.erase(std::unique(free_.begin(), free_.end()), free_.end());
+    shown_ = free_;
+    for (const std::uint32_t derived : {attr::kForeign, attr::kInCountry}) {
+      if (std::binary_search(named.begin(), named.end(), derived)) shown_.push_back(derived);
+    }
+    std::sort(shown_.begin(), shown_.end());
+    for (const std::uint32_t u : free_) {
+      std::vector<std::uint32_t> d;
+      if (u == attr::kEnteredIn) d = entry_countries();
+      if (d.empty()) {
+        for (std::uint32_t v = 0; v < s.schema.attributes[u].value_count(); ++v) d.push_back(v);
+      }
+      count_ *= static_cast<double>(d.size());
+      domain_.push_back(std::move(d));
+    }
+    values_.assign(s.schema.attributes.size(), 0);
+    values_[attr::kInCountry] = s.country_of(at);
+  }
+
+  /// How many combinations there are to try.
+  double count() const { return count_; }
+
+  /// Calls visit(values) for each combination until it returns true; returns whether one did.
+  template <class Visit>
+  bool any(Visit visit) {
+    std::vector<std::size_t> at(free_.size(), 0);
+    const std::uint32_t other = static_cast<std::uint32_t>(s_.nationalities.size() - 1);
+    for (;;) {
+      for (std::size_t k = 0; k < free_.size(); ++k) values_[free_[k]] = domain_[k][at[k]];
+      values_[attr::kAdult] = 1 - values_[attr::kChild];
+      values_[attr::kForeign] =
+          values_[attr::kEnteredIn] != other && values_[attr::kNationality] != values_[attr::kEnteredIn];
+      if (visit(static_cast<const std::vector<std::uint32_t>&>(values_))) return true;
+      // Next combination (odometer over the free attributes).
+      std::size_t k = 0;
+      for (; k < free_.size(); ++k) {
+        if (++at[k] < domain_[k].size()) break;
+        at[k] = 0;
+      }
+      if (k == free_.size()) return false;
     }
   }
-  return out;
-}
+
+  /// The current combination for messages, over the attributes named (adult shown as child, and
+  /// with foreign the nationality and entry country it follows from): child, exploitation == "labour".
+  std::string describe() const {
+    std::string out;
+    for (const std::uint32_t i : shown_) {
+      const auto& a = s_.schema.attributes[i];
+      if (!out.empty()) out += ", ";
+      if (a.boolean()) {
+        out += (values_[i] ? "" : "not ") + a.name;
+      } else {
+        out += a.name + " == \"" + a.values[values_[i]] + "\"";
+      }
+    }
+    return out;
+  }
+
+ private:
+  /// The values of entered_in that cases can have, sorted.
+  std::vector<std::uint32_t> entry_countries() const {
+    std::vector<std::uint32_t> out;
+    for (const Source& src : s_.sources) out.push_back(s_.country_of(src.to));
+    for (AgencyId a = 0; a < s_.agencies.size(); ++a) {
+      const Agency& ag = s_.agencies[a];
+      if (ag.initial_cases > 0) out.push_back(s_.country_of(a));
+      if (ag.retrafficking) out.push_back(s_.country_of(ag.retrafficking->reenters));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  const Scenario& s_;
+  std::vector<std::uint32_t> free_;   // enumerated, by attribute index
+  std::vector<std::uint32_t> shown_;  // described in messages
+  std::vector<std::vector<std::uint32_t>> domain_;
+  std::vector<std::uint32_t> values_;
+  double count_ = 1;
+};
 
 std::string number(double v) {
   std::ostringstream os;
@@ -64,21 +156,17 @@ std::string object_name(const Change& c, const Scenario& s) {
 std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
                                             const std::vector<ReferralParameters>& referrals, ReferralId* culprit) {
   std::vector<ReferralId> rules;
-  std::vector<std::uint32_t> used;
+  std::vector<std::uint32_t> named;
   for (ReferralId i = 0; i < s.referrals.size(); ++i) {
     const Referral& ref = s.referrals[i];
     if (ref.from != a || ref.fork) continue;
     rules.push_back(i);
-    for (std::uint32_t u : referrals[i].when.attributes_used()) used.push_back(u == attr::kAdult ? attr::kChild : u);
+    for (std::uint32_t u : referrals[i].when.attributes_used()) named.push_back(u);
   }
-  std::sort(used.begin(), used.end());
-  used.erase(std::unique(used.begin(), used.end()), used.end());
-  double combos = 1;
-  for (std::uint32_t u : used) combos *= s.schema.attributes[u].value_count();
-  if (combos > 200000) return std::nullopt;
-  std::vector<std::uint32_t> values(s.schema.attributes.size(), 0);
-  for (;;) {
-    values[attr::kAdult] = 1 - values[attr::kChild];
+  Combinations cases(s, a, named);
+  if (cases.count() > kMaxCombinations) return std::nullopt;
+  std::optional<std::string> why;
+  cases.any([&](const std::vector<std::uint32_t>& values) {
     double total = 0;
     for (ReferralId i : rules) {
       if (!referrals[i].when(values)) continue;
@@ -86,20 +174,31 @@ std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
       if (total > 1 + 1e-9) {
         std::ostringstream os;
         os << "agency '" << s.agencies[a].id << "': referral probabilities sum to " << total;
-        if (!used.empty()) os << " for cases with " << describe_values(s, used, values);
+        if (const std::string with = cases.describe(); !with.empty()) os << " for cases with " << with;
         os << ", more than 1 (the remainder is the probability of leaving the mechanism)";
         if (culprit) *culprit = i;
-        return os.str();
+        why = os.str();
+        return true;
       }
     }
-    // Next combination (odometer over the used attributes).
-    std::size_t k = 0;
-    for (; k < used.size(); ++k) {
-      if (++values[used[k]] < s.schema.attributes[used[k]].value_count()) break;
-      values[used[k]] = 0;
-    }
-    if (k == used.size()) return std::nullopt;
+    return false;
+  });
+  return why;
+}
+
+std::optional<std::string> conditions_overlap(const Scenario& s, AgencyId at, const Condition& a, const Condition& b) {
+  std::vector<std::uint32_t> named = a.attributes_used();
+  named.insert(named.end(), b.attributes_used().begin(), b.attributes_used().end());
+  Combinations cases(s, at, named);
+  if (cases.count() > kMaxCombinations) {
+    std::ostringstream os;
+    os << "cannot be shown never to hold together: the attributes they name combine in more than " << kMaxCombinations
+       << " ways";
+    return os.str();
   }
+  if (!cases.any([&](const std::vector<std::uint32_t>& values) { return a(values) && b(values); })) return std::nullopt;
+  const std::string with = cases.describe();
+  return with.empty() ? std::string("both hold for every case") : "both hold for cases with " + with;
 }
 
 Change Parameters::apply(const Change& c, const Scenario& s) {
@@ -188,6 +287,18 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
       if (c.delay) {
         validate_distribution(*c.delay);
         next.delay = *c.delay;
+      }
+      if (c.when) {
+        const Referral& self = s.referrals[c.index];
+        for (ReferralId j = 0; j < s.referrals.size(); ++j) {
+          const Referral& other = s.referrals[j];
+          if (j == c.index || other.from != self.from || other.to != self.to) continue;
+          if (auto why = conditions_overlap(s, self.from, next.when, referrals[j].when)) {
+            throw std::invalid_argument(object() + ": its condition and that of referral '" + other.key + "' (" +
+                                        other.where.str() + ") " + *why +
+                                        "; rules on one from/to pair must have conditions that never hold together");
+          }
+        }
       }
       if (c.probability || c.when) {
         std::vector<ReferralParameters> trial = referrals;

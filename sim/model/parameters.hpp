@@ -52,7 +52,8 @@ struct Parameters {
   /// range, names a field the object does not have (servers of an unlimited agency, a sensitivity
   /// where the decision has a positive rate), or a referral probability would make the agency's
   /// main-route probabilities sum above 1 for some case; nothing is changed then. Returns the
-  /// change that would undo it: the same fields, with the values they had.
+  /// change that would undo it: the same fields, with the values they had. A new `when` must never
+  /// hold together with that of another rule on the same from/to pair (conditions_overlap).
   Change apply(const Change& c, const Scenario& s);
 };
 
@@ -60,11 +61,20 @@ struct Parameters {
 /// `referrals` (indexed by ReferralId), sum above 1 for some case: "agency 'x': referral
 /// probabilities sum to 1.1 for cases with child, more than 1 (…)", and in `*culprit` the rule
 /// whose probability tips the sum over; nullopt when they do not. With `when` conditions every
-/// combination of the attributes they name is checked (adult follows child); beyond 200,000
-/// combinations none is (the engine caps the draw at 1 anyway).
+/// combination of the attributes they name is checked (adult follows child; foreign follows
+/// nationality and entered_in; in_country is the agency's own country; entered_in takes the
+/// countries where cases enter); beyond 200,000 combinations none is (the engine caps the draw
+/// at 1 anyway).
 std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
                                             const std::vector<ReferralParameters>& referrals,
                                             ReferralId* culprit = nullptr);
+
+/// Whether conditions `a` and `b` of two rules out of agency `at` can both hold for one case, over
+/// the same combinations as route_sum_excess: nullopt when no combination meets both (they are
+/// proved disjoint); else what completes "their conditions …": "both hold for cases with child,
+/// nationality == \"GH\"" (one such case), "both hold for every case" (neither names an
+/// attribute), or, beyond 200,000 combinations, "cannot be shown never to hold together: …".
+std::optional<std::string> conditions_overlap(const Scenario& s, AgencyId at, const Condition& a, const Condition& b);
 
 /// The indices of `changes` in the order the engine applies them: by time, equal times in
 /// declaration order (the calendar's order for events of one priority).

@@ -14,6 +14,13 @@
 //                           state booleans: 0 at entry, set by agencies' decisions
 //   supported               state boolean: 0 at entry, 1 once an agency that `supports` victims
 //                           (shelter, legal aid, guardian) has started serving the person
+//   entered_in              where the case entered: the entry agency's country, else the home
+//                           country (Scenario::entry_country); a value of `nationality`
+//   in_country              where the case is: the country (as for entered_in) of the agency the
+//                           track is at (Case::country); set at entry, rewritten on each arrival in
+//                           another country (just after that arrival's on_arrival hook) and, for a
+//                           person on parallel tracks, before each condition is evaluated for one
+//                           of them and when one ends (see BasicEngine)
 // A profile gives the shares from which a source draws these attributes for each new case.
 #include <array>
 #include <cstdint>
@@ -50,7 +57,11 @@ inline constexpr std::uint32_t kReasonableGrounds = kPresumed + 1;
 inline constexpr std::uint32_t kIdentified = kPresumed + 2;
 inline constexpr std::uint32_t kConvicted = kPresumed + 3;  ///< a trial's verdict (decision sets = "convicted")
 inline constexpr std::uint32_t kSupported = kPresumed + 4;  ///< set by agencies with `supports = true`
-inline constexpr std::uint32_t kCount = kPresumed + 5;
+/// Location attributes, values of the nationality enum (Scenario::country_of): set by the engine
+/// from the agencies' countries, never drawn and never reset as states are.
+inline constexpr std::uint32_t kEnteredIn = kPresumed + 5;
+inline constexpr std::uint32_t kInCountry = kPresumed + 6;
+inline constexpr std::uint32_t kCount = kPresumed + 7;
 }  // namespace attr
 
 using Attributes = std::array<std::uint32_t, attr::kCount>;

@@ -30,6 +30,12 @@ std::uint32_t Scenario::entry_country_index(AgencyId entry) const {
   return it == countries.end() ? 0 : static_cast<std::uint32_t>(it - countries.begin());
 }
 
+std::uint32_t Scenario::country_of(AgencyId a) const {
+  const std::string& country = entry_country(a);
+  const auto it = std::find(nationalities.begin(), nationalities.end(), country.empty() ? "other" : country);
+  return static_cast<std::uint32_t>(it - nationalities.begin());
+}
+
 bool Scenario::is_foreign(std::uint32_t nationality, AgencyId entry) const {
   const std::string& country = entry_country(entry);
   return !country.empty() && nationalities[nationality] != country;
@@ -42,6 +48,7 @@ Attributes Scenario::default_attributes(AgencyId entry) const {
   a[attr::kNationality] = profiles.front().nationality.front().first;
   a[attr::kVictim] = 1;
   a[attr::kForeign] = is_foreign(a[attr::kNationality], entry);
+  a[attr::kEnteredIn] = a[attr::kInCountry] = country_of(entry);
   return a;
 }
 

@@ -159,7 +159,10 @@ struct Referral {
   std::optional<double> consent;          ///< adults: P(consent); refused → anonymous notification, exit
   bool fork = false;                      ///< a parallel track: taken besides the main route, not instead
   SourceLocation where;
-  std::string key;  ///< "from->to", the referral's random-stream name
+  /// Names the rule's random streams, its figures in reports and its [[change]]s: "from->to" for
+  /// the first rule on the pair, "from->to#n" for the n-th (several rules on one pair have `when`
+  /// conditions that never hold together; the loader proves it).
+  std::string key;
 };
 
 /// An SOP time limit: `to` must follow `from` within `limit` for every case matching `when`.
@@ -263,12 +266,15 @@ struct Scenario {
   std::optional<AgencyId> find_agency(std::string_view id) const;
   /// The country where a case entering at `entry` is: the agency's country, else the home country.
   const std::string& entry_country(AgencyId entry) const;
+  /// The value of the location attributes (entered_in, in_country) for a case at agency `a`: the
+  /// index of entry_country(a) among the nationalities, or of "other" when it is empty.
+  std::uint32_t country_of(AgencyId a) const;
   /// Whether nationality value `nationality` is foreign for a case entering at `entry` (false when
   /// neither the agency nor the scenario names a country).
   bool is_foreign(std::uint32_t nationality, AgencyId entry) const;
   /// The attributes of every case from the built-in default profile: an adult victim of the home
   /// nationality (or "other"), sex "female" (index 0: the profile does not record it), exploitation
-  /// "other", no needs. Nothing is drawn for them.
+  /// "other", no needs, entered and now in the country of `entry`. Nothing is drawn for them.
   Attributes default_attributes(AgencyId entry) const;
   /// Whether anybody can give up waiting: an agency or a profile has a patience.
   bool has_patience() const;

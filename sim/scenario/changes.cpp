@@ -215,8 +215,11 @@ std::variant<ReferralId, std::string> find_referral(const Scenario& s, std::stri
   std::vector<ReferralId> rules;
   std::vector<std::string> known;
   for (ReferralId i = 0; i < s.referrals.size(); ++i) {
-    if (s.referrals[i].key == key) rules.push_back(i);
-    if (std::find(known.begin(), known.end(), s.referrals[i].key) == known.end()) known.push_back(s.referrals[i].key);
+    // The rule's pair: its key without the "#n" of a second or later rule on it.
+    const std::string& k = s.referrals[i].key;
+    const std::string pair = k.substr(0, k.find('#'));
+    if (pair == key) rules.push_back(i);
+    if (std::find(known.begin(), known.end(), pair) == known.end()) known.push_back(pair);
   }
   if (rules.empty()) return "names unknown referral '" + key + "'; known: " + detail::join(known);
   const std::string n = std::to_string(rules.size());

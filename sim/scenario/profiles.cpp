@@ -88,6 +88,8 @@ void build_schema(Scenario& s) {
   at[attr::kIdentified] = {"identified", {}};
   at[attr::kConvicted] = {"convicted", {}};
   at[attr::kSupported] = {"supported", {}};
+  at[attr::kEnteredIn] = {"entered_in", s.nationalities};
+  at[attr::kInCountry] = {"in_country", s.nationalities};
   s.schema.validate();
 }
 

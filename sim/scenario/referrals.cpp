@@ -1,4 +1,5 @@
-// [[referral]]: the rules, and the check that an agency's main routes sum to at most 1.
+// [[referral]]: the rules, the check that rules on one from/to pair never apply together, and the
+// check that an agency's main routes sum to at most 1.
 #include "sim/model/parameters.hpp"
 #include "sim/scenario/reader.hpp"
 
@@ -20,7 +21,7 @@ void check_route_sums(const Reader& r, const Scenario& s, const std::vector<cons
 void read_referrals(const TableView& top, Scenario& s) {
   const Reader& r = top.reader();
   const schema::Section& section = schema::section("referral");
-  std::map<std::pair<AgencyId, AgencyId>, SourceLocation> seen;
+  std::map<std::pair<AgencyId, AgencyId>, std::vector<ReferralId>> on_pair;  // the rules so far, per pair
   std::vector<const toml::node*> prob_nodes;
   for (const toml::table* t : tables_of(top, "referral")) {
     const TableView pre(r, *t, "[[referral]]", section);
@@ -28,17 +29,33 @@ void read_referrals(const TableView& top, Scenario& s) {
     ref.where = r.at(*t);
     ref.from = agency_ref(pre, s, "from");
     ref.to = agency_ref(pre, s, "to");
-    ref.key = s.agencies[ref.from].id + "->" + s.agencies[ref.to].id;
-    const TableView v(r, *t, "referral " + s.agencies[ref.from].id + " -> " + s.agencies[ref.to].id, section);
+    // The first rule on a pair is "from->to", as when a pair could have only one: its random
+    // streams stay those of older versions. The n-th is "from->to#n", as [[change]] names it.
+    std::vector<ReferralId>& before = on_pair[{ref.from, ref.to}];
+    const std::string nth = before.empty() ? std::string() : "#" + std::to_string(before.size() + 1);
+    ref.key = s.agencies[ref.from].id + "->" + s.agencies[ref.to].id + nth;
+    const TableView v(r, *t,
+                      "referral " + s.agencies[ref.from].id + " -> " + s.agencies[ref.to].id +
+                          (nth.empty() ? std::string() : " " + nth),
+                      section);
     v.reject_unknown();
-    if (auto [it, fresh] = seen.emplace(std::pair{ref.from, ref.to}, ref.where); !fresh) {
-      r.fail(*t,
-             v.context() + ": declared twice (first at " + it->second.str() + "); a from/to pair appears at most once");
-    }
     ref.probability = v.probability("probability");
     prob_nodes.push_back(v.find("probability"));
     if (const toml::node* dn = v.find("delay")) ref.delay = read_distribution(r, *dn, v.context(), "delay");
     ref.when = read_condition(v, s, "when");
+    // Several rules on one pair are told apart by their conditions, which must never hold together:
+    // checked over every combination of the attributes they name, else refused with one case for
+    // which both hold.
+    for (const ReferralId first : before) {
+      const Referral& other = s.referrals[first];
+      if (auto why = conditions_overlap(s, ref.from, other.when, ref.when)) {
+        const toml::node* wn = v.find("when");
+        r.fail(wn ? r.at(*wn) : ref.where,
+               v.context() + ": its condition and that of the rule at " + other.where.str() + " " + *why +
+                   "; rules on one from/to pair must have conditions that never hold together");
+      }
+    }
+    before.push_back(static_cast<ReferralId>(s.referrals.size()));
     const auto index = static_cast<std::uint32_t>(s.referrals.size());
     ref.loss =
         read_uncertain(v, s, "loss", v.find("loss"), 0, UncertainParameter::Target::referral_loss, index, ref.key);

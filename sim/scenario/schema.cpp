@@ -145,7 +145,8 @@ std::vector<Section> declare() {
               {.name = "country",
                .allowed = "a country code in capitals, e.g. NA",
                .help = "The home country: a case is `foreign` when its nationality differs from the country where it "
-                       "enters (the entry agency's `country`, else this one).",
+                       "enters (the entry agency's `country`, else this one); agencies without a `country` are here "
+                       "(`entered_in`, `in_country`).",
                .expects = "the home country's code, e.g. \"NA\""},
           },
   });
@@ -236,7 +237,8 @@ std::vector<Section> declare() {
                .expects = "the kind of agency, e.g. \"ngo\""},
               {.name = "country",
                .allowed = "a country code in capitals, e.g. NA",
-               .help = "Where the agency is: cases entering here are `foreign` when their nationality differs.",
+               .help = "Where the agency is: cases entering here are `foreign` when their nationality differs; "
+                       "`entered_in` and `in_country` take this value for cases that enter or are here.",
                .expects = "a country code such as \"NA\""},
               {.name = "servers",
                .type = integer,
@@ -516,7 +518,10 @@ std::vector<Section> declare() {
       .help = "A referral rule, drawn at each service end at `from`: every applicable `fork` rule on its own, then "
               "one main route among the applicable other rules, their probabilities taken in declaration order (the "
               "rest leave the mechanism). For every case, the applicable main-route probabilities of an agency must "
-              "not sum above 1. A from/to pair appears at most once.",
+              "not sum above 1. A from/to pair may have several rules when their `when` conditions never hold "
+              "together (children and adults on one edge with different probabilities): the loader proves it over "
+              "every combination of the attributes they name, or refuses the later rule. The first rule on a pair "
+              "is `from->to` in reports and `[[change]]`, the n-th `from->to#n`.",
       .keys =
           {
               {.name = "from",
@@ -543,7 +548,8 @@ std::vector<Section> declare() {
               {.name = "when",
                .type = condition,
                .default_value = "every case",
-               .help = "The rule applies only to the cases for which this holds."},
+               .help = "The rule applies only to the cases for which this holds (`in_country` is `from`'s country); "
+                       "on a pair with several rules, never together with another's."},
               {.name = "loss",
                .type = probability_or_range,
                .default_value = "0",
@@ -651,7 +657,9 @@ std::vector<Section> declare() {
               {.name = "when",
                .type = condition,
                .default_value = "every case",
-               .help = "The cases it applies to, evaluated when the deadline starts."},
+               .help = "The cases it applies to, evaluated once, when the deadline starts: `in_country` is the "
+                       "country of the agency where `from` is reached, so `\"in_country == 'GH'\"` limits a "
+                       "national limit to its country's cases in a regional scenario."},
           },
   });
 
@@ -717,7 +725,9 @@ std::vector<Section> declare() {
                .help = "Source: who its cases are from now on.",
                .expects = "a profile id"},
               {.name = "probability", .type = probability, .help = "Referral: the rule's probability."},
-              {.name = "when", .type = condition, .help = "Referral: the rule's condition."},
+              {.name = "when",
+               .type = condition,
+               .help = "Referral: the rule's condition (never holding together with another rule's on its pair)."},
               {.name = "loss", .type = probability, .help = "Referral: P(sent but never received)."},
               {.name = "consent", .type = probability, .help = "Referral: adults' P(consent); 1 lifts the gate."},
               {.name = "delay",

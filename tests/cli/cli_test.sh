@@ -27,6 +27,21 @@ for f in "$src"/tests/data/bad/*.toml "$tmp/does-not-exist.toml"; do
   ok
 done
 
+# Two rules on one from/to pair whose conditions can both hold: refused at the second one's
+# `when`, naming the first and a case for which both hold (`check` as well as `run`).
+f="$src/tests/data/bad/overlapping_rules.toml"
+"$refsim" check "$f" >/dev/null 2>"$tmp/stderr"
+[ $? -eq 2 ] && ok || bad "overlapping_rules: check should exit with 2"
+grep -qx "$f:34:8: referral screening -> shelter #2: its condition and that of the rule at $f:25:1 both hold for cases with child, nationality == \"CI\", foreign, entered_in == \"GH\"; rules on one from/to pair must have conditions that never hold together" "$tmp/stderr" \
+  && ok || bad "overlapping_rules: unexpected message: $(cat "$tmp/stderr")"
+
+# Several rules on one pair: each has its own key in the outputs, and a change can name one.
+"$refsim" run "$src/tests/data/children_and_adults.toml" --out "$tmp/pair" -q && ok || bad "children_and_adults run failed"
+grep -q '"screening->shelter#2"' "$tmp/pair/summary.json" && grep -q '"screening->shelter"' "$tmp/pair/summary.json" \
+  && ok || bad "summary.json does not name both rules on the pair"
+"$refsim" check "$src/tests/data/children_and_adults.toml" | grep -q "referral screening->shelter#2: probability 0.4 → 0.5" \
+  && ok || bad "check does not list the change to the second rule"
+
 # Usage errors exit with 2 too.
 "$refsim" run >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "missing scenario argument: expected exit 2"
