@@ -80,7 +80,8 @@ TEST_CASE("Cohorts: the default scheme is age x exploitation x foreign in today'
   CHECK(d.name(19) == "adult/other/foreign");
   CHECK(d.describe() == "age × exploitation × foreign");
   Attributes a{};
-  a[attr::kChild] = 0;
+  a[attr::kChild] = 0;  // an adult: the engine always sets adult = 1 − child
+  a[attr::kAdult] = 1;
   a[attr::kExploitation] = 1;  // labour
   a[attr::kForeign] = 1;
   CHECK(d.name(d.of(a, 0)) == "adult/labour/foreign");

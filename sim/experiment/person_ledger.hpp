@@ -89,7 +89,7 @@ class PersonLedger final : public Observer {
     Stage stage = Stage::none;
     std::uint16_t country = 0;  ///< Scenario::entry_country_index: of a person entering here
   };
-  const CohortScheme& cohorts_;
+  CohortScheme::Digits cohorts_;
   std::vector<AgencyFacts> agencies_;
   std::vector<PersonRecord> records_;
 };

@@ -37,21 +37,21 @@ std::size_t CohortScheme::count() const {
   return n;
 }
 
-std::size_t CohortScheme::of(const Attributes& a, std::uint32_t entry_country) const {
-  std::size_t c = 0;
-  for (CohortDimension d : by) {
-    std::size_t v = 0;
+CohortScheme::Digits::Digits(const CohortScheme& scheme) {
+  for (CohortDimension d : scheme.by) {
+    std::uint32_t at = kEntryCountry;
     switch (d) {
-      case CohortDimension::age: v = a[attr::kChild] ? 0 : 1; break;
-      case CohortDimension::sex: v = a[attr::kSex]; break;
-      case CohortDimension::exploitation: v = a[attr::kExploitation]; break;
-      case CohortDimension::foreign: v = a[attr::kForeign] ? 1 : 0; break;
-      case CohortDimension::nationality: v = a[attr::kNationality]; break;
-      case CohortDimension::entry_country: v = entry_country; break;
+      case CohortDimension::age: at = attr::kAdult; break;  // child 0, adult 1
+      case CohortDimension::sex: at = attr::kSex; break;
+      case CohortDimension::exploitation: at = attr::kExploitation; break;
+      case CohortDimension::foreign: at = attr::kForeign; break;
+      case CohortDimension::nationality: at = attr::kNationality; break;
+      case CohortDimension::entry_country: at = kEntryCountry; break;
     }
-    c = c * size(d) + v;
+    attribute[n] = at;
+    size[n] = static_cast<std::uint32_t>(scheme.size(d));
+    ++n;
   }
-  return c;
 }
 
 std::string CohortScheme::name(std::size_t cohort) const {

@@ -50,7 +50,22 @@ struct CohortScheme {
   /// Cohorts: the product of the dimensions' sizes (1 with no dimension).
   std::size_t count() const;
   /// The cohort of a person with attributes `a` (at entry) who entered in countries[entry_country].
-  std::size_t of(const Attributes& a, std::uint32_t entry_country) const;
+  std::size_t of(const Attributes& a, std::uint32_t entry_country) const { return Digits(*this).of(a, entry_country); }
+
+  /// The scheme compiled for the path of every entry: per dimension, the attribute that holds its
+  /// value (age is `adult`: child 0, adult 1) or kEntryCountry, and its number of values.
+  struct Digits {
+    static constexpr std::uint32_t kEntryCountry = 0xFFFFFFFFu;
+    explicit Digits(const CohortScheme& scheme);
+    std::size_t of(const Attributes& a, std::uint32_t entry_country) const {
+      std::size_t c = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        c = c * size[i] + (attribute[i] == kEntryCountry ? entry_country : a[attribute[i]]);
+      return c;
+    }
+    std::size_t n = 0;
+    std::array<std::uint32_t, kCohortDimensionNames.size()> attribute{}, size{};
+  };
   /// "child/labour/foreign": the cohort's values joined with '/'.
   std::string name(std::size_t cohort) const;
   /// "age × exploitation × foreign", for headers.
