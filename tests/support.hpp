@@ -26,6 +26,16 @@ inline std::string load_error(const std::string& toml) {
   return "";
 }
 
+/// All of the scenario's replications ([run] seed and replications), on `threads` threads (0: all).
+inline RunResult run_scenario(const Scenario& s, unsigned threads = 0) {
+  const ReferralGraph g(s);
+  RunOptions opt;
+  opt.seed = s.run.seed;
+  opt.replications = s.run.replications;
+  opt.threads = threads;
+  return run_replications(s, g, opt);
+}
+
 /// One replication's value of metric `field` for agency `a`, over all replications.
 inline std::vector<double> agency_values(const RunResult& r, AgencyId a, double AgencyResult::*field) {
   std::vector<double> v;

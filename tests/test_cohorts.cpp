@@ -62,13 +62,7 @@ probability = 1
 )";
 }
 
-RunResult run(const Scenario& s) {
-  const ReferralGraph g(s);
-  RunOptions opt;
-  opt.seed = s.run.seed;
-  opt.replications = s.run.replications;
-  return run_replications(s, g, opt);
-}
+RunResult run(const Scenario& s) { return test::run_scenario(s); }
 
 }  // namespace
 

@@ -31,14 +31,7 @@ std::string long_stage(double rate, double mean_days, const std::string& horizon
   return os.str();
 }
 
-RunResult run(const Scenario& s) {
-  const ReferralGraph g(s);
-  RunOptions opt;
-  opt.seed = s.run.seed;
-  opt.replications = s.run.replications;
-  opt.threads = 2;
-  return run_replications(s, g, opt);
-}
+RunResult run(const Scenario& s) { return test::run_scenario(s); }
 
 /// The visit-weighted mean time in agency over all replications, and the number of visits.
 std::pair<double, double> pooled_time_in_agency(const RunResult& r) {

@@ -87,14 +87,7 @@ void check_little(const RunResult& r, AgencyId a, const std::string& name) {
   check_theory(diff, 0.0, name + " L - lambda W");
 }
 
-RunResult run(const std::string& text) {
-  const Scenario s = test::scenario(text);
-  const ReferralGraph g(s);
-  RunOptions opt;
-  opt.seed = s.run.seed;
-  opt.replications = s.run.replications;
-  return run_replications(s, g, opt);
-}
+RunResult run(const std::string& text) { return test::run_scenario(test::scenario(text)); }
 
 }  // namespace
 

@@ -85,11 +85,7 @@ TEST_CASE("Warm-up: a warm-up shorter than the slowest stage is warned about, a 
        << "[[source]]\nid = \"in\"\nto = \"desk\"\nrate = 1\n"
        << "[[referral]]\nfrom = \"desk\"\nto = \"court\"\nprobability = 0.5\n";
     const Scenario s = test::scenario(os.str());
-    const ReferralGraph g(s);
-    RunOptions opt;
-    opt.seed = s.run.seed;
-    opt.replications = s.run.replications;
-    return short_warmup_warning(s, run_replications(s, g, opt));
+    return short_warmup_warning(s, test::run_scenario(s));
   };
   const auto short_one = run("30d");
   REQUIRE(short_one);
