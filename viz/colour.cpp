@@ -14,6 +14,19 @@ constexpr std::array<ScaleStop, 6> kStops{{
     {1.00, {165, 0, 38}},
 }};
 
+// Tol's muted scheme, ordered so that the first countries (sorted codes) differ most.
+constexpr std::array<Rgb, kCountryColours> kCountries{{
+    {51, 34, 136},    // indigo
+    {221, 204, 119},  // sand
+    {68, 170, 153},   // teal
+    {204, 102, 119},  // rose
+    {17, 119, 51},    // green
+    {136, 204, 238},  // cyan
+    {136, 34, 85},    // wine
+    {153, 153, 51},   // olive
+    {170, 68, 153},   // purple
+}};
+
 constexpr Rgb kChildCase{230, 159, 0};
 constexpr Rgb kAdultCase{0, 114, 178};
 constexpr Rgb kUnknownCase{60, 60, 60};
@@ -39,6 +52,8 @@ Rgb utilization_colour(double u) {
   }
   return kStops.back().colour;
 }
+
+Rgb country_colour(std::size_t k) { return kCountries[k % kCountries.size()]; }
 
 Rgb case_colour(const CaseLook& look) {
   switch (look.age) {

@@ -41,6 +41,14 @@ inline constexpr Rgb kClosed{88, 94, 104};
 /// or the facilitator's C key): a dark navy, apart from the routine grey of opening hours.
 inline constexpr Rgb kClosedByChange{40, 48, 72};
 
+/// The colour of country k of a regional scenario (k: its index in Scenario::countries), for the
+/// panel's swatch and the edge of the country's frame in the graph: Paul Tol's "muted"
+/// qualitative scheme (colour-blind safe), nine colours, repeating from the tenth country on (the
+/// code beside the swatch tells them apart). Apart from the utilization scale, which colours discs.
+Rgb country_colour(std::size_t k);
+/// How many distinct colours country_colour() has before it repeats.
+inline constexpr std::size_t kCountryColours = 9;
+
 /// Whom a moving case's dot stands for: the person's profile as the engine drew it. To colour by
 /// something else (exploitation type, nationality), add it here and change case_colour() alone.
 enum class AgeGroup : std::uint8_t {

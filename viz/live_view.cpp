@@ -13,9 +13,16 @@ LiveView::LiveView(const Scenario& scenario, double window)
       window_(window),
       agencies_(scenario.agencies.size()),
       referrals_(scenario.referrals.size()),
-      deadlines_(scenario.deadlines.size()) {
+      deadlines_(scenario.deadlines.size()),
+      entry_country_(scenario.agencies.size()),
+      inside_by_country_(std::max<std::size_t>(1, scenario.countries.size())) {
   assert(window > 0);
-  for (AgencyId a = 0; a < agencies_.size(); ++a) agencies_[a].servers = scenario.agencies[a].servers;
+  for (AgencyId a = 0; a < agencies_.size(); ++a) {
+    AgencyLive& ag = agencies_[a];
+    ag.servers = scenario.agencies[a].servers;
+    if (!scenario.agencies[a].unlimited) ag.level_staffed = ag.servers;
+    entry_country_[a] = scenario.entry_country_index(a);
+  }
 }
 
 void LiveView::busy_changed(AgencyId a, Time t) {
@@ -23,6 +30,11 @@ void LiveView::busy_changed(AgencyId a, Time t) {
   AgencyLive& ag = agencies_[a];
   const std::uint32_t staffed = std::max(ag.servers, ag.busy);
   ag.busy_fraction.set(t, staffed ? static_cast<double>(ag.busy) / staffed : 0.0, window_);
+  ag.busy_integral += ag.level_busy * (t - ag.level_since);
+  ag.staffed_integral += ag.level_staffed * (t - ag.level_since);
+  ag.level_busy = ag.busy;
+  ag.level_staffed = staffed;
+  ag.level_since = t;
 }
 
 void LiveView::on_parameter_changed(Time t, const Change& change, const Change& previous) {
@@ -42,9 +54,13 @@ double LiveView::rate(const FadingCount& c, Time now) const {
   return c.at(now, window_) / (window_ * seen);
 }
 
-void LiveView::on_case_entered(Time t, const Case&, const Attributes&) {
+void LiveView::on_case_entered(Time t, const Case& c, const Attributes&) {
   entries_.add(t, 1, window_);
   ++entered_;
+  if (c.person >= person_country_.size()) person_country_.resize(c.person + 1);
+  const std::uint32_t k = entry_country_[c.agency];
+  person_country_[c.person] = k;
+  ++inside_by_country_[k];
 }
 
 void LiveView::on_arrival(Time t, AgencyId a, const Case& c) {
@@ -70,6 +86,8 @@ void LiveView::on_service_start(Time t, AgencyId a, const Case& c, Time waited) 
   busy_changed(a, t);
   ag.wait_sum.add(t, waited, window_);
   ag.wait_count.add(t, 1, window_);
+  ++ag.service_starts;
+  ag.wait_total += waited;
   wait_sum_.add(t, waited, window_);
   wait_count_.add(t, 1, window_);
 }
@@ -84,9 +102,11 @@ void LiveView::on_service_end(Time t, AgencyId a, const Case&, Time) {
 
 void LiveView::on_referral(Time t, ReferralId r, const Case&, Time) { referrals_[r].add(t, 1, window_); }
 
-void LiveView::on_case_exited(Time t, const Case&, Time) {
+void LiveView::on_case_exited(Time t, const Case& c, Time) {
   exits_.add(t, 1, window_);
   ++exited_;
+  assert(inside_by_country_[person_country_[c.person]] > 0);
+  --inside_by_country_[person_country_[c.person]];
 }
 
 void LiveView::leave_queue(AgencyId a, std::uint64_t serial) {

@@ -5,6 +5,9 @@
 // agency held responsible), referrals lost or refused consent, and decisions (per agency, and per
 // attribute decided: presumed, reasonable grounds, identified), and the parameter changes heard
 // (a scenario's [[change]]s, the facilitator's): each agency's servers in force, and a short log.
+// Since day 0 it also keeps, per agency, the busy and staffed server-time and the waits of the
+// visits that started service, and the persons in the mechanism by country of entry: the
+// snapshot sums them per country (Snapshot::countries) when a frame is drawn.
 //
 // "Recent" is an exponentially weighted window of `window` simulated days: an event that
 // happened d days ago weighs e^(-d/window). Every hook is O(1) amortised; queries are O(1) and
@@ -120,6 +123,30 @@ class LiveView final : public Observer {
   /// Cases waiting (not in service) at agency a, as this view counted them.
   std::size_t waiting(AgencyId a) const { return agencies_[a].queue.size(); }
 
+  // Since day 0 (warm-up included), at time `now` (>= the last event seen); O(1).
+  /// Busy server-time at agency a, in server-days (0 for an unlimited agency).
+  double busy_time(AgencyId a, Time now) const {
+    const AgencyLive& ag = agencies_[a];
+    return ag.busy_integral + ag.level_busy * (now - ag.level_since);
+  }
+  /// Staffed server-time at agency a, in server-days: the servers in force, or the busy ones when
+  /// more (as utilization()); 0 for an unlimited agency. busy_time / staffed_time is the
+  /// agency's utilization so far, as refsim run defines it.
+  double staffed_time(AgencyId a, Time now) const {
+    const AgencyLive& ag = agencies_[a];
+    return ag.staffed_integral + ag.level_staffed * (now - ag.level_since);
+  }
+  /// Visits to agency a that started service so far, and the sum of their waits (arrival, or the
+  /// end of a hold, to service start), days. Drop-outs and cases still waiting are not in them.
+  std::uint64_t service_starts(AgencyId a) const { return agencies_[a].service_starts; }
+  double wait_total(AgencyId a) const { return agencies_[a].wait_total; }
+  /// Persons in the mechanism now who entered it in country k (an index into
+  /// Scenario::countries, as Scenario::entry_country_index gives it); they add up to
+  /// Engine::cases_in_system.
+  std::size_t inside_entered_in(std::size_t k) const { return inside_by_country_[k]; }
+  /// Scenario::entry_country_index(a), kept: the country whose results agency a counts in.
+  std::uint32_t country_of(AgencyId a) const { return entry_country_[a]; }
+
   /// How deadline d has ended so far in this run (from day 0, warm-up included).
   struct DeadlineTally {
     std::uint64_t met = 0, breached = 0, left = 0;
@@ -185,6 +212,12 @@ class LiveView final : public Observer {
     std::uint32_t servers = 0;  // in force now
     std::size_t held = 0;
     std::uint64_t turned_away = 0, overflowed = 0, withdrawals = 0;
+    // Since day 0: server-time integrals up to level_since, and the levels since then.
+    double busy_integral = 0, staffed_integral = 0;
+    std::uint32_t level_busy = 0, level_staffed = 0;
+    Time level_since = 0;
+    std::uint64_t service_starts = 0;
+    double wait_total = 0;
     std::deque<std::pair<std::uint64_t, Time>> queue;  // (serial, arrival) in arrival order
   };
   double rate(const FadingCount& c, Time now) const;
@@ -211,6 +244,9 @@ class LiveView final : public Observer {
   std::uint64_t entered_ = 0, exited_ = 0;
   std::deque<ChangeNote> changes_;
   std::uint64_t changes_heard_ = 0;
+  std::vector<std::uint32_t> entry_country_;    // by agency: Scenario::entry_country_index
+  std::vector<std::uint32_t> person_country_;   // by person slot (Case::person): country of entry
+  std::vector<std::size_t> inside_by_country_;  // by index in Scenario::countries
 };
 
 }  // namespace refsim::viz

@@ -21,6 +21,60 @@ std::vector<AgencyId> rank_bottlenecks(const std::vector<AgencyNow>& agencies, s
   return out;
 }
 
+std::vector<std::size_t> countries_listed(const std::vector<CountryNow>& countries, std::size_t room) {
+  std::vector<std::size_t> out(countries.size());
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = k;
+  if (out.size() <= room) return out;
+  std::sort(out.begin(), out.end(), [&](std::size_t x, std::size_t y) {
+    const CountryNow &a = countries[x], &b = countries[y];
+    const std::size_t ca = a.waiting + a.in_service, cb = b.waiting + b.in_service;
+    if (ca != cb) return ca > cb;
+    if (a.entered_here != b.entered_here) return a.entered_here > b.entered_here;
+    return x < y;
+  });
+  out.resize(room > 0 ? room - 1 : 0);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+std::vector<CountryNow> country_sums(const Scenario& s, const std::vector<AgencyNow>& agencies, const LiveView& live,
+                                     Time now) {
+  std::vector<CountryNow> out(s.countries.size());
+  std::vector<double> busy_time(out.size()), staffed_time(out.size()), waits(out.size());
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    out[k].code = s.countries[k];
+    out[k].entered_here = live.inside_entered_in(k);
+  }
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const std::size_t k = live.country_of(a);
+    const AgencyNow& n = agencies[a];
+    CountryNow& c = out[k];
+    ++c.agencies;
+    c.waiting += n.waiting;
+    c.in_service += n.busy;
+    c.held += n.held;
+    c.visits += live.service_starts(a);
+    waits[k] += live.wait_total(a);
+    if (n.unlimited) continue;
+    c.limited = true;
+    c.busy += n.busy;
+    c.staffed += n.servers;
+    busy_time[k] += live.busy_time(a, now);
+    staffed_time[k] += live.staffed_time(a, now);
+  }
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    CountryNow& c = out[k];
+    c.utilization = c.limited && staffed_time[k] > 0 ? busy_time[k] / staffed_time[k] : kNaN;
+    c.mean_wait = c.visits > 0 ? waits[k] / static_cast<double>(c.visits) : kNaN;
+  }
+  return out;
+}
+
+}  // namespace
+
 Snapshot take_snapshot(const Simulation& sim) {
   const Scenario& s = sim.scenario();
   const Engine& e = sim.engine();
@@ -85,6 +139,7 @@ Snapshot take_snapshot(const Simulation& sim) {
   snap.bottlenecks = rank_bottlenecks(snap.agencies, kBottlenecksListed);
   snap.changes.assign(live.changes().rbegin(), live.changes().rend());
   snap.changes_heard = live.changes_heard();
+  if (s.by_country()) snap.countries = country_sums(s, snap.agencies, live, now);
 
   snap.referral_flow.resize(s.referrals.size());
   for (ReferralId r = 0; r < s.referrals.size(); ++r) snap.referral_flow[r] = live.referral_rate(r, now);

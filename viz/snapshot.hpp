@@ -7,6 +7,7 @@
 // some agency takes such decisions; drop-outs only when some agency has a patience.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "viz/colour.hpp"
@@ -80,6 +81,33 @@ struct DecisionNow {
   std::uint64_t negative = 0;   ///< since day 0
 };
 
+/// One country of a regional scenario (Scenario::by_country()): its agencies together — an agency
+/// without a `country` is the home country's, as in refsim run's results per country — and the
+/// persons who entered the mechanism there. Summed from the per-agency state when the snapshot is
+/// taken, not on every event.
+struct CountryNow {
+  std::string code;              ///< Scenario::countries[k]
+  std::size_t agencies = 0;      ///< how many agencies are in it (may be 0: the home country of none)
+  std::size_t entered_here = 0;  ///< persons in the mechanism now who entered it here, wherever they are now
+  std::size_t waiting = 0;       ///< queued now at its agencies
+  std::size_t in_service = 0;    ///< in service now at its agencies (all of them, unlimited ones too)
+  std::size_t held = 0;          ///< held before service now at its agencies (not_before)
+  /// Among its agencies with a capacity limit: staff or beds busy now and in force now; `limited`
+  /// false when it has none (then these are 0 and utilization is NaN: "n/a").
+  bool limited = false;
+  std::uint32_t busy = 0, staffed = 0;
+  /// Busy server-time / staffed server-time of its limited agencies since day 0 (warm-up
+  /// included); NaN when none is limited.
+  double utilization = 0;
+  /// Mean wait before service of the visits to its agencies that started service since day 0,
+  /// days, and how many visits that is; NaN when none yet.
+  double mean_wait = 0;
+  std::uint64_t visits = 0;
+};
+
+/// A mean over fewer visits than this is marked as uncertain in the panel.
+inline constexpr std::uint64_t kFewVisits = 10;
+
 struct Indicators {
   std::size_t in_system = 0;
   std::size_t waiting = 0;
@@ -122,11 +150,19 @@ struct Snapshot {
   /// The latest parameter changes heard (LiveView::changes), newest first, and how many in all.
   std::vector<ChangeNote> changes;
   std::uint64_t changes_heard = 0;
+  /// Per country, in the order of Scenario::countries; empty unless Scenario::by_country().
+  std::vector<CountryNow> countries;
   const std::vector<Sample>* history = nullptr;  ///< the simulation's (valid while it lives)
 };
 
-/// Reads the simulation's current state. O(agencies + referrals + cases in transfer).
+/// Reads the simulation's current state. O(agencies + referrals + cases in transfer + countries).
 Snapshot take_snapshot(const Simulation& sim);
+
+/// The countries the panel lists when it has room for `room` rows (room >= 1): all of them if
+/// they fit, else the room − 1 busiest (most cases waiting and in service at their agencies, then
+/// most persons who entered there, then the first in Scenario::countries), one row being left for
+/// "+N more". Indices into `countries`, in their order.
+std::vector<std::size_t> countries_listed(const std::vector<CountryNow>& countries, std::size_t room);
 
 /// Bottleneck order: waiting × utilization, then longest current wait, then id. Only agencies
 /// with cases waiting, at most `limit`.
