@@ -4,6 +4,7 @@
 #include <SFML/Graphics/Text.hpp>
 #include <SFML/Graphics/VertexArray.hpp>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -40,13 +41,13 @@ namespace text_size {
 constexpr float kTitle = 15;    // the scenario's name, the inspector's agency name
 constexpr float kClock = 22;    // simulated day and time
 constexpr float kHeading = 11;  // a section's heading
-constexpr float kSmall = 11;    // notes ("+2 more …"), chart titles, legend labels, a change's day
+constexpr float kSmall = 11;    // notes ("+2 more …"), chart titles, legend labels, a change's day, rows per country
 constexpr float kHint = 11.5f;  // the run's phase, a refusal, the keys
 constexpr float kBody = 12;     // run state, deadlines, changes, chart values, legend titles
 constexpr float kKey = 12.5f;   // a row's key
 constexpr float kValue = 13;    // a row's value (bold)
 constexpr float kFine = 10.5f;  // a change's origin, the footer, "no limit"
-constexpr float kTick = 10;     // the utilization scale's percentages
+constexpr float kTick = 10;     // the utilization scale's percentages, the titles of the columns per country
 constexpr float kBanner = 14;   // the notice over the graph
 constexpr float kHalo = 2;      // outline of text drawn over the graph, px
 }  // namespace text_size
@@ -64,6 +65,8 @@ constexpr float kCountryEdge = 1.5f;          // a country frame's edge, px
 constexpr float kCountryNameMax = 11;         // largest size of a country's name squeezed into its header, px
 constexpr float kCountryNameMin = 6;          // a country's name smaller than this is not drawn, px
 constexpr float kCountryNameLead = 1.2f;      // line height of a country's name, per px of its size
+constexpr float kCountryColourEdge = 2.5f;    // a regional scenario's frame edge, in the country's colour, px
+constexpr float kCountryTint = 0.10f;         // share of the country's colour in its frame's fill
 constexpr float kCountryNameX = 8;            // a country's name from the frame's left edge, world units
 constexpr float kCountryNameY = 5;            // and from its top, world units
 constexpr double kMinFlowScale = 0.2;         // referrals per day that the thickest edge stands for, at least
@@ -191,6 +194,16 @@ constexpr float kSwatchY = 4;       // from its row's top
 constexpr float kRankWidth = 32;    // rank and swatch, before the agency's name
 constexpr float kRankRoom = 34;     // what they take from the room of the agency's name
 constexpr float kLineRoom = 17;     // room a line needs above the footer line
+// The block per country (regional scenarios).
+constexpr float kCountryRow = 16;           // a country's row
+constexpr float kCountryHeader = 14;        // the columns' titles
+constexpr float kCountrySwatch = 9;         // a country's colour swatch
+constexpr float kCountrySwatchY = 3;        // from its row's top
+constexpr float kCountryCodeGap = 5;        // between the swatch and the code
+constexpr float kCountryColumnGap = 5;      // between two columns, at least
+constexpr std::size_t kCountriesShown = 8;  // rows at most (the busiest, "+N more" in the last)
+/// Room left under the block for the bottlenecks: their heading and two rows.
+constexpr float kBottlenecksRoom = kHeadingLine + 2 * kRow;
 }  // namespace panel
 
 // A chart in the panel, px.
@@ -394,15 +407,31 @@ std::string clock_label(Time t) {
 
 // --- The graph -------------------------------------------------------------------------------
 
+sf::Color mix(sf::Color a, Rgb b, float share) {
+  auto m = [share](std::uint8_t x, std::uint8_t y) {
+    return static_cast<std::uint8_t>(std::lround(static_cast<float>(x) + (static_cast<float>(y) - x) * share));
+  };
+  return {m(a.r, b.r), m(a.g, b.g), m(a.b, b.b), a.a};
+}
+
 void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, const Camera& cam) {
+  // A regional scenario's frames take their country's colour (the panel's swatch): the edge in
+  // it, the fill lightly tinted. A single country keeps the neutral frame.
+  const Scenario& s = scene.scenario();
   sf::VertexArray va(sf::Triangles);
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0}), b = cam.to_screen({g.frame.x1, g.frame.y1});
-    add_rect(va, {a.x, a.y, b.x - a.x, b.y - a.y}, kCountryEdge);
-    add_rect(va,
-             {a.x + marks::kCountryEdge, a.y + marks::kCountryEdge, b.x - a.x - 2 * marks::kCountryEdge,
-              b.y - a.y - 2 * marks::kCountryEdge},
-             kCountryFill);
+    sf::Color edge = kCountryEdge, fill = kCountryFill;
+    float thick = marks::kCountryEdge;
+    if (s.by_country()) {
+      const auto it = std::find(s.countries.begin(), s.countries.end(), g.country);
+      const Rgb c = country_colour(static_cast<std::size_t>(it - s.countries.begin()));
+      edge = col(c);
+      fill = mix(kCountryFill, c, marks::kCountryTint);
+      thick = marks::kCountryColourEdge;
+    }
+    add_rect(va, {a.x, a.y, b.x - a.x, b.y - a.y}, edge);
+    add_rect(va, {a.x + thick, a.y + thick, b.x - a.x - 2 * thick, b.y - a.y - 2 * thick}, fill);
   }
   target.draw(va);
   // Zoomed out, frames stay named with a readable floor, but the name must stay above the highest
@@ -803,7 +832,8 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   target.draw(dots);
   const float y2 = r.top + r.height - legend::kKeyBottom;
   std::string key = std::string("Ring: busy staff/beds · red bar: cases waiting") + (holds ? ", violet: held" : "") +
-                    " (log scale) · edge width: recent referrals per day · country frames group agencies";
+                    " (log scale) · edge width: recent referrals per day · country frames group agencies" +
+                    (s.by_country() ? " (colours as in BY COUNTRY)" : "");
   if (ui.interactive) {
     key =
         "Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · "
@@ -844,6 +874,143 @@ void draw_chart(sf::RenderTarget& target, Writer& w, sf::FloatRect box, const st
   target.draw(va);
   w.text(title, text_size::kSmall, {box.left + chart::kTextInset, box.top + 3}, kMuted);
   w.text(value, text_size::kBody, {box.left + box.width - chart::kTextInset, box.top + 2}, kInk, true, Align::right);
+}
+
+/// A count in little room: 987, 9.9k, 99k, 1.2M.
+std::string compact_count(std::uint64_t n) {
+  const double v = static_cast<double>(n);
+  if (n < 1000) return std::to_string(n);
+  if (n < 9950) return fmt("%.1fk", v / 1e3);
+  if (n < 999500) return fmt("%.0fk", v / 1e3);
+  return fmt("%.1fM", v / 1e6);
+}
+
+/// The block per country of a regional scenario (snap.countries), from y down to at most
+/// `bottom` less the room kept for the bottlenecks; returns the y under it. The busiest countries
+/// are listed when not all fit ("+N more"); nothing is drawn when not one row fits.
+float draw_country_block(sf::RenderTarget& target, Writer& w, const Snapshot& snap, float x, float right, float y,
+                         float bottom) {
+  const std::vector<CountryNow>& cs = snap.countries;
+  const float inner = right - x;
+  const float fixed =
+      panel::kHeadingLine + panel::kCountryHeader + panel::kNoteLine + panel::kSectionGap + panel::kRuleGap;
+  const float room = bottom - panel::kBottlenecksRoom - y - fixed;
+  const auto rows =
+      std::min(panel::kCountriesShown, static_cast<std::size_t>(std::max(0.0f, room) / panel::kCountryRow));
+  if (cs.empty()) return y;
+  if (rows < std::min<std::size_t>(2, cs.size())) {
+    // Not even one country and "+N more": say so, if that line fits.
+    if (y + panel::kNoteLine + panel::kSectionGap + panel::kRuleGap > bottom - panel::kHeadingLine - panel::kRow)
+      return y;
+    w.text(w.fit("By country: no room at this window size", text_size::kSmall, inner), text_size::kSmall, {x, y},
+           kFaint);
+    return y + panel::kNoteLine + panel::kSectionGap;
+  }
+  const std::vector<std::size_t> listed = countries_listed(cs, rows);
+
+  // The cells of each row listed: entered here, waiting, in service, busy/staffed, utilization so
+  // far, mean wait so far (its visits apart, fainter).
+  constexpr std::size_t kColumns = 6;
+  const std::array<const char*, kColumns> titles{"entered", "waiting", "in serv.", "busy/staff", "util.", "mean wait"};
+  struct Row {
+    std::array<std::string, kColumns> cell;
+    std::string visits;
+    bool few = false;
+  };
+  bool any_na = false, any_few = false;
+  std::vector<Row> table;
+  for (std::size_t k : listed) {
+    const CountryNow& c = cs[k];
+    Row r;
+    const bool none = c.agencies == 0;
+    r.cell[0] = std::to_string(c.entered_here);
+    r.cell[1] = none ? "n/a" : std::to_string(c.waiting);
+    r.cell[2] = none ? "n/a" : std::to_string(c.in_service);
+    r.cell[3] = c.limited ? std::to_string(c.busy) + "/" + std::to_string(c.staffed) : "n/a";
+    r.cell[4] = c.limited ? percent(c.utilization) : "n/a";
+    if (none) {
+      r.cell[5] = "n/a";
+    } else if (c.visits == 0) {
+      r.cell[5] = "—";
+    } else {
+      r.few = c.visits < kFewVisits;
+      r.cell[5] = days(c.mean_wait) + (r.few ? "*" : "");
+      r.visits = " (" + compact_count(c.visits) + ")";
+    }
+    any_na = any_na || none || !c.limited;
+    any_few = any_few || r.few;
+    table.push_back(std::move(r));
+  }
+  // Column widths: the widest of the title and the cells; the visits dropped if the row is too wide.
+  float code_w = 0;
+  for (std::size_t k : listed) code_w = std::max(code_w, w.width(cs[k].code, text_size::kSmall, true));
+  code_w += panel::kCountrySwatch + panel::kCountryCodeGap;
+  std::array<float, kColumns> col_w{};
+  auto measure = [&](bool visits) {
+    float total = code_w;
+    for (std::size_t i = 0; i < kColumns; ++i) {
+      col_w[i] = w.width(titles[i], text_size::kTick);
+      for (const Row& r : table)
+        col_w[i] = std::max(col_w[i], w.width(r.cell[i], text_size::kSmall) +
+                                          (i + 1 == kColumns && visits ? w.width(r.visits, text_size::kFine) : 0));
+      total += col_w[i];
+    }
+    return (inner - total) / kColumns;
+  };
+  // The visits behind each mean wait, unless the rows are too wide for them.
+  bool visits = true;
+  float gap = measure(visits);
+  if (gap < panel::kCountryColumnGap) gap = measure(visits = false);
+  std::array<float, kColumns> col_right{};
+  float edge = x + code_w;
+  for (std::size_t i = 0; i < kColumns; ++i) col_right[i] = edge += gap + col_w[i];
+
+  w.text(w.fit("BY COUNTRY (now; util. and wait since day 0)", text_size::kHeading, inner, true), text_size::kHeading,
+         {x, y}, kMuted, true);
+  y += panel::kHeadingLine;
+  for (std::size_t i = 0; i < kColumns; ++i)
+    w.text(titles[i], text_size::kTick, {col_right[i], y}, kMuted, false, Align::right);
+  y += panel::kCountryHeader;
+  sf::VertexArray swatches(sf::Triangles);
+  for (std::size_t j = 0; j < listed.size(); ++j) {
+    const std::size_t k = listed[j];
+    const Row& r = table[j];
+    add_rect(swatches, {x, y + panel::kCountrySwatchY, panel::kCountrySwatch, panel::kCountrySwatch},
+             col(country_colour(k)));
+    w.text(cs[k].code, text_size::kSmall, {x + panel::kCountrySwatch + panel::kCountryCodeGap, y - 1}, kInk, true);
+    for (std::size_t i = 0; i + 1 < kColumns; ++i) {
+      const sf::Color ink = r.cell[i] == "n/a" ? kFaint : (i == 1 && cs[k].waiting > 0 ? kQueue : kInk);
+      w.text(r.cell[i], text_size::kSmall, {col_right[i], y - 1}, ink, false, Align::right);
+    }
+    float wait_right = col_right[kColumns - 1];
+    if (visits && !r.visits.empty())
+      wait_right -= w.text(r.visits, text_size::kFine, {wait_right, y}, kFaint, false, Align::right);
+    w.text(r.cell[kColumns - 1], text_size::kSmall, {wait_right, y - 1}, r.few || r.visits.empty() ? kFaint : kInk,
+           false, Align::right);
+    y += panel::kCountryRow;
+  }
+  target.draw(swatches);
+  if (listed.size() < cs.size()) {
+    std::string more = "+" + std::to_string(cs.size() - listed.size()) + " more, quieter:";
+    for (std::size_t k = 0, j = 0; k < cs.size(); ++k) {
+      if (j < listed.size() && listed[j] == k) {
+        ++j;
+      } else {
+        more += " " + cs[k].code;
+      }
+    }
+    w.text(w.fit(more, text_size::kSmall, inner), text_size::kSmall, {x, y}, kFaint);
+    y += panel::kCountryRow;
+  }
+  std::string note = visits ? "(n): visits" : "";
+  auto add = [&note](const std::string& part) { note += (note.empty() ? "" : " · ") + part; };
+  if (any_few) add("*: under " + std::to_string(kFewVisits) + " visits");
+  if (any_na) add("n/a: no staff limit");
+  if (!note.empty()) {
+    w.text(w.fit(note, text_size::kTick, inner), text_size::kTick, {right, y}, kFaint, false, Align::right);
+    y += panel::kNoteLine;
+  }
+  return y + panel::kSectionGap;
 }
 
 void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const Snapshot& snap, const UiState& ui) {
@@ -1040,14 +1207,26 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     rule();
   }
 
-  // The charts: two rows when they fit above the footer line, else one (a change log can take
-  // the room of the second on a short screen), else none.
+  // A regional scenario's block per country, as many rows as leave room for two bottlenecks.
   const float bottom = p.top + p.height - panel::kFooter;
+  if (!snap.countries.empty()) {
+    const float below = draw_country_block(target, w, snap, x, right, y, bottom);
+    if (below > y) {
+      y = below;
+      rule();
+    }
+  }
+
+  // The charts: two rows when they fit above the footer line, else one (a change log or the
+  // block per country can take the room of the second on a short screen), else none. Beside the
+  // block per country, they leave room for two bottlenecks too.
+  const float keep = snap.countries.empty() ? 0 : panel::kBottlenecksRoom;
   const float cw = (inner - panel::kChartGap) / 2, ch = panel::kChartHeight;
-  const int chart_rows = !snap.history                                                                          ? 0
-                         : y + panel::kHeadingLine + ch + panel::kChartGap + ch + panel::kChartsBelow <= bottom ? 2
-                         : y + panel::kHeadingLine + ch + panel::kChartsBelow <= bottom                         ? 1
-                                                                                                                : 0;
+  const int chart_rows = !snap.history ? 0
+                         : y + panel::kHeadingLine + ch + panel::kChartGap + ch + panel::kChartsBelow + keep <= bottom
+                             ? 2
+                         : y + panel::kHeadingLine + ch + panel::kChartsBelow + keep <= bottom ? 1
+                                                                                               : 0;
   if (chart_rows > 0) {
     heading("OVER TIME (recent = " + num(snap.window) + "-day average)");
     const auto& h = *snap.history;
