@@ -200,7 +200,7 @@ constexpr float kCountryHeader = 14;        // the columns' titles
 constexpr float kCountrySwatch = 9;         // a country's colour swatch
 constexpr float kCountrySwatchY = 3;        // from its row's top
 constexpr float kCountryCodeGap = 5;        // between the swatch and the code
-constexpr float kCountryColumnGap = 5;      // between two columns, at least
+constexpr float kCountryColumnGap = 4;      // between two columns, at least
 constexpr std::size_t kCountriesShown = 8;  // rows at most (the busiest, "+N more" in the last)
 /// Room left under the block for the bottlenecks: their heading and two rows.
 constexpr float kBottlenecksRoom = kHeadingLine + 2 * kRow;
@@ -832,8 +832,8 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
   target.draw(dots);
   const float y2 = r.top + r.height - legend::kKeyBottom;
   std::string key = std::string("Ring: busy staff/beds · red bar: cases waiting") + (holds ? ", violet: held" : "") +
-                    " (log scale) · edge width: recent referrals per day · country frames group agencies" +
-                    (s.by_country() ? " (colours as in BY COUNTRY)" : "");
+                    " (log scale) · edge width: recent referrals per day · " +
+                    (s.by_country() ? "country frames: panel colours" : "country frames group agencies");
   if (ui.interactive) {
     key =
         "Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · "
@@ -946,30 +946,45 @@ float draw_country_block(sf::RenderTarget& target, Writer& w, const Snapshot& sn
   for (std::size_t k : listed) code_w = std::max(code_w, w.width(cs[k].code, text_size::kSmall, true));
   code_w += panel::kCountrySwatch + panel::kCountryCodeGap;
   std::array<float, kColumns> col_w{};
+  // On a narrow panel: first the visits go, then the column in service, then busy/staff.
+  std::array<bool, kColumns> on{};
   auto measure = [&](bool visits) {
     float total = code_w;
+    std::size_t shown = 0;
     for (std::size_t i = 0; i < kColumns; ++i) {
+      col_w[i] = 0;
+      if (!on[i]) continue;
+      ++shown;
       col_w[i] = w.width(titles[i], text_size::kTick);
       for (const Row& r : table)
         col_w[i] = std::max(col_w[i], w.width(r.cell[i], text_size::kSmall) +
                                           (i + 1 == kColumns && visits ? w.width(r.visits, text_size::kFine) : 0));
       total += col_w[i];
     }
-    return (inner - total) / kColumns;
+    return (inner - total) / static_cast<float>(shown);
   };
-  // The visits behind each mean wait, unless the rows are too wide for them.
+  constexpr std::size_t kInService = 2, kBusyStaff = 3;
+  on.fill(true);
   bool visits = true;
   float gap = measure(visits);
   if (gap < panel::kCountryColumnGap) gap = measure(visits = false);
+  if (gap < panel::kCountryColumnGap) {
+    on[kInService] = false;
+    gap = measure(visits);
+  }
+  if (gap < panel::kCountryColumnGap) {
+    on[kBusyStaff] = false;
+    gap = measure(visits);
+  }
   std::array<float, kColumns> col_right{};
   float edge = x + code_w;
-  for (std::size_t i = 0; i < kColumns; ++i) col_right[i] = edge += gap + col_w[i];
+  for (std::size_t i = 0; i < kColumns; ++i) col_right[i] = on[i] ? edge += gap + col_w[i] : edge;
 
-  w.text(w.fit("BY COUNTRY (now; util. and wait since day 0)", text_size::kHeading, inner, true), text_size::kHeading,
-         {x, y}, kMuted, true);
+  w.text(w.fit("BY COUNTRY (util., wait: since day 0)", text_size::kHeading, inner, true), text_size::kHeading, {x, y},
+         kMuted, true);
   y += panel::kHeadingLine;
   for (std::size_t i = 0; i < kColumns; ++i)
-    w.text(titles[i], text_size::kTick, {col_right[i], y}, kMuted, false, Align::right);
+    if (on[i]) w.text(titles[i], text_size::kTick, {col_right[i], y}, kMuted, false, Align::right);
   y += panel::kCountryHeader;
   sf::VertexArray swatches(sf::Triangles);
   for (std::size_t j = 0; j < listed.size(); ++j) {
@@ -979,6 +994,7 @@ float draw_country_block(sf::RenderTarget& target, Writer& w, const Snapshot& sn
              col(country_colour(k)));
     w.text(cs[k].code, text_size::kSmall, {x + panel::kCountrySwatch + panel::kCountryCodeGap, y - 1}, kInk, true);
     for (std::size_t i = 0; i + 1 < kColumns; ++i) {
+      if (!on[i]) continue;
       const sf::Color ink = r.cell[i] == "n/a" ? kFaint : (i == 1 && cs[k].waiting > 0 ? kQueue : kInk);
       w.text(r.cell[i], text_size::kSmall, {col_right[i], y - 1}, ink, false, Align::right);
     }
