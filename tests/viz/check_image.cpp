@@ -1,6 +1,7 @@
 // refsim-viz-check — checks refsim-viz screenshots for the CTest suite.
 //
 //   refsim-viz-check image SHOT.png --size WxH [--layout LAYOUT.csv --expect ID=saturated|idle|held|closed|… ...]
+//                    [--countries N]
 //       the image has exactly the requested size; it is not blank (many colours, no colour covering
 //       most of it); and where each named agency's disc is drawn (LAYOUT.csv from --dump-layout)
 //       the pixels are the saturated (utilization 1) or idle (utilization 0) end of the scale;
@@ -8,6 +9,9 @@
 //       drawn on its upper left; ID=no-held, ID=no-closed: not a pixel of that colour there.
 //       ID=closed-by-change: the "CLOSED" band of an agency closed by a change is drawn across the
 //       disc; ID=no-closed-by-change: not a pixel of its colour there.
+//       --countries N: the panel shows the swatches of the first N country colours (a square of
+//       each, 7x7 px at least, right of the graph) and no swatch of the next colour; the graph
+//       shows each of the N (country frames' edges, >= 100 px), and with N = 0 not the first.
 //   refsim-viz-check labels A.png B.png --layout LAYOUT.csv --expect ID=changed|unchanged ...
 //       the band under each named agency's disc (its name and the "busy/total staff" line) has
 //       changed / not changed a pixel between the two images: e.g. before and after a key press
@@ -16,11 +20,13 @@
 //
 // Prints what it found; exit code 0 when every check passes, 1 otherwise, 2 on bad usage.
 #include <SFML/Graphics/Image.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -66,10 +72,60 @@ int channel_distance(sf::Color a, refsim::viz::Rgb b) {
   return std::max({std::abs(a.r - b.r), std::abs(a.g - b.g), std::abs(a.b - b.b)});
 }
 
+/// Whether a k x k square of exactly colour c lies in the image at x >= x0 (x < x1).
+bool has_square(const sf::Image& img, refsim::viz::Rgb c, unsigned x0, unsigned x1, unsigned k) {
+  const sf::Vector2u dim = img.getSize();
+  // run[x]: how many pixels of colour c end at (x, y) going up; a row of k runs >= k is a square.
+  std::vector<unsigned> run(dim.x, 0);
+  for (unsigned y = 0; y < dim.y; ++y) {
+    unsigned across = 0;
+    for (unsigned x = x0; x < x1; ++x) {
+      const sf::Color p = img.getPixel(x, y);
+      run[x] = (p.r == c.r && p.g == c.g && p.b == c.b) ? run[x] + 1 : 0;
+      across = run[x] >= k ? across + 1 : 0;
+      if (across >= k) return true;
+    }
+  }
+  return false;
+}
+
+std::size_t count_colour(const sf::Image& img, refsim::viz::Rgb c, unsigned x0, unsigned x1) {
+  std::size_t n = 0;
+  for (unsigned y = 0; y < img.getSize().y; ++y)
+    for (unsigned x = x0; x < x1; ++x) {
+      const sf::Color p = img.getPixel(x, y);
+      n += p.r == c.r && p.g == c.g && p.b == c.b;
+    }
+  return n;
+}
+
+/// The first N country colours in the panel's swatches and the graph's frames (see the header).
+void check_countries(const sf::Image& img, std::size_t n) {
+  const sf::Vector2u dim = img.getSize();
+  // The panel's left edge, as ScreenLayout::for_size (viz/render.cpp) places it.
+  const float w = static_cast<float>(dim.x);
+  const auto panel_left = static_cast<unsigned>(w - std::clamp(w * 0.28f, 300.0f, 380.0f)) + 1;
+  constexpr unsigned kSquare = 7;
+  for (std::size_t k = 0; k <= n && k < refsim::viz::kCountryColours; ++k) {
+    const refsim::viz::Rgb c = refsim::viz::country_colour(k);
+    const bool want = k < n;
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "country colour %zu (%d,%d,%d): %s swatch in the panel", k, c.r, c.g, c.b,
+                  want ? "a" : "no");
+    check(has_square(img, c, panel_left, dim.x, kSquare) == want, buf);
+    if (!want && n > 0) continue;  // the next colour may be a frame's with more countries than rows
+    const std::size_t in_graph = count_colour(img, c, 0, panel_left);
+    std::snprintf(buf, sizeof buf, "country colour %zu: %zu pixels in the graph (want %s)", k, in_graph,
+                  want ? ">= 100" : "< 20");
+    check(want ? in_graph >= 100 : in_graph < 20, buf);
+  }
+}
+
 int check_image(int argc, char** argv) {
   if (argc < 3) return 2;
   const std::string path = argv[2];
   std::string size, layout;
+  std::optional<std::size_t> countries;
   std::vector<std::pair<std::string, std::string>> expect;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string opt = argv[i], val = argv[i + 1];
@@ -77,6 +133,8 @@ int check_image(int argc, char** argv) {
       size = val;
     } else if (opt == "--layout") {
       layout = val;
+    } else if (opt == "--countries") {
+      countries = static_cast<std::size_t>(std::stoul(val));
     } else if (opt == "--expect") {
       const auto eq = val.find('=');
       if (eq == std::string::npos) return 2;
@@ -102,6 +160,7 @@ int check_image(int argc, char** argv) {
   const double share = static_cast<double>(top) / (static_cast<double>(dim.x) * dim.y);
   check(counts.size() >= 200, std::to_string(counts.size()) + " distinct colours (want >= 200)");
   check(share < 0.85, "most common colour covers " + std::to_string(static_cast<int>(share * 100)) + "% (want < 85%)");
+  if (countries) check_countries(img, *countries);
 
   if (!expect.empty()) {
     const auto placed = read_layout(layout);
@@ -254,7 +313,7 @@ int compare(const std::string& a, const std::string& b, bool want_same) {
 int main(int argc, char** argv) {
   const std::string usage =
       "usage: refsim-viz-check image SHOT.png --size WxH [--layout CSV --expect "
-      "ID=saturated|idle|held|closed|closed-by-change ...]\n"
+      "ID=saturated|idle|held|closed|closed-by-change ... --countries N]\n"
       "       refsim-viz-check labels A.png B.png --layout CSV --expect ID=changed|unchanged ...\n"
       "       refsim-viz-check same A.png B.png | differ A.png B.png\n";
   if (argc < 2) {

@@ -1,6 +1,7 @@
 # Renders SCENARIO at 120 days under xvfb-run into OUT.png (SIZE), with the agencies' pixel
 # positions in OUT.csv, then checks the image with CHECK (refsim-viz-check). AGENCIES, optional,
-# lists "id=saturated" / "id=idle" expectations separated by "|".
+# lists "id=saturated" / "id=idle" expectations separated by "|"; CHECK_ARGS, optional, more
+# arguments of CHECK separated by "|" (e.g. "--countries|8").
 get_filename_component(dir "${OUT}" DIRECTORY)
 file(MAKE_DIRECTORY "${dir}")
 file(REMOVE "${OUT}.png" "${OUT}.csv")
@@ -16,6 +17,10 @@ if(AGENCIES)
   foreach(e IN LISTS expectations)
     list(APPEND check_args --expect ${e})
   endforeach()
+endif()
+if(CHECK_ARGS)
+  string(REPLACE "|" ";" more "${CHECK_ARGS}")
+  list(APPEND check_args ${more})
 endif()
 execute_process(COMMAND ${CHECK} ${check_args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "${out}${err}")
