@@ -143,8 +143,9 @@ TEST_CASE("Scenario errors: unknown keys are rejected where they stand") {
         "test.toml:10:1: unknown key 'sevrers' in agency 'intake'; expected one of: id, name, kind, country, "
         "servers, beds, service, position, decision, patience, initial_cases, initial_profile, when_full, hours, "
         "not_before, supports, interview, provides, stage, withdrawal, retrafficking");
-  CHECK(load_error(replaced("warmup = \"10d\"", "warmpu = \"10d\"")) ==
-        "test.toml:6:1: unknown key 'warmpu' in [run]; expected one of: horizon, warmup, follow_up, replications, seed");
+  CHECK(
+      load_error(replaced("warmup = \"10d\"", "warmpu = \"10d\"")) ==
+      "test.toml:6:1: unknown key 'warmpu' in [run]; expected one of: horizon, warmup, follow_up, replications, seed");
   CHECK(load_error(replaced("mean = \"2h\"", "mean = \"2h\", sd = \"1h\"")) ==
         "test.toml:27:46: unknown key 'sd' in referral intake -> shelter: delay (exponential); expected one of: "
         "dist, mean");
