@@ -328,6 +328,8 @@ class BasicEngine final : public EngineState {
   template <class Hook>
   void publish(Hook&& hook);
   /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
+  /// With kUntilEmpty (the follow-up), also stops once nobody is left in the mechanism.
+  template <bool kUntilEmpty = false>
   bool run_events(Time t, std::uint64_t budget);
   void dispatch(const Event& e);
   void on_scheduled(Time t, std::uint32_t slot);

@@ -162,25 +162,16 @@ void BasicEngine<Sink>::end_run(Time horizon, Time follow_up) {
     // Everybody in the mechanism is followed to their exit: one event at a time, since the run
     // stops as soon as the last person has left (later events are stale timers and sources).
     const Time limit = horizon + follow_up;
-    std::uint64_t budget = kProgressEvery;
-    while (in_system_ > 0 && !calendar_.empty() && calendar_.next_time() <= limit) {
-      const Event e = calendar_.pop();
-      now_ = e.time;
-      ++events_;
-      dispatch(e);
-      if (--budget == 0) {
-        check_progress();
-        budget = kProgressEvery;
-      }
-    }
+    while (run_events<true>(limit, kProgressEvery)) check_progress();
     if (in_system_ > 0 && !calendar_.empty()) now_ = limit;
   }
   publish([&](auto& o) { o.on_run_end(now_); });
 }
 
 template <class Sink>
+template <bool kUntilEmpty>
 bool BasicEngine<Sink>::run_events(Time t, std::uint64_t budget) {
-  while (!calendar_.empty() && calendar_.next_time() <= t) {
+  while (!calendar_.empty() && calendar_.next_time() <= t && (!kUntilEmpty || in_system_ > 0)) {
     const Event e = calendar_.pop();
     now_ = e.time;
     ++events_;
