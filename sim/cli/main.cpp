@@ -18,6 +18,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/cli/cli_common.hpp"
+#include "sim/cli/compare_cmd.hpp"
 #include "sim/experiment/runner.hpp"
 #include "sim/experiment/warmup.hpp"
 #include "sim/graph/referral_graph.hpp"
@@ -29,11 +31,9 @@
 
 namespace fs = std::filesystem;
 using namespace refsim;
+using namespace refsim::cli;
 
 namespace {
-
-constexpr int kExitBadInput = 2;
-constexpr int kExitFailure = 1;
 
 /// Static warnings worth a look before a run: overloaded and unreachable agencies.
 void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g, const std::vector<AgencyLoad>& loads) {
@@ -69,34 +69,6 @@ std::string joined_args(int argc, char** argv) {
   return out;
 }
 
-/// Creates an output directory (and missing parents) and, unless keep() is called, removes the
-/// ones it created again — deepest first, each only while empty — so that a run that fails
-/// (an unwritable --xes path, a scenario that blows up) leaves no empty output directory behind.
-class OutputDirectory {
- public:
-  explicit OutputDirectory(const fs::path& dir) {
-    std::error_code ec;
-    for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
-      created_.push_back(p);
-      if (p == p.parent_path()) break;
-    }
-    fs::create_directories(dir, ec);
-    if (ec) throw std::runtime_error(dir.string() + ": cannot create output directory: " + ec.message());
-  }
-  ~OutputDirectory() {
-    std::error_code ec;
-    for (const fs::path& p : created_) {
-      if (!fs::remove(p, ec)) break;  // not empty (or gone): stop, keeping it and its parents
-    }
-  }
-  OutputDirectory(const OutputDirectory&) = delete;
-  OutputDirectory& operator=(const OutputDirectory&) = delete;
-  void keep() { created_.clear(); }
-
- private:
-  std::vector<fs::path> created_;  // deepest first
-};
-
 struct RunArgs {
   std::string scenario;
   std::string out;
@@ -108,11 +80,6 @@ struct RunArgs {
   bool milestones = false;
   std::string xes;     ///< event log path; empty: none
   std::string warmup;  ///< empty: the scenario's; "auto": MSER-5; else a duration
-};
-
-/// A command-line mistake: exit code 2, like bad scenario input.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
 };
 
 /// Removes an optional output left by an earlier run in `dir` that this run does not write.
@@ -347,6 +314,9 @@ int main(int argc, char** argv) {
                    "number of persons in the mechanism over up to 10 pilot replications")
       ->type_name("auto|DURATION");
 
+  CompareArgs compare;
+  auto* compare_cmd = add_compare_command(app, compare);
+
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
   check_cmd->add_option("scenario", check_path, "Scenario file (TOML)")->required();
@@ -365,6 +335,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
+    if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
     if (*check_cmd) return cmd_check(check_path);
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);
   } catch (const ScenarioError& e) {

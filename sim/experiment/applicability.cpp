@@ -110,6 +110,8 @@ Applicability applicability(const Scenario& s) {
   if (!any_agency([](const Agency& a) { return a.interview; }))
     set(&CohortResult::interviews_per_case, "no interviewing agency");
   if (!s.has_patience()) set(&CohortResult::dropout_share, "no patience at an agency or in a profile");
+  if (!decides(attr::kReasonableGrounds) && !decides(attr::kIdentified))
+    out.cases[metric_index(kCaseMetrics, &CaseResult::grounds_backlog_at_end)] = "no agency takes grounds decisions";
   return out;
 }
 

@@ -22,11 +22,12 @@ namespace refsim {
 
 /// For each metric (by its index in the k…Metrics tables) of each entity: empty when the scenario
 /// can produce it, else the reason why not, one short phrase (no commas, so that a CSV can hold it).
-/// Deadline and case metrics always apply.
+/// Deadline metrics always apply.
 struct Applicability {
   std::vector<std::array<std::string_view, kAgencyMetrics.size()>> agencies;     ///< by AgencyId
   std::vector<std::array<std::string_view, kReferralMetrics.size()>> referrals;  ///< by ReferralId
   std::array<std::string_view, kCohortMetrics.size()> cohorts{};                 ///< every cohort and overall
+  std::array<std::string_view, kCaseMetrics.size()> cases{};
 };
 
 Applicability applicability(const Scenario& s);

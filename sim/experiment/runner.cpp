@@ -75,30 +75,22 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
   return r;
 }
 
-RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& opt) {
-  const auto start = std::chrono::steady_clock::now();
-  RunResult out;
-  out.replications.resize(opt.replications);
-  unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, std::max<std::uint32_t>(1, opt.replications));
-  out.threads_used = threads;
-
+unsigned run_parallel(std::uint32_t n, unsigned threads, const std::function<void(std::uint32_t)>& job,
+                      const std::function<void(std::uint32_t, std::uint32_t)>& progress) {
+  if (n == 0) return 1;
+  unsigned used = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  used = std::min<unsigned>(used, n);
   std::atomic<std::uint32_t> next{0};
   std::atomic<bool> failed{false};
-  std::mutex mu;  // guards error and progress
+  std::mutex mu;  // guards error, done and progress
   std::exception_ptr error;
   std::uint32_t done = 0;
   auto worker = [&] {
     for (;;) {
-      const std::uint32_t r = next.fetch_add(1);
-      if (r >= opt.replications || failed.load()) return;
+      const std::uint32_t i = next.fetch_add(1);
+      if (i >= n || failed.load()) return;
       try {
-        ReplicationOptions ro;
-        if (r == 0) {
-          ro.sample_every = opt.sample_every;
-          ro.watchers = opt.watchers;
-        }
-        out.replications[r] = run_replication(s, g, opt.seed, r, ro);
+        job(i);
       } catch (...) {
         std::lock_guard lock(mu);
         if (!error) error = std::current_exception();
@@ -107,17 +99,36 @@ RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunO
       }
       std::lock_guard lock(mu);
       ++done;
-      if (opt.progress) opt.progress(done, opt.replications);
+      if (progress) progress(done, n);
     }
   };
-  if (threads == 1) {
+  if (used == 1) {
     worker();
   } else {
     std::vector<std::thread> pool;
-    for (unsigned i = 0; i < threads; ++i) pool.emplace_back(worker);
+    for (unsigned i = 1; i < used; ++i) pool.emplace_back(worker);
+    worker();  // the calling thread is one of the workers
     for (auto& t : pool) t.join();
   }
   if (error) std::rethrow_exception(error);
+  return used;
+}
+
+RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& opt) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult out;
+  out.replications.resize(opt.replications);
+  out.threads_used = run_parallel(
+      opt.replications, opt.threads,
+      [&](std::uint32_t r) {
+        ReplicationOptions ro;
+        if (r == 0) {
+          ro.sample_every = opt.sample_every;
+          ro.watchers = opt.watchers;
+        }
+        out.replications[r] = run_replication(s, g, opt.seed, r, ro);
+      },
+      opt.progress);
   for (const auto& r : out.replications) out.events_processed += r.events_processed;
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;

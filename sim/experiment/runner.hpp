@@ -72,6 +72,15 @@ struct RunResult {
 ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep,
                                   const ReplicationOptions& options = {});
 
+/// Runs job(i) for every i in [0, n) on up to `threads` threads (0: all hardware threads; never
+/// more than n), each index exactly once, in increasing order of start. After each job,
+/// progress(done, n) is called, serialised, when given. The first exception a job throws stops
+/// the jobs not yet started and is rethrown here once the others have finished. Returns the
+/// number of threads used. The jobs must store their results by index, so that what they produce
+/// does not depend on the thread count.
+unsigned run_parallel(std::uint32_t n, unsigned threads, const std::function<void(std::uint32_t)>& job,
+                      const std::function<void(std::uint32_t, std::uint32_t)>& progress = {});
+
 /// Runs all replications. Exceptions from a replication are rethrown here.
 RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& options);
 

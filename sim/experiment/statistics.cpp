@@ -440,7 +440,13 @@ ReplicationResult StatisticsCollector::finish(std::uint64_t events) const {
   r.cases.in_system_at_end = static_cast<double>(horizon_seen_ ? in_system_at_horizon_ : present_);
   r.cases.still_in_after_follow_up = static_cast<double>(entered_ - followed_exits_);
   if (followed_exits_ > 0) r.cases.mean_time_in_system_days = system_time_sum_ / static_cast<double>(followed_exits_);
-  r.cases.followed = static_cast<double>(followed_exits_);  // the observations behind the mean (Metric::basis)
+  r.cases.followed = static_cast<double>(followed_exits_);
+  for (std::size_t i = 0; i < scenario_.agencies.size(); ++i) {
+    const auto& d = scenario_.agencies[i].decision;
+    if (!d || (d->sets != attr::kReasonableGrounds && d->sets != attr::kIdentified)) continue;
+    if (std::isnan(r.cases.grounds_backlog_at_end)) r.cases.grounds_backlog_at_end = 0;
+    r.cases.grounds_backlog_at_end += r.agencies[i].in_agency_at_end;
+  }  // the observations behind the mean (Metric::basis)
   CohortAcc overall;
   for (const CohortAcc& x : cohorts_) overall.merge_counts(x);
   overall.time_sums = overall_time_sums_;

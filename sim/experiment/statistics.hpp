@@ -106,6 +106,10 @@ struct CaseResult {
   double still_in_after_follow_up = 0;
   /// Entry → exit, over the persons who entered in the window and left by the end of the follow-up.
   double mean_time_in_system_days = kNaN;
+  /// The grounds-decision backlog at the horizon: persons waiting for, held before or in a
+  /// reasonable-grounds or conclusive-grounds (identified) decision, at every agency that takes one
+  /// (queue + in service + held). NaN when no agency takes such a decision.
+  double grounds_backlog_at_end = kNaN;
   /// Persons who entered in the window and left by the end of the follow-up: the basis of
   /// mean_time_in_system_days (Metric::basis), not reported as a metric.
   double followed = 0;
@@ -259,12 +263,13 @@ inline constexpr std::array<Metric<DeadlineCohortResult>, 4> kDeadlineCohortMetr
     {"left", &DeadlineCohortResult::left, Kind::count, &DeadlineCohortResult::settled},
     {"compliance", &DeadlineCohortResult::compliance, Kind::share, &DeadlineCohortResult::measured},
 }};
-inline constexpr std::array<Metric<CaseResult>, 5> kCaseMetrics{{
+inline constexpr std::array<Metric<CaseResult>, 6> kCaseMetrics{{
     {"entered", &CaseResult::entered, Kind::count, &CaseResult::entered},
     {"exited", &CaseResult::exited, Kind::count, &CaseResult::exited},
     {"in_system_at_end", &CaseResult::in_system_at_end, Kind::count, &CaseResult::in_system_at_end},
     {"still_in_after_follow_up", &CaseResult::still_in_after_follow_up, Kind::count, &CaseResult::entered},
     {"mean_time_in_system_days", &CaseResult::mean_time_in_system_days, Kind::nonnegative, &CaseResult::followed},
+    {"grounds_backlog_at_end", &CaseResult::grounds_backlog_at_end, Kind::count, &CaseResult::entered},
 }};
 
 inline constexpr std::array<Metric<CohortResult>, 37> kCohortMetrics{{

@@ -1,14 +1,11 @@
 #include "sim/experiment/warmup.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "sim/engine/engine.hpp"
+#include "sim/experiment/runner.hpp"
 
 namespace refsim {
 
@@ -49,34 +46,15 @@ WarmupChoice choose_warmup(const Scenario& s, const ReferralGraph& g, std::uint6
   w.sample_every = s.run.horizon / static_cast<double>(kWarmupSamples);
   w.replications = std::max<std::uint32_t>(1, replications);
   std::vector<std::vector<double>> series(w.replications);
-  std::atomic<std::uint32_t> next{0};
-  std::mutex mu;
-  std::exception_ptr error;
-  auto worker = [&] {
-    for (;;) {
-      const std::uint32_t r = next.fetch_add(1);
-      if (r >= w.replications) return;
-      try {
-        Engine engine(s, g, seed, r);
-        std::vector<double>& v = series[r];
-        v.reserve(kWarmupSamples);
-        for (std::size_t k = 1; k <= kWarmupSamples; ++k) {
-          engine.run_until(k == kWarmupSamples ? s.run.horizon : static_cast<double>(k) * w.sample_every);
-          v.push_back(static_cast<double>(engine.cases_in_system()));
-        }
-      } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-        return;
-      }
+  run_parallel(w.replications, threads, [&](std::uint32_t r) {
+    Engine engine(s, g, seed, r);
+    std::vector<double>& v = series[r];
+    v.reserve(kWarmupSamples);
+    for (std::size_t k = 1; k <= kWarmupSamples; ++k) {
+      engine.run_until(k == kWarmupSamples ? s.run.horizon : static_cast<double>(k) * w.sample_every);
+      v.push_back(static_cast<double>(engine.cases_in_system()));
     }
-  };
-  const unsigned n = std::clamp<unsigned>(threads ? threads : std::thread::hardware_concurrency(), 1, w.replications);
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < n; ++i) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  });
   // The mean over replications, in replication order: the same sums whatever the threads.
   std::vector<double> mean(kWarmupSamples, 0);
   for (std::size_t k = 0; k < kWarmupSamples; ++k) {

@@ -159,7 +159,8 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
   }
   j["agencies"] = std::move(agencies);
   j["cases"] = metrics_json(
-      res, kCaseMetrics, [](const ReplicationResult& r) -> const auto& { return r.cases; });
+      res, kCaseMetrics, [](const ReplicationResult& r) -> const auto& { return r.cases; },
+      [&](std::size_t k) { return ok.cases[k]; });
   Json referrals = Json::object();
   for (std::size_t i = 0; i < s.referrals.size(); ++i) {
     referrals[s.referrals[i].key] = metrics_json(
@@ -254,12 +255,14 @@ std::string agencies_csv(const RunContext& ctx, const RunResult& res) {
   return os.str();
 }
 
-std::string cases_csv(const RunContext&, const RunResult& res) {
+std::string cases_csv(const RunContext& ctx, const RunResult& res) {
+  const Applicability ok = applicability(ctx.scenario);
   std::ostringstream os;
   os << "replication,metric,value,observations,note\n";
   for (std::size_t r = 0; r < res.replications.size(); ++r) {
     for (const auto& m : kCaseMetrics)
-      os << r << ',' << m.name << ',' << csv_cells(res.replications[r].cases, m, {}) << '\n';
+      os << r << ',' << m.name << ','
+         << csv_cells(res.replications[r].cases, m, ok.cases[metric_index(kCaseMetrics, m.field)]) << '\n';
   }
   return os.str();
 }
@@ -376,13 +379,6 @@ std::string run_json(const RunContext& ctx, const RunResult& res, const std::str
 
 namespace {
 
-/// Display columns of UTF-8 text: setw counts bytes, and "→" is three.
-std::size_t display_width(const std::string& t) {
-  std::size_t n = 0;
-  for (unsigned char ch : t) n += (ch & 0xC0) != 0x80;
-  return n;
-}
-
 /// The figures of the table, and the notes under it that they need: what the few-observation mark
 /// means, and why a measure is n/a, once per reason.
 class TableNotes {
@@ -452,6 +448,15 @@ class TableNotes {
   std::vector<Column> columns_;
 };
 
+}  // namespace
+
+/// Display columns of UTF-8 text: setw counts bytes, and "→" is three.
+std::size_t display_width(const std::string& t) {
+  std::size_t n = 0;
+  for (unsigned char ch : t) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
 /// Rows of cells, the first the header: the first column left-aligned, the others right-aligned,
 /// each as wide as its widest cell, two spaces apart, each line after `indent`.
 void print_grid(std::ostream& os, const std::string& indent, const std::vector<std::vector<std::string>>& rows) {
@@ -470,8 +475,6 @@ void print_grid(std::ostream& os, const std::string& indent, const std::vector<s
     os << line << "\n";
   }
 }
-
-}  // namespace
 
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& res) {
   const Scenario& s = ctx.scenario;

@@ -50,6 +50,12 @@ std::string run_json(const RunContext& ctx, const RunResult& result, const std::
 /// lowest compliance), and the cohorts that had exits.
 void print_summary_table(std::ostream& os, const RunContext& ctx, const RunResult& result);
 
+/// Display columns of UTF-8 text (setw counts bytes, and "→" is three).
+std::size_t display_width(const std::string& text);
+/// Rows of cells, the first the header: the first column left-aligned, the others right-aligned,
+/// each as wide as its widest cell, two spaces apart, each line after `indent`.
+void print_grid(std::ostream& os, const std::string& indent, const std::vector<std::vector<std::string>>& rows);
+
 /// A file written through a temporary name in the same directory and renamed into place.
 class AtomicOutputFile {
  public:

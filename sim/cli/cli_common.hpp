@@ -1,0 +1,49 @@
+#pragma once
+// What the command-line front end's commands share: exit codes, usage errors, output directories.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace refsim::cli {
+
+namespace fs = std::filesystem;
+
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitFailure = 1;
+
+/// A command-line mistake: exit code 2, like bad scenario input.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Creates an output directory (and missing parents) and, unless keep() is called, removes the
+/// ones it created again — deepest first, each only while empty — so that a run that fails
+/// (an unwritable --xes path, a scenario that blows up) leaves no empty output directory behind.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(const fs::path& dir) {
+    std::error_code ec;
+    for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+      created_.push_back(p);
+      if (p == p.parent_path()) break;
+    }
+    fs::create_directories(dir, ec);
+    if (ec) throw std::runtime_error(dir.string() + ": cannot create output directory: " + ec.message());
+  }
+  ~OutputDirectory() {
+    std::error_code ec;
+    for (const fs::path& p : created_) {
+      if (!fs::remove(p, ec)) break;  // not empty (or gone): stop, keeping it and its parents
+    }
+  }
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  void keep() { created_.clear(); }
+
+ private:
+  std::vector<fs::path> created_;  // deepest first
+};
+
+}  // namespace refsim::cli

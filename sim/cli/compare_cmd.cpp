@@ -1,0 +1,268 @@
+// `refsim compare`: the same replications of several scenario variants under common random numbers,
+// paired differences to a baseline, a stopping rule on precision and the selection of the best.
+#include "sim/cli/compare_cmd.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include "sim/cli/cli_common.hpp"
+#include "sim/cli/progress.hpp"
+#include "sim/experiment/compare.hpp"
+#include "sim/model/units.hpp"
+#include "sim/random/streams.hpp"
+#include "sim/report/compare_report.hpp"
+#include "sim/report/report.hpp"
+#include "sim/scenario/loader.hpp"
+
+namespace refsim::cli {
+
+namespace {
+
+/// "NAME=VALUE" with VALUE a number or a duration ("7d", "12h": in days), > 0.
+std::pair<std::string, double> name_and_amount(const std::string& text, const char* option) {
+  const std::size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw UsageError(std::string(option) + " " + text + ": expected INDICATOR=VALUE, e.g. " +
+                     "overall.time_to_identified_days_mean=7");
+  }
+  const std::string name = canonical_indicator_name(text.substr(0, eq));
+  const std::string value = text.substr(eq + 1);
+  double amount = 0;
+  try {
+    std::size_t used = 0;
+    amount = std::stod(value, &used);
+    if (used != value.size()) amount = parse_duration(value);
+  } catch (const std::exception&) {
+    try {
+      amount = parse_duration(value);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string(option) + " " + text + ": expected a number or a duration after '=', got '" + value +
+                       "'");
+    }
+  }
+  if (!(amount > 0) || !std::isfinite(amount)) {
+    throw UsageError(std::string(option) + " " + text + ": the value must be greater than 0");
+  }
+  return {name, amount};
+}
+
+/// "unknown indicator 'x'; did you mean: …" — names sharing the longest prefix with it.
+std::string unknown_indicator(const std::string& name, const std::vector<IndicatorDef>& defs, const char* option) {
+  std::string msg = std::string(option) + ": unknown indicator '" + name + "'";
+  std::size_t best = 0;
+  for (const IndicatorDef& d : defs) {
+    std::size_t n = 0;
+    while (n < d.name.size() && n < name.size() && d.name[n] == name[n]) ++n;
+    best = std::max(best, n);
+  }
+  // The prefix up to its last dot: the level of the path that matched.
+  std::string prefix = name.substr(0, best);
+  prefix = prefix.substr(0, prefix.find_last_of('.') == std::string::npos ? 0 : prefix.find_last_of('.') + 1);
+  std::vector<std::string> close;
+  for (const IndicatorDef& d : defs) {
+    if (d.name.rfind(prefix, 0) == 0 && (close.empty() || close.back() != d.name)) close.push_back(d.name);
+  }
+  if (prefix.empty() || close.size() > 40) {
+    close.clear();
+    for (const IndicatorDef& d : defs) {
+      if (d.key) close.push_back(d.name);
+    }
+    msg += "; key indicators: ";
+  } else {
+    msg += "; known under '" + prefix + "': ";
+  }
+  for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
+  return msg + " (every indicator is a path in summary.json joined by dots)";
+}
+
+}  // namespace
+
+CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {
+  auto* c = app.add_subcommand(
+      "compare",
+      "Compare scenario variants under common random numbers: each variant's figures with 95 % intervals and "
+      "paired differences to the baseline (compare.json, compare.csv)");
+  c->add_option("scenarios", a.files, "Scenario or variant files (TOML), the baseline first unless --baseline")
+      ->required()
+      ->expected(2, 64);
+  c->add_option("-o,--out", a.out, "Output directory (default: results/compare)");
+  c->add_option("--seed", a.seed, "Base random seed, 0 to 2^64 - 1 (default: the baseline's run.seed)")->type_name("N");
+  c->add_option("-r,--replications", a.replications,
+                "Replications of every variant (default: the baseline's run.replications)")
+      ->check(CLI::Range(1u, 1000000u));
+  c->add_option("--baseline", a.baseline, "The variant the others are compared with (default: the first file)")
+      ->type_name("FILE");
+  c->add_option("--indicator", a.indicators,
+                "Compare only this indicator (repeatable): its path in summary.json joined by dots, e.g. "
+                "agencies.screening.mean_wait_days (default: all; the table shows the key ones)")
+      ->type_name("NAME");
+  c->add_option("--precision", a.precision,
+                "Add replications until every paired 95 % interval of INDICATOR has at most this half-width "
+                "(in the indicator's unit; durations such as 2d allowed)")
+      ->type_name("INDICATOR=HALF_WIDTH");
+  c->add_option("--max-replications", a.max_replications,
+                "With --precision or --select: the most replications to run (default: 1000)")
+      ->check(CLI::Range(2u, 1000000u));
+  c->add_option("--select", a.select,
+                "Select the best variant for INDICATOR (Kim-Nelson), differences smaller than the indifference zone "
+                "(in the indicator's unit) not mattering")
+      ->type_name("INDICATOR=ZONE");
+  c->add_option("--goal", a.goal, "With --select: min or max is best (default: from the indicator)")
+      ->check(CLI::IsMember({"min", "max"}));
+  c->add_flag("--independent", a.independent,
+              "Separate random streams per variant instead of common random numbers (to measure what pairing gains)");
+  c->add_option("--report", a.report, "Also write a self-contained HTML report to this file")->type_name("FILE.html");
+  c->add_option("--sample", a.sample, "Time series interval of replication 0 (the report's backlog figure); 0: none")
+      ->default_str("7d");
+  c->add_option("-j,--threads", a.threads, "Worker threads (default: all cores; results do not depend on it)")
+      ->check(CLI::Range(0u, 1024u));
+  c->add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
+  return c;
+}
+
+int run_compare(const CompareArgs& a, const std::string& command_line) {
+  std::optional<std::uint64_t> given_seed;
+  try {
+    if (!a.seed.empty()) given_seed = parse_seed(a.seed);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError("--seed " + std::string(e.what()));
+  }
+  Time sample_every = 0;
+  if (a.sample != "0") {
+    try {
+      sample_every = parse_duration(a.sample);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--sample: " + std::string(e.what()));
+    }
+    if (!(sample_every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + a.sample);
+  }
+  if (a.precision.size() && a.replications) {
+    throw UsageError("--precision and --replications exclude each other: --precision chooses the number");
+  }
+  if (!a.goal.empty() && a.select.empty()) throw UsageError("--goal needs --select");
+  if (std::error_code ec; !a.report.empty() && fs::is_directory(a.report, ec)) {
+    throw UsageError("--report " + a.report + ": is a directory; expected the name of the HTML file to write");
+  }
+
+  const std::vector<std::string> keys = variant_keys(a.files);
+  std::size_t baseline = 0;
+  if (!a.baseline.empty()) {
+    bool found = false;
+    for (std::size_t v = 0; v < a.files.size() && !found; ++v) {
+      if (a.files[v] == a.baseline || keys[v] == a.baseline ||
+          fs::weakly_canonical(a.files[v]) == fs::weakly_canonical(a.baseline)) {
+        baseline = v;
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string known;
+      for (std::size_t v = 0; v < a.files.size(); ++v) known += (v ? ", " : "") + a.files[v];
+      throw UsageError("--baseline " + a.baseline + ": not one of the files compared (" + known + ")");
+    }
+  }
+  std::vector<Variant> variants;
+  for (std::size_t v = 0; v < a.files.size(); ++v) variants.push_back({keys[v], a.files[v], load_scenario(a.files[v])});
+  for (const Variant& v : variants) {
+    if (too_many_time_series_rows(v.scenario.run.horizon, sample_every, v.scenario.agencies.size())) {
+      throw UsageError("--sample " + a.sample + " gives more than " + std::to_string(kMaxTimeSeriesRows) +
+                       " time-series rows for " + v.file + "; sample less often");
+    }
+  }
+
+  CompareOptions opt;
+  const Scenario& base = variants[baseline].scenario;
+  opt.seed = given_seed.value_or(base.run.seed);
+  opt.replications = a.replications.value_or(base.run.replications);
+  opt.baseline = baseline;
+  opt.independent = a.independent;
+  opt.threads = a.threads;
+  opt.sample_every = sample_every;
+  if (a.max_replications) opt.max_replications = a.max_replications;
+
+  // Indicator names are checked against every variant's before anything runs.
+  std::vector<IndicatorDef> all;
+  for (const Variant& v : variants) {
+    for (IndicatorDef& d : indicators(v.scenario)) all.push_back(std::move(d));
+  }
+  const auto known = [&](const std::string& name) {
+    return std::any_of(all.begin(), all.end(), [&](const IndicatorDef& d) { return d.name == name; });
+  };
+  std::vector<std::string> chosen;
+  for (const std::string& n : a.indicators) {
+    const std::string name = canonical_indicator_name(n);
+    if (!known(name)) throw UsageError(unknown_indicator(name, all, "--indicator"));
+    if (std::find(chosen.begin(), chosen.end(), name) == chosen.end()) chosen.push_back(name);
+  }
+  if (!a.precision.empty()) {
+    auto [name, hw] = name_and_amount(a.precision, "--precision");
+    if (!known(name)) throw UsageError(unknown_indicator(name, all, "--precision"));
+    opt.precision = PrecisionTarget{name, hw};
+    if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), name) == chosen.end()) chosen.push_back(name);
+  }
+  if (!a.select.empty()) {
+    auto [name, zone] = name_and_amount(a.select, "--select");
+    if (!known(name)) throw UsageError(unknown_indicator(name, all, "--select"));
+    SelectionRequest req;
+    req.indicator = name;
+    req.indifference_zone = zone;
+    req.minimize = a.goal.empty() ? smaller_is_better(name) : a.goal == "min";
+    opt.selection = req;
+    if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), name) == chosen.end()) chosen.push_back(name);
+  }
+
+  const fs::path out = a.out.empty() ? fs::path("results") / "compare" : fs::path(a.out);
+  OutputDirectory out_dir(out);
+  ProgressBar bar(std::cerr, !a.quiet && ::isatty(STDERR_FILENO), "replications (all variants)");
+  opt.progress = [&bar](const CompareProgress& p) { bar.update(p.done, p.total); };
+
+  CompareResult res;
+  try {
+    res = compare(variants, opt, chosen);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  bar.finish();
+
+  CompareContext ctx{variants};
+  ctx.baseline = baseline;
+  ctx.seed = opt.seed;
+  ctx.independent = opt.independent;
+  ctx.precision = opt.precision;
+  ctx.max_replications = opt.max_replications;
+  ctx.command_line = command_line;
+  const nlohmann::ordered_json doc = compare_json(ctx, res);
+  std::vector<std::pair<fs::path, std::string>> texts{
+      {out / "compare.json", doc.dump(2) + "\n"},
+      {out / "compare.csv", compare_csv(ctx, res)},
+  };
+  std::vector<std::unique_ptr<AtomicOutputFile>> files;
+  for (const auto& [path, text] : texts) {
+    files.push_back(std::make_unique<AtomicOutputFile>(path));
+    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
+    files.back()->close();
+  }
+  for (const auto& f : files) f->commit();
+  out_dir.keep();
+
+  if (!a.quiet) {
+    print_compare_table(std::cout, ctx, res);
+    if (opt.precision && !res.precision_reached) {
+      std::cerr << "refsim: warning: the half-width " << format_number(opt.precision->half_width) << " for "
+                << opt.precision->indicator << " was not reached within " << opt.max_replications
+                << " replications (--max-replications)\n";
+    }
+    std::cout << "\n"
+              << res.events_processed << " events in " << std::fixed << std::setprecision(3) << res.wall_seconds
+              << " s (" << res.threads_used << " thread(s))\nresults written to " << out.string()
+              << "/ (compare.json, compare.csv)\n";
+  }
+  return 0;
+}
+
+}  // namespace refsim::cli
