@@ -20,6 +20,7 @@
 
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
+#include "sim/cli/progress.hpp"
 #include "sim/experiment/runner.hpp"
 #include "sim/experiment/warmup.hpp"
 #include "sim/graph/referral_graph.hpp"
@@ -166,13 +167,10 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   opt.seed = seed;
   opt.replications = replications;
   opt.threads = args.threads;
-  const bool show_progress = !args.quiet && ::isatty(STDERR_FILENO);
-  if (show_progress) {
-    opt.progress = [](std::uint32_t done, std::uint32_t total) {
-      std::cerr << "\rreplications: " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
-    };
-  }
+  ProgressBar bar(std::cerr, !args.quiet && ::isatty(STDERR_FILENO), "replications");
+  opt.progress = [&bar](std::uint32_t done, std::uint32_t total) { bar.update(done, total); };
   const RunResult res = run_replications(s, graph, opt);
+  bar.finish();
   RunContext ctx{s, opt.seed, opt.replications};
   ctx.warmup_rule = warmup_rule;
   if (warmup_rule.empty()) {
