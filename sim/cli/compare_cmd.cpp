@@ -63,19 +63,14 @@ std::string unknown_indicator(const std::string& name, const std::vector<Indicat
   // The prefix up to its last dot: the level of the path that matched.
   std::string prefix = name.substr(0, best);
   prefix = prefix.substr(0, prefix.find_last_of('.') == std::string::npos ? 0 : prefix.find_last_of('.') + 1);
+  // What exists at that level: the next part of the names under the prefix, each once.
   std::vector<std::string> close;
   for (const IndicatorDef& d : defs) {
-    if (d.name.rfind(prefix, 0) == 0 && (close.empty() || close.back() != d.name)) close.push_back(d.name);
+    if (d.name.rfind(prefix, 0) != 0) continue;
+    const std::string next = d.name.substr(prefix.size(), d.name.find('.', prefix.size()) - prefix.size());
+    if (std::find(close.begin(), close.end(), next) == close.end()) close.push_back(next);
   }
-  if (prefix.empty() || close.size() > 40) {
-    close.clear();
-    for (const IndicatorDef& d : defs) {
-      if (d.key) close.push_back(d.name);
-    }
-    msg += "; key indicators: ";
-  } else {
-    msg += "; known under '" + prefix + "': ";
-  }
+  msg += prefix.empty() ? "; known: " : "; known under '" + prefix + "': ";
   for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
   return msg + " (every indicator is a path in summary.json joined by dots)";
 }

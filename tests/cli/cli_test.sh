@@ -173,5 +173,48 @@ grep -q '"change": "competent_authority: servers 4 → 2"' "$tmp/cut/summary.jso
 "$refsim" check "$src/tests/data/staff_cut.toml" | grep -q "^  at 270d     competent_authority: servers 2 → 4$" && ok \
   || bad "check does not list the scheduled changes"
 
+# refsim compare: two variants under common random numbers; outputs whole, deterministic, parseable.
+base="$src/scenarios/eswatini.toml"
+sed -E '0,/^servers = [0-9]+/s//servers = 9/' "$base" >"$tmp/eswatini-more.toml"
+"$refsim" compare "$base" "$tmp/eswatini-more.toml" -r 4 --out "$tmp/cmp" -j 1 >"$tmp/cmp.txt" 2>"$tmp/stderr" \
+  && ok || bad "compare failed: $(cat "$tmp/stderr")"
+python3 - "$tmp/cmp/compare.json" <<'PY' && ok || bad "compare.json lacks what the issue asks for"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["baseline"] == "eswatini" and j["variants"] == ["eswatini", "eswatini-more"], j["variants"]
+assert j["replications"] == 4 and j["common_random_numbers"] is True
+ind = j["indicators"]["overall.time_to_identified_days_mean"]
+assert {"mean", "ci95"} <= set(ind["values"]["eswatini"]), ind
+d = ind["difference"]["eswatini-more"]
+assert {"mean", "ci95", "relative", "significant"} <= set(d), d
+lo, hi = d["ci95"]
+assert lo <= d["mean"] <= hi
+PY
+head -1 "$tmp/cmp/compare.csv" | grep -qx "variant,replication,indicator,value,observations" && ok || bad "compare.csv header"
+grep -q "^Time to identification (mean) " "$tmp/cmp.txt" && ok || bad "compare table lacks time to identification"
+"$refsim" compare "$base" "$tmp/eswatini-more.toml" -r 4 --out "$tmp/cmp2" -j 2 -q && cmp -s "$tmp/cmp/compare.json" \
+  "$tmp/cmp2/compare.json" && cmp -s "$tmp/cmp/compare.csv" "$tmp/cmp2/compare.csv" && ok \
+  || bad "compare results depend on the thread count"
+# --precision: stops when the paired interval is narrow enough and says so.
+"$refsim" compare "$base" "$tmp/eswatini-more.toml" --precision overall.time_to_identified_days_mean=5d \
+  --out "$tmp/cmp3" -q && python3 -c "
+import json, sys; j = json.load(open('$tmp/cmp3/compare.json'))
+assert j['stopping']['rule'] == 'precision' and j['stopping']['reached'] is True
+d = j['indicators']['overall.time_to_identified_days_mean']['difference']['eswatini-more']['ci95']
+assert (d[1] - d[0]) / 2 <= 5, d" && ok || bad "--precision did not stop at the target"
+# Mistakes: exit 2, a clear message, no output directory.
+for args in "--precision nonsense" "--precision overall.time_to_identified_days_mean=-1" \
+            "--indicator agencies.nowhere.mean_wait_days" "--precision overall.time_to_identified_days_mean=5 -r 3" \
+            "--baseline other.toml" "--goal min"; do
+  # shellcheck disable=SC2086
+  "$refsim" compare "$base" "$tmp/eswatini-more.toml" $args --out "$tmp/cmp-bad" >/dev/null 2>"$tmp/stderr"
+  [ $? -eq 2 ] && grep -q "^refsim: error: " "$tmp/stderr" && [ ! -e "$tmp/cmp-bad" ] && ok \
+    || bad "compare $args: expected exit 2 and a message: $(cat "$tmp/stderr")"
+done
+grep -q "known under 'agencies.'" <("$refsim" compare "$base" "$base" --indicator agencies.nowhere.x -q 2>&1) && ok \
+  || bad "an unknown indicator does not list the known ones"
+"$refsim" compare "$base" "$tmp/does-not-exist.toml" --out "$tmp/cmp-bad" >/dev/null 2>"$tmp/stderr"
+[ $? -eq 2 ] && [ ! -e "$tmp/cmp-bad" ] && ok || bad "compare with a missing file: $(cat "$tmp/stderr")"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
