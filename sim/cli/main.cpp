@@ -1,7 +1,7 @@
-// refsim — command-line front end: run, check and graph a referral-mechanism scenario.
+// refsim — command-line front end: run, check, graph and diff referral-mechanism scenarios.
 //
 // Exit codes: 0 success; 2 bad input (scenario file or command line); 1 any other failure
-// (e.g. the output directory cannot be written).
+// (e.g. the output directory cannot be written), or `diff --exit-code` when the scenarios differ.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +28,7 @@
 #include "sim/random/streams.hpp"
 #include "sim/report/case_log.hpp"
 #include "sim/report/report.hpp"
+#include "sim/scenario/diff.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -79,8 +80,9 @@ struct RunArgs {
   bool quiet = false;
   std::string sample = "7d";  ///< time series interval; "0" disables
   bool milestones = false;
-  std::string xes;     ///< event log path; empty: none
-  std::string warmup;  ///< empty: the scenario's; "auto": MSER-5; else a duration
+  std::string xes;                ///< event log path; empty: none
+  std::string warmup;             ///< empty: the scenario's; "auto": MSER-5; else a duration
+  std::vector<std::string> sets;  ///< --set PATH=VALUE overrides, in order
 };
 
 /// Removes an optional output left by an earlier run in `dir` that this run does not write.
@@ -115,7 +117,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     }
     if (!(*given_warmup >= 0)) throw UsageError("--warmup must be auto or a duration >= 0, got " + args.warmup);
   }
-  Scenario s = load_scenario(args.scenario);
+  Scenario s = load_scenario(args.scenario, args.sets);
   if (given_warmup) {
     if (!(*given_warmup < s.run.horizon)) {
       throw UsageError("--warmup " + args.warmup + " must be less than the horizon (" + format_duration(s.run.horizon) +
@@ -231,8 +233,8 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   return 0;
 }
 
-int cmd_check(const std::string& path) {
-  const Scenario s = load_scenario(path);
+int cmd_check(const std::string& path, const std::vector<std::string>& sets) {
+  const Scenario s = load_scenario(path, sets);
   const ReferralGraph graph(s);
   std::cout << path << ": OK — \"" << s.name << "\": " << s.agencies.size() << " agencies, " << s.sources.size()
             << " sources, " << s.referrals.size() << " referral rules; horizon " << format_duration(s.run.horizon)
@@ -279,6 +281,13 @@ int cmd_graph(const std::string& path, const std::string& out) {
   return 0;
 }
 
+/// refsim diff: exit 0 whether they differ or not, unless --exit-code (then 1 when they differ).
+int cmd_diff(const std::string& a, const std::string& b, const std::string& format, bool exit_code) {
+  const ScenarioDiff d = diff_scenarios(a, b);
+  std::cout << (format == "json" ? diff_json(d) : diff_text(d));
+  return exit_code && !d.same() ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +320,13 @@ int main(int argc, char** argv) {
                    "Warm-up: a duration (e.g. 365d) instead of the scenario's, or auto: chosen by MSER-5 on the "
                    "number of persons in the mechanism over up to 10 pilot replications")
       ->type_name("auto|DURATION");
+  run_cmd
+      ->add_option("--set", run.sets,
+                   "Override a scenario key, e.g. agency.screening.servers=10 or referral.a->b.probability=0.8 "
+                   "(repeatable; the value is TOML, else text; docs/variants.md)")
+      ->type_name("PATH=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_command(app, compare);
@@ -318,6 +334,22 @@ int main(int argc, char** argv) {
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
   check_cmd->add_option("scenario", check_path, "Scenario file (TOML)")->required();
+  std::vector<std::string> check_sets;
+  check_cmd->add_option("--set", check_sets, "Override a scenario key, as for run (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  std::string diff_a, diff_b, diff_format = "text";
+  bool diff_exit_code = false;
+  auto* diff_cmd =
+      app.add_subcommand("diff", "Show what differs between two scenarios (a variant and its base, or any two)");
+  diff_cmd->add_option("a", diff_a, "Scenario A (TOML)")->required();
+  diff_cmd->add_option("b", diff_b, "Scenario B (TOML)")->required();
+  diff_cmd->add_option("--format", diff_format, "text (for people) or json (for programs)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  diff_cmd->add_flag("--exit-code", diff_exit_code, "Exit with 1 when they differ, 0 when not (as git diff does)");
 
   std::string graph_path, graph_out;
   auto* graph_cmd = app.add_subcommand("graph", "Export the referral graph as Graphviz DOT");
@@ -334,9 +366,12 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
     if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
-    if (*check_cmd) return cmd_check(check_path);
+    if (*check_cmd) return cmd_check(check_path, check_sets);
+    if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);
   } catch (const ScenarioError& e) {
+    // A bad --set override is a command-line mistake: "refsim: error: --set PATH=VALUE: …".
+    if (e.where().file.rfind("--set ", 0) == 0) std::cerr << "refsim: error: ";
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {

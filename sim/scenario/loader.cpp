@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/scenario/reader.hpp"
+#include "sim/scenario/variant.hpp"
 
 namespace refsim {
 namespace {
@@ -96,8 +97,10 @@ SourceLocation location_of_offset(const std::string& file, std::string_view text
 
 }  // namespace
 
-Scenario load_scenario_text(std::string_view text, const std::string& file) {
-  const detail::Reader r(file);
+namespace detail {
+
+toml::table parse_toml(std::string_view text, const std::string& file) {
+  const Reader r(file);
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     r.fail(SourceLocation{file, 1, 1},
            "the file is empty; expected a scenario with [scenario], [run], [[agency]] and [[source]] tables");
@@ -114,35 +117,37 @@ Scenario load_scenario_text(std::string_view text, const std::string& file) {
     r.fail(location_of_offset(file, text, deep),
            "a key nested more than " + std::to_string(kMaxKeyDepth) + " levels deep; scenarios nest a few levels");
   }
-  toml::table root;
   try {
-    root = toml::parse(text, file);
+    return toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
     throw ScenarioError(SourceLocation{file, b.line, b.column}, "TOML syntax error: " + std::string(e.description()));
   }
+}
 
+Scenario read_scenario(const toml::table& root, const std::string& file) {
+  const Reader r(file);
   Scenario s;
   s.file = file;
-  const detail::TableView top(r, root, "the scenario file", schema::section("file"));
+  const TableView top(r, root, "the scenario file", schema::section("file"));
   top.reject_unknown();
-  detail::read_settings(top, s);
-  detail::IdMap ids;  // agencies and sources share one namespace
-  detail::read_agencies(top, s, ids);
-  detail::collect_nationalities(top, s);
-  detail::read_cohorts(top, s);
-  detail::build_schema(s);
-  detail::read_profiles(top, s);
-  detail::read_initial_profiles(top, s);
-  detail::read_agency_links(top, s);
-  detail::read_sources(top, s, ids);
-  detail::read_referrals(top, s);
-  detail::read_deadlines(top, s);
-  detail::read_changes(top, s);
+  read_settings(top, s);
+  IdMap ids;  // agencies and sources share one namespace
+  read_agencies(top, s, ids);
+  collect_nationalities(top, s);
+  read_cohorts(top, s);
+  build_schema(s);
+  read_profiles(top, s);
+  read_initial_profiles(top, s);
+  read_agency_links(top, s);
+  read_sources(top, s, ids);
+  read_referrals(top, s);
+  read_deadlines(top, s);
+  read_changes(top, s);
   return s;
 }
 
-Scenario load_scenario(const std::filesystem::path& path) {
+std::string read_scenario_file(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -155,7 +160,20 @@ Scenario load_scenario(const std::filesystem::path& path) {
   std::ostringstream buf;
   buf << in.rdbuf();
   if (in.bad()) throw ScenarioError(SourceLocation{file, 0, 0}, "cannot read scenario file");
-  return load_scenario_text(buf.str(), file);
+  return buf.str();
 }
+
+}  // namespace detail
+
+Scenario load_scenario_text(std::string_view text, const std::string& file) {
+  std::vector<std::filesystem::path> chain;
+  return detail::read_scenario(detail::resolve_variant(detail::parse_toml(text, file), file, chain), file);
+}
+
+Scenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& sets) {
+  return detail::read_scenario(detail::load_table(path, sets), path.string());
+}
+
+Scenario load_scenario(const std::filesystem::path& path) { return load_scenario(path, {}); }
 
 }  // namespace refsim

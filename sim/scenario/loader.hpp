@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "sim/model/scenario.hpp"
 
@@ -37,8 +38,15 @@ class ScenarioError : public std::runtime_error {
   SourceLocation where_;
 };
 
-/// Reads, validates and freezes a scenario file. Throws ScenarioError.
+/// Reads, validates and freezes a scenario file — or a variant of one ([variant] base = …, see
+/// docs/variants.md), merged into its base first. Throws ScenarioError.
 Scenario load_scenario(const std::filesystem::path& path);
+
+/// Same, with overrides applied last, each "PATH=VALUE" as `refsim run --set` takes it
+/// ("agency.screening.servers=10", "referral.a->b.probability=0.8"): VALUE is a TOML value, or
+/// else a string. A bad override throws ScenarioError located at "--set PATH=VALUE" (no line or
+/// column), so that its what() reads "--set PATH=VALUE: what is wrong".
+Scenario load_scenario(const std::filesystem::path& path, const std::vector<std::string>& sets);
 
 /// Same, from text already in memory; `file` names it in messages.
 Scenario load_scenario_text(std::string_view text, const std::string& file);

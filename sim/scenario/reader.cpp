@@ -262,7 +262,8 @@ Condition read_condition(const TableView& v, const Scenario& s, std::string_view
   } catch (const ExpressionError& e) {
     // The column within the expression is added to the position of the string's opening quote.
     const auto& b = n->source().begin;
-    v.reader().fail(SourceLocation{v.reader().file(), b.line, b.column + e.column()},
+    const SourceLocation at = v.reader().at(*n);
+    v.reader().fail(at.line ? SourceLocation{at.file, b.line, b.column + e.column()} : at,
                     v.context() + ": " + std::string(key) + ": " + e.what());
   }
 }

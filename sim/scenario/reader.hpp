@@ -23,7 +23,14 @@ class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
-  SourceLocation at(const toml::source_region& r) const { return {file_, r.begin.line, r.begin.column}; }
+  /// Where `r` is: in the file that the node was parsed from (a variant's nodes come from the
+  /// variant, its base's from the base), else in this reader's file. A value given on the command
+  /// line (`--set PATH=VALUE`, whose region names it so) has no line or column.
+  SourceLocation at(const toml::source_region& r) const {
+    if (!r.path) return {file_, r.begin.line, r.begin.column};
+    if (r.path->rfind("--set ", 0) == 0) return {*r.path, 0, 0};
+    return {*r.path, r.begin.line, r.begin.column};
+  }
   SourceLocation at(const toml::node& n) const { return at(n.source()); }
 
   [[noreturn]] void fail(const toml::node& n, const std::string& msg) const { throw ScenarioError(at(n), msg); }
@@ -140,6 +147,14 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
 double read_uncertain(const TableView& v, Scenario& s, std::string_view key, const toml::node* n, double dflt,
                       UncertainParameter::Target target, std::uint32_t index, const std::string& stream,
                       bool is_rate = false);
+
+/// `text`, checked (not empty, UTF-8, keys not nested too deep) and parsed; `file` names it in
+/// messages and in every node's source region. Throws ScenarioError.
+toml::table parse_toml(std::string_view text, const std::string& file);
+
+/// The scenario in `root` (a file's table, or a variant merged into its base's), read, validated
+/// and frozen; `file` is Scenario::file and names positions the nodes do not know.
+Scenario read_scenario(const toml::table& root, const std::string& file);
 
 // The sections, read in this order by load_scenario_text (loader.cpp); each file of sim/scenario
 // reads one. `top` is the file's top-level view.

@@ -742,6 +742,97 @@ std::vector<Section> declare() {
   });
 
   s.push_back({
+      .id = "variant.file",
+      .title = "A variant file",
+      .help = "A variant names a base scenario and changes parts of it, addressing tables by id and referral rules "
+              "by their key (`from->to`, `from->to#n`), never by position; it loads into an ordinary scenario, so "
+              "every command takes it (docs/variants.md). A file with a `[variant]` table holds only these tables. "
+              "The changes apply in this order: `[remove]` and `[set]` name what the base declares, then "
+              "`[[add.X]]` appends; the result is checked like any scenario.",
+      .keys =
+          {
+              {.name = "variant",
+               .type = table,
+               .presence = required,
+               .help = "Which scenario this one changes, and its name.",
+               .link = "variant"},
+              {.name = "set", .type = table, .help = "Keys to change, by path.", .link = "variant.set"},
+              {.name = "add",
+               .type = table,
+               .help = "Tables to add, written `[[add.<table>]]`.",
+               .link = "variant.add"},
+              {.name = "remove", .type = table, .help = "Tables to remove, by id or key.", .link = "variant.remove"},
+          },
+  });
+  s.push_back({
+      .id = "variant",
+      .title = "[variant]",
+      .level = 3,
+      .help = "The base and the variant's name.",
+      .keys =
+          {
+              {.name = "base",
+               .presence = required,
+               .allowed = "a path relative to the variant's directory",
+               .help = "The scenario (or variant) this one changes; a cycle of bases is an error.",
+               .expects = "the base scenario's file, e.g. \"../baseline-nrm.toml\""},
+              {.name = "name",
+               .default_value = "the base's name — variant <file stem>",
+               .help = "The variant's name, shown in reports (replaces the base's `[scenario] name`).",
+               .expects = "the variant's name"},
+              {.name = "description",
+               .default_value = "the base's",
+               .help = "What the variant changes (replaces the base's `[scenario] description`).",
+               .expects = "a description"},
+          },
+  });
+  s.push_back({
+      .id = "variant.set",
+      .title = "[set]",
+      .level = 3,
+      .help = "Each key is a path and its value the new value, of the type the scenario's key takes: "
+              "`\"agency.<id>.<key>\"`, `\"source.<id>.<key>\"`, `\"profile.<id>.<key>\"`, "
+              "`\"deadline.<id>.<key>\"`, `\"referral.<from>-><to>.<key>\"` (`#n` for the n-th rule on a pair), "
+              "`\"run.<key>\"`, `\"scenario.<key>\"`, `\"cohorts.<key>\"`; nested keys continue the path "
+              "(`\"agency.screening.decision.sensitivity\"`). A key the base leaves out may be set; ids may not. "
+              "`refsim run --set PATH=VALUE` and `refsim check --set` take the same paths.",
+      .open = true,
+  });
+  s.push_back({
+      .id = "variant.add",
+      .title = "[[add.<table>]]",
+      .level = 3,
+      .help = "Tables appended to the base's, with the keys of the scenario's tables.",
+      .keys =
+          {
+              {.name = "agency", .type = tables, .help = "New agencies.", .link = "agency"},
+              {.name = "source", .type = tables, .help = "New sources.", .link = "source"},
+              {.name = "referral", .type = tables, .help = "New referral rules.", .link = "referral"},
+              {.name = "profile", .type = tables, .help = "New profiles.", .link = "profile"},
+              {.name = "deadline", .type = tables, .help = "New deadlines.", .link = "deadline"},
+              {.name = "change", .type = tables, .help = "New scheduled changes.", .link = "change"},
+          },
+  });
+  s.push_back({
+      .id = "variant.remove",
+      .title = "[remove]",
+      .level = 3,
+      .help = "Tables of the base to remove. Removing what another table still names (an agency that a referral "
+              "rule sends to) is an error naming that table; remove or change it too.",
+      .keys =
+          {
+              {.name = "agency", .type = list, .allowed = "agency ids", .help = "Agencies to remove."},
+              {.name = "source", .type = list, .allowed = "source ids", .help = "Sources to remove."},
+              {.name = "profile", .type = list, .allowed = "profile ids", .help = "Profiles to remove."},
+              {.name = "deadline", .type = list, .allowed = "deadline ids", .help = "Deadlines to remove."},
+              {.name = "referral",
+               .type = list,
+               .allowed = "referral keys `from->to`, `from->to#n`",
+               .help = "Referral rules to remove."},
+          },
+  });
+
+  s.push_back({
       .id = "distributions",
       .title = "Distributions",
       .help = "Service times, delays and patience are distributions, written as a table such as `{ dist = "
