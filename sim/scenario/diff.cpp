@@ -213,7 +213,9 @@ std::string summary(std::string_view section, const std::string& address, const 
     std::string out = "agency " + address + " (";
     if (t.contains("name")) out += "\"" + str(t, "name") + "\", ";
     if (t.contains("beds")) return out + str(t, "beds") + " beds)";
-    return out + (str(t, "servers") == "unlimited" ? "unlimited" : str(t, "servers")) + " servers)";
+    const std::string servers = str(t, "servers");
+    return out +
+           (servers == "unlimited" ? "unlimited servers)" : servers + (servers == "1" ? " server)" : " servers)"));
   }
   if (section == "source") {
     std::string out = "source " + address + " → " + str(t, "to");
