@@ -10,6 +10,7 @@ packages=(
   libboost-graph-dev libboost-math-dev libboost-random-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcg-cpp-dev
   catch2
+  libjs-chart.js chromium
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 

@@ -27,6 +27,7 @@
 #include "sim/model/parameters.hpp"
 #include "sim/random/streams.hpp"
 #include "sim/report/case_log.hpp"
+#include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/diff.hpp"
 #include "sim/scenario/loader.hpp"
@@ -83,6 +84,7 @@ struct RunArgs {
   std::string xes;                ///< event log path; empty: none
   std::string warmup;             ///< empty: the scenario's; "auto": MSER-5; else a duration
   std::vector<std::string> sets;  ///< --set PATH=VALUE overrides, in order
+  std::string report;             ///< HTML report path; empty: none
 };
 
 /// Removes an optional output left by an earlier run in `dir` that this run does not write.
@@ -135,6 +137,9 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
 
   if (std::error_code ec; !args.xes.empty() && fs::is_directory(args.xes, ec)) {
     throw UsageError("--xes " + args.xes + ": is a directory; expected the name of the log file to write");
+  }
+  if (std::error_code ec; !args.report.empty() && fs::is_directory(args.report, ec)) {
+    throw UsageError("--report " + args.report + ": is a directory; expected the name of the HTML file to write");
   }
   const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
   OutputDirectory out_dir(out);
@@ -203,9 +208,18 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
     files.back()->close();
   }
+  // The report, like the event log, goes to the user's path, which may lie elsewhere.
+  std::unique_ptr<AtomicOutputFile> report;
+  if (!args.report.empty()) {
+    const std::string html = run_report_html(ctx, res, command_line);
+    report = std::make_unique<AtomicOutputFile>(fs::path(args.report));
+    report->stream().write(html.data(), static_cast<std::streamsize>(html.size()));
+    report->close();
+  }
   if (milestones) milestones->close();
   if (xes) xes->close();
   if (xes) xes->commit();
+  if (report) report->commit();
   if (milestones) {
     milestones->commit();
   } else {
@@ -229,6 +243,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
         << (s.by_country() ? ", countries.csv" : "") << (sample_every > 0 ? ", timeseries.csv" : "")
         << (milestones ? ", cases_milestones.csv" : "") << ", run.json)\n";
     if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";
+    if (report) std::cout << "HTML report written to " << args.report << "\n";
   }
   return 0;
 }
@@ -327,6 +342,10 @@ int main(int argc, char** argv) {
       ->type_name("PATH=VALUE")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run_cmd
+      ->add_option("--report", run.report,
+                   "Also write a self-contained HTML report (figures and tables, opens offline) to this file")
+      ->type_name("FILE.html");
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_command(app, compare);

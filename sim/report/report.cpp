@@ -1,4 +1,5 @@
 #include "sim/report/report.hpp"
+#include "sim/report/summary_document.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -136,7 +137,7 @@ std::string format_number(double v) {
   return std::string(buf, ptr);
 }
 
-std::string summary_json(const RunContext& ctx, const RunResult& res) {
+Json summary_document(const RunContext& ctx, const RunResult& res) {
   const Scenario& s = ctx.scenario;
   const Applicability ok = applicability(s);
   Json j;
@@ -239,7 +240,11 @@ std::string summary_json(const RunContext& ctx, const RunResult& res) {
     j["changes"] = std::move(changes);
   }
   if (!ctx.warnings.empty()) j["warnings"] = ctx.warnings;
-  return j.dump(2) + "\n";
+  return j;
+}
+
+std::string summary_json(const RunContext& ctx, const RunResult& res) {
+  return summary_document(ctx, res).dump(2) + "\n";
 }
 
 std::string agencies_csv(const RunContext& ctx, const RunResult& res) {

@@ -1,0 +1,846 @@
+#include "sim/report/html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "sim/experiment/applicability.hpp"
+#include "sim/report/chartjs.hpp"
+#include "sim/report/summary_document.hpp"
+
+namespace refsim {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+// The page's own script: draws the figures described in the JSON blob #refsim-data with Chart.js
+// and records the outcome on <body> (see html.hpp). Figures are of two kinds:
+//   {"kind": "interval", "id", "rows": [label…], "axis", "min"?, "max"?, "reference"?,
+//    "series": [{"label", "mean": […], "lo": […], "hi": […], "highlight"?: [bool…],
+//                "samples"?: [[…]…]}]}
+//     rows down a linear y axis (one tick per row), a floating bar [lo, hi] and a point at the
+//     mean per row and series; `samples` adds each replication's value as a small point; a dashed
+//     vertical line at `reference`; rows whose `highlight` is false are drawn pale.
+//   {"kind": "line", "id", "xAxis", "yAxis", "series": [{"label", "x": […], "y": […], "bold"?}]}
+constexpr std::string_view kPageScript = R"js(
+(function () {
+  'use strict';
+  var body = document.body;
+  function fail(message) { body.dataset.status = 'error: ' + message; }
+  window.addEventListener('error', function (e) { fail(e.message || String(e)); });
+  window.addEventListener('unhandledrejection', function (e) { fail('unhandled rejection: ' + e.reason); });
+  document.addEventListener('securitypolicyviolation', function (e) { fail('blocked ' + e.blockedURI); });
+  var palette = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442',
+                 '#7F3C8D', '#11A579'];
+  function color(i) { return palette[i % palette.length]; }
+  function fade(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+  function finite(v) { return typeof v === 'number' && isFinite(v); }
+  function number(v) {
+    if (!finite(v)) return 'n/a';
+    var a = Math.abs(v);
+    return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : String(+v.toPrecision(2));
+  }
+  function intervalChart(canvas, f) {
+    var n = f.rows.length, k = f.series.length, datasets = [];
+    var band = k > 1 ? 0.8 / k : 0;
+    f.series.forEach(function (s, j) {
+      var off = k > 1 ? (j - (k - 1) / 2) * band : 0, c = color(j), bars = [], colors = [], means = [], samples = [];
+      for (var i = 0; i < n; i++) {
+        var pale = s.highlight && s.highlight[i] === false;
+        if (finite(s.lo[i]) && finite(s.hi[i])) {
+          bars.push({y: i + off, x: [s.lo[i], s.hi[i]]});
+          colors.push(fade(c, pale ? 0.15 : 0.45));
+        }
+        if (finite(s.mean[i])) means.push({x: s.mean[i], y: i + off});
+        if (s.samples && s.samples[i]) {
+          s.samples[i].forEach(function (v, r) {
+            if (finite(v)) samples.push({x: v, y: i + off + (((r * 0.618034) % 1) - 0.5) * 0.5 * (band || 0.8)});
+          });
+        }
+      }
+      if (samples.length) {
+        datasets.push({type: 'scatter', label: s.label + ': each replication', data: samples, pointRadius: 2.5,
+                       backgroundColor: fade(c, 0.35), borderColor: fade(c, 0.6), order: 3});
+      }
+      datasets.push({type: 'bar', label: s.label + ': 95 % interval', data: bars, backgroundColor: colors,
+                     borderColor: fade(c, 0.9), borderWidth: 1, barThickness: k > 1 ? 9 : 12,
+                     order: 2});
+      datasets.push({type: 'scatter', label: s.label + ': mean', data: means, pointRadius: 5, pointStyle: 'rectRot',
+                     backgroundColor: c, borderColor: '#fff', borderWidth: 1, order: 1});
+    });
+    if (finite(f.reference)) {
+      datasets.push({type: 'line', label: 'no difference', data: [{x: f.reference, y: -0.5}, {x: f.reference, y: n - 0.5}],
+                     borderColor: '#444', borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0, order: 0,
+                     refsimReference: true});
+    }
+    return new Chart(canvas, {
+      data: {datasets: datasets},
+      options: {
+        indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {
+          legend: {position: 'top', labels: {boxWidth: 14}},
+          tooltip: {callbacks: {label: function (ctx) {
+            var v = ctx.raw.x, row = f.rows[Math.round(ctx.raw.y)];
+            return row + ' — ' + ctx.dataset.label + ': ' +
+                   (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v));
+          }}}
+        },
+        scales: {
+          x: {type: 'linear', beginAtZero: false, min: f.min, max: f.max, title: {display: true, text: f.axis}},
+          y: {type: 'linear', reverse: true, min: -0.5, max: n - 0.5, grid: {display: false},
+              afterBuildTicks: function (axis) { axis.ticks = f.rows.map(function (_, i) { return {value: i}; }); },
+              ticks: {autoSkip: false, callback: function (v) { return f.rows[v]; }}}
+        }
+      }
+    });
+  }
+  function lineChart(canvas, f) {
+    var datasets = f.series.map(function (s, j) {
+      return {label: s.label, data: s.x.map(function (x, i) { return {x: x, y: s.y[i]}; }), borderColor: color(j),
+              backgroundColor: color(j), borderWidth: s.bold ? 2.2 : 1.2, borderDash: j >= palette.length ? [6, 3] : [],
+              pointRadius: 0, spanGaps: false};
+    });
+    return new Chart(canvas, {
+      type: 'line',
+      data: {datasets: datasets},
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
+        interaction: {mode: 'nearest', axis: 'x', intersect: false},
+        plugins: {legend: {position: 'top', labels: {boxWidth: 14}}},
+        scales: {x: {type: 'linear', title: {display: true, text: f.xAxis}},
+                 y: {type: 'linear', beginAtZero: true, title: {display: true, text: f.yAxis}}}
+      }
+    });
+  }
+  function hasFinitePoint(chart) {
+    return chart.data.datasets.some(function (d) {
+      return !d.refsimReference && d.data.some(function (p) {
+        if (finite(p)) return true;
+        if (!p || typeof p !== 'object') return false;
+        var x = p.x, y = p.y;
+        var ok = function (v) { return finite(v) || (Array.isArray(v) && v.length === 2 && finite(v[0]) && finite(v[1])); };
+        return ok(x) && ok(y);
+      });
+    });
+  }
+  try {
+    if (typeof Chart === 'undefined') throw new Error('Chart.js did not load');
+    var data = JSON.parse(document.getElementById('refsim-data').textContent);
+    var charts = [], empty = 0;
+    data.figures.forEach(function (f) {
+      var canvas = document.getElementById(f.id);
+      if (!canvas) throw new Error('no canvas for figure ' + f.id);
+      var chart = f.kind === 'interval' ? intervalChart(canvas, f) : lineChart(canvas, f);
+      charts.push(chart);
+      if (!hasFinitePoint(chart) || chart.width === 0 || chart.height === 0) {
+        empty++;
+        canvas.parentNode.dataset.empty = 'true';
+      }
+    });
+    body.dataset.charts = String(charts.length);
+    body.dataset.emptyCharts = String(empty);
+    if (!body.dataset.status) body.dataset.status = 'ok';
+  } catch (e) {
+    fail(e && e.message ? e.message : String(e));
+  }
+})();
+)js";
+
+constexpr std::string_view kStyle = R"css(
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1200px;
+       margin: 0 auto; padding: 1em 2em 3em; line-height: 1.4; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.3em; margin-top: 2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+h3 { font-size: 1.05em; margin-top: 1.5em; }
+p.lead { font-size: 1.1em; color: #333; }
+p.note, p.caption { color: #444; font-size: 0.92em; }
+table { border-collapse: collapse; font-size: 0.88em; margin: 0.6em 0 1em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.55em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.na { color: #777; font-style: italic; }
+table.meta th { width: 13em; }
+.figure { position: relative; width: 100%; margin: 0.5em 0; }
+.warning { background: #fff4d6; border-left: 4px solid #e0a400; padding: 0.4em 0.8em; }
+.significant { font-weight: bold; }
+details { margin: 0.5em 0 1em; }
+summary { cursor: pointer; color: #0b5394; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; white-space: pre-wrap; }
+code { font-size: 0.92em; }
+)css";
+
+double number_of(const Json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
+Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+/// A number for a table: about three significant digits, "n/a" when not finite.
+std::string fmt(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  const double a = std::fabs(v);
+  char buf[48];
+  if (a >= 100) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else if (a >= 10) {
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  } else if (a >= 1 || a == 0) {
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+  }
+  std::string s = buf;
+  return s == "-0" || s == "-0.00" ? s.substr(1) : s;
+}
+
+/// A count: rounded to a whole number; empty when not finite.
+std::string fmt_count(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string days(double d) { return fmt(d) + " days"; }
+
+/// "lo – hi", or "n/a".
+std::string fmt_interval(double lo, double hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return "n/a";
+  return fmt(lo) + " – " + fmt(hi);
+}
+
+/// A JSON document that may sit inside <script>: "<" is written as \u003c, so that no "</script>"
+/// (or "<!--") can end the element early; the text parses to the same value.
+std::string script_json(const Json& j) {
+  const std::string text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/// One row of an interval figure and of its table.
+struct Row {
+  std::string label;
+  double mean = std::nan(""), lo = std::nan(""), hi = std::nan("");
+  double n = std::nan("");  ///< observations
+  double replications = std::nan("");
+  std::string note;  ///< "n/a: …", "few observations", …
+  bool highlight = true;
+  std::vector<double> samples;
+};
+
+/// A Row from a summary.json estimate ({"mean", "ci95", "n", "replications", …}), scaled by `scale`.
+Row row_of(std::string label, const Json& e, double scale = 1) {
+  Row r;
+  r.label = std::move(label);
+  if (e.contains("not_applicable")) {
+    r.note = "n/a: " + e["not_applicable"].get<std::string>();
+    return r;
+  }
+  r.mean = number_of(e.value("mean", Json())) * scale;
+  if (e.contains("ci95") && e["ci95"].is_array() && e["ci95"].size() == 2) {
+    r.lo = number_of(e["ci95"][0]) * scale;
+    r.hi = number_of(e["ci95"][1]) * scale;
+  }
+  r.n = number_of(e.value("n", Json()));
+  r.replications = number_of(e.value("replications", Json()));
+  if (!std::isfinite(r.mean)) {
+    r.note = "n/a: no observation";
+  } else if (e.value("few_observations", false)) {
+    r.note = "few observations";
+  }
+  return r;
+}
+
+struct Series {
+  std::string label;
+  std::vector<Row> rows;  ///< one per figure row, in order
+};
+
+/// Builds a report page: a head, sections and the figures' data, then Chart.js and the script.
+class Page {
+ public:
+  explicit Page(const std::string& title) {
+    if (chartjs_source().empty()) {
+      throw std::runtime_error(
+          "HTML report: this refsim was built without Chart.js (Debian package libjs-chart.js); install it "
+          "(scripts/install-deps.sh) and run CMake again");
+    }
+    out_ << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
+         << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         << "<title>" << html_escape(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
+  }
+  std::ostringstream& out() { return out_; }
+
+  /// An interval figure: a canvas sized for the rows, its data, and a table of the same numbers.
+  /// Rows without a finite mean in any series are left out of the chart and listed below it.
+  void interval_figure(const std::string& title, const std::string& caption, const std::string& axis,
+                       const std::vector<Series>& series, const Json& extra = Json::object()) {
+    out_ << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
+    const std::size_t rows = series.empty() ? 0 : series.front().rows.size();
+    std::vector<std::size_t> shown;
+    std::vector<std::string> hidden;
+    for (std::size_t i = 0; i < rows; ++i) {
+      bool any = false, all = true;
+      for (const Series& s : series) {
+        any = any || std::isfinite(s.rows[i].mean);
+        all = all && std::isfinite(s.rows[i].mean);
+      }
+      if (any) {
+        shown.push_back(i);
+      } else {
+        hidden.push_back(series.front().rows[i].label);
+      }
+      (void)all;
+    }
+    if (!shown.empty()) {
+      Json f;
+      f["kind"] = "interval";
+      f["id"] = next_id();
+      f["axis"] = axis;
+      Json labels = Json::array();
+      for (std::size_t i : shown) {
+        bool partial = false;
+        for (const Series& s : series) partial = partial || !std::isfinite(s.rows[i].mean);
+        labels.push_back(series.front().rows[i].label + (partial ? " (n/a in part)" : ""));
+      }
+      f["rows"] = std::move(labels);
+      Json js = Json::array();
+      for (const Series& s : series) {
+        Json sj;
+        sj["label"] = s.label;
+        Json mean = Json::array(), lo = Json::array(), hi = Json::array(), hl = Json::array(), samples = Json::array();
+        bool any_samples = false, any_pale = false;
+        for (std::size_t i : shown) {
+          const Row& r = s.rows[i];
+          mean.push_back(finite_or_null(r.mean));
+          lo.push_back(finite_or_null(r.lo));
+          hi.push_back(finite_or_null(r.hi));
+          hl.push_back(r.highlight);
+          any_pale = any_pale || !r.highlight;
+          Json sam = Json::array();
+          for (double v : r.samples) sam.push_back(finite_or_null(v));
+          any_samples = any_samples || !r.samples.empty();
+          samples.push_back(std::move(sam));
+        }
+        sj["mean"] = std::move(mean);
+        sj["lo"] = std::move(lo);
+        sj["hi"] = std::move(hi);
+        if (any_pale) sj["highlight"] = std::move(hl);
+        if (any_samples) sj["samples"] = std::move(samples);
+        js.push_back(std::move(sj));
+      }
+      f["series"] = std::move(js);
+      f.update(extra);
+      // Per row: 30 px for one series, 14 px more for each further one (bars 9 px thick, sides apart).
+      bool strips = false;  // each replication's value as a point: rows 16 px taller
+      for (const Series& sr : series)
+        for (const Row& r : sr.rows) strips = strips || !r.samples.empty();
+      const std::size_t height = 90 + shown.size() * (16 + 14 * series.size() + (strips ? 16 : 0));
+      canvas(f["id"].get<std::string>(), std::max<std::size_t>(height, 180), title);
+      figures_.push_back(std::move(f));
+    }
+    if (!hidden.empty()) {
+      std::string list;
+      for (const std::string& h : hidden) list += (list.empty() ? "" : "; ") + h;
+      out_ << "<p class=\"note\">Not drawn (not applicable or no observation; see the table): " << html_escape(list)
+           << ".</p>\n";
+    } else if (shown.empty()) {
+      out_ << "<p class=\"note\">Nothing to draw.</p>\n";
+    }
+    table(series);
+  }
+
+  /// A line figure from `series` (label, x, y, bold) and a short table of each series.
+  void line_figure(const std::string& title, const std::string& caption, const std::string& x_axis,
+                   const std::string& y_axis, const Json& series) {
+    out_ << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
+    Json f;
+    f["kind"] = "line";
+    f["id"] = next_id();
+    f["xAxis"] = x_axis;
+    f["yAxis"] = y_axis;
+    f["series"] = series;
+    canvas(f["id"].get<std::string>(), 420, title);
+    figures_.push_back(std::move(f));
+    out_ << "<table>\n<tr><th>Series</th><th>Samples</th><th>Mean over time</th><th>Maximum</th>"
+         << "<th>At the last sample</th></tr>\n";
+    for (const Json& s : series) {
+      double sum = 0, max = std::nan("");
+      std::size_t n = 0;
+      for (const Json& v : s["y"]) {
+        const double d = number_of(v);
+        if (!std::isfinite(d)) continue;
+        sum += d;
+        ++n;
+        max = std::isfinite(max) ? std::max(max, d) : d;
+      }
+      const double last = s["y"].empty() ? std::nan("") : number_of(s["y"].back());
+      out_ << "<tr><td>" << html_escape(s["label"].get<std::string>()) << "</td><td class=\"num\">" << n
+           << "</td><td class=\"num\">" << fmt(n ? sum / static_cast<double>(n) : std::nan(""))
+           << "</td><td class=\"num\">" << fmt(max) << "</td><td class=\"num\">" << fmt(last) << "</td></tr>\n";
+    }
+    out_ << "</table>\n";
+  }
+
+  /// The figures' data, Chart.js and the page's script; the page is complete.
+  std::string finish() {
+    Json data;
+    data["figures"] = std::move(figures_);
+    out_ << "<script type=\"application/json\" id=\"refsim-data\">" << script_json(data) << "</script>\n";
+    out_ << "<!-- Chart.js " << chartjs_version()
+         << ", MIT licence (its banner below), inlined from Debian's libjs-chart.js -->\n<script>\n"
+         << chartjs_source() << "\n</script>\n<script>" << kPageScript << "</script>\n</body>\n</html>\n";
+    return out_.str();
+  }
+
+ private:
+  std::string next_id() { return "figure-" + std::to_string(++figure_count_); }
+  void canvas(const std::string& id, std::size_t height, const std::string& label) {
+    out_ << "<div class=\"figure\" style=\"height:" << height << "px\"><canvas id=\"" << id
+         << "\" role=\"img\" aria-label=\"" << html_escape(label)
+         << " (the table below has the numbers)\"></canvas></div>\n";
+  }
+  void table(const std::vector<Series>& series) {
+    if (series.empty()) return;
+    const bool several = series.size() > 1;
+    out_ << "<table>\n<tr><th></th>" << (several ? "<th>Series</th>" : "")
+         << "<th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th><th>Note</th></tr>\n";
+    for (std::size_t i = 0; i < series.front().rows.size(); ++i) {
+      for (std::size_t k = 0; k < series.size(); ++k) {
+        const Row& r = series[k].rows[i];
+        const bool na = !std::isfinite(r.mean);
+        out_ << "<tr>";
+        if (k == 0) {
+          out_ << "<th" << (several ? " rowspan=\"" + std::to_string(series.size()) + "\"" : "") << ">"
+               << html_escape(r.label) << "</th>";
+        }
+        if (several) out_ << "<td>" << html_escape(series[k].label) << "</td>";
+        out_ << "<td class=\"num" << (na ? " na" : "") << "\">" << fmt(r.mean) << "</td><td class=\"num\">"
+             << fmt_interval(r.lo, r.hi) << "</td><td class=\"num\">" << fmt_count(r.n) << "</td><td class=\"num\">"
+             << fmt_count(r.replications) << "</td><td" << (na ? " class=\"na\"" : "") << ">" << html_escape(r.note)
+             << "</td></tr>\n";
+      }
+    }
+    out_ << "</table>\n";
+  }
+
+  std::ostringstream out_;
+  Json figures_ = Json::array();
+  int figure_count_ = 0;
+};
+
+/// A table of label → value rows (values already escaped HTML).
+void meta_table(std::ostream& os, const std::vector<std::pair<std::string, std::string>>& rows) {
+  os << "<table class=\"meta\">\n";
+  for (const auto& [k, v] : rows) os << "<tr><th>" << html_escape(k) << "</th><td>" << v << "</td></tr>\n";
+  os << "</table>\n";
+}
+
+/// The comment lines at the top of a scenario file (its description and sources), without "# ".
+std::string header_comment(const std::string& file) {
+  std::ifstream in(file);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.empty() && out.empty()) continue;
+    if (line.rfind('#', 0) != 0) break;
+    line.erase(0, line.size() > 1 && line[1] == ' ' ? 2 : 1);
+    out += line + '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string run_report_html(const RunContext& ctx, const RunResult& res, const std::string& command_line) {
+  const Scenario& s = ctx.scenario;
+  const Json summary = summary_document(ctx, res);
+  Page page(s.name + " — refsim run report");
+  std::ostringstream& os = page.out();
+  os << "<h1>" << html_escape(s.name) << "</h1>\n";
+  if (!s.description.empty()) os << "<p class=\"lead\">" << html_escape(s.description) << "</p>\n";
+  os << "<p class=\"note\">A simulation of the referral mechanism the scenario describes: " << ctx.replications
+     << " independent replication(s); each figure gives the mean over them with its 95 % confidence interval, "
+        "and the table under it the same numbers.</p>\n";
+  const std::string warmup =
+      days(s.run.warmup) + (ctx.warmup_rule.empty() ? "" : " (" + html_escape(ctx.warmup_rule) + ")");
+  meta_table(os,
+             {
+                 {"Scenario file", "<code>" + html_escape(s.file) + "</code>"},
+                 {"Seed", std::to_string(ctx.seed)},
+                 {"Replications", std::to_string(ctx.replications)},
+                 {"Horizon", days(s.run.horizon)},
+                 {"Warm-up (not measured)", warmup},
+                 {"Follow-up after the horizon", days(s.run.follow_up)},
+                 {"Events processed", std::to_string(res.events_processed)},
+                 {"refsim version", html_escape(REFSIM_VERSION)},
+                 {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
+                 {"Command line (to reproduce)", "<code>" + html_escape(command_line) + "</code>"},
+             });
+  for (const std::string& w : ctx.warnings) os << "<p class=\"warning\">Warning: " << html_escape(w) << "</p>\n";
+  if (const std::string header = header_comment(s.file); !header.empty()) {
+    os << "<details><summary>Sources and notes (the scenario file's header)</summary><pre>" << html_escape(header)
+       << "</pre></details>\n";
+  }
+
+  // Agencies.
+  os << "<h2>Agencies</h2>\n";
+  Series util{"Utilization", {}}, wait{"Mean wait", {}};
+  for (const Agency& a : s.agencies) {
+    const Json& aj = summary["agencies"][a.id];
+    const std::string label = a.name.empty() ? a.id : a.name;
+    util.rows.push_back(row_of(label, aj["utilization"], 100));
+    if (a.unlimited && util.rows.back().note.rfind("n/a", 0) != 0) util.rows.back().note = "n/a: no limit on servers";
+    wait.rows.push_back(row_of(label, aj["mean_wait_days"]));
+  }
+  page.interval_figure("Utilization per agency",
+                       "Busy server (or bed) time as a share of the staffed time in the measured window, with its 95 % "
+                       "confidence interval over the replications; n counts the visits that arrived.",
+                       "Utilization (% of staffed time busy)", {util}, Json{{"min", 0}, {"max", 100}});
+  page.interval_figure(
+      "Mean wait per agency",
+      "From arrival at the agency to the start of service, over the visits that arrived in the measured "
+      "window; n counts those visits.",
+      "Mean wait (days)", {wait}, Json{{"min", 0}});
+
+  // Backlog and queues over time.
+  os << "<h2>Backlog and queues over time</h2>\n";
+  static const TimeSeries kNone;
+  const TimeSeries& ts = res.replications.empty() ? kNone : res.replications.front().timeseries;
+  if (ts.times.empty()) {
+    os << "<p class=\"note\">No time series was sampled (the run used <code>--sample 0</code>).</p>\n";
+  } else {
+    Json series = Json::array();
+    Json t = Json::array();
+    for (Time x : ts.times) t.push_back(x);
+    Json backlog = Json::array();
+    for (std::uint32_t v : ts.grounds_backlog) backlog.push_back(v);
+    series.push_back(
+        {{"label", "Grounds-decision backlog (waiting or being decided)"}, {"x", t}, {"y", backlog}, {"bold", true}});
+    const std::size_t agencies = s.agencies.size();
+    std::vector<std::string> never;
+    for (std::size_t a = 0; a < agencies; ++a) {
+      Json q = Json::array();
+      bool any = false;
+      for (std::size_t k = 0; k < ts.times.size(); ++k) {
+        const std::uint32_t v = ts.queue[k * agencies + a];
+        any = any || v > 0;
+        q.push_back(v);
+      }
+      const std::string label = s.agencies[a].name.empty() ? s.agencies[a].id : s.agencies[a].name;
+      if (any) {
+        series.push_back({{"label", "Queue: " + label}, {"x", t}, {"y", std::move(q)}});
+      } else {
+        never.push_back(label);
+      }
+    }
+    page.line_figure("Persons waiting over time (replication 0)",
+                     "Sampled every " + fmt(ts.times.size() > 1 ? ts.times[1] - ts.times[0] : 0) +
+                         " days from day 0 (the warm-up included, which ends at day " + fmt(s.run.warmup) +
+                         ") to the horizon; one replication, so no interval. Click a legend entry to hide a series.",
+                     "Day of the simulated run (days)", "Persons (cases)", series);
+    if (!never.empty()) {
+      std::string list;
+      for (const std::string& n : never) list += (list.empty() ? "" : "; ") + n;
+      os << "<p class=\"note\">Never a queue (not drawn): " << html_escape(list) << ".</p>\n";
+    }
+  }
+
+  // Deadlines by cohort.
+  os << "<h2>Deadline compliance by cohort</h2>\n";
+  if (s.deadlines.empty()) {
+    os << "<p class=\"note\">The scenario declares no deadlines.</p>\n";
+  } else {
+    std::vector<Series> series;
+    for (const Deadline& d : s.deadlines) {
+      const Json& dj = summary["deadlines"][d.id];
+      Series sr{d.id, {}};
+      sr.rows.push_back(row_of("All persons", dj["compliance"], 100));
+      for (std::size_t c = 0; c < s.cohorts.count(); ++c)
+        sr.rows.push_back(row_of(s.cohorts.name(c), dj["cohorts"][s.cohorts.name(c)]["compliance"], 100));
+      for (Row& r : sr.rows) {
+        if (r.note == "n/a: no observation") r.note = "n/a: no case of this cohort was measured";
+      }
+      series.push_back(std::move(sr));
+    }
+    page.interval_figure("Deadline compliance by cohort",
+                         "Share of the measured cases (met or breached; cohorts as at entry) whose deadline was met, "
+                         "with its 95 % interval; n counts the cases measured. A cohort with no case measured is n/a, "
+                         "not 0.",
+                         "Compliance (% of cases measured)", series, Json{{"min", 0}, {"max", 100}});
+  }
+  os << "<p class=\"note\">Made by refsim " << html_escape(REFSIM_VERSION)
+     << ". Every number here is also in summary.json and the CSV files of the run.</p>\n";
+  return page.finish();
+}
+
+namespace {
+
+/// `j[key]` when it is there and an object, else an empty object.
+const Json& member(const Json& j, const char* key) {
+  static const Json kEmpty = Json::object();
+  if (!j.is_object()) return kEmpty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : kEmpty;
+}
+std::string text_of(const Json& j, const char* key, const std::string& otherwise = "") {
+  if (!j.is_object()) return otherwise;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return otherwise;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+/// Why an entry is not a number: its not_applicable or missing member ("" when it is one).
+std::string why_not(const Json& v) {
+  if (!v.is_object()) return "missing";
+  if (v.contains("not_applicable")) return "n/a: " + text_of(v, "not_applicable");
+  if (v.contains("missing")) return "missing: " + text_of(v, "missing");
+  return "";
+}
+/// The interval [lo, hi] in `j[key]`, or NaNs.
+std::pair<double, double> interval_of(const Json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_array() || j[key].size() != 2)
+    return {std::nan(""), std::nan("")};
+  return {number_of(j[key][0]), number_of(j[key][1])};
+}
+
+}  // namespace
+
+std::string compare_report_html(const Json& compare) {
+  if (!compare.is_object() || !compare.contains("variants") || !compare["variants"].is_array() ||
+      !compare.contains("indicators") || !compare["indicators"].is_object()) {
+    throw std::invalid_argument("compare report: the document has no 'variants' array or no 'indicators' object");
+  }
+  std::vector<std::string> variants;
+  for (const Json& v : compare["variants"]) variants.push_back(v.get<std::string>());
+  const std::string baseline = text_of(compare, "baseline", variants.empty() ? "" : variants.front());
+  const Json& names = member(compare, "names");
+  auto name_of = [&](const std::string& key) { return text_of(names, key.c_str(), key); };
+  std::vector<std::string> others;
+  for (const std::string& v : variants) {
+    if (v != baseline) others.push_back(v);
+  }
+
+  std::string title = "Comparison: " + name_of(baseline);
+  for (const std::string& v : others) title += " vs " + name_of(v);
+  Page page(title + " — refsim");
+  std::ostringstream& os = page.out();
+  os << "<h1>" << html_escape(title) << "</h1>\n";
+  os << "<p class=\"lead\">What changes against the baseline <strong>" << html_escape(name_of(baseline))
+     << "</strong> when the mechanism is run as each variant, estimated on paired replications.</p>\n";
+
+  // Variants and provenance.
+  os << "<h2>Variants</h2>\n<table>\n<tr><th>Variant</th><th>Scenario</th><th>File</th><th>Description</th></tr>\n";
+  for (const std::string& v : variants) {
+    os << "<tr><td><code>" << html_escape(v) << "</code>" << (v == baseline ? " (baseline)" : "") << "</td><td>"
+       << html_escape(name_of(v)) << "</td><td><code>" << html_escape(text_of(member(compare, "files"), v.c_str()))
+       << "</code></td><td>" << html_escape(text_of(member(compare, "descriptions"), v.c_str())) << "</td></tr>\n";
+  }
+  os << "</table>\n";
+  const Json& stopping = member(compare, "stopping");
+  std::string stop = html_escape(text_of(stopping, "rule", "not stated"));
+  if (text_of(stopping, "rule") == "precision") {
+    stop += ": until the 95 % half-width of " + html_escape(text_of(stopping, "indicator")) + " is at most " +
+            html_escape(text_of(stopping, "half_width")) + " (at most " +
+            html_escape(text_of(stopping, "max_replications")) + " replications; " +
+            (stopping.value("reached", false) ? "reached" : "<strong>not reached</strong>") + ")";
+  }
+  const Json& mc = member(compare, "multiple_comparisons");
+  std::vector<std::pair<std::string, std::string>> meta{
+      {"Seed", html_escape(text_of(compare, "seed", "not stated"))},
+      {"Replications", html_escape(text_of(compare, "replications", "not stated"))},
+      {"Common random numbers", compare.value("common_random_numbers", false) ? "yes (paired replications)" : "no"},
+      {"Stopping rule", stop},
+  };
+  if (!mc.empty()) {
+    meta.emplace_back("Multiple comparisons",
+                      html_escape(text_of(mc, "method")) + ", " + html_escape(text_of(mc, "comparisons")) +
+                          " comparisons, familywise level " + html_escape(text_of(mc, "familywise_level")));
+  }
+  meta.emplace_back("refsim version", html_escape(text_of(compare, "refsim_version", "not stated")));
+  meta.emplace_back("Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)");
+  meta.emplace_back("Command line (to reproduce)",
+                    "<code>" + html_escape(text_of(compare, "command_line")) + "</code>");
+  meta_table(os, meta);
+
+  if (const Json& sel = member(compare, "selection"); !sel.empty()) {
+    os << "<h2>Selection of the best variant</h2>\n";
+    os << "<p>" << html_escape(text_of(sel, "procedure", "A ranking-and-selection procedure")) << " on <code>"
+       << html_escape(text_of(sel, "indicator")) << "</code> (goal: " << html_escape(text_of(sel, "goal"))
+       << ", indifference zone " << html_escape(text_of(sel, "indifference_zone")) << "): best <strong>"
+       << html_escape(name_of(text_of(sel, "best"))) << "</strong>.</p>\n";
+    os << "<table>\n<tr><th>Variant</th><th>Replications used</th><th>Eliminated after</th></tr>\n";
+    for (const std::string& v : variants) {
+      os << "<tr><td>" << html_escape(name_of(v)) << "</td><td class=\"num\">"
+         << html_escape(text_of(member(sel, "replications_used"), v.c_str())) << "</td><td class=\"num\">"
+         << html_escape(text_of(member(sel, "eliminated"), v.c_str(), "—")) << "</td></tr>\n";
+    }
+    os << "</table>\n";
+  }
+
+  // The key indicators: flagged `key`, else the first ten.
+  const Json& indicators = compare["indicators"];
+  std::vector<std::string> key;
+  for (auto it = indicators.begin(); it != indicators.end(); ++it) {
+    if (it->is_object() && it->value("key", false)) key.push_back(it.key());
+  }
+  for (auto it = indicators.begin(); key.empty() && it != indicators.end(); ++it) {
+    if (key.size() < 10) key.push_back(it.key());
+  }
+  if (key.empty() && indicators.size() > 0) key.push_back(indicators.begin().key());
+  auto label_of = [&](const std::string& id) { return text_of(indicators[id], "label", id); };
+  auto unit_of = [&](const std::string& id) { return text_of(indicators[id], "unit", "no unit"); };
+
+  os << "<h2>Paired differences (variant − baseline)</h2>\n";
+  os << "<p class=\"caption\">Each row is a key indicator: the mean difference between the variant and the baseline "
+        "over paired replications, with its 95 % interval"
+     << (mc.empty() ? ""
+                    : ", widened for multiple comparisons (" + html_escape(text_of(mc, "method")) + ") where given")
+     << ". Intervals that exclude 0 (significant) are drawn dark, the others pale. One panel per unit.</p>\n";
+  std::map<std::string, std::vector<std::string>> by_unit;
+  std::vector<std::string> unit_order;
+  for (const std::string& id : key) {
+    if (!by_unit.count(unit_of(id))) unit_order.push_back(unit_of(id));
+    by_unit[unit_of(id)].push_back(id);
+  }
+  for (const std::string& unit : unit_order) {
+    std::vector<Series> series;
+    for (const std::string& v : others) {
+      Series sr{name_of(v), {}};
+      for (const std::string& id : by_unit[unit]) {
+        Row r;
+        r.label = label_of(id);
+        const Json& d = member(member(indicators[id], "difference"), v.c_str());
+        if (const std::string why = why_not(d); !why.empty()) {
+          r.note = why;
+        } else {
+          r.mean = number_of(d.value("mean", Json()));
+          auto [lo, hi] = interval_of(d, d.contains("ci95_adjusted") ? "ci95_adjusted" : "ci95");
+          r.lo = lo;
+          r.hi = hi;
+          r.highlight = d.value("significant", false);
+          r.note = r.highlight ? "significant" : "not significant";
+          if (const double rel = number_of(d.value("relative", Json())); std::isfinite(rel))
+            r.note += "; " + fmt(rel * 100) + " % of the baseline";
+        }
+        sr.rows.push_back(std::move(r));
+      }
+      series.push_back(std::move(sr));
+    }
+    page.interval_figure("Differences in " + unit, "", "Difference, variant − baseline (" + unit + ")", series,
+                         Json{{"reference", 0}});
+  }
+
+  os << "<h2>Each variant across replications</h2>\n<p class=\"caption\">For each key indicator, every "
+        "replication's value (small points), the mean (diamond) and its 95 % interval (bar), per variant.</p>\n";
+  for (const std::string& id : key) {
+    Series sr{"Variant", {}};
+    const Json& values = member(indicators[id], "values");
+    for (const std::string& v : variants) {
+      const Json& e = member(values, v.c_str());
+      Row r;
+      if (const std::string why = why_not(e); !why.empty()) {
+        r.label = name_of(v);
+        r.note = why;
+      } else {
+        r = row_of(name_of(v), e);
+        if (e.contains("samples") && e["samples"].is_array()) {
+          for (const Json& x : e["samples"]) r.samples.push_back(number_of(x));
+        }
+      }
+      sr.rows.push_back(std::move(r));
+    }
+    page.interval_figure(label_of(id) + " (" + unit_of(id) + ")", "", label_of(id) + " (" + unit_of(id) + ")", {sr});
+  }
+
+  if (const Json& ts = member(compare, "timeseries"); !ts.empty()) {
+    os << "<h2>" << html_escape(text_of(ts, "label", "Time series")) << "</h2>\n";
+    Json series = Json::array();
+    const Json& per = member(ts, "series");
+    for (const std::string& v : variants) {
+      const Json& sj = member(per, v.c_str());
+      if (!sj.contains("t") || !sj.contains("value")) continue;
+      Json y = Json::array();
+      for (const Json& x : sj["value"]) y.push_back(finite_or_null(number_of(x)));
+      series.push_back({{"label", name_of(v)}, {"x", sj["t"]}, {"y", std::move(y)}, {"bold", v == baseline}});
+    }
+    if (series.empty()) {
+      os << "<p class=\"note\">No variant has a time series.</p>\n";
+    } else {
+      page.line_figure(text_of(ts, "label", "Time series") + ", per variant", "", "Day of the simulated run (days)",
+                       text_of(ts, "label", "value") + " (" + text_of(ts, "unit", "no unit") + ")", series);
+    }
+  }
+
+  // Every indicator.
+  os << "<h2>All indicators</h2>\n<details><summary>Show the table of all " << indicators.size()
+     << " indicators</summary>\n<table>\n<tr><th>Indicator</th><th>Unit</th>";
+  for (const std::string& v : variants) os << "<th>" << html_escape(name_of(v)) << ": mean (95 % interval)</th>";
+  for (const std::string& v : others) os << "<th>" << html_escape(name_of(v)) << " − baseline</th>";
+  os << "</tr>\n";
+  for (auto it = indicators.begin(); it != indicators.end(); ++it) {
+    os << "<tr><td>" << html_escape(text_of(*it, "label", it.key())) << "<br><code>" << html_escape(it.key())
+       << "</code></td><td>" << html_escape(text_of(*it, "unit")) << "</td>";
+    for (const std::string& v : variants) {
+      const Json& e = member(member(*it, "values"), v.c_str());
+      if (const std::string why = why_not(e); !why.empty()) {
+        os << "<td class=\"na\">" << html_escape(why) << "</td>";
+        continue;
+      }
+      auto [lo, hi] = interval_of(e, "ci95");
+      os << "<td class=\"num\">" << fmt(number_of(e.value("mean", Json()))) << " (" << fmt_interval(lo, hi)
+         << ")<br>n = " << html_escape(text_of(e, "n", "?")) << "</td>";
+    }
+    for (const std::string& v : others) {
+      const Json& d = member(member(*it, "difference"), v.c_str());
+      if (const std::string why = why_not(d); !why.empty()) {
+        os << "<td class=\"na\">" << html_escape(why) << "</td>";
+        continue;
+      }
+      const bool adjusted = d.contains("ci95_adjusted");
+      auto [lo, hi] = interval_of(d, adjusted ? "ci95_adjusted" : "ci95");
+      const bool sig = d.value("significant", false);
+      os << "<td class=\"num" << (sig ? " significant" : "") << "\">" << fmt(number_of(d.value("mean", Json()))) << " ("
+         << fmt_interval(lo, hi) << (adjusted ? ", adjusted" : "") << ")" << (sig ? " *" : "") << "</td>";
+    }
+    os << "</tr>\n";
+  }
+  os << "</table>\n<p class=\"note\">* significant: the interval excludes 0.</p>\n</details>\n";
+  os << "<p class=\"note\">Made by refsim " << html_escape(text_of(compare, "refsim_version", "")) << ".</p>\n";
+  return page.finish();
+}
+
+}  // namespace refsim
