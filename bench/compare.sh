@@ -35,7 +35,7 @@ best_wall() {
 }
 
 a=scenarios/baseline-nrm.toml
-b=scenarios/variants/baseline-more-caseworkers.toml
+b=scenarios/variants/two-more-rg-caseworkers.toml
 [[ -f $b ]] || { echo "bench/compare.sh: $b is missing" >&2; exit 1; }
 echo "1. the pairing's cost ($a against $b, 8 replications each, all cores)"
 run_a=$(best_wall "$refsim" run "$a" -r 8 -q --sample 0 -o "$out/run-a")

@@ -16,6 +16,7 @@
 #include "sim/model/units.hpp"
 #include "sim/random/streams.hpp"
 #include "sim/report/compare_report.hpp"
+#include "sim/report/html.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -111,6 +112,11 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {
       ->check(CLI::IsMember({"min", "max"}));
   c->add_flag("--independent", a.independent,
               "Separate random streams per variant instead of common random numbers (to measure what pairing gains)");
+  c->add_option("--set", a.sets,
+                "Override a key in every variant, e.g. run.horizon=5y (repeatable; as for run; docs/variants.md)")
+      ->type_name("PATH=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c->add_option("--report", a.report, "Also write a self-contained HTML report to this file")->type_name("FILE.html");
   c->add_option("--sample", a.sample, "Time series interval of replication 0 (the report's backlog figure); 0: none")
       ->default_str("7d");
@@ -162,7 +168,8 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
     }
   }
   std::vector<Variant> variants;
-  for (std::size_t v = 0; v < a.files.size(); ++v) variants.push_back({keys[v], a.files[v], load_scenario(a.files[v])});
+  for (std::size_t v = 0; v < a.files.size(); ++v)
+    variants.push_back({keys[v], a.files[v], load_scenario(a.files[v], a.sets)});
   for (const Variant& v : variants) {
     if (too_many_time_series_rows(v.scenario.run.horizon, sample_every, v.scenario.agencies.size())) {
       throw UsageError("--sample " + a.sample + " gives more than " + std::to_string(kMaxTimeSeriesRows) +
@@ -236,6 +243,12 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
       {out / "compare.json", doc.dump(2) + "\n"},
       {out / "compare.csv", compare_csv(ctx, res)},
   };
+  if (!a.report.empty()) {
+    // The report names the command that made it (compare.json does not: it depends on the inputs only).
+    nlohmann::ordered_json with_command = doc;
+    with_command["command_line"] = command_line;
+    texts.emplace_back(fs::path(a.report), compare_report_html(with_command));
+  }
   std::vector<std::unique_ptr<AtomicOutputFile>> files;
   for (const auto& [path, text] : texts) {
     files.push_back(std::make_unique<AtomicOutputFile>(path));
@@ -256,6 +269,7 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
               << res.events_processed << " events in " << std::fixed << std::setprecision(3) << res.wall_seconds
               << " s (" << res.threads_used << " thread(s))\nresults written to " << out.string()
               << "/ (compare.json, compare.csv)\n";
+    if (!a.report.empty()) std::cout << "HTML report written to " << a.report << "\n";
   }
   return 0;
 }

@@ -22,6 +22,7 @@ struct CompareArgs {
   bool independent = false;
   std::string report;
   std::string sample = "7d";
+  std::vector<std::string> sets;  ///< --set PATH=VALUE, applied to every variant
   unsigned threads = 0;
   bool quiet = false;
 };

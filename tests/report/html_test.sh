@@ -88,6 +88,12 @@ check run-southern-africa "$tmp/region.html" 3
 "$compare_report" "$src/tests/data/compare_fixture.json" "$tmp/compare.html" && ok || bad "compare report failed"
 check compare "$tmp/compare.html" 10
 
+# The comparison report of a real `refsim compare` of three library variants, with a selection.
+"$refsim" compare "$src/scenarios/baseline-nrm.toml" "$src/scenarios/variants/two-more-rg-caseworkers.toml" \
+  "$src/scenarios/variants/twenty-more-shelter-beds.toml" -r 3 -q --out "$tmp/cmp" --report "$tmp/compare-real.html" \
+  --select overall.time_to_identified_days_mean=2d && ok || bad "refsim compare --report failed"
+check compare-real "$tmp/compare-real.html" 10
+
 # A page that throws must be caught: the check is not blind.
 sed 's/if (typeof Chart === .undefined.)/throw new Error("planted"); if (0)/' "$tmp/compare.html" >"$tmp/broken.html"
 browse --dump-dom "file://$tmp/broken.html" >"$tmp/broken.dom"
