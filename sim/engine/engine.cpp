@@ -37,16 +37,11 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
     st.routes = std::span<const Route>(routes_.data() + route_begin[id], route_begin[id + 1] - route_begin[id]);
     for (const Route& r : st.routes) st.has_forks = st.has_forks || r.fork;
     compile_routes(st);
-    st.service = SampleStream(a.service, make_stream(seed, replication, a.id, StreamPurpose::service));
-    st.routing_rng = make_stream(seed, replication, a.id, StreamPurpose::routing);
-    st.fork_rng = make_stream(seed, replication, a.id, StreamPurpose::fork);
-    st.decision_rng = make_stream(seed, replication, a.id, StreamPurpose::decision);
+    // Per-person draws: the salt of the agency's name, mixed into each visit's seed.
+    st.salt = entity_salt(seed, replication, "agency", a.id);
+    st.service = Sampler(a.service);
     st.has_patience = a.patience.has_value();
     if (st.has_patience) st.patience = Sampler(*a.patience);
-    st.patience_rng = make_stream(seed, replication, a.id, StreamPurpose::patience);
-    st.initial_rng = make_stream(seed, replication, a.id, StreamPurpose::attributes);
-    if (a.withdrawal > 0 || a.withdrawal_supported > 0)
-      st.withdrawal_rng = make_stream(seed, replication, a.id, StreamPurpose::withdrawal);
     st.decision = a.decision;
     st.withdrawal = a.withdrawal;
     st.withdrawal_supported = a.withdrawal_supported;
@@ -54,7 +49,6 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
       st.has_retrafficking = true;
       st.retrafficking_probability = a.retrafficking->probability;
       st.retrafficking_reenters = a.retrafficking->reenters;
-      st.retrafficking_rng = make_stream(seed, replication, a.id, StreamPurpose::retrafficking);
       st.retrafficking_delay = Sampler(a.retrafficking->after);
     }
     agencies_.push_back(std::move(st));
@@ -69,7 +63,6 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
     if (prof.patience) {
       st.has_patience = true;
       st.patience = Sampler(*prof.patience);
-      st.patience_rng = make_stream(seed, replication, "profile:" + prof.id, StreamPurpose::patience);
     }
     profiles_.push_back(std::move(st));
   }
@@ -79,16 +72,16 @@ EngineState::EngineState(const Scenario& scenario, const ReferralGraph& g, std::
     st.consent = r.consent;
     st.loss = r.loss;
     st.has_delay = r.delay.has_value();
-    if (st.has_delay)
-      st.delay = SampleStream(*r.delay, make_stream(seed, replication, r.key, StreamPurpose::transfer_delay));
-    st.decision_rng = make_stream(seed, replication, r.key, StreamPurpose::decision);
+    if (st.has_delay) st.delay = Sampler(*r.delay);
+    st.salt = entity_salt(seed, replication, "referral", r.key);
     referrals_.push_back(std::move(st));
   }
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
     SourceState st;
     st.profile = src.profile;
-    st.attribute_rng = make_stream(seed, replication, src.id, StreamPurpose::attributes);
+    st.salt = entity_salt(seed, replication, "source", src.id);
+    st.keys = SplitMix64(st.salt);
     if (!src.seasonality.empty()) {
       st.thinning_rng = make_stream(seed, replication, src.id, StreamPurpose::thinning);
       st.peak_factor = *std::max_element(src.seasonality.begin(), src.seasonality.end());
@@ -171,7 +164,7 @@ void EngineState::check_progress() {
                            "(see the warnings of `refsim check`)");
 }
 
-void EngineState::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, Rng& rng) {
+void EngineState::draw_attributes(Attributes& a, ProfileId profile, AgencyId entry, SplitMix64 rng) {
   // The built-in profile is fixed (adult victims of the home nationality): nothing to draw. Other
   // profiles take a fixed number of draws per case, so that streams stay aligned.
   if (profile == 0) {
@@ -232,7 +225,30 @@ std::uint32_t EngineState::new_person() {
   return slot;
 }
 
-std::uint32_t EngineState::new_track(std::uint32_t person) {
+std::uint32_t EngineState::counted_visit(std::uint32_t slot, AgencyId a) {
+  TrackStreams& ts = streams_[slot];
+  for (std::size_t i = 0; i < ts.counted; ++i) {
+    if (ts.agency[i] == a) return ts.visits[i]++;
+  }
+  if (ts.counted < kInlineVisits) {
+    ts.agency[ts.counted] = a;
+    ts.visits[ts.counted++] = 1;
+    return 0;
+  }
+  if (spill_.size() <= slot) spill_.resize(slot + 1);
+  std::vector<std::pair<AgencyId, std::uint32_t>>& spill = spill_[slot];
+  if (!streams_[slot].spilled) {
+    spill.clear();  // a previous track's, in the same slot
+    streams_[slot].spilled = true;
+  }
+  for (auto& [agency, visits] : spill) {
+    if (agency == a) return visits++;
+  }
+  spill.emplace_back(a, 1);
+  return 0;
+}
+
+std::uint32_t EngineState::new_track(std::uint32_t person, std::uint64_t key) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -247,7 +263,13 @@ std::uint32_t EngineState::new_track(std::uint32_t person) {
     next_track_.push_back(kNoTrack);
     generation_.push_back(0);
     gives_up_.push_back(-1);
+    streams_.emplace_back();
   }
+  TrackStreams& ts = streams_[slot];
+  ts.key = ts.visit = key;
+  ts.seen = 0;
+  ts.counted = 0;
+  ts.spilled = false;
   ++generation_[slot];
   Person& p = persons_[person];
   Case& c = cases_[slot];

@@ -88,6 +88,10 @@ class EngineState {
   std::size_t cases_in_system() const { return in_system_; }
   /// The attributes of the person in `person` slot (see Case::person); valid until the next event.
   const Attributes& attributes(std::uint32_t person) const { return persons_[person].attributes; }
+  /// The key of the person in `person` slot (see Case::person): fixed at entry from their source
+  /// and rank among its arrivals (sim/random/streams.hpp), the same in every variant of a
+  /// scenario whose sources are the same; valid until the next event. Their draws derive from it.
+  std::uint64_t person_key(std::uint32_t person) const { return persons_[person].key; }
   /// Cases currently being transferred along a referral, in no particular order.
   std::vector<Transfer> transfers() const;
 
@@ -117,17 +121,11 @@ class EngineState {
     /// counted rather than searched for — a loop whose exit is a coin toss for the predictor.
     bool fixed_routes = false;
     std::array<double, 4> thresholds{};
-    Rng routing_rng;
-    SampleStream service;
+    std::uint64_t salt = 0;  // entity_salt of "agency:<id>": visit seeds (TrackStreams::visit)
+    Sampler service;         // drawn from each visit's stream
     std::deque<std::pair<std::uint32_t, std::uint32_t>> waiting;  // (track slot, its generation)
     // Cold: options that few agencies use.
     Sampler patience;
-    Rng patience_rng;
-    Rng initial_rng;  // attributes of the initial cases
-    Rng fork_rng;
-    Rng decision_rng;
-    Rng withdrawal_rng;
-    Rng retrafficking_rng;
     Sampler retrafficking_delay;
     // The end-of-service rules (end_rules), copied from the scenario's Agency for the same reason.
     std::optional<Decision> decision;
@@ -140,7 +138,9 @@ class EngineState {
     SampleStream gap;   // exponential gaps at the peak rate; redrawn when the rate changes
     Time next_at = -1;  // the pending arrival's time; another source_arrival event is stale
     ProfileId profile = 0;
-    Rng attribute_rng;
+    std::uint64_t salt = 0;        // entity_salt of "source:<id>": the keys of its persons
+    SplitMix64 keys{0};            // from the salt: the keys of its arrivals' persons, in order
+    std::uint64_t batch_made = 0;  // persons entered from its batches so far
     Rng thinning_rng;
     double peak_factor = 1;  // seasonal sources: the largest monthly factor (candidates come at rate × it)
     std::size_t next_batch = 0;
@@ -151,12 +151,13 @@ class EngineState {
     bool has_delay = false;
     std::optional<double> consent;
     double loss = 0;
-    SampleStream delay;
-    Rng decision_rng;  // consent and loss
+    std::uint64_t salt = 0;  // entity_salt of "referral:<from->to>": the keys of the tracks its forks start
+    Sampler delay;
   };
   /// A person: what all their tracks share.
   struct Person {
     std::uint64_t serial = 0;
+    std::uint64_t key = 0;  // see person_key
     Time entered = 0;
     SourceId source = 0;
     std::uint32_t tracks = 0;              // tracks still in the mechanism
@@ -181,12 +182,28 @@ class EngineState {
     std::uint64_t previous;
     AgencyId at;
     ProfileId profile;
+    std::uint64_t key;  // the new person's key, from the visit where they were re-trafficked
   };
+  /// Per track slot: the track's key and its visits so far, per agency, for the per-person draws
+  /// (sim/random/streams.hpp). The first kInlineVisits agencies a track visits are counted here;
+  /// more spill to spill_ (rare: a path through more than five agencies). `seen` has bit a % 32
+  /// set once agency a was visited, so that a first visit (most of them) needs no search. One
+  /// cache line.
+  static constexpr std::size_t kInlineVisits = 5;
+  struct alignas(64) TrackStreams {
+    std::uint64_t key = 0;     // the person's key for their first track; a fork's own for others
+    std::uint64_t visit = 0;   // the seed of the current visit (before the first arrival: the key)
+    std::uint32_t seen = 0;    // bit a % 32: agency a may have been visited
+    std::uint8_t counted = 0;  // entries of agency/visits in use
+    bool spilled = false;      // agencies beyond the inline ones are counted in spill_[slot]
+    std::array<AgencyId, kInlineVisits> agency{};
+    std::array<std::uint32_t, kInlineVisits> visits{};
+  };
+  static_assert(sizeof(TrackStreams) == 64, "one cache line");
   /// A profile's patience (Profile::patience), for agencies without their own.
   struct ProfileState {
     bool has_patience = false;
-    Sampler patience;
-    Rng patience_rng;
+    Sampler patience;  // drawn from the visit's stream, as an agency's own
   };
   /// Per person and deadline.
   struct DeadlineState {
@@ -224,14 +241,35 @@ class EngineState {
   /// person in `person` slot; negative when not reached.
   Time milestone_time(std::uint32_t person, const Milestone& m) const;
   /// Draws a person's attributes from `profile` (fixed draws per person), entering at `entry`.
-  void draw_attributes(Attributes& out, ProfileId profile, AgencyId entry, Rng& rng);
+  void draw_attributes(Attributes& out, ProfileId profile, AgencyId entry, SplitMix64 rng);
+  /// Track `slot` arrives at agency `a`: counts the visit and sets the visit's seed, from which
+  /// every draw of the visit comes (service, routing, forks, decision, withdrawal,
+  /// re-trafficking, patience, and the referral sent at its end).
+  void begin_visit(std::uint32_t slot, AgencyId a) {
+    TrackStreams& ts = streams_[slot];
+    const std::uint32_t bit = std::uint32_t{1} << (a % 32);
+    std::uint32_t k = 0;  // this visit's number: 0 for the first
+    if (!(ts.seen & bit) && ts.counted < kInlineVisits) [[likely]] {
+      ts.seen |= bit;
+      ts.agency[ts.counted] = a;
+      ts.visits[ts.counted++] = 1;
+    } else {
+      ts.seen |= bit;
+      k = counted_visit(slot, a);
+    }
+    ts.visit = visit_seed(ts.key, agencies_[a].salt, k);
+  }
+  /// begin_visit's count when agency `a` may have been visited before, or the inline entries are
+  /// all taken: this visit's number (0 for the first), counted.
+  std::uint32_t counted_visit(std::uint32_t slot, AgencyId a);
   bool is_foreign(std::uint32_t nationality, AgencyId entry) const {
     return foreign_[static_cast<std::size_t>(nationality) * agencies_.size() + entry] != 0;
   }
   DeadlineState& deadline_state(std::uint32_t person, DeadlineId d) {
     return deadline_states_[static_cast<std::size_t>(person) * deadline_count_ + d];
   }
-  std::uint32_t new_track(std::uint32_t person);
+  /// A new track of `person`, with the key `key` for its draws (the person's for their first).
+  std::uint32_t new_track(std::uint32_t person, std::uint64_t key);
   std::uint32_t new_person();
 
   /// With uncertain parameters, this replication's draw of the scenario; scenario_ refers to it.
@@ -274,8 +312,10 @@ class EngineState {
   std::vector<std::uint32_t> next_track_;  // per slot: the person's next live track, in order of creation
   std::vector<std::uint32_t> generation_;  // per slot: bumped when the slot takes a new track
   std::vector<Time> gives_up_;             // per slot, while its track waits: when it drops out (patience), or -1
-  std::vector<std::uint32_t> free_;        // free track slots
-  std::vector<Person> persons_;            // person slots; reused after the person leaves
+  std::vector<TrackStreams> streams_;      // per slot: the track's key and visits
+  std::vector<std::vector<std::pair<AgencyId, std::uint32_t>>> spill_;  // per slot, if spilled: (agency, visits)
+  std::vector<std::uint32_t> free_;                                     // free track slots
+  std::vector<Person> persons_;                                         // person slots; reused after the person leaves
   std::vector<std::uint32_t> free_persons_;
   std::vector<DeadlineState> deadline_states_;         // persons_.size() × deadline_count_
   std::vector<std::vector<DeadlineId>> deadlines_at_;  // by milestone_key: deadlines starting or ending there
@@ -335,10 +375,10 @@ class BasicEngine final : public EngineState {
   void on_scheduled(Time t, std::uint32_t slot);
   void on_batch(Time t, SourceId s);
   void on_reentry(Time t, std::uint32_t slot);
-  /// A new person entering at agency `a` (from source `s`, or kNoSource): observers, the `entered`
+  /// A new person with key `key` entering at agency `a` (from source `s`, or kNoSource): observers, the `entered`
   /// milestone, arrival. Their attributes must be set by `init(Person&)` first.
   template <class Init>
-  void enter(Time t, SourceId s, AgencyId a, Init init);
+  void enter(Time t, SourceId s, AgencyId a, std::uint64_t key, Init init);
   /// The track joins agency a's service: served now if a server is free, else the `when_full` policy.
   void join(Time t, AgencyId a, std::uint32_t slot);
   void on_source(Time t, SourceId s);

@@ -92,13 +92,8 @@ void BasicEngine<Sink>::apply(const Change& c) {
       st.loss = p.loss;
       st.consent = p.consent;
       if (c.delay) {
-        // A rule that had no delay takes the stream it would have had from the start.
-        if (!st.has_delay) {
-          st.delay = SampleStream(*p.delay, make_stream(seed_, replication_, scenario_.referrals[c.index].key,
-                                                        StreamPurpose::transfer_delay));
-        } else {
-          st.delay.redistribute(*p.delay);
-        }
+        // Drawn per send from the sender's visit, as before the change: only the law is new.
+        st.delay = Sampler(*p.delay);
         st.has_delay = true;
       }
       Route& r = routes_[route_of_[c.index]];
@@ -199,15 +194,16 @@ void BasicEngine<Sink>::dispatch(const Event& e) {
 
 template <class Sink>
 template <class Init>
-void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, Init init) {
+void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, std::uint64_t key, Init init) {
   const std::uint32_t person = new_person();
   Person& p = persons_[person];
   p.entered = t;
   p.source = s;
+  p.key = key;
   init(p);
   const std::uint32_t country = agencies_[a].country;
   p.attributes[attr::kEnteredIn] = p.attributes[attr::kInCountry] = country;
-  const std::uint32_t slot = new_track(person);
+  const std::uint32_t slot = new_track(person, key);
   Case& c = cases_[slot];
   c.agency = a;
   c.country = country;
@@ -219,10 +215,12 @@ void BasicEngine<Sink>::enter(Time t, SourceId s, AgencyId a, Init init) {
 template <class Sink>
 void BasicEngine<Sink>::on_initial_cases(Time t, AgencyId agency) {
   const Agency& ag = scenario_.agencies[agency];
+  const std::uint64_t base = mix_key(agencies_[agency].salt, static_cast<std::uint64_t>(StreamPurpose::initial_case));
   for (std::uint32_t k = 0; k < ag.initial_cases; ++k) {
-    enter(t, kNoSource, agency, [&](Person& p) {
+    const std::uint64_t key = mix_key(base, k);
+    enter(t, kNoSource, agency, key, [&](Person& p) {
       p.profile = ag.initial_profile;
-      draw_attributes(p.attributes, ag.initial_profile, agency, agencies_[agency].initial_rng);
+      draw_attributes(p.attributes, ag.initial_profile, agency, visit_stream(key, StreamPurpose::attributes));
     });
   }
 }
@@ -240,9 +238,10 @@ void BasicEngine<Sink>::on_source(Time t, SourceId s) {
     const auto month = static_cast<std::size_t>(std::fmod(t, 365.0) / engine_detail::kMonth) % 12;
     if (!(uniform01(src.thinning_rng) * src.peak_factor < spec.seasonality[month])) return;
   }
-  enter(t, s, spec.to, [&](Person& p) {
+  const std::uint64_t key = src.keys();
+  enter(t, s, spec.to, key, [&](Person& p) {
     p.profile = src.profile;
-    draw_attributes(p.attributes, src.profile, spec.to, src.attribute_rng);
+    draw_attributes(p.attributes, src.profile, spec.to, visit_stream(key, StreamPurpose::attributes));
   });
 }
 
@@ -254,10 +253,12 @@ void BasicEngine<Sink>::on_batch(Time t, SourceId s) {
   if (++src.next_batch < spec.batches.size()) {
     schedule(spec.batches[src.next_batch], engine_detail::kPriorityFlow, {Scheduled::Type::batch, s});
   }
+  const std::uint64_t base = mix_key(src.salt, static_cast<std::uint64_t>(StreamPurpose::batch));
   for (std::uint32_t k = 0; k < spec.batch_size; ++k) {
-    enter(t, s, spec.to, [&](Person& p) {
+    const std::uint64_t key = mix_key(base, src.batch_made++);
+    enter(t, s, spec.to, key, [&](Person& p) {
       p.profile = src.profile;
-      draw_attributes(p.attributes, src.profile, spec.to, src.attribute_rng);
+      draw_attributes(p.attributes, src.profile, spec.to, visit_stream(key, StreamPurpose::attributes));
     });
   }
 }
@@ -267,7 +268,7 @@ void BasicEngine<Sink>::on_reentry(Time t, std::uint32_t slot) {
   const Reentry re = reentries_[slot];
   free_reentries_.push_back(slot);
   if (entries_closed_) return;
-  enter(t, kNoSource, re.at, [&](Person& p) {
+  enter(t, kNoSource, re.at, re.key, [&](Person& p) {
     p.attributes = re.attributes;
     p.previous = re.previous;
     p.profile = re.profile;
@@ -280,6 +281,7 @@ void BasicEngine<Sink>::arrive(Time t, AgencyId a, std::uint32_t slot) {
   c.agency = a;
   c.in_transfer = false;
   c.arrived = t;
+  begin_visit(slot, a);
   publish([&](auto& o) { o.on_arrival(t, a, c); });
   const AgencyState& ag = agencies_[a];
   // Crossing into another country: one compare, the person's attributes written only then (after
@@ -318,10 +320,12 @@ void BasicEngine<Sink>::join(Time t, AgencyId a, std::uint32_t slot) {
       ++ag.waiting_count;
       c.waiting = true;
       if (ag.has_patience) {
-        gives_up_[slot] = t + ag.patience(ag.patience_rng);
+        SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::patience);
+        gives_up_[slot] = t + ag.patience(rng);
         calendar_.push(gives_up_[slot], engine_detail::kPriorityFlow, EventKind::patience_end, slot);
       } else if (ProfileState& prof = profiles_[persons_[c.person].profile]; prof.has_patience) {
-        gives_up_[slot] = t + prof.patience(prof.patience_rng);
+        SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::patience);
+        gives_up_[slot] = t + prof.patience(rng);
         calendar_.push(gives_up_[slot], engine_detail::kPriorityFlow, EventKind::patience_end, slot);
       } else {
         gives_up_[slot] = -1;  // an earlier agency's patience event, still pending, must not match
@@ -361,7 +365,8 @@ void BasicEngine<Sink>::start_service(Time t, AgencyId a, std::uint32_t slot) {
   ++ag.busy;
   if (ag.supports) persons_[c.person].attributes[attr::kSupported] = 1;
   publish([&](auto& o) { o.on_service_start(t, a, c, t - c.arrived); });
-  calendar_.push(service_end_time(a, t, ag.service()), engine_detail::kPriorityFlow, EventKind::service_end, slot);
+  SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::service);
+  calendar_.push(service_end_time(a, t, ag.service(rng)), engine_detail::kPriorityFlow, EventKind::service_end, slot);
 }
 
 template <class Sink>
@@ -380,7 +385,8 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
   const ReferralId* chosen = nullptr;
   if (ag.fixed_routes && !routes.empty()) {
     // The first route whose cumulative probability exceeds u is the number of those that do not.
-    const double u = uniform01(ag.routing_rng);
+    SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::routing);
+    const double u = uniform01(rng);
     const auto& c = ag.thresholds;
     static_assert(std::tuple_size_v<std::remove_reference_t<decltype(c)>> == 4, "one term per threshold below");
     const std::size_t k =
@@ -391,16 +397,20 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
     attrs[attr::kInCountry] = ag.country;  // this track's country, should another track be elsewhere
     // Parallel tracks first: each applicable fork is taken independently.
     if (ag.has_forks) {
+      SplitMix64 fork_rng = visit_stream(streams_[slot].visit, StreamPurpose::fork);
       for (const Route& r : routes) {
         if (!r.fork) continue;
         if (!r.when(attrs)) continue;
-        if (uniform01(ag.fork_rng) < r.probability) {
+        if (uniform01(fork_rng) < r.probability) {
           if (persons_[cases_[slot].person].tracks >= kMaxTracks) {
             throw std::runtime_error("a person has more than " + std::to_string(kMaxTracks) +
                                      " parallel tracks at once: a fork on a referral loop (see the warnings of "
                                      "`refsim check`)");
           }
-          const std::uint32_t fork = new_track(cases_[slot].person);
+          // The new track's key: this visit's, the fork's rule and the fork tag.
+          const std::uint64_t key = mix_key(streams_[slot].visit ^ referrals_[r.referral].salt,
+                                            static_cast<std::uint64_t>(StreamPurpose::fork_track));
+          const std::uint32_t fork = new_track(cases_[slot].person, key);
           Case& f = cases_[fork];
           f.agency = a;
           f.country = ag.country;
@@ -411,7 +421,8 @@ void BasicEngine<Sink>::end_service(Time t, AgencyId a, std::uint32_t slot) {
       }
     }
     // The main route: one draw, the applicable rules' probabilities in declaration order.
-    const double u = uniform01(ag.routing_rng);
+    SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::routing);
+    const double u = uniform01(rng);
     double cumulative = 0;
     for (const Route& r : routes) {
       if (r.fork) continue;
@@ -438,7 +449,8 @@ bool BasicEngine<Sink>::end_of_service_rules(Time t, AgencyId a, std::uint32_t s
     const Case& c = cases_[slot];
     Person& p = persons_[c.person];
     Attributes& attrs = p.attributes;
-    const bool positive = uniform01(ag.decision_rng) < decision->p_positive(attrs[attr::kVictim] != 0);
+    SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::decision);
+    const bool positive = uniform01(rng) < decision->p_positive(attrs[attr::kVictim] != 0);
     attrs[decision->sets] = positive;
     const std::size_t k = decision->sets - attr::kPresumed;
     if (p.decided_at[k] < 0) p.decided_at[k] = t;
@@ -452,18 +464,21 @@ bool BasicEngine<Sink>::end_of_service_rules(Time t, AgencyId a, std::uint32_t s
   if (ag.withdrawal > 0 || ag.withdrawal_supported > 0) {
     const Case& c = cases_[slot];
     const bool supported = persons_[c.person].attributes[attr::kSupported] != 0;
-    if (uniform01(ag.withdrawal_rng) < (supported ? ag.withdrawal_supported : ag.withdrawal)) {
+    SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::withdrawal);
+    if (uniform01(rng) < (supported ? ag.withdrawal_supported : ag.withdrawal)) {
       publish([&](auto& o) { o.on_withdrawal(t, a, c); });
       end_track(t, slot);
       return true;
     }
   }
   if (ag.has_retrafficking) {
-    if (uniform01(ag.retrafficking_rng) < ag.retrafficking_probability) {
+    SplitMix64 rng = visit_stream(streams_[slot].visit, StreamPurpose::retrafficking);
+    if (uniform01(rng) < ag.retrafficking_probability) {
       const Case& c = cases_[slot];
-      const Time at = t + ag.retrafficking_delay(ag.retrafficking_rng);
+      const Time at = t + ag.retrafficking_delay(rng);
       publish([&](auto& o) { o.on_retrafficked(t, a, c, at); });
-      Reentry re{persons_[c.person].attributes, c.serial, ag.retrafficking_reenters, persons_[c.person].profile};
+      Reentry re{persons_[c.person].attributes, c.serial, ag.retrafficking_reenters, persons_[c.person].profile,
+                 mix_key(streams_[slot].visit, static_cast<std::uint64_t>(StreamPurpose::reentry))};
       for (std::uint32_t k = attr::kPresumed; k < attr::kCount; ++k) re.attributes[k] = 0;
       re.attributes[attr::kForeign] = is_foreign(re.attributes[attr::kNationality], ag.retrafficking_reenters);
       schedule(at, engine_detail::kPriorityFlow,
@@ -494,19 +509,24 @@ template <class Sink>
 void BasicEngine<Sink>::send(Time t, ReferralId r, std::uint32_t slot) {
   ReferralState& st = referrals_[r];
   Case& c = cases_[slot];
+  // Drawn from the visit the send ends (a new fork's track: its own key), whichever rule it
+  // takes: a track sends along one rule per visit.
+  const std::uint64_t seed = streams_[slot].visit;
+  SplitMix64 decide = visit_stream(seed, StreamPurpose::consent_loss);  // consent, then loss
   if (st.consent && persons_[c.person].attributes[attr::kAdult]) {
-    if (uniform01(st.decision_rng) >= *st.consent) {
+    if (uniform01(decide) >= *st.consent) {
       publish([&](auto& o) { o.on_consent_refused(t, r, c); });
       end_track(t, slot);
       return;
     }
   }
-  if (st.loss > 0 && uniform01(st.decision_rng) < st.loss) {
+  if (st.loss > 0 && uniform01(decide) < st.loss) {
     publish([&](auto& o) { o.on_referral_lost(t, r, c); });
     end_track(t, slot);
     return;
   }
-  const Time delay = st.has_delay ? st.delay() : 0.0;
+  SplitMix64 delay_rng = visit_stream(seed, StreamPurpose::transfer_delay);
+  const Time delay = st.has_delay ? st.delay(delay_rng) : 0.0;
   publish([&](auto& o) { o.on_referral(t, r, c, delay); });
   if (st.has_delay) {
     c.arrived = t;  // start of the transfer

@@ -67,7 +67,8 @@ const char* to_string(DistKind kind);
 /// Checks parameter ranges; throws std::invalid_argument naming the parameter at fault.
 void validate_distribution(const DistributionSpec& spec);
 
-/// Draws from a DistributionSpec. Cheap to copy; one per entity and replication.
+/// Draws from a DistributionSpec, from any 64-bit generator (Rng, SplitMix64). Cheap to copy; one
+/// per entity and replication.
 ///
 /// The draws are those of Boost.Random's distributions, from the same stream, so that they do
 /// not depend on the standard library; the sampler only chooses which one to call, with a single
@@ -79,11 +80,19 @@ class Sampler {
  public:
   Sampler() : impl_(Constant{0}) {}
   explicit Sampler(const DistributionSpec& spec);
-  double operator()(Rng& rng) {
+  /// One draw from `rng`: Rng (a stream of an entity) or SplitMix64 (a person's visit).
+  template <class URNG>
+  double operator()(URNG& rng) {
+    // Exponential, the most common law, without the dispatch (the same draw std::visit makes):
+    // one draw per call from a person's stream, where SampleStream's blocks amortised it.
+    if (auto* e = std::get_if<boost::random::exponential_distribution<double>>(&impl_)) [[likely]] {
+      return (*e)(rng);
+    }
     return std::visit([&rng](auto& d) -> double { return d(rng); }, impl_);
   }
   /// Fills `out` with successive draws: the values as many calls would return, with one dispatch.
-  void fill(Rng& rng, std::span<double> out) {
+  template <class URNG>
+  void fill(URNG& rng, std::span<double> out) {
     std::visit(
         [&](auto& d) {
           for (double& x : out) x = d(rng);
@@ -94,12 +103,18 @@ class Sampler {
  private:
   struct Constant {
     double v;
-    double operator()(Rng&) const { return v; }
+    template <class URNG>
+    double operator()(URNG&) const {
+      return v;
+    }
   };
   struct Empirical {
     std::vector<double> values;
     boost::random::discrete_distribution<std::size_t, double> pick;
-    double operator()(Rng& rng) { return values[pick(rng)]; }
+    template <class URNG>
+    double operator()(URNG& rng) {
+      return values[pick(rng)];
+    }
   };
   /// Gamma(shape, scale): G. Marsaglia and W. W. Tsang, "A simple method for generating gamma
   /// variables", ACM TOMS 26(3), 2000. For shape a >= 1, with d = a - 1/3 and c = 1/sqrt(9d): draw
@@ -115,7 +130,8 @@ class Sampler {
           c(1 / std::sqrt(9 * d)),
           scale(scale_),
           inv_shape(shape < 1 ? 1 / shape : 0) {}
-    double operator()(Rng& rng) {
+    template <class URNG>
+    double operator()(URNG& rng) {
       double x, v;
       for (;;) {
         do {
@@ -136,7 +152,10 @@ class Sampler {
   struct Pert {  // min + (max - min) * Beta(alpha, beta), clamped against rounding
     double min, range, max;
     boost::random::beta_distribution<double> beta;
-    double operator()(Rng& rng) { return std::clamp(min + range * beta(rng), min, max); }
+    template <class URNG>
+    double operator()(URNG& rng) {
+      return std::clamp(min + range * beta(rng), min, max);
+    }
   };
   // exponential, uniform, triangular, lognormal, weibull: Boost's own.
   std::variant<boost::random::exponential_distribution<double>, Gamma, boost::random::lognormal_distribution<double>,

@@ -341,7 +341,10 @@ TEST_CASE("Simulation: restart begins a new replication at t = 0, the same seed 
 TEST_CASE("Snapshot: cases in transfer are placed on their referral, between its ends") {
   Fixture f;
   Simulation sim(f.s, f.g, 9);
+  // About two cases in transfer at a time (one a day referred, two days on the way): the first
+  // day from day 40 on with some (the test does not depend on the seed's luck at one instant).
   sim.advance_to(40);
+  for (Time t = 41; sim.engine().transfers().empty() && t <= 80; ++t) sim.advance_to(t);
   const Snapshot snap = take_snapshot(sim);
   CHECK(snap.moving.size() == sim.engine().transfers().size());
   REQUIRE_FALSE(snap.moving.empty());
@@ -379,16 +382,19 @@ TEST_CASE("Snapshot: bottlenecks rank by waiting × utilization, then longest wa
 TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adult colour") {
   Fixture f(kRules);
   Simulation sim(f.s, f.g, 7);
-  sim.advance_to(20.5);
-  const Snapshot snap = take_snapshot(sim);
   std::size_t children = 0, adults = 0;
-  for (const MovingCase& m : snap.moving) {
-    // Only children are referred to child protection (referral 0), only adults to the NGO.
-    INFO("referral " << m.referral);
-    CHECK(case_colour(m.look) == case_colour({m.referral == 0 ? AgeGroup::child : AgeGroup::adult}));
-    (m.referral == 0 ? children : adults)++;
+  // About 5 × 0.5 × 0.9 × 1 d of children and 5 × 0.5 × 0.5 × 0.5 d of adults in transfer at a
+  // time: snapshots every half day from day 20.5 until both have been seen (at most 40).
+  for (Time t = 20.5; (children == 0 || adults == 0) && t < 40.5; t += 0.5) {
+    sim.advance_to(t);
+    const Snapshot snap = take_snapshot(sim);
+    for (const MovingCase& m : snap.moving) {
+      // Only children are referred to child protection (referral 0), only adults to the NGO.
+      INFO("referral " << m.referral);
+      CHECK(case_colour(m.look) == case_colour({m.referral == 0 ? AgeGroup::child : AgeGroup::adult}));
+      (m.referral == 0 ? children : adults)++;
+    }
   }
-  // About 5 × 0.5 × 0.9 × 1 d of children and 5 × 0.5 × 0.5 × 0.5 d of adults in transfer.
   CHECK(children > 0);
   CHECK(adults > 0);
 }
