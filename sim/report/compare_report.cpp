@@ -145,7 +145,9 @@ Json compare_json(const CompareContext& ctx, const CompareResult& res) {
       diffs[vs[v].key] = std::move(dj);
     }
     ij["difference"] = std::move(diffs);
-    indicators[c.name] = std::move(ij);
+    // Appended, not looked up: operator[] on an ordered object searches its keys one by one, and
+    // the names are unique already.
+    indicators.get_ref<Json::object_t&>().emplace_back(c.name, std::move(ij));
   }
   j["indicators"] = std::move(indicators);
 
