@@ -305,7 +305,7 @@ CompareResult compare(const std::vector<Variant>& variants, const CompareOptions
         c.unit = d[v]->unit;
         c.kind = d[v]->kind;
       }
-      c.key = c.key || d[v]->key;
+      c.key = c.key || d[v]->key || !indicator_names.empty();  // chosen ones are all shown
       val.not_applicable = d[v]->not_applicable;
       val.series = d[v]->series(out.runs[v]);
       val.estimate = estimate(d[v]->kind, val.series.values, val.series.basis);

@@ -100,7 +100,7 @@ struct Difference {
 struct IndicatorComparison {
   std::string name, label, unit;
   Kind kind = Kind::unbounded;
-  bool key = false;  ///< a key indicator (IndicatorDef::key) in some variant
+  bool key = false;  ///< a key indicator (IndicatorDef::key) in some variant, or one chosen by name
   struct Value {
     /// Why there is no value: "" when there is one; else the variant has no such indicator
     /// (`missing`) or cannot produce it (not applicable).

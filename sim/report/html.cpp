@@ -751,10 +751,11 @@ std::string compare_report_html(const Json& compare) {
           auto [lo, hi] = interval_of(d, d.contains("ci95_adjusted") ? "ci95_adjusted" : "ci95");
           r.lo = lo;
           r.hi = hi;
+          r.replications = number_of(d.value("replications", Json()));  // the pairs behind it
           r.highlight = d.value("significant", false);
           r.note = r.highlight ? "significant" : "not significant";
           if (const double rel = number_of(d.value("relative", Json())); std::isfinite(rel))
-            r.note += "; " + fmt(rel * 100) + " % of the baseline";
+            r.note += "; " + std::string(rel > 0 ? "+" : "") + fmt(rel * 100) + " % relative to the baseline";
         }
         sr.rows.push_back(std::move(r));
       }
