@@ -1,6 +1,8 @@
 #pragma once
 // What the command-line front end's commands share: exit codes, usage errors, output directories.
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -17,6 +19,11 @@ inline constexpr int kExitFailure = 1;
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// `--seed N`: nothing when empty; UsageError when not an integer from 0 to 2^64 - 1.
+std::optional<std::uint64_t> seed_option(const std::string& text);
+/// `--sample`: "0" is 0 (no time series), else a positive duration in days; UsageError otherwise.
+double sample_option(const std::string& text);
 
 /// Creates an output directory (and missing parents) and, unless keep() is called, removes the
 /// ones it created again — deepest first, each only while empty — so that a run that fails

@@ -127,21 +127,8 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {
 }
 
 int run_compare(const CompareArgs& a, const std::string& command_line) {
-  std::optional<std::uint64_t> given_seed;
-  try {
-    if (!a.seed.empty()) given_seed = parse_seed(a.seed);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError("--seed " + std::string(e.what()));
-  }
-  Time sample_every = 0;
-  if (a.sample != "0") {
-    try {
-      sample_every = parse_duration(a.sample);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError("--sample: " + std::string(e.what()));
-    }
-    if (!(sample_every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + a.sample);
-  }
+  const std::optional<std::uint64_t> given_seed = seed_option(a.seed);
+  const Time sample_every = sample_option(a.sample);
   if (a.precision.size() && a.replications) {
     throw UsageError("--precision and --replications exclude each other: --precision chooses the number");
   }

@@ -94,21 +94,8 @@ void remove_stale(const fs::path& file) {
 }
 
 int cmd_run(const RunArgs& args, const std::string& command_line) {
-  std::uint64_t given_seed = 0;  // checked before the scenario is loaded
-  try {
-    if (!args.seed.empty()) given_seed = parse_seed(args.seed);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError("--seed " + std::string(e.what()));
-  }
-  Time sample_every = 0;
-  if (args.sample != "0") {
-    try {
-      sample_every = parse_duration(args.sample);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError("--sample: " + std::string(e.what()));
-    }
-    if (!(sample_every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + args.sample);
-  }
+  const std::uint64_t given_seed = seed_option(args.seed).value_or(0);  // checked before the scenario is loaded
+  const Time sample_every = sample_option(args.sample);
   std::optional<Time> given_warmup;
   if (!args.warmup.empty() && args.warmup != "auto") {
     try {
