@@ -235,17 +235,20 @@ CompareResult compare(const std::vector<Variant>& variants, const CompareOptions
     run_jobs(jobs, results);
     for (std::size_t j = 0; j < jobs.size(); ++j) out.runs[jobs[j].first].replications.push_back(std::move(results[j]));
   };
+  // The paired differences of one indicator over the first `replications` replications (read from
+  // the series of all that ran, cut: the results themselves are not copied).
   const auto differences_of = [&](const std::vector<const IndicatorDef*>& d, std::uint32_t replications) {
     std::vector<std::optional<Difference>> diffs(k);
-    const auto first = [&](const RunResult& r) {
-      RunResult part;
-      part.replications.assign(r.replications.begin(), r.replications.begin() + replications);
-      return part;
+    const auto first = [&](std::size_t v) {
+      IndicatorSeries s = d[v]->series(out.runs[v]);
+      s.values.resize(replications);
+      s.basis.resize(replications);
+      return s;
     };
-    const IndicatorSeries base = d[opt.baseline]->series(first(out.runs[opt.baseline]));
+    const IndicatorSeries base = first(opt.baseline);
     for (std::size_t v = 0; v < k; ++v) {
       if (v == opt.baseline) continue;
-      diffs[v] = paired_difference(d[v]->kind, base, d[v]->series(first(out.runs[v])), out.comparisons);
+      diffs[v] = paired_difference(d[v]->kind, base, first(v), out.comparisons);
     }
     return diffs;
   };
