@@ -216,5 +216,15 @@ grep -q "known under 'agencies.'" <("$refsim" compare "$base" "$base" --indicato
 "$refsim" compare "$base" "$tmp/does-not-exist.toml" --out "$tmp/cmp-bad" >/dev/null 2>"$tmp/stderr"
 [ $? -eq 2 ] && [ ! -e "$tmp/cmp-bad" ] && ok || bad "compare with a missing file: $(cat "$tmp/stderr")"
 
+# The progress bar: on a terminal (script(1) gives the run one) a run that takes more than a couple
+# of seconds shows it, with the time left; without a terminal, or with --quiet, nothing.
+if command -v script >/dev/null; then
+  script -qec "$refsim run $src/scenarios/uk-nrm.toml -r 40 -j 1 --sample 0 --out $tmp/bar" /dev/null >"$tmp/bar.txt" 2>&1
+  grep -aq "replications  .* left" "$tmp/bar.txt" && grep -aq "40/40 replications" "$tmp/bar.txt" && ok \
+    || bad "no progress bar with the time left on a terminal: $(tr '\r' '\n' <"$tmp/bar.txt" | grep -a '\[' | head -3)"
+fi
+"$refsim" run "$src/scenarios/uk-nrm.toml" -r 12 -j 1 --sample 0 --out "$tmp/nobar" >/dev/null 2>"$tmp/nobar.err"
+grep -aq '\[#*\.*\]' "$tmp/nobar.err" && bad "a progress bar without a terminal" || ok
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
