@@ -123,7 +123,8 @@ TEST_CASE("Compare: M/M/2 against M/M/3 with the same arrivals covers the exact 
       opt.seed = static_cast<std::uint64_t>(seed);
       opt.replications = 10;
       opt.independent = independent;
-      const auto& d = *find(compare(v, opt, {w}), w).differences[1];
+      const CompareResult r = compare(v, opt, {w});  // kept: d refers into it
+      const auto& d = *find(r, w).differences[1];
       const double se = d.half_width() / student_t_quantile(0.05, d.replications - 1);
       (independent ? var_independent : var_crn_100) += se * se * static_cast<double>(d.replications);
     }

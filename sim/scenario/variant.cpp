@@ -286,7 +286,9 @@ std::string toml_inline(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string: {
       std::string out = "\"";
-      for (const char c : *n.value<std::string_view>()) {
+      // The view first: a range-for over *optional-temporary would read the destroyed optional.
+      const std::string_view text = *n.value<std::string_view>();
+      for (const char c : text) {
         if (c == '"' || c == '\\') out += '\\';
         out += c;
       }
