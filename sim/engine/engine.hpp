@@ -64,6 +64,15 @@ class EngineState {
   /// and referrals, and the clock would never move again. Default 2^26 (67 M).
   void set_stall_limit(std::uint64_t events) { stalled_limit_ = std::max<std::uint64_t>(1, events / kProgressEvery); }
 
+  /// Asks run_until to return after the event being processed (from an observer's hook): the
+  /// clock stays at that event's time, and the events left at that instant follow at the next
+  /// run_until. For controllers that must act at an instant they see only as it happens (an
+  /// exercise's triggers); without a call, nothing changes. Ignored during end_run's follow-up.
+  void request_stop() {
+    stop_requested_ = true;
+    budget_ = 1;  // the event being processed is the last of this run_events
+  }
+
   /// Schedules `change` at simulated time `at` (>= now(); else std::invalid_argument): an event
   /// that runs before the cases' own events at the same time. The change is validated when it is
   /// applied; an invalid one then throws std::invalid_argument out of run_until.
@@ -292,6 +301,10 @@ class EngineState {
   static constexpr std::uint64_t kProgressEvery = std::uint64_t{1} << 20;
   Time progress_time_ = -1;
   std::uint64_t stalled_checks_ = 0, stalled_limit_ = 64;
+  /// Events run_events may still process before it returns (request_stop sets it to 1); a member
+  /// rather than a local so that a hook can end the loop without a test on every event.
+  std::uint64_t budget_ = 0;
+  bool stop_requested_ = false;
   void check_progress();
   /// Live tracks one person may have at once: more means a fork on a referral loop, whose
   /// tracks would multiply without end (and each new one walks the person's list of tracks).
@@ -339,9 +352,10 @@ class BasicEngine final : public EngineState {
   /// The sink that hears every hook before the observers (not owned; at most one).
   void set_sink(Sink& s) { sink_ = &s; }
 
-  /// Processes every event with time <= t, then sets the clock to t. Requires t >= now(). The
-  /// first call publishes on_run_start.
-  void run_until(Time t);
+  /// Processes every event with time <= t, then sets the clock to t, and returns true. Requires
+  /// t >= now(). The first call publishes on_run_start. When an observer calls request_stop, it
+  /// returns false after that event instead, the clock at the event's time (<= t).
+  bool run_until(Time t);
   /// run_until(horizon), then publishes on_horizon: the observation window is closed and nobody
   /// enters any more. Then the follow-up: with `follow_up` > 0, the persons still in the
   /// mechanism are followed until the last has left, no event is left, or `follow_up` days after
@@ -358,7 +372,9 @@ class BasicEngine final : public EngineState {
   /// - closed: no service starts; arrivals queue (or meet the agency's when_full, as when full);
   /// - a source's rate: its next arrival is drawn anew from now (a Poisson process stays one);
   /// - a rule's probability or condition: from the next routing draw; a delay: from the next
-  ///   referral sent along it (cases on their way arrive as planned).
+  ///   referral sent along it (cases on their way arrive as planned);
+  /// - a surge: its persons enter now at the agency (on_case_entered for each, then their
+  ///   arrival), after the other fields took effect; refused once entries are closed (end_run).
   void apply(const Change& change);
 
  private:
@@ -367,8 +383,8 @@ class BasicEngine final : public EngineState {
   /// Calls hook(subscriber) for the sink, then for each observer in order.
   template <class Hook>
   void publish(Hook&& hook);
-  /// Processes events with time <= t, at most `budget` of them; true when the budget ran out.
-  /// With kUntilEmpty (the follow-up), also stops once nobody is left in the mechanism.
+  /// Processes events with time <= t, at most `budget` of them (fewer after request_stop); true
+  /// when the budget ran out. With kUntilEmpty (the follow-up), also stops once nobody is left.
   template <bool kUntilEmpty = false>
   bool run_events(Time t, std::uint64_t budget);
   void dispatch(const Event& e);
@@ -405,6 +421,8 @@ class BasicEngine final : public EngineState {
   void on_deadline_due(Time t, std::uint32_t timer);
   void on_patience_end(Time t, std::uint32_t slot);
   void on_initial_cases(Time t, AgencyId a);
+  /// A surge's persons enter at agency a now (apply).
+  void surge(Time t, AgencyId a, const Change::Surge& sg, const std::string& origin);
 };
 
 /// The engine with no sink, for live views and tests: observers only.

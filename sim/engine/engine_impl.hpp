@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "sim/engine/engine.hpp"
 
@@ -65,6 +67,10 @@ inline void BasicEngine<Sink>::publish(Hook&& hook) {
 
 template <class Sink>
 void BasicEngine<Sink>::apply(const Change& c) {
+  if (c.surge && entries_closed_ && c.target == Change::Target::agency && c.index < agencies_.size()) {
+    throw std::invalid_argument("agency '" + scenario_.agencies[c.index].id +
+                                "': a surge after the horizon: nobody enters the mechanism any more");
+  }
   const Change previous = params_.apply(c, scenario_);  // validates; throws before anything changed
   const Time t = now_;
   switch (c.target) {
@@ -109,6 +115,24 @@ void BasicEngine<Sink>::apply(const Change& c) {
     // New servers, or an agency reopened: the longest-waiting cases start, one per free server.
     AgencyState& st = agencies_[c.index];
     while (st.waiting_count > 0 && st.busy < st.capacity) next_from_queue(t, c.index);
+    if (c.surge) surge(t, c.index, *c.surge, c.origin);
+  }
+}
+
+template <class Sink>
+void BasicEngine<Sink>::surge(Time t, AgencyId a, const Change::Surge& sg, const std::string& origin) {
+  // Keys from the origin and the instant, so that two surges (and the same surge in two variants
+  // or replays) give their persons the same, distinct streams; no source's keys are used.
+  std::uint64_t time_bits = 0;
+  static_assert(sizeof(time_bits) == sizeof(t));
+  std::memcpy(&time_bits, &t, sizeof(t));
+  const std::uint64_t base = mix_key(entity_salt(seed_, replication_, "surge", origin), time_bits);
+  for (std::uint32_t k = 0; k < sg.count; ++k) {
+    const std::uint64_t key = mix_key(base, k);
+    enter(t, kNoSource, a, key, [&](Person& p) {
+      p.profile = sg.profile;
+      draw_attributes(p.attributes, sg.profile, a, visit_stream(key, StreamPurpose::attributes));
+    });
   }
 }
 
@@ -138,14 +162,21 @@ void BasicEngine<Sink>::on_scheduled(Time t, std::uint32_t slot) {
 }
 
 template <class Sink>
-void BasicEngine<Sink>::run_until(Time t) {
+bool BasicEngine<Sink>::run_until(Time t) {
   assert(t >= now_);
   if (!started_) {
     started_ = true;
     publish([&](auto& o) { o.on_run_start(now_); });
   }
-  while (run_events(t, kProgressEvery)) check_progress();
+  while (run_events(t, kProgressEvery)) {
+    if (stop_requested_) {
+      stop_requested_ = false;
+      return false;
+    }
+    check_progress();
+  }
   now_ = t;
+  return true;
 }
 
 template <class Sink>
@@ -157,7 +188,10 @@ void BasicEngine<Sink>::end_run(Time horizon, Time follow_up) {
     // Everybody in the mechanism is followed to their exit: one event at a time, since the run
     // stops as soon as the last person has left (later events are stale timers and sources).
     const Time limit = horizon + follow_up;
-    while (run_events<true>(limit, kProgressEvery)) check_progress();
+    while (run_events<true>(limit, kProgressEvery)) {
+      if (std::exchange(stop_requested_, false)) continue;  // no controller acts in the follow-up
+      check_progress();
+    }
     if (in_system_ > 0 && !calendar_.empty()) now_ = limit;
   }
   publish([&](auto& o) { o.on_run_end(now_); });
@@ -166,12 +200,13 @@ void BasicEngine<Sink>::end_run(Time horizon, Time follow_up) {
 template <class Sink>
 template <bool kUntilEmpty>
 bool BasicEngine<Sink>::run_events(Time t, std::uint64_t budget) {
+  budget_ = budget;
   while (!calendar_.empty() && calendar_.next_time() <= t && (!kUntilEmpty || in_system_ > 0)) {
     const Event e = calendar_.pop();
     now_ = e.time;
     ++events_;
     dispatch(e);
-    if (--budget == 0) return true;
+    if (--budget_ == 0) return true;
   }
   return false;
 }

@@ -39,6 +39,23 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
     w->attach(engine, stats.ledger());
     engine.add_observer(*w);
   }
+  RunController* const control = opt.controller;
+  if (control) {
+    control->attach(engine, stats.ledger());
+    control->control(engine);
+    engine.add_observer(*control);
+  }
+  bool held = false;
+  engine.run_until(0);
+  // Runs to t: under the controller while it does not hold the run.
+  const auto advance = [&](Time t) {
+    if (!control || held) {
+      engine.run_until(t);
+    } else if (!drive(engine, *control, t)) {
+      held = true;
+      engine.run_until(t);
+    }
+  };
   TimeSeries ts;
   if (samples > 0) {
     std::vector<AgencyId> deciders;
@@ -54,7 +71,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
     ts.grounds_backlog.reserve(samples);
     for (std::size_t k = 0; k < samples; ++k) {
       const Time t = std::min(static_cast<double>(k) * opt.sample_every, s.run.horizon);
-      engine.run_until(t);
+      advance(t);
       ts.times.push_back(t);
       for (AgencyId a = 0; a < n_agencies; ++a) {
         ts.queue.push_back(static_cast<std::uint32_t>(engine.queue_length(a)));
@@ -69,6 +86,7 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
       ts.grounds_backlog.push_back(backlog);
     }
   }
+  if (control) advance(s.run.horizon);
   engine.end_run(s.run.horizon, s.run.follow_up);
   ReplicationResult r = stats.finish(engine.events_processed());
   r.timeseries = std::move(ts);

@@ -3,6 +3,7 @@
 //
 // Replication r always uses the streams of (seed, r), and results are stored by r, so the output
 // is byte-identical whatever the thread count or the order in which threads finish.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -28,12 +29,49 @@ class ReplicationWatcher : public Observer {
   virtual void attach(const EngineState& /*engine*/, const PersonLedger& /*ledger*/) {}
 };
 
+/// A change applied to the engine now (Engine::apply, whatever the engine's sink).
+using ApplyChange = std::function<void(const Change&)>;
+
+/// Steers a run while it goes on (an exercise's director, sim/exercise/director.hpp): it tells
+/// the driver when it must act, may stop the engine from a hook (EngineState::request_stop) at an
+/// instant it sees only as it happens, and changes the mechanism only through `apply`.
+class RunController : public ReplicationWatcher {
+ public:
+  /// Before the run: the engine it steers (to read its state and request stops).
+  virtual void control(EngineState& engine) = 0;
+  /// The next simulated time at which it must act (> now once act() has run); +inf for none.
+  virtual Time next_stop() const = 0;
+  /// The engine stopped at now() (a next_stop, a requested stop, or the driver's target): does
+  /// what is due now.
+  virtual void act(const ApplyChange& apply) = 0;
+  /// Whether it holds the run at now() (a decision waiting to be taken): drive() returns.
+  virtual bool holding() const = 0;
+};
+
+/// Runs `engine` (a started one: run_until has been called once) up to time t under `c`, which
+/// acts at every instant it asks for and at t. Returns true at t, or false, short of t, while `c`
+/// holds the run. The same calls on the engine in the same order, however the target times are
+/// chosen: stepping to t in several calls gives the same run as one call.
+template <class E>
+bool drive(E& engine, RunController& c, Time t) {
+  const ApplyChange apply = [&engine](const Change& change) { engine.apply(change); };
+  for (;;) {
+    c.act(apply);
+    if (c.holding()) return false;
+    if (engine.now() >= t) return true;
+    engine.run_until(std::min(t, c.next_stop()));
+  }
+}
+
 /// What a replication records besides its statistics.
 struct ReplicationOptions {
   /// Sample queues, busy servers, holds and the grounds-decision backlog at t = 0, Δ, 2Δ, … up to
   /// the horizon (ReplicationResult::timeseries); 0: no time series.
   Time sample_every = 0;
   std::vector<ReplicationWatcher*> watchers;  ///< subscribed to this replication (not owned)
+  /// Steers the run (not owned; also subscribed, after the watchers). Should it hold the run (a
+  /// decision without an answer), the run goes on from there to the horizon without it.
+  RunController* controller = nullptr;
 };
 
 struct RunOptions {

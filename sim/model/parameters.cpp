@@ -212,7 +212,7 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
   Change previous;
   previous.target = c.target;
   previous.index = c.index;
-  const bool agency_fields = c.servers || c.open || c.sensitivity || c.specificity || c.positive_rate;
+  const bool agency_fields = c.servers || c.open || c.sensitivity || c.specificity || c.positive_rate || c.surge;
   const bool source_fields = c.rate_per_day || c.profile;
   const bool referral_fields = c.probability || c.when || c.loss || c.consent || c.delay;
   if ((c.target != T::agency && agency_fields) || (c.target != T::source && source_fields) ||
@@ -234,6 +234,13 @@ Change Parameters::apply(const Change& c, const Scenario& s) {
         next.servers = *c.servers;
       }
       if (c.open) next.open = *c.open;
+      if (c.surge) {
+        if (c.surge->count < 1 || c.surge->count > kMaxSurge)
+          throw std::invalid_argument(object() + ": a surge must bring between 1 and " + std::to_string(kMaxSurge) +
+                                      " persons, got " + std::to_string(c.surge->count));
+        if (c.surge->profile >= s.profiles.size())
+          throw std::invalid_argument(object() + ": no profile number " + std::to_string(c.surge->profile));
+      }
       if (c.sensitivity || c.specificity || c.positive_rate) {
         if (!next.decision)
           throw std::invalid_argument(object() +
@@ -356,6 +363,10 @@ std::string describe(const Change& c, const Change& p, const Scenario& s) {
       if (c.sensitivity) item("sensitivity") << *p.sensitivity << " → " << *c.sensitivity;
       if (c.specificity) item("specificity") << *p.specificity << " → " << *c.specificity;
       if (c.positive_rate) item("positive_rate") << *p.positive_rate << " → " << *c.positive_rate;
+      if (c.surge) {
+        item("surge") << c.surge->count << (c.surge->count == 1 ? " person" : " persons") << " enter";
+        if (c.surge->profile != 0) os << " (profile " << s.profiles[c.surge->profile].id << ")";
+      }
       break;
     }
     case Change::Target::source:

@@ -12,6 +12,7 @@
 //   cut.index = *scenario.find_agency("competent_authority");
 //   cut.servers = p.agencies[cut.index].servers - 2;
 //   p.apply(cut, scenario);                   // throws std::invalid_argument if it makes no sense
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@
 #include "sim/model/scenario.hpp"
 
 namespace refsim {
+
+/// The most persons one surge (Change::surge) may bring: as a source's batch.
+inline constexpr std::uint32_t kMaxSurge = 1'000'000;
 
 struct AgencyParameters {
   std::uint32_t servers = 1;  ///< servers, or beds (residential); meaningless when unlimited

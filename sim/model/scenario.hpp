@@ -211,6 +211,13 @@ struct Change {
   std::optional<std::uint32_t> servers;  ///< servers, or beds for a residential agency (>= 0)
   std::optional<bool> open;              ///< false: closed, starts no service (arrivals queue, or when_full)
   std::optional<double> sensitivity, specificity, positive_rate;  ///< its decision's
+  /// A surge: `count` persons of `profile` enter the mechanism at the agency now (a raid, a boat
+  /// brought in): an exercise inject's. Not a parameter: nothing to put back, nothing in force.
+  struct Surge {
+    std::uint32_t count = 0;
+    ProfileId profile = 0;
+  };
+  std::optional<Surge> surge;
   // A source's.
   std::optional<double> rate_per_day;  ///< Poisson rate (>= 0); the next gap is drawn anew
   std::optional<ProfileId> profile;
