@@ -20,6 +20,7 @@
 
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
+#include "sim/cli/exercise_cmd.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/experiment/runner.hpp"
 #include "sim/experiment/warmup.hpp"
@@ -336,6 +337,8 @@ int main(int argc, char** argv) {
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_command(app, compare);
+  ExerciseArgs exercise;
+  auto* exercise_cmd = add_exercise_command(app, exercise);
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
@@ -372,6 +375,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
     if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
+    if (*exercise_cmd) return run_exercise(exercise, joined_args(argc, argv));
     if (*check_cmd) return cmd_check(check_path, check_sets);
     if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);

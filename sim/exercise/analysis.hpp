@@ -96,6 +96,38 @@ struct AnalysisOptions {
   unsigned threads = 0;             ///< 0: all hardware threads
 };
 
+/// A log replayed: the run's results (one replication: replication 0 of the log's seed) and what
+/// fired. Throws std::runtime_error when the log does not match the exercise.
+struct Replayed {
+  RunResult result;
+  std::vector<FiredInject> fired;
+  bool complete = false;  ///< the log has its end record
+  Time ended_at = 0;      ///< the horizon the replay ran to: the exercise's, or the log's last time
+};
+
+/// Whether the log ends with an end record; else the simulated time of its last record.
+bool log_complete(const std::vector<LogRecord>& records);
+Time log_last_time(const std::vector<LogRecord>& records);
+
+/// Replays `records` on `scenario` (whose horizon must be the exercise's, or the log's last time
+/// when the log is cut short: see log_complete).
+Replayed replay(const Exercise& exercise, const Scenario& scenario, const std::vector<LogRecord>& records,
+                Time sample_every = 0);
+
+/// The decisions a log records, by inject.
+DecisionScript decisions_of(const std::vector<LogRecord>& records);
+
+/// `replications` replications of the exercise with decisions `script` (missing ones: the
+/// default), replication r on the streams of (exercise.seed, r); the facilitator's own changes are
+/// not in it. `fired` (optional) receives what fired in each replication.
+RunResult play(const Exercise& exercise, const Scenario& scenario, const DecisionScript& script,
+               std::uint32_t replications, unsigned threads, std::vector<std::vector<FiredInject>>* fired = nullptr);
+
+/// The key indicators (IndicatorDef::key) of replication 0 of `r`.
+std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r);
+/// `other` minus `base` for every key indicator, paired by replication (95 % Student-t).
+std::vector<OptionDifference> key_differences(const Scenario& s, const RunResult& base, const RunResult& other);
+
 /// Replays the log (Director::replay) and the options not taken. Throws as Director::replay does
 /// when the log does not match the exercise.
 ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, const std::vector<LogRecord>& records,

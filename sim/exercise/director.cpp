@@ -292,6 +292,15 @@ void Director::fire(std::size_t i, const ApplyChange& apply) {
   f.inject = i;
   f.at = now;
   f.wall = wall_();
+  f.state.emplace_back("in_system", measure(Measure::in_system, std::nullopt));
+  f.state.emplace_back("waiting", measure(Measure::waiting, std::nullopt));
+  if (!deciders_.empty()) f.state.emplace_back("awaiting_decision", measure(Measure::awaiting_decision, std::nullopt));
+  if (in.to) {
+    const std::string& id = scenario_.agencies[*in.to].id;
+    f.state.emplace_back(id + ".waiting", measure(Measure::waiting, in.to));
+    if (!scenario_.agencies[*in.to].unlimited)
+      f.state.emplace_back(id + ".occupancy", measure(Measure::occupancy, in.to));
+  }
   fired_index_[i] = fired_.size();
   fired_.push_back(f);
   {
@@ -350,6 +359,15 @@ void Director::apply_changes(const std::vector<InjectChange>& changes, const std
     Change c = ic.change;
     c.origin = origin;
     try {
+      if (ic.servers_delta) {
+        const std::int64_t next = static_cast<std::int64_t>(engine_->servers(c.index)) + *ic.servers_delta;
+        if (next < 0) {
+          throw std::invalid_argument("agency '" + scenario_.agencies[c.index].id +
+                                      "': " + (scenario_.agencies[c.index].residential ? "beds" : "servers") +
+                                      " must be >= 0, got " + std::to_string(next));
+        }
+        c.servers = static_cast<std::uint32_t>(next);
+      }
       if (ic.revert_after) {
         Parameters trial = engine_->parameters();
         const Change previous = trial.apply(c, scenario_);  // throws as the engine would

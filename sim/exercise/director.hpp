@@ -39,7 +39,11 @@ struct FiredInject {
   std::optional<std::size_t> option;  ///< the option chosen (decision points, once decided)
   Time decided_at = 0;
   double decided_wall = 0;
-  std::string decided_by;  ///< "default", "decisions file", "facilitator", "timeout", "log"
+  std::string decided_by;  ///< "default", "decisions file", "facilitator", "timeout"
+  /// The mechanism when it fired, before its changes: (name, value) of the state measures
+  /// in_system, waiting, awaiting_decision (with grounds-decision agencies), and the addressed
+  /// agency's <id>.waiting and <id>.occupancy (with a capacity limit).
+  std::vector<std::pair<std::string, double>> state;
 };
 
 class Director final : public RunController {

@@ -78,6 +78,9 @@ struct Trigger {
 struct InjectChange {
   Change change;
   std::optional<Time> revert_after;
+  /// Servers (or beds) relative to those in force when it applies ("+20"): Change::servers is set
+  /// then, from the engine's value.
+  std::optional<std::int64_t> servers_delta;
 };
 
 /// A decision option: what the players may decide, and the changes it makes.

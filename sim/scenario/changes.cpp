@@ -46,21 +46,152 @@ Change only_field(const Change& c, std::string_view key) {
 
 }  // namespace
 
+ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer_list<std::string_view> other_keys,
+                         bool surge) {
+  const Reader& r = v.reader();
+  const toml::table* t = &v.table();
+  ChangeFields out;
+  Change& c = out.change;
+  c.where = r.at(*t);
+
+  // The keys in the order written (a table iterates in key order).
+  std::vector<ChangeField> keys;
+  for (auto&& [k, node] : *t) keys.push_back({std::string(k.str()), r.at(k.source()), &node});
+  std::sort(keys.begin(), keys.end(), [](const ChangeField& a, const ChangeField& b) {
+    return std::pair{a.key_at.line, a.key_at.column} < std::pair{b.key_at.line, b.key_at.column};
+  });
+
+  // The target: exactly one of agency, source, referral.
+  const ChangeField* target = nullptr;
+  for (const ChangeField& f : keys) {
+    if (f.key != "agency" && f.key != "source" && f.key != "referral") continue;
+    if (target) {
+      r.fail(f.key_at, v.context() + ": names both " + target->key + " and " + f.key +
+                           "; give exactly one target: agency, source or referral");
+    }
+    target = &f;
+  }
+  if (!target) r.fail(*t, v.context() + ": names no target; give one of agency, source or referral");
+  std::string object;
+  bool residential = false;
+  if (target->key == "agency") {
+    c.target = Change::Target::agency;
+    c.index = agency_ref(v, s, "agency");
+    object = "agency '" + s.agencies[c.index].id + "'";
+    residential = s.agencies[c.index].residential;
+  } else if (target->key == "source") {
+    c.target = Change::Target::source;
+    c.index = source_ref(v, s, "source");
+    object = "source '" + s.sources[c.index].id + "'";
+  } else {
+    c.target = Change::Target::referral;
+    const std::string text = v.string(*target->value, "referral");
+    const auto found = find_referral(s, text);
+    if (const auto* why = std::get_if<std::string>(&found)) v.fail(*target->value, "referral", *why);
+    c.index = std::get<ReferralId>(found);
+    object = "referral '" + s.referrals[c.index].key + "'";
+  }
+
+  // What it sets, each checked against what the target has.
+  std::vector<std::string> takes = change_fields(c.target, residential);
+  const bool surges = surge && c.target == Change::Target::agency;
+  if (surges) takes.insert(takes.end(), {"surge", "profile"});
+  const auto other = [&](const std::string& k) {
+    return std::find(other_keys.begin(), other_keys.end(), k) != other_keys.end();
+  };
+  for (const ChangeField& f : keys) {
+    if (other(f.key) || &f == target) continue;
+    if (std::find(takes.begin(), takes.end(), f.key) == takes.end()) {
+      if (f.key == "servers" && residential)
+        r.fail(f.key_at, v.context() + ": servers does not apply to " + object +
+                             ", which has beds (a residential agency): write beds = N");
+      if (f.key == "beds" && c.target == Change::Target::agency)
+        r.fail(f.key_at,
+               v.context() + ": beds does not apply to " + object + ", which has servers, not beds: write servers = N");
+      const char* kind = c.target == Change::Target::agency   ? "an agency"
+                         : c.target == Change::Target::source ? "a source"
+                                                              : "a referral";
+      r.fail(f.key_at,
+             v.context() + ": " + f.key + " does not apply to " + object + "; " + kind + " takes " + join(takes));
+    }
+    const toml::node& n = *f.value;
+    if ((f.key == "servers" || f.key == "beds") && surges && n.is_string()) {
+      const std::string text(*n.value<std::string_view>());
+      std::int64_t delta = 0;
+      const char* end = text.data() + text.size();
+      const auto [p, ec] = text.size() > 1 ? std::from_chars(text.data() + 1, end, delta)
+                                           : std::from_chars_result{text.data(), std::errc::invalid_argument};
+      if ((text[0] != '+' && text[0] != '-') || ec != std::errc() || p != end || delta > schema::kMaxServers) {
+        v.fail(n, f.key,
+               "must be an integer >= 0, or a change relative to the value in force such as \"+2\" or \"-1\", got "
+               "\"" +
+                   text + "\"");
+      }
+      out.servers_delta = text[0] == '-' ? -delta : delta;
+    } else if (f.key == "servers" || f.key == "beds") {
+      const auto k = v.integer(n, f.key, "an integer >= 0");
+      if (k < 0 || k > schema::kMaxServers)
+        v.fail(
+            n, f.key,
+            "must be an integer between 0 and " + std::to_string(schema::kMaxServers) + ", got " + std::to_string(k));
+      c.servers = static_cast<std::uint32_t>(k);
+    } else if (f.key == "open") {
+      if (!n.is_boolean()) v.fail(n, "open", "must be true or false, got " + type_name(n));
+      c.open = *n.value<bool>();
+    } else if (f.key == "sensitivity") {
+      c.sensitivity = v.probability(n, f.key);
+    } else if (f.key == "specificity") {
+      c.specificity = v.probability(n, f.key);
+    } else if (f.key == "positive_rate") {
+      c.positive_rate = v.probability(n, f.key);
+    } else if (f.key == "rate") {
+      c.rate_per_day = v.rate(n, "rate");
+    } else if (f.key == "surge") {
+      const auto k = v.integer(n, f.key, "an integer >= 1");
+      if (k < 1 || k > schema::kMaxBatchCases)
+        v.fail(n, f.key,
+               "must be an integer between 1 and " + std::to_string(schema::kMaxBatchCases) + ", got " +
+                   std::to_string(k));
+      if (!c.surge) c.surge.emplace();
+      c.surge->count = static_cast<std::uint32_t>(k);
+    } else if (f.key == "profile") {
+      if (surges) {
+        if (!c.surge) c.surge.emplace();
+        c.surge->profile = profile_ref(v, s, "profile");
+      } else {
+        c.profile = profile_ref(v, s, "profile");
+      }
+    } else if (f.key == "probability") {
+      c.probability = v.probability(n, f.key);
+    } else if (f.key == "when") {
+      c.when = read_condition(v, s, "when");
+    } else if (f.key == "loss") {
+      c.loss = v.probability(n, f.key);
+    } else if (f.key == "consent") {
+      c.consent = v.probability(n, f.key);
+    } else if (f.key == "delay") {
+      c.delay = read_distribution(r, n, v.context(), "delay");
+    }
+    out.fields.push_back(f);
+  }
+  if (c.surge && c.surge->count == 0) {
+    r.fail(*t, v.context() + ": profile says who the surge brings, but surge (how many) is missing");
+  }
+  if (out.fields.empty())
+    r.fail(*t, v.context() + ": changes nothing; give at least one of " + join(takes) + " for " + object);
+  return out;
+}
+
 /// Reads every [[change]] into s.changes (declaration order), then applies them in order of `at`
 /// (equal times in declaration order) to the scenario's parameters, so that a change that makes
 /// no sense when it comes (route probabilities above 1 after it) is reported where it is written.
 void read_changes(const TableView& top, Scenario& s) {
   const Reader& r = top.reader();
   const schema::Section& section = schema::section("change");
-  struct Field {
-    std::string key;
-    SourceLocation key_at;
-    const toml::node* value;
-  };
   struct Written {
     std::string context;
     SourceLocation where;
-    std::vector<Field> fields;  ///< the keys it sets, in the order written
+    std::vector<ChangeField> fields;  ///< the keys it sets, in the order written
   };
   std::vector<Written> written;
   for (const toml::table* t : tables_of(top, "change")) {
@@ -77,101 +208,10 @@ void read_changes(const TableView& top, Scenario& s) {
     const std::string at_text = an.is_string() ? std::string(*an.value<std::string_view>()) : format_duration(sc.at);
     const TableView v(r, *t, "[[change]] at " + at_text, section);
     v.reject_unknown();
+    ChangeFields read = read_change(v, s, {"at", "note"}, false);
+    sc.change = std::move(read.change);
     Change& c = sc.change;
-    c.where = r.at(*t);
-
-    // The keys in the order written (a table iterates in key order).
-    std::vector<Field> keys;
-    for (auto&& [k, node] : *t) keys.push_back({std::string(k.str()), r.at(k.source()), &node});
-    std::sort(keys.begin(), keys.end(), [](const Field& a, const Field& b) {
-      return std::pair{a.key_at.line, a.key_at.column} < std::pair{b.key_at.line, b.key_at.column};
-    });
-
-    // The target: exactly one of agency, source, referral.
-    const Field* target = nullptr;
-    for (const Field& f : keys) {
-      if (f.key != "agency" && f.key != "source" && f.key != "referral") continue;
-      if (target) {
-        r.fail(f.key_at, v.context() + ": names both " + target->key + " and " + f.key +
-                             "; give exactly one target: agency, source or referral");
-      }
-      target = &f;
-    }
-    if (!target) r.fail(*t, v.context() + ": names no target; give one of agency, source or referral");
-    std::string object;
-    bool residential = false;
-    if (target->key == "agency") {
-      c.target = Change::Target::agency;
-      c.index = agency_ref(v, s, "agency");
-      object = "agency '" + s.agencies[c.index].id + "'";
-      residential = s.agencies[c.index].residential;
-    } else if (target->key == "source") {
-      c.target = Change::Target::source;
-      c.index = source_ref(v, s, "source");
-      object = "source '" + s.sources[c.index].id + "'";
-    } else {
-      c.target = Change::Target::referral;
-      const std::string text = v.string(*target->value, "referral");
-      const auto found = find_referral(s, text);
-      if (const auto* why = std::get_if<std::string>(&found)) v.fail(*target->value, "referral", *why);
-      c.index = std::get<ReferralId>(found);
-      object = "referral '" + s.referrals[c.index].key + "'";
-    }
-
-    // What it sets, each checked against what the target has.
-    const std::vector<std::string> takes = change_fields(c.target, residential);
-    Written w{v.context(), c.where, {}};
-    for (const Field& f : keys) {
-      if (f.key == "at" || f.key == "note" || &f == target) continue;
-      if (std::find(takes.begin(), takes.end(), f.key) == takes.end()) {
-        if (f.key == "servers" && residential)
-          r.fail(f.key_at, v.context() + ": servers does not apply to " + object +
-                               ", which has beds (a residential agency): write beds = N");
-        if (f.key == "beds" && c.target == Change::Target::agency)
-          r.fail(f.key_at, v.context() + ": beds does not apply to " + object +
-                               ", which has servers, not beds: write servers = N");
-        const char* kind = c.target == Change::Target::agency   ? "an agency"
-                           : c.target == Change::Target::source ? "a source"
-                                                                : "a referral";
-        r.fail(f.key_at,
-               v.context() + ": " + f.key + " does not apply to " + object + "; " + kind + " takes " + join(takes));
-      }
-      const toml::node& n = *f.value;
-      if (f.key == "servers" || f.key == "beds") {
-        const auto k = v.integer(n, f.key, "an integer >= 0");
-        if (k < 0 || k > schema::kMaxServers)
-          v.fail(
-              n, f.key,
-              "must be an integer between 0 and " + std::to_string(schema::kMaxServers) + ", got " + std::to_string(k));
-        c.servers = static_cast<std::uint32_t>(k);
-      } else if (f.key == "open") {
-        if (!n.is_boolean()) v.fail(n, "open", "must be true or false, got " + type_name(n));
-        c.open = *n.value<bool>();
-      } else if (f.key == "sensitivity") {
-        c.sensitivity = v.probability(n, f.key);
-      } else if (f.key == "specificity") {
-        c.specificity = v.probability(n, f.key);
-      } else if (f.key == "positive_rate") {
-        c.positive_rate = v.probability(n, f.key);
-      } else if (f.key == "rate") {
-        c.rate_per_day = v.rate(n, "rate");
-      } else if (f.key == "profile") {
-        c.profile = profile_ref(v, s, "profile");
-      } else if (f.key == "probability") {
-        c.probability = v.probability(n, f.key);
-      } else if (f.key == "when") {
-        c.when = read_condition(v, s, "when");
-      } else if (f.key == "loss") {
-        c.loss = v.probability(n, f.key);
-      } else if (f.key == "consent") {
-        c.consent = v.probability(n, f.key);
-      } else if (f.key == "delay") {
-        c.delay = read_distribution(r, n, v.context(), "delay");
-      }
-      w.fields.push_back(f);
-    }
-    if (w.fields.empty())
-      r.fail(*t, v.context() + ": changes nothing; give at least one of " + join(takes) + " for " + object);
+    Written w{v.context(), c.where, std::move(read.fields)};
     c.origin = v.find("note") ? v.string("note") : v.context();
     s.changes.push_back(std::move(sc));
     written.push_back(std::move(w));
@@ -189,7 +229,7 @@ void read_changes(const TableView& top, Scenario& s) {
       // and a condition together) at the probability or the condition.
       const Written& w = written[i];
       const toml::node* at = nullptr;
-      for (const Field& f : w.fields) {
+      for (const ChangeField& f : w.fields) {
         Parameters trial = p;
         try {
           trial.apply(only_field(c, f.key), s);
@@ -198,7 +238,7 @@ void read_changes(const TableView& top, Scenario& s) {
           break;
         }
       }
-      for (const Field& f : w.fields) {
+      for (const ChangeField& f : w.fields) {
         if (!at && (f.key == "probability" || f.key == "when")) at = f.value;
       }
       if (at) r.fail(*at, w.context + ": " + e.what());

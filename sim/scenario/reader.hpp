@@ -5,6 +5,7 @@
 // Every reader throws ScenarioError ("file:line:column: message") for bad input, and
 // std::logic_error for a bug: a key looked up that its section does not declare.
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -169,6 +170,25 @@ void read_sources(const TableView& top, Scenario& s, IdMap& ids);
 void read_referrals(const TableView& top, Scenario& s);
 void read_deadlines(const TableView& top, Scenario& s);
 void read_changes(const TableView& top, Scenario& s);
+
+/// One key of a change table, where it is written.
+struct ChangeField {
+  std::string key;
+  SourceLocation key_at;
+  const toml::node* value;
+};
+/// A change table read: the Change (its `where` set, no origin) and the keys it sets, in order.
+struct ChangeFields {
+  Change change;
+  std::vector<ChangeField> fields;
+  std::optional<std::int64_t> servers_delta;  ///< an exercise's relative servers or beds ("+20")
+};
+/// Reads the change table `v` ([[change]], an inject's or option's change): exactly one target
+/// (agency, source, referral) and at least one field it takes; `other_keys` are read by the caller
+/// and skipped here. With `surge` (an exercise's change), an agency's change may also bring persons
+/// (`surge`, `profile`) and give its servers or beds relative to those in force ("+20", "-2").
+ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer_list<std::string_view> other_keys,
+                         bool surge);
 void read_cohorts(const TableView& top, Scenario& s);  ///< [cohorts] and Scenario::countries
 
 }  // namespace refsim::detail

@@ -2,6 +2,7 @@
 
 #include "sim/model/cohorts.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -921,6 +922,245 @@ std::vector<Section> declare() {
   });
   s.push_back({.id = "range.probability", .title = "A range of probabilities", .level = 3, .keys = range_keys(false)});
   s.push_back({.id = "range.rate", .title = "A range of rates", .level = 3, .keys = range_keys(true)});
+
+  // Exercise files (docs/exercises.md).
+  s.push_back({
+      .id = "exercise.file",
+      .title = "An exercise file",
+      .help = "A tabletop exercise (HSEEP conventions) on a scenario: what it tests, who plays, and the master "
+              "scenario events list (MSEL) of injects. `refsim exercise run` plays it headless, `refsim-viz "
+              "--exercise` live (docs/exercises.md).",
+      .keys =
+          {
+              {.name = "exercise",
+               .type = table,
+               .presence = required,
+               .help = "The exercise: its name, scenario and dates.",
+               .expects = "an [exercise] table: name, scenario",
+               .link = "exercise"},
+              {.name = "objective", .type = tables, .help = "What the exercise tests.", .link = "objective"},
+              {.name = "participant",
+               .type = tables,
+               .help = "The organisations that play: agencies of the scenario.",
+               .link = "participant"},
+              {.name = "inject",
+               .type = tables,
+               .presence = required,
+               .help = "The MSEL: events delivered to the players (at least one).",
+               .expects = "[[inject]] tables: the MSEL",
+               .link = "inject"},
+          },
+  });
+  s.push_back({
+      .id = "exercise",
+      .title = "[exercise]",
+      .level = 3,
+      .help = "What the exercise is.",
+      .keys =
+          {
+              {.name = "name", .presence = required, .help = "Its title.", .expects = "the exercise's title"},
+              {.name = "scenario",
+               .presence = required,
+               .help = "The scenario (or variant) file it runs, relative to the exercise file's folder.",
+               .expects = "the scenario file, relative to this file"},
+              {.name = "description", .help = "Its scope: what it is about, for the after-action report."},
+              {.name = "start_date", .help = "The day it is held (YYYY-MM-DD)."},
+              {.name = "end_date", .help = "Its last day (YYYY-MM-DD)."},
+              {.name = "sponsor", .help = "The organisation that runs it."},
+              {.name = "seed",
+               .type = integer,
+               .default_value = "the scenario's `run.seed`",
+               .allowed = ">= 0",
+               .help = "The story's random streams (replication 0 of this seed)."},
+              {.name = "horizon",
+               .type = duration,
+               .default_value = "the scenario's horizon",
+               .unit = "days",
+               .allowed = "> 0",
+               .help = "How long the story runs, simulated time from t = 0."},
+          },
+  });
+  s.push_back({
+      .id = "objective",
+      .title = "[[objective]]",
+      .level = 3,
+      .help = "An exercise objective, tied to a capability; an inject names the objective it tests.",
+      .keys =
+          {
+              {.name = "id", .type = identifier, .presence = required, .help = "Unique among objectives.", .expects = "a unique id"},
+              {.name = "text",
+               .presence = required,
+               .help = "The objective: \"Identify and refer child victims within 24 h\".",
+               .expects = "the objective"},
+              {.name = "capability",
+               .presence = required,
+               .help = "The capability it tests (HSEEP core capability, or the mechanism's own name).",
+               .expects = "the capability it tests"},
+              {.name = "deadline",
+               .help = "A deadline of the scenario that measures it: its compliance is reported with the objective.",
+               .expects = "a deadline's id"},
+          },
+  });
+  s.push_back({
+      .id = "participant",
+      .title = "[[participant]]",
+      .level = 3,
+      .help = "A participating organisation: an agency of the scenario, played by people in the room.",
+      .keys =
+          {
+              {.name = "agency",
+               .type = agency,
+               .presence = required,
+               .help = "The agency played.",
+               .expects = "the agency played"},
+              {.name = "organisation", .default_value = "the agency's name", .help = "As the players call it."},
+              {.name = "contact", .help = "A point of contact, for the improvement plan."},
+          },
+  });
+  s.push_back({
+      .id = "inject",
+      .title = "[[inject]]",
+      .level = 3,
+      .help = "An inject: fires once, at `at` or when its `trigger` first holds, makes its changes, and may offer a "
+              "decision between options (the run waits for it; `default` when the time allowed runs out).",
+      .keys =
+          {
+              {.name = "id", .type = identifier, .presence = required, .help = "Unique among injects.", .expects = "a unique id"},
+              {.name = "at",
+               .type = duration,
+               .presence = conditional,
+               .default_value = "`at` or `trigger`",
+               .unit = "days from t = 0",
+               .allowed = ">= 0, before the horizon",
+               .help = "When it fires: a duration, or `\"day 12 09:00\"` (day 0 is the first).",
+               .expects = "when it fires, such as \"12d\" or \"day 12 09:00\""},
+              {.name = "trigger",
+               .type = table,
+               .presence = conditional,
+               .default_value = "`at` or `trigger`",
+               .help = "Fires when a condition on the running mechanism first holds.",
+               .expects = "a table { measure = …, … }",
+               .link = "inject.trigger"},
+              {.name = "synopsis",
+               .presence = required,
+               .help = "What the players are told.",
+               .expects = "what the players are told"},
+              {.name = "from", .help = "Who delivers it in the story (\"Labour inspector on site\")."},
+              {.name = "to",
+               .type = agency,
+               .presence = conditional,
+               .default_value = "none: every player",
+               .help = "The player agency it is addressed to.",
+               .expects = "the agency it is addressed to"},
+              {.name = "expected_action", .help = "What the addressed agency should do, for evaluators."},
+              {.name = "objective", .help = "The objective it tests.", .expects = "an objective's id"},
+              {.name = "delivery", .help = "How it is delivered: phone call, email, verbal, …"},
+              {.name = "time_allowed",
+               .type = duration,
+               .default_value = "none",
+               .unit = "days",
+               .allowed = ">= 0",
+               .help = "Exercise (wall) time for the players' discussion; a decision takes its default after it."},
+              {.name = "note", .help = "For the controller only: never shown to players."},
+              {.name = "change", .type = tables, .help = "Changes it makes when it fires.", .link = "exercise.change"},
+              {.name = "option", .type = tables, .help = "A decision point's options (two or more).", .link = "option"},
+              {.name = "default",
+               .presence = conditional,
+               .default_value = "required with options",
+               .help = "The option taken when the time allowed runs out (and headless, without `--decisions`).",
+               .expects = "the id of the option taken when time runs out"},
+          },
+  });
+  s.push_back({
+      .id = "inject.trigger",
+      .title = "trigger = { … }",
+      .level = 3,
+      .help = "A condition on the running mechanism, checked after every event that may change it: `measure` (at "
+              "`agency`) compared with one threshold, holding without a break `for` a while, not before `after`. "
+              "`full` needs no comparison.",
+      .keys =
+          {
+              {.name = "measure",
+               .presence = required,
+               .allowed = "waiting, in_service, occupancy, full, in_system, awaiting_decision",
+               .help = "What it watches: cases queued, in service, busy share of staff or beds, all taken, persons "
+                       "in the mechanism, cases waiting or in service at grounds-decision agencies.",
+               .expects = "waiting, in_service, occupancy, full, in_system or awaiting_decision"},
+              {.name = "agency",
+               .type = agency,
+               .presence = conditional,
+               .default_value = "required for occupancy and full",
+               .help = "The agency watched (waiting, in_service: all agencies without one).",
+               .expects = "the agency watched"},
+              {.name = "above", .type = number, .help = "Holds when the measure is above this."},
+              {.name = "at_least", .type = number, .help = "… at least this."},
+              {.name = "below", .type = number, .help = "… below this."},
+              {.name = "at_most", .type = number, .help = "… at most this."},
+              {.name = "for",
+               .type = duration,
+               .default_value = "0",
+               .unit = "days",
+               .help = "How long it must hold without a break."},
+              {.name = "after",
+               .type = duration,
+               .default_value = "0",
+               .unit = "days from t = 0",
+               .help = "It may not fire before this."},
+          },
+  });
+  {
+    Section c = s[static_cast<std::size_t>(
+        std::find_if(s.begin(), s.end(), [](const Section& x) { return x.id == "change"; }) - s.begin())];
+    c.id = "exercise.change";
+    c.title = "[[inject.change]], [[inject.option.change]]";
+    c.level = 3;
+    c.help =
+        "A change an inject or option makes when it fires or is chosen: the keys of `[[change]]` but `at`, "
+        "and also: `servers` or `beds` relative to the values in force (`\"+20\"`, `\"-2\"`), a surge of "
+        "persons entering at an agency now, and `for`: put back what it changed after a while.";
+    c.keys.erase(c.keys.begin());  // at
+    for (Key& k : c.keys) {
+      if (k.name == "servers" || k.name == "beds") k.help += " Or relative: `\"+2\"`, `\"-1\"`.";
+      if (k.name == "profile") k.help = "Source: who its cases are from now on. With `surge`: who the surge brings.";
+      if (k.name == "note") k.default_value = "";
+    }
+    c.keys.push_back({.name = "surge",
+                      .type = integer,
+                      .allowed = "1 to " + std::to_string(kMaxBatchCases),
+                      .help = "Agency: this many persons enter the mechanism there now (of `profile`, default "
+                              "the built-in adult profile)."});
+    c.keys.push_back({.name = "for",
+                      .type = duration,
+                      .unit = "days",
+                      .allowed = "> 0",
+                      .help = "Puts back the values it replaced after this long (an agency closed for 3 days)."});
+    s.push_back(std::move(c));
+  }
+  s.push_back({
+      .id = "option",
+      .title = "[[inject.option]]",
+      .level = 3,
+      .help = "A decision option: what the players may decide, and the changes it makes (none: do nothing).",
+      .keys =
+          {
+              {.name = "id", .type = identifier, .presence = required, .help = "Unique within the inject.", .expects = "a unique id"},
+              {.name = "text",
+               .presence = required,
+               .help = "The option as the players see it.",
+               .expects = "the option as the players see it"},
+              {.name = "change", .type = tables, .help = "Its changes.", .link = "exercise.change"},
+          },
+  });
+
+  for (Section& sec : s) {
+    if (sec.id != "exercise.file" && sec.id != "exercise" && sec.id != "objective" && sec.id != "participant" && sec.id != "inject" &&
+        sec.id != "inject.trigger" && sec.id != "option" && sec.id != "exercise.change")
+      continue;
+    for (Key& k : sec.keys) {
+      if (k.type == text && k.expects.empty()) k.expects = "text";
+      if (k.presence != optional && k.expects.empty()) k.expects = k.help;
+    }
+  }
 
   // Tables whose keys are data, read as shares (not part of the reference's key tables).
   s.push_back({.id = "profile.exploitation", .title = "exploitation = { … }", .level = 0, .open = true});
