@@ -266,7 +266,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   std::vector<std::vector<FiredInject>> fired;
   const RunResult base = play(x, s, played, a.replications, a.threads);
   const RunResult other = play(x, s, branch, a.replications, a.threads, &fired);
-  const std::vector<OptionDifference> diffs = key_differences(s, base, other);
+  const std::vector<OptionDifference> diffs = key_differences(s, base, other, agencies_of(in));
   write_results(out, s, x.seed, RunResult{{other.replications[0]}, other.replications[0].events_processed, 0, 1},
                 sample_every, exercise_json(x, s, fired[0], true, s.run.horizon), command_line);
   json j;

@@ -1,5 +1,6 @@
 #include "sim/exercise/analysis.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -78,10 +79,40 @@ RunResult play(const Exercise& exercise, const Scenario& scenario, const Decisio
   return out;
 }
 
-std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r) {
+namespace {
+
+/// Whether key indicator `d` is one of those shown: not an agency's, or one of `agencies`'.
+bool shown(const IndicatorDef& d, const Scenario& s, const std::vector<AgencyId>& agencies) {
+  if (!d.key) return false;
+  if (!d.name.starts_with("agencies.")) return true;
+  for (AgencyId a : agencies) {
+    if (d.name.starts_with("agencies." + s.agencies[a].id + ".")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<AgencyId> agencies_of(const Inject& in) {
+  std::vector<AgencyId> out;
+  const auto add = [&](AgencyId a) {
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  };
+  if (in.to) add(*in.to);
+  const auto from = [&](const std::vector<InjectChange>& changes) {
+    for (const InjectChange& c : changes) {
+      if (c.change.target == Change::Target::agency) add(c.change.index);
+    }
+  };
+  from(in.changes);
+  for (const DecisionOption& o : in.options) from(o.changes);
+  return out;
+}
+
+std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r, const std::vector<AgencyId>& agencies) {
   std::vector<IndicatorValue> out;
   for (const IndicatorDef& d : indicators(s)) {
-    if (!d.key) continue;
+    if (!shown(d, s, agencies)) continue;
     IndicatorValue v;
     v.name = d.name;
     v.label = d.label;
@@ -101,10 +132,11 @@ std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r) {
   return out;
 }
 
-std::vector<OptionDifference> key_differences(const Scenario& s, const RunResult& base, const RunResult& other) {
+std::vector<OptionDifference> key_differences(const Scenario& s, const RunResult& base, const RunResult& other,
+                                              const std::vector<AgencyId>& agencies) {
   std::vector<OptionDifference> out;
   for (const IndicatorDef& d : indicators(s)) {
-    if (!d.key) continue;
+    if (!shown(d, s, agencies)) continue;
     OptionDifference od;
     od.indicator = d.name;
     od.label = d.label;
@@ -139,7 +171,13 @@ ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, con
   a.fired = played.fired;
   a.complete = played.complete;
   a.ended_at = played.ended_at;
-  a.outcome = key_values(scenario, played.result);
+  std::vector<AgencyId> concerned;  // the agencies of every inject, for the outcome
+  for (const FiredInject& f : played.fired) {
+    for (AgencyId x : agencies_of(exercise.injects[f.inject])) {
+      if (std::find(concerned.begin(), concerned.end(), x) == concerned.end()) concerned.push_back(x);
+    }
+  }
+  a.outcome = key_values(scenario, played.result, concerned);
   for (const LogRecord& r : records) {
     if (r.kind == LogRecord::Kind::note) a.notes.push_back(r);
   }
@@ -155,6 +193,7 @@ ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, con
   for (const FiredInject& f : a.fired) {
     if (!f.option) continue;
     const Inject& in = exercise.injects[f.inject];
+    const std::vector<AgencyId> these = agencies_of(in);
     DecisionAnalysis da;
     da.inject = f.inject;
     da.option_played = in.options[*f.option].id;
@@ -177,14 +216,14 @@ ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, con
       oo.text = in.options[k].text;
       oo.played = k == *f.option;
       if (oo.played) {
-        oo.story = a.outcome;
+        oo.story = key_values(scenario, played.result, these);
       } else {
         DecisionScript alt = as_played;
         alt[in.id] = oo.option;
-        oo.story = key_values(scenario, play(exercise, scenario, alt, 1, 1));
+        oo.story = key_values(scenario, play(exercise, scenario, alt, 1, 1), these);
         if (options.replications >= 2) {
           const RunResult runs = play(exercise, scenario, alt, options.replications, options.threads);
-          oo.versus_played = key_differences(scenario, played_runs, runs);
+          oo.versus_played = key_differences(scenario, played_runs, runs, these);
         }
       }
       da.options.push_back(std::move(oo));

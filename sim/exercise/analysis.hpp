@@ -123,10 +123,16 @@ DecisionScript decisions_of(const std::vector<LogRecord>& records);
 RunResult play(const Exercise& exercise, const Scenario& scenario, const DecisionScript& script,
                std::uint32_t replications, unsigned threads, std::vector<std::vector<FiredInject>>* fired = nullptr);
 
-/// The key indicators (IndicatorDef::key) of replication 0 of `r`.
-std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r);
-/// `other` minus `base` for every key indicator, paired by replication (95 % Student-t).
-std::vector<OptionDifference> key_differences(const Scenario& s, const RunResult& base, const RunResult& other);
+/// The agencies an inject concerns: the one it is addressed to, and those its changes and its
+/// options' changes name.
+std::vector<AgencyId> agencies_of(const Inject& in);
+
+/// The key indicators (IndicatorDef::key) of replication 0 of `r`: those of the mechanism as a
+/// whole (cases, deadlines) and, of the per-agency ones, those of `agencies` only.
+std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r, const std::vector<AgencyId>& agencies);
+/// `other` minus `base` for the same indicators, paired by replication (95 % Student-t).
+std::vector<OptionDifference> key_differences(const Scenario& s, const RunResult& base, const RunResult& other,
+                                              const std::vector<AgencyId>& agencies);
 
 /// Replays the log (Director::replay) and the options not taken. Throws as Director::replay does
 /// when the log does not match the exercise.
