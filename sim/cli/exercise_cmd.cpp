@@ -25,8 +25,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr const char* kWeekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -324,16 +322,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
 
 }  // namespace
 
-std::string sim_clock(Time t) {
-  const double day = std::floor(t);
-  int minutes = static_cast<int>(std::lround((t - day) * 1440));
-  double d = day;
-  if (minutes >= 1440) minutes -= 1440, d += 1;
-  const int weekday = static_cast<int>(std::fmod(d, 7.0));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "day %.0f (%s) %02d:%02d", d, kWeekdays[weekday], minutes / 60, minutes % 60);
-  return buf;
-}
+std::string sim_clock(Time t) { return format_clock(t); }
 
 CLI::App* add_exercise_command(CLI::App& app, ExerciseArgs& a) {
   auto* ex =

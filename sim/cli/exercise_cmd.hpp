@@ -31,7 +31,7 @@ CLI::App* add_exercise_command(CLI::App& app, ExerciseArgs& args);
 /// Runs the subcommand given; throws UsageError, ScenarioError, std::runtime_error.
 int run_exercise(const ExerciseArgs& args, const std::string& command_line);
 
-/// "day 12 (Fri) 09:00": simulated time t (days; t = 0 is Monday 00:00).
+/// "day 12 (Fri) 09:00": simulated time t (format_clock).
 std::string sim_clock(Time t);
 
 }  // namespace refsim::cli

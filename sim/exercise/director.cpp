@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include "sim/engine/engine.hpp"
@@ -27,7 +29,12 @@ Change reverting(const Change& previous, const std::string& origin) {
   return back;
 }
 
-std::string exact(Time t) { return format_duration(t); }
+/// An instant in messages: the clock, and the exact number of days a log holds.
+std::string exact(Time t) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, t).ptr;  // shortest form that reads back as t
+  return format_clock(t) + " (" + std::string(buf, end) + " d)";
+}
 
 LogRecord record(LogRecord::Kind kind, Time sim, double wall) {
   LogRecord r;

@@ -35,7 +35,7 @@ std::string Trigger::describe(const Scenario& s) const {
     out += os.str();
   }
   if (hold_for > 0) out += " for " + format_duration(hold_for);
-  if (after > 0) out += ", after " + format_duration(after);
+  if (after > 0) out += ", after " + format_clock(after);
   return out;
 }
 

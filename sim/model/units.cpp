@@ -88,4 +88,16 @@ std::string format_duration(double days) {
   return buf;
 }
 
+std::string format_clock(double t) {
+  static constexpr const char* kWeekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  if (!std::isfinite(t)) return "never";
+  double day = std::floor(t);
+  long minutes = std::lround((t - day) * 1440);
+  if (minutes >= 1440) minutes -= 1440, day += 1;
+  const int weekday = static_cast<int>(std::fmod(std::fmod(day, 7.0) + 7.0, 7.0));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "day %.0f (%s) %02ld:%02ld", day, kWeekdays[weekday], minutes / 60, minutes % 60);
+  return buf;
+}
+
 }  // namespace refsim

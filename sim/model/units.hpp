@@ -24,4 +24,8 @@ double parse_rate(std::string_view text);
 /// Renders days compactly for people: "45min", "3.5h", "12d", "2.1y".
 std::string format_duration(double days);
 
+/// A simulated instant for people: "day 12 (Fri) 09:00" (t = 0 is Monday 00:00; rounded to the
+/// minute).
+std::string format_clock(double t);
+
 }  // namespace refsim
