@@ -167,7 +167,7 @@ TEST_CASE("After-action report: n/a values show their reason and never 0", "[aar
   CHECK(diffs[0][3] == "0.90 to 4.30");
   CHECK(diffs[0][4] == "20");
   CHECK(diffs[0][5] == "**significant**");
-  CHECK(diffs[1][2] == "-3.00 percentage points");
+  CHECK(diffs[1][2] == "-3 percentage points");
   CHECK(diffs[1][5] == "not significant (the interval includes 0)");
   CHECK(diffs[4][4] == "18");
   CHECK(diffs[4][5] == "**significant**");
@@ -175,7 +175,7 @@ TEST_CASE("After-action report: n/a values show their reason and never 0", "[aar
   const auto story = table_after(md, "#### After: the story at the horizon, per option");
   REQUIRE(story.size() == 3);
   CHECK(story[0][1] == "41.5 days (n = 212)");
-  CHECK(story[1][1] == "87.0 % (n = 31)");
+  CHECK(story[1][1] == "87 % (n = 31)");
   CHECK(story[1][3] == "_n/a: no child entered in this story_ (n = 31)");
   CHECK(story[2][1] == "_n/a: no trial concluded before the horizon_ (n = 0)");
   // Before the decision.
@@ -184,7 +184,7 @@ TEST_CASE("After-action report: n/a values show their reason and never 0", "[aar
   CHECK(before[0] == std::vector<std::string>{"In the mechanism", "143 persons", "1"});
   CHECK(before[3] == std::vector<std::string>{"Shelter occupancy", "100 %", "1"});
   // Objectives: the measure with its observations, or why there is none.
-  CHECK(has(md, "- **Measure:** Children referred within 24 h: 87.0 % (n = 31)"));
+  CHECK(has(md, "- **Measure:** Children referred within 24 h: 87 % (n = 31)"));
   CHECK(has(md, "- **Measure:** _none: the objective names no deadline; the notes only_"));
   // No n/a became a number.
   const std::string html = after_action_html(s->analysis);

@@ -123,11 +123,11 @@ class Doc {
 
 // --- Numbers and times ---------------------------------------------------------------------------
 
-/// About three significant digits.
+/// About three significant digits; whole numbers (counts) without decimals.
 std::string fmt(double v) {
   const double a = std::fabs(v);
   char buf[48];
-  if (a >= 100) {
+  if (a >= 100 || (v == std::round(v) && a < 1e15)) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
   } else if (a >= 10) {
     std::snprintf(buf, sizeof buf, "%.1f", v);
@@ -977,7 +977,19 @@ constexpr std::string_view kPageScript = R"js(
       options: {
         indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false, devicePixelRatio: 2,
         plugins: {
-          legend: {position: 'top', labels: {boxWidth: 14}},
+          // One entry per option (its bar and its mean shown or hidden together); no entry for 0.
+          legend: {position: 'top', labels: {boxWidth: 14, generateLabels: function (chart) {
+            return f.series.map(function (s, j) {
+              var c = palette[j % palette.length];
+              return {text: s.label + ' − played', fillStyle: c, strokeStyle: c, lineWidth: 1, datasetIndex: 2 * j,
+                      hidden: !chart.isDatasetVisible(2 * j)};
+            });
+          }}, onClick: function (e, item, legend) {
+            var chart = legend.chart, show = !chart.isDatasetVisible(item.datasetIndex);
+            chart.setDatasetVisibility(item.datasetIndex, show);
+            chart.setDatasetVisibility(item.datasetIndex + 1, show);
+            chart.update();
+          }},
           tooltip: {callbacks: {label: function (ctx) {
             var v = ctx.raw.x, row = f.rows[Math.round(ctx.raw.y)];
             var t = row + ' — ' + ctx.dataset.label + ': ' +
@@ -1037,6 +1049,11 @@ th { background: #eef2f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.meta th, table.meta td:first-child { width: 16em; background: #f6f6f6; font-weight: bold; }
 table.plan td { height: 2.6em; }
+table.plan th:nth-child(1) { width: 12%; }
+table.plan th:nth-child(2), table.plan th:nth-child(3) { width: 22%; }
+table.plan th:nth-child(4) { width: 15%; }
+table.plan th:nth-child(5) { width: 11%; }
+table.plan th:nth-child(6), table.plan th:nth-child(7) { width: 9%; }
 table.plan th { font-size: 0.92em; }
 .na { color: #666; font-style: italic; }
 .figure { position: relative; width: 100%; margin: 0.4em 0; }
