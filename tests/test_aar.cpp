@@ -308,3 +308,26 @@ TEST_CASE("After-action report: an analysis without its exercise is refused", "[
   CHECK_THROWS_AS(after_action_markdown(a), std::invalid_argument);
   CHECK_THROWS_AS(after_action_html(a), std::invalid_argument);
 }
+
+TEST_CASE("After-action report: an indicator the same under every option is not drawn", "[aar]") {
+  const auto s = test::aar_sample(kBaseline);
+  ExerciseAnalysis a = s->analysis;
+  for (OptionOutcome& o : a.decisions[0].options) {
+    if (o.played) continue;
+    OptionDifference& d = o.versus_played[0];  // time to identification
+    d.mean = d.ci_low = d.ci_high = 0.0;
+    d.significant = false;
+  }
+  const std::string html = after_action_html(a);
+  const Json figures = figures_of(html);
+  REQUIRE(figures.size() == 1);
+  CHECK(figures[0]["rows"] == Json::array({"Children referred within 24 h (n = 20/18 pairs)"}));
+  CHECK(has(html,
+            "Decision I2: options not taken minus played (days), not drawn: the same under every option in every "
+            "pair: Time to identification (mean)."));
+  CHECK(has(html, "Decision I2: options not taken minus played (days): nothing to draw"));
+  const auto diffs = table_after(after_action_markdown(a), "#### Versus played: the options not taken");
+  REQUIRE(diffs.size() == 6);
+  CHECK(diffs[0][2] == "0 days");
+  CHECK(diffs[0][5] == "not significant (the same in every pair)");
+}

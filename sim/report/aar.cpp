@@ -607,7 +607,9 @@ void decisions(Doc& d, const Context& c) {
             r.push_back({na("n/a: too few pairs")});
           }
           r.push_back(text(std::to_string(diff.pairs)));
+          const bool none = *diff.mean == 0 && diff.ci_low && diff.ci_high && *diff.ci_low == 0 && *diff.ci_high == 0;
           r.push_back(significant(diff) ? Inline{strong("significant")}
+                      : none            ? Inline{plain("not significant (the same in every pair)")}
                                         : Inline{plain("not significant (the interval includes 0)")});
         }
         rows.push_back(std::move(r));
@@ -1162,19 +1164,31 @@ std::string render_html(const Doc& d, const std::string& title) {
       }
       case Block::Kind::figure: {
         const Figure& f = b.figure;
-        // Rows with a mean in some series are drawn; the others are only in the table.
+        // Rows with a mean in some series are drawn, unless every option was the same as played in
+        // every pair (a zero-width interval at 0: nothing to see); the others are only in the table.
         std::vector<std::size_t> rows;
+        std::vector<std::string> same;
         for (std::size_t i = 0; i < f.rows.size(); ++i) {
+          bool any = false, all_same = true;
           for (const Figure::Series& s : f.series) {
-            if (i < s.mean.size() && s.mean[i]) {
-              rows.push_back(i);
-              break;
-            }
+            any = any || s.mean[i].has_value();
+            all_same = all_same && s.mean[i] && *s.mean[i] == 0 && s.lo[i] && *s.lo[i] == 0 && s.hi[i] && *s.hi[i] == 0;
+          }
+          if (any && all_same) {
+            same.push_back(f.rows[i]);
+          } else if (any) {
+            rows.push_back(i);
           }
         }
+        if (!same.empty()) {
+          std::string list;
+          for (const std::string& l : same) list += (list.empty() ? "" : "; ") + l;
+          os << "<p class=\"caption\">" << html_escape(f.title) << ", not drawn: the same under every option in every "
+             << "pair: " << html_escape(list) << ".</p>\n";
+        }
         if (rows.empty()) {
-          os << "<p class=\"caption na\">" << html_escape(f.title) << ": nothing to draw (every difference is n/a; see "
-             << "the table).</p>\n";
+          os << "<p class=\"caption na\">" << html_escape(f.title) << ": nothing to draw (every difference is n/a or "
+             << "0 in every pair; see the table).</p>\n";
           break;
         }
         const std::string id = "figure-" + std::to_string(figures.size() + 1);
