@@ -242,7 +242,6 @@ constexpr float kLead = 1.3f;   // the box's text line, per px of text size
 constexpr float kOffsetX = 14;  // the box from the pointer
 constexpr float kOffsetY = 16;
 constexpr float kMargin = 4;  // from the window's edges, at least
-constexpr std::uint8_t kAlpha = 240;
 }  // namespace hover
 
 constexpr std::uint8_t kHaloAlpha = 230;  // the background colour around text drawn over the graph
@@ -1404,7 +1403,7 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
     const sf::FloatRect box = hover_box(scene, *ui.hovered, ui.pointer, fonts, {0, 0, size.x, size.y});
     sf::RectangleShape back({box.width, box.height});
     back.setPosition(box.left, box.top);
-    back.setFillColor(with_alpha(kInk, hover::kAlpha));
+    back.setFillColor(kInk);  // opaque: the name over edges and labels
     target.draw(back);
     w.text(w.fit(scene.scenario().agencies[*ui.hovered].name, text_size::kHover, box.width - 2 * hover::kPad, true),
            text_size::kHover, {box.left + hover::kPad, box.top + hover::kPadY}, sf::Color::White, true);
