@@ -196,6 +196,77 @@ std::string short_name(std::string_view name, const std::vector<std::string>& dr
   return s;
 }
 
+namespace {
+
+std::vector<std::string> words_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : s) {
+    if (c == ' ') {
+      if (!w.empty()) out.push_back(w);
+      w.clear();
+    } else {
+      w += c;
+    }
+  }
+  if (!w.empty()) out.push_back(w);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) out += (out.empty() ? "" : " ") + words[i];
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> agency_label_lines(const std::vector<std::string>& names,
+                                                         const std::vector<std::string>& countries,
+                                                         const std::vector<std::vector<std::string>>& drop,
+                                                         std::size_t columns, std::size_t max_lines) {
+  const std::size_t n = names.size();
+  std::vector<std::string> shorts(n);
+  std::vector<std::vector<std::string>> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    shorts[i] = short_name(names[i], drop[i], columns, max_lines);
+    out[i] = wrap_label(shorts[i], columns, max_lines);
+  }
+  const std::vector<std::vector<std::string>> first = out;
+  for (std::size_t i = 0; i < n; ++i) {
+    // The others whose label is the same as this one's though the names differ.
+    std::vector<std::size_t> same{i};
+    for (std::size_t j = 0; j < n; ++j)
+      if (j != i && first[j] == first[i] && names[j] != names[i] && countries[j] == countries[i]) same.push_back(j);
+    if (same.size() < 2) continue;
+    // Words the short names of the group begin with alike; the rest tells them apart.
+    std::vector<std::vector<std::string>> words;
+    for (std::size_t k : same) words.push_back(words_of(shorts[k]));
+    std::size_t common = 0;
+    while (
+        std::all_of(words.begin(), words.end(), [&](const std::vector<std::string>& w) { return common < w.size(); }) &&
+        std::all_of(words.begin(), words.end(),
+                    [&](const std::vector<std::string>& w) { return w[common] == words[0][common]; }))
+      ++common;
+    const std::vector<std::string>& mine = words[0];
+    const std::string tail = joined(mine, common, mine.size());
+    if (tail.empty()) continue;
+    for (std::size_t head = common; head > 0; --head) {
+      std::string text = joined(mine, 0, head) + std::string(kEllipsis) + " " + tail;
+      if (head == common && common == mine.size()) break;
+      const std::vector<std::string> lines = wrap_label(text, columns, max_lines + 1);
+      const bool fits_all = lines.size() <= max_lines && std::none_of(lines.begin(), lines.end(), [&](const auto& l) {
+                              return code_points(l) > columns;
+                            });
+      if (fits_all) {
+        out[i] = lines;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 std::string common_segment(const std::vector<std::string>& names) {
   if (names.size() < 2) return {};
   // Candidates: the segments of the first name.

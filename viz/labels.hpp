@@ -34,6 +34,16 @@ std::vector<std::string> wrap_label(std::string_view text, std::size_t columns, 
 std::string short_name(std::string_view name, const std::vector<std::string>& drop, std::size_t columns,
                        std::size_t max_lines);
 
+/// The labels of agencies called `names` in `countries` (drop[i]: as short_name()), wrapped.
+/// Labels that would come out the same for different names in one country keep what tells them
+/// apart: the words after the ones their short names begin with alike stay at the end, and the
+/// ellipsis goes before them ("Woreda labour & social affairs… Oromia" beside "… Amhara"). In
+/// different countries the same label is fine: the frames name the countries.
+std::vector<std::vector<std::string>> agency_label_lines(const std::vector<std::string>& names,
+                                                         const std::vector<std::string>& countries,
+                                                         const std::vector<std::vector<std::string>>& drop,
+                                                         std::size_t columns, std::size_t max_lines);
+
 /// A segment ", Words" (up to the next ',', ':' or '(' or the end; parentheticals apart) of one of `names` that at
 /// least half of them contain: the one most of them contain, then the longest; empty when there
 /// are fewer than two names or none is shared so widely. (Its caller drops it from the labels of

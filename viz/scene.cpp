@@ -68,6 +68,16 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
       for (AgencyId a : members) drop[a].push_back(common);
     }
   }
+  {
+    std::vector<std::string> names, countries;
+    for (const Agency& ag : scenario.agencies) {
+      names.push_back(ag.name);
+      countries.push_back(ag.country);
+    }
+    const std::vector<std::vector<std::string>> lines =
+        agency_label_lines(names, countries, drop, kLabelColumns, kLabelLines);
+    for (std::size_t a = 0; a < n; ++a) nodes_[a].label_lines = lines[a];
+  }
   // Text widths at the base sizes; the boxes scale them by the text scale.
   std::vector<float> name_width(n), stats_width(n);
   const float count_width = text_width(font, "8888", Metrics::kStatsSize);
@@ -79,7 +89,6 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     // where it is; the labels and gauges show the capacity in force.
     g.radius = ag.unlimited ? kUnlimitedRadius
                             : kBaseRadius + kRadiusPerDoubling * static_cast<float>(std::log2(1.0 + ag.servers));
-    g.label_lines = wrap_label(short_name(ag.name, drop[a], kLabelColumns, kLabelLines), kLabelColumns, kLabelLines);
     std::string joined;
     for (const std::string& l : g.label_lines) joined += (joined.empty() ? "" : " ") + l;
     g.shortened = joined != ag.name;

@@ -1,7 +1,8 @@
 // The labels as refsim-viz draws them (render.hpp, agency_labels()), with the real font: for every
 // library scenario and the four-country fixture, at 1600x1000 and the view that fits the whole
 // graph (as the window opens), every agency's name is drawn, at a readable size, fully inside the
-// graph area, clear of every other label and of every disc. Needs a display for the font's
+// graph area, clear of every other label and of every disc, and no two agencies of different
+// names in one country get the same label. Needs a display for the font's
 // glyphs (CTest runs it under xvfb-run).
 #include <SFML/Graphics/Text.hpp>
 #include <algorithm>
@@ -65,6 +66,12 @@ Checked check(const std::filesystem::path& file, const Fonts& fonts, unsigned wi
                          screen.graph.top + screen.graph.height};
   for (const LabelProblem& p : label_problems(rects, shown, agency_discs(scene, cam), canvas))
     out.problems.push_back(describe(p, s));
+  // Different names, different labels, in one country (the frames tell countries apart).
+  for (AgencyId a = 0; a < s.agencies.size(); ++a)
+    for (AgencyId b = a + 1; b < s.agencies.size(); ++b)
+      if (s.agencies[a].name != s.agencies[b].name && s.agencies[a].country == s.agencies[b].country &&
+          scene.node(a).label_lines == scene.node(b).label_lines)
+        out.problems.push_back("'" + s.agencies[a].id + "' and '" + s.agencies[b].id + "' have the same label");
   return out;
 }
 

@@ -135,3 +135,24 @@ rate = 1
   CHECK(describe({LabelProblem::Kind::overlaps_disc, 0, 1}, s) == "label of 'shelter' overlaps the disc of 'police'");
   CHECK(describe({LabelProblem::Kind::outside, 1, 1}, s) == "label of 'police' is not entirely inside the canvas");
 }
+
+TEST_CASE("Labels: names that would get the same label keep what tells them apart") {
+  const std::vector<std::string> names{"Woreda labour and social affairs offices, Oromia",
+                                       "Woreda labour and social affairs offices, Amhara", "Federal police"};
+  const auto lines = agency_label_lines(names, {"ET", "ET", "ET"}, {{}, {}, {}}, 22, 2);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] != lines[1]);
+  CHECK(lines[0].back().find("Oromia") != std::string::npos);
+  CHECK(lines[1].back().find("Amhara") != std::string::npos);
+  for (const auto& l : lines) {
+    CHECK(l.size() <= 2);
+    for (const std::string& line : l) CHECK(code_points(line) <= 22);
+  }
+  CHECK(lines[2] == std::vector<std::string>{"Federal police"});
+  // The same name twice stays the same label.
+  const auto twice = agency_label_lines({"Shelter", "Shelter"}, {"ET", "ET"}, {{}, {}}, 22, 2);
+  CHECK(twice[0] == twice[1]);
+  // In different countries the same label is fine: the frames name them.
+  const auto apart = agency_label_lines({names[0], names[1]}, {"ET", "KE"}, {{}, {}}, 22, 2);
+  CHECK(apart[0] == apart[1]);
+}
