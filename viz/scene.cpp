@@ -101,7 +101,7 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     for (const std::string& l : g.label_lines)
       name_width[a] = std::max(name_width[a], text_width(font, l, Metrics::kLabelSize));
   }
-  auto lay_out = [&](float k) {
+  auto lay_out = [&](float k, bool compact) {
     std::vector<NodeBox> boxes(n);
     const float line = Metrics::kLabelSize * Metrics::kLabelLead * k;
     const float stats_line = Metrics::kStatsSize * Metrics::kStatsLead * k;
@@ -126,19 +126,25 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     opt.group_padding = Metrics::kGroupPadding;
     opt.group_header = Metrics::kGroupHeader * k;
     opt.aspect = area.y > 0 ? static_cast<double>(area.x) / area.y : 1.0;
+    opt.compact = compact;
     return layout_agencies(scenario, boxes, opt);
   };
-  // The text scale: from 1, grown until the names are kReadableLabel px at the fitted view.
+  // The spring's spacing while the names are readable at the fitted view; else a compact layout,
+  // and then the text scale grown from 1 until the names are kReadableLabel px at that view.
   float scale = 1;
-  layout_ = lay_out(scale);
-  if (n <= kReadableMaxAgencies && area.x > 0 && area.y > 0) {
+  layout_ = lay_out(scale, false);
+  auto needed = [&] {
+    Camera cam;
+    cam.fit(layout_.bounds, {0, 0, area.x, area.y});
+    return kReadableLabel / (Metrics::kLabelSize * cam.zoom());
+  };
+  if (n <= kReadableMaxAgencies && area.x > 0 && area.y > 0 && needed() > scale) {
+    layout_ = lay_out(scale, true);
     for (int round = 0; round < kScaleRounds; ++round) {
-      Camera cam;
-      cam.fit(layout_.bounds, {0, 0, area.x, area.y});
-      const float need = kReadableLabel / (Metrics::kLabelSize * cam.zoom());
+      const float need = needed();
       if (need <= scale) break;
       scale = std::max(scale, need * kScaleHeadroom);
-      layout_ = lay_out(scale);
+      layout_ = lay_out(scale, true);
     }
   }
   text_scale_ = scale;

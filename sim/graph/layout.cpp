@@ -386,7 +386,7 @@ std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges,
   const std::vector<Point2> sprung = spring(n, edges, boxes, aspect, opt);
   std::vector<Point2> pos = sprung;
   compact(pos, boxes, opt.edge_room);
-  pos = tighten(pos, boxes, opt);
+  pos = opt.compact ? tighten(pos, boxes, opt) : separated(pos, boxes, opt.gap);
   if (n > 1) {
     Rect b = box_rect(pos[0], boxes[0], 0);
     for (std::size_t v = 0; v < n; ++v) b = unite(b, box_rect(pos[v], boxes[v], 0));
@@ -396,7 +396,7 @@ std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges,
     for (Point2& p : pos) p = Point2{cx + (p.x - cx) * sx, cy + (p.y - cy) * sy};
   }
   // The same agencies in rows, in the spring's order, when that is much more compact.
-  if (n >= kRowsMinVertices && n <= kTightenMaxVertices) {
+  if (opt.compact && n >= kRowsMinVertices && n <= kTightenMaxVertices) {
     std::vector<Point2> sizes(n);
     for (std::size_t v = 0; v < n; ++v) sizes[v] = Point2{boxes[v].left + boxes[v].right, boxes[v].up + boxes[v].down};
     std::vector<Point2> rows = pack_rows(sizes, sprung, aspect, opt.gap, /*spread=*/false);

@@ -8,8 +8,9 @@
 // Agencies that declare a `position` keep it (scaled uniformly so that their boxes do not
 // overlap; x grows to the right, y grows downwards, as on screen); the others are placed by a
 // Boost.Graph spring layout (Kamada–Kawai; Fruchterman–Reingold above a few hundred vertices) and
-// mapped onto the declared ones. A spring placement is then made compact: shrunk and its overlaps
-// pushed apart, or, when that is much smaller, its agencies packed in rows in the spring's order.
+// mapped onto the declared ones. With LayoutOptions::compact a spring placement is then made
+// compact: shrunk and its overlaps pushed apart, or, when that is much smaller, its agencies
+// packed in rows in the spring's order.
 // Without declared positions, countries are laid out in two levels: each country on its own
 // (frames of aspect ratio 1.4, 1 or 2, whichever fills the area best), then the countries (and
 // agencies without a country) as blocks the size of their frames, packed in rows that fill
@@ -62,6 +63,10 @@ struct LayoutOptions {
                               ///< space is left between most neighbours (room to see edges)
   double aspect = 1.0;        ///< width / height of the area to fill (placement, country frames' rows)
   unsigned iterations = 400;  ///< Fruchterman–Reingold iterations
+  /// Make spring placements compact (for a crowded drawing area): shrink them and push the
+  /// overlaps apart, or pack the agencies in rows in the spring's order when that is much smaller.
+  /// Off, a placement keeps the spring's spacing.
+  bool compact = false;
 };
 
 struct GraphLayout {

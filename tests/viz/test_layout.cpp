@@ -57,11 +57,15 @@ void require_no_overlap(const GraphLayout& l, const std::vector<NodeBox>& boxes)
 TEST_CASE("layout: the same scenario and boxes give the same positions, bit for bit") {
   const Scenario s = generated(40, 3);
   const auto boxes = boxes_for(s);
-  const GraphLayout a = layout_agencies(s, boxes), b = layout_agencies(s, boxes);
-  REQUIRE(a.positions.size() == 40);
-  for (std::size_t i = 0; i < a.positions.size(); ++i) {
-    CHECK(a.positions[i].x == b.positions[i].x);
-    CHECK(a.positions[i].y == b.positions[i].y);
+  for (bool compact : {false, true}) {
+    LayoutOptions opt;
+    opt.compact = compact;
+    const GraphLayout a = layout_agencies(s, boxes, opt), b = layout_agencies(s, boxes, opt);
+    REQUIRE(a.positions.size() == 40);
+    for (std::size_t i = 0; i < a.positions.size(); ++i) {
+      CHECK(a.positions[i].x == b.positions[i].x);
+      CHECK(a.positions[i].y == b.positions[i].y);
+    }
   }
 }
 
@@ -151,10 +155,13 @@ TEST_CASE("layout: country frames fill the aspect ratio of the area they are dra
   }
 }
 
-TEST_CASE("layout: a country's agencies are not spread far beyond the room their boxes need") {
+TEST_CASE("layout: compact, a country's agencies are not spread far beyond the room their boxes need") {
   const Scenario s = generated(42, 6);
   const auto boxes = boxes_for(s);
-  const GraphLayout l = layout_agencies(s, boxes);
+  LayoutOptions opt;
+  opt.compact = true;
+  const GraphLayout l = layout_agencies(s, boxes, opt);
+  require_no_overlap(l, boxes);
   for (const CountryGroup& g : l.groups) {
     double need = 0;
     for (AgencyId a : g.members) need += (boxes[a].left + boxes[a].right) * (boxes[a].up + boxes[a].down);
