@@ -55,6 +55,9 @@ for _ in $(seq 150); do
   sleep 0.1
 done
 [[ -n $wid ]] || { echo "no refsim-viz window"; exit 1; }
+# Without a window manager the window may be placed partly off the screen, where the pointer
+# cannot go: put it in the top-left corner.
+xdotool windowmove "$wid" 0 0
 sleep 1
 
 centre() { awk -F, -v id="$1" '$1 == id { printf "%d %d", $2, $3 }' layout.csv; }
