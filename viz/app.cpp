@@ -62,7 +62,7 @@ App::App(const Scenario& scenario, const ReferralGraph& graph, const Fonts& font
       sim_(scenario, graph, options.seed),
       scene_(scenario, graph, fonts.regular, [&] {
         const sf::FloatRect g = ScreenLayout::for_size(options.width, options.height).graph;
-        return static_cast<double>(g.width) / g.height;
+        return sf::Vector2f{g.width, g.height};
       }()) {
   ui_.screen = ScreenLayout::for_size(options.width, options.height);
   ui_.camera.fit(scene_.layout().bounds, ui_.screen.graph);
@@ -189,6 +189,12 @@ void App::apply(const Command& command) {
                  [&](const cmd::Quit&) { quit_ = true; },
                  [&](const cmd::ChangeCapacity& c) { facilitator(c); },
                  [&](const cmd::ToggleOpen& c) { facilitator(c); },
+                 [&](const cmd::HoverAt& h) {
+                   ui_.pointer = {h.x, h.y};
+                   ui_.hovered = h.inside && ui_.screen.graph.contains(ui_.pointer)
+                                     ? agency_at(scene_, ui_.camera, ui_.pointer)
+                                     : std::nullopt;
+                 },
              },
              command);
 }
@@ -284,7 +290,9 @@ int App::interactive() {
             commands_.push(cmd::Pan{p.x - last_mouse.x, p.y - last_mouse.y});
             last_mouse = p;
           }
+          commands_.push(cmd::HoverAt{static_cast<float>(ev.mouseMove.x), static_cast<float>(ev.mouseMove.y)});
           break;
+        case sf::Event::MouseLeft: commands_.push(cmd::HoverAt{0, 0, false}); break;
         case sf::Event::MouseButtonReleased:
           if (ev.mouseButton.button == sf::Mouse::Left && dragging) {
             dragging = false;

@@ -32,6 +32,12 @@ struct Select {
 struct SelectAt {
   float x, y;  ///< screen point: the agency drawn there, or none
 };
+/// The pointer moved to a screen point (inside: over the window): the agency drawn there, if
+/// any, shows its full name beside it.
+struct HoverAt {
+  float x = 0, y = 0;
+  bool inside = true;
+};
 struct FitView {};
 struct SaveScreenshot {};
 struct Resize {
@@ -52,7 +58,7 @@ struct ToggleOpen {  ///< closes an open agency, reopens a closed one
 
 using Command = std::variant<cmd::TogglePause, cmd::Step, cmd::Faster, cmd::Slower, cmd::Restart, cmd::Zoom, cmd::Pan,
                              cmd::Select, cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit,
-                             cmd::ChangeCapacity, cmd::ToggleOpen>;
+                             cmd::ChangeCapacity, cmd::ToggleOpen, cmd::HoverAt>;
 
 class CommandQueue {
  public:

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numbers>
 #include <string_view>
 
@@ -50,6 +51,7 @@ constexpr float kFine = 10.5f;  // a change's origin, the footer, "no limit"
 constexpr float kTick = 10;     // the utilization scale's percentages, the titles of the columns per country
 constexpr float kBanner = 14;   // the notice over the graph
 constexpr float kHalo = 2;      // outline of text drawn over the graph, px
+constexpr float kHover = 13;    // the full name of the agency under the pointer
 }  // namespace text_size
 
 // The graph's marks; "world units" are px at zoom 1.
@@ -60,7 +62,6 @@ constexpr int kMinSegments = 8;               // segments of the smallest circle
 constexpr int kMaxSegments = 56;              // segments of the largest
 constexpr float kMarkZoomMax = 1.6f;          // marks stop growing with the zoom above this zoom
 constexpr float kTextZoomFloor = 0.82f;       // text on the graph shrinks with the zoom down to this zoom
-constexpr float kFloorFrom = 0.75f;           // ... while the zoom is at least this; below, it keeps shrinking
 constexpr float kCountryEdge = 1.5f;          // a country frame's edge, px
 constexpr float kCountryNameMax = 11;         // largest size of a country's name squeezed into its header, px
 constexpr float kCountryNameMin = 6;          // a country's name smaller than this is not drawn, px
@@ -109,6 +110,8 @@ constexpr float kBreachOuter = 5;          // and its outer radius, px
 constexpr float kBreachSpread = 10;        // how far a breach ring moves out, px
 constexpr float kMinStatsSize = 6;         // gauge counts smaller than this are not drawn, px
 constexpr float kMinLabelSize = 7;         // agency names smaller than this are hidden, px
+constexpr float kLabelRounding = 1;        // a label's rectangle beyond its halo: pixel rounding, px
+constexpr float kTextGrowMax = 1.6f;       // text on the graph grows with the zoom up to this many times its size
 constexpr float kSelectedLabelSize = 12;   // the selected agency's name when the others are hidden, px
 constexpr float kLabelGap = 3;             // between the ring and the name, px at zoom 1
 constexpr float kMinRadius = 4;            // a disc's radius, at least, px (drawn_radius())
@@ -119,10 +122,12 @@ constexpr float kHitSlop = 3;              // a click this far outside a ring st
 namespace card {
 constexpr float kMargin = 12;  // from the graph area's top-left corner, and from its bottom
 constexpr float kWidth = 320;
-constexpr float kPad = 12;          // text from the card's sides
-constexpr float kHeader = 50;       // the name and the line under it
-constexpr float kNameTop = 8;       // the name from the card's top
-constexpr float kSubTop = 28;       // the line under it from the card's top
+constexpr float kPad = 12;       // text from the card's sides
+constexpr float kHeader = 50;    // the name and the line under it
+constexpr float kNameTop = 8;    // the name from the card's top
+constexpr float kSubTop = 28;    // the line under it from the card's top
+constexpr float kNameLine = 18;  // a line of the name, when it takes more than one
+constexpr std::size_t kNameLines = 3;
 constexpr float kFixed = 52;        // the header and the bottom padding
 constexpr float kRow = 18;          // a row of the table
 constexpr float kKeyGap = 10;       // a key and its value on one row, at least
@@ -179,6 +184,9 @@ constexpr float kBusiestGap = 10;   // between its name and its utilization, at 
 constexpr std::size_t kDeadlinesShown = 4;
 constexpr double kBreachesAlarm = 0.05;  // recent deadline breaches from which the count is red
 constexpr std::size_t kRefusalLines = 3;
+// The note beside NOW when the scenario has parallel tracks, and its shorter form for a narrow panel.
+constexpr const char* kTracksNote = "below In system: tracks, one per parallel track";
+constexpr const char* kTracksNoteShort = "below In system: tracks";
 constexpr std::size_t kChangesShown = 3;  // the changes listed (one fewer under a refusal)
 constexpr std::size_t kChangeLines = 2;   // lines of a change's description
 constexpr float kOriginShare = 0.45f;     // a change's origin, at most, share of the panel's width
@@ -225,6 +233,16 @@ constexpr float kTop = 10;      // the box from the graph area's top
 constexpr float kTextTop = 14;  // the text from the graph area's top
 constexpr std::uint8_t kAlpha = 225;
 }  // namespace banner
+
+// The full name beside the pointer over an agency, px.
+namespace hover {
+constexpr float kPad = 8;       // text from the box's sides
+constexpr float kPadY = 5;      // and from its top and bottom
+constexpr float kLead = 1.3f;   // the box's text line, per px of text size
+constexpr float kOffsetX = 14;  // the box from the pointer
+constexpr float kOffsetY = 16;
+constexpr float kMargin = 4;  // from the window's edges, at least
+}  // namespace hover
 
 constexpr std::uint8_t kHaloAlpha = 230;  // the background colour around text drawn over the graph
 
@@ -329,6 +347,18 @@ void add_polyline(sf::VertexArray& va, const std::vector<sf::Vector2f>& pts, flo
 
 enum class Align { left, centre, right };
 
+/// Width in px of s drawn at `size` (rounded to whole px, as Writer::text draws it).
+float text_px_width(const sf::Font& font, std::string_view s, float size) {
+  const sf::Text t(utf8(s), font, static_cast<unsigned>(std::lround(size)));
+  return t.getLocalBounds().width + t.getLocalBounds().left;
+}
+
+/// The size in px of text on the graph whose size is `base` at zoom 1 and text scale 1: it grows
+/// with the scene's text scale and the zoom, up to marks::kTextGrowMax times `base`.
+float text_on_graph(float base, const Scene& scene, float zoom) {
+  return std::min(base * scene.text_scale() * zoom, base * marks::kTextGrowMax);
+}
+
 /// Text drawing with the frame's fonts; returns the width drawn.
 class Writer {
  public:
@@ -352,9 +382,9 @@ class Writer {
     return w;
   }
   float width(std::string_view s, float size, bool bold = false) const {
-    const sf::Text t(utf8(s), bold ? fonts_.bold : fonts_.regular, static_cast<unsigned>(std::lround(size)));
-    return t.getLocalBounds().width + t.getLocalBounds().left;
+    return text_px_width(bold ? fonts_.bold : fonts_.regular, s, size);
   }
+  const Fonts& fonts() const { return fonts_; }
   /// Shortens s with "…" until it fits in max_width (binary search on the length).
   std::string fit(std::string s, float size, float max_width, bool bold = false) const {
     if (width(s, size, bold) <= max_width) return s;
@@ -377,7 +407,8 @@ class Writer {
 };
 
 /// Greedy word wrap of s into lines no wider than max_width (a longer word gets a line of its own).
-std::vector<std::string> wrap_to_width(const Writer& w, const std::string& s, float size, float max_width) {
+std::vector<std::string> wrap_to_width(const Writer& w, const std::string& s, float size, float max_width,
+                                       bool bold = false) {
   std::vector<std::string> lines;
   std::string line;
   std::size_t start = 0;
@@ -385,7 +416,7 @@ std::vector<std::string> wrap_to_width(const Writer& w, const std::string& s, fl
     const std::size_t end = std::min(s.find(' ', start), s.size());
     const std::string word = s.substr(start, end - start);
     const std::string longer = line.empty() ? word : line + " " + word;
-    if (!line.empty() && w.width(longer, size) > max_width) {
+    if (!line.empty() && w.width(longer, size, bold) > max_width) {
       lines.push_back(line);
       line = word;
     } else {
@@ -434,13 +465,14 @@ void draw_countries(sf::RenderTarget& target, Writer& w, const Scene& scene, con
     add_rect(va, {a.x + thick, a.y + thick, b.x - a.x - 2 * thick, b.y - a.y - 2 * thick}, fill);
   }
   target.draw(va);
-  // Zoomed out, frames stay named with a readable floor, but the name must stay above the highest
-  // ring in the frame: the header, the padding and the box's room above the disc less the ring.
-  const float z = cam.zoom();
-  const float clear = (Metrics::kGroupHeader + Metrics::kGroupPadding + Metrics::kAboveDisc - Metrics::kRing) * z;
-  const float size =
-      std::max(Metrics::kGroupTitle * z,
-               std::min(marks::kCountryNameMax, (clear - marks::kCountryNameY * z - 1) / marks::kCountryNameLead));
+  // The name in the frame's header band (its height grows with the scene's text scale), smaller
+  // when zoomed far out so as to stay above the highest ring in the frame.
+  const float z = cam.zoom(), k = scene.text_scale();
+  const float clear = (Metrics::kGroupHeader * k + Metrics::kGroupPadding + Metrics::kAboveDisc - Metrics::kRing) * z;
+  const float size = std::min(
+      text_on_graph(Metrics::kGroupTitle, scene, z),
+      std::max(Metrics::kGroupTitle * k * z,
+               std::min(marks::kCountryNameMax, (clear - marks::kCountryNameY * z - 1) / marks::kCountryNameLead)));
   if (size < marks::kCountryNameMin) return;
   for (const CountryGroup& g : scene.layout().groups) {
     const sf::Vector2f a = cam.to_screen({g.frame.x0, g.frame.y0});
@@ -576,10 +608,9 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
   }
   target.draw(va);
 
-  // Labels: hidden when too small to read; the selected agency always keeps its own. Slightly
-  // zoomed out, they keep a readable floor (the layout's gaps leave room for that much).
-  const float floor_k = z >= marks::kFloorFrom ? std::max(z, marks::kTextZoomFloor) : z;
-  const float name_size = Metrics::kLabelSize * floor_k, stats_size = Metrics::kStatsSize * floor_k;
+  // Labels: at the sizes agency_labels() gives, where it places them; the gauges' counts scale alike.
+  const std::vector<AgencyLabel> labels = agency_labels(scene, snap, cam, w.fonts(), ui.selected);
+  const float stats_size = text_on_graph(Metrics::kStatsSize, scene, z);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     const NodeGeometry& g = scene.node(a);
     const AgencyNow& now = snap.agencies[a];
@@ -602,16 +633,15 @@ void draw_agencies(sf::RenderTarget& target, Writer& w, const Scene& scene, cons
       w.text("CLOSED", closed_text_size(z), {c.x, band.top + band.height * marks::kBandTextTop}, sf::Color::White, true,
              Align::centre);
     }
-    const float size = (name_size < marks::kMinLabelSize && ui.selected == a) ? marks::kSelectedLabelSize : name_size;
-    if (size < marks::kMinLabelSize) continue;
-    const float k = size / Metrics::kLabelSize;
-    float y = c.y + r + ring + marks::kLabelGap * z;
+    const AgencyLabel& l = labels[a];
+    if (!l.shown) continue;
+    float y = l.top;
     for (const std::string& line : g.label_lines) {
-      w.text(line, size, {c.x, y}, kInk, false, Align::centre, text_size::kHalo);
-      y += size * Metrics::kLabelLead;
+      w.text(line, l.name_size, {l.x, y}, kInk, false, Align::centre, text_size::kHalo);
+      y += l.name_size * Metrics::kLabelLead;
     }
-    w.text(Scene::stats_line(s.agencies[a], now.busy, now.servers, now.open), Metrics::kStatsSize * k, {c.x, y + 1 * k},
-           now.open ? kMuted : kFaint, false, Align::centre, text_size::kHalo);
+    w.text(l.stats, l.stats_size, {l.x, y + l.stats_gap}, now.open ? kMuted : kFaint, false, Align::centre,
+           text_size::kHalo);
   }
 }
 
@@ -705,7 +735,15 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
       std::string(ag.unlimited ? ""
                                : "A / D: one " + std::string(ag.residential ? "bed" : "staff") + " more / less · ") +
       (now.closed ? "C: reopen" : "C: close");
-  const float fixed = card::kFixed + card::kRow * lines + (ui.interactive ? card::kKeysLine : 0.0f);
+  // The full name, wrapped (at most card::kNameLines lines, the last one cut with "…").
+  std::vector<std::string> name_lines = wrap_to_width(w, ag.name, text_size::kTitle, width - 2 * card::kPad, true);
+  if (name_lines.size() > card::kNameLines) {
+    for (std::size_t k = card::kNameLines; k < name_lines.size(); ++k)
+      name_lines[card::kNameLines - 1] += " " + name_lines[k];
+    name_lines.resize(card::kNameLines);
+  }
+  const float name_extra = card::kNameLine * static_cast<float>(name_lines.size() - 1);
+  const float fixed = card::kFixed + name_extra + card::kRow * lines + (ui.interactive ? card::kKeysLine : 0.0f);
   std::size_t shown = outs.size();
   while (shown > 0 &&
          fixed + card::kOutsHeading + card::kOutsRow * static_cast<float>(shown + (shown < outs.size())) > room)
@@ -720,13 +758,15 @@ void draw_inspector(sf::RenderTarget& target, Writer& w, const Scene& scene, con
   card.setOutlineColor(kPanelRule);
   card.setOutlineThickness(1);
   target.draw(card);
-  w.text(w.fit(ag.name, text_size::kTitle, width - 2 * card::kPad, true), text_size::kTitle,
-         {x + card::kPad, y + card::kNameTop}, kInk, true);
+  for (std::size_t k = 0; k < name_lines.size(); ++k) {
+    w.text(w.fit(name_lines[k], text_size::kTitle, width - 2 * card::kPad, true), text_size::kTitle,
+           {x + card::kPad, y + card::kNameTop + card::kNameLine * static_cast<float>(k)}, kInk, true);
+  }
   std::string sub = ag.kind.empty() ? ag.id : ag.kind;
   if (!ag.country.empty()) sub += " · " + ag.country;
   w.text(w.fit(sub + "   (Esc: close)", text_size::kBody, width - 2 * card::kPad), text_size::kBody,
-         {x + card::kPad, y + card::kSubTop}, kMuted);
-  y += card::kHeader;
+         {x + card::kPad, y + card::kSubTop + name_extra}, kMuted);
+  y += card::kHeader + name_extra;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& [k, v] = rows[i];
     w.text(k, text_size::kKey, {x + card::kPad, y}, kMuted);
@@ -1086,6 +1126,13 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
   y += panel::kRunLine;
   rule();
 
+  if (ind.parallel_tracks) {
+    // Why in service may exceed in system, on the heading's line, as the panel's width allows.
+    const float room = inner - w.width("NOW", text_size::kHeading, true) - panel::kGap;
+    const std::string note =
+        w.width(panel::kTracksNote, text_size::kTick) <= room ? panel::kTracksNote : panel::kTracksNoteShort;
+    w.text(w.fit(note, text_size::kTick, room), text_size::kTick, {right, y + 1}, kFaint, false, Align::right);
+  }
   heading("NOW");
   auto pair_row = [&](const std::string& k1, const std::string& v1, const std::string& k2, const std::string& v2) {
     const float mid = x + inner / 2;
@@ -1097,11 +1144,24 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     }
     y += panel::kRow;
   };
-  pair_row("In system", num(static_cast<double>(ind.in_system)), "Waiting", num(static_cast<double>(ind.waiting)));
-  pair_row("In service", num(static_cast<double>(ind.in_service)), "In transfer",
-           num(static_cast<double>(ind.in_transfer)));
+  // Persons in system, and where their tracks are: the tracks add up (Indicators). With parallel
+  // tracks in the scenario both counts are shown and a note says why they differ.
+  auto count = [](std::size_t n) { return num(static_cast<double>(n)); };
+  {
+    std::string v = count(ind.in_system) + (ind.in_system == 1 ? " person" : " persons");
+    if (ind.parallel_tracks) v += " · " + count(ind.tracks) + (ind.tracks == 1 ? " track" : " tracks");
+    const float vw = w.text(v, text_size::kValue, {right, y - 1}, kInk, true, Align::right);
+    w.text(w.fit("In system", text_size::kKey, inner - vw - panel::kGap), text_size::kKey, {x, y}, kMuted);
+    y += panel::kRow;
+  }
+  pair_row("Waiting", count(ind.waiting), "In service", count(ind.in_service));
+  if (ind.held) {
+    pair_row("Held", count(ind.held_now), "In transfer", count(ind.in_transfer));
+    pair_row("Mean wait", days(ind.mean_wait), "", "");
+  } else {
+    pair_row("In transfer", count(ind.in_transfer), "Mean wait", days(ind.mean_wait));
+  }
   pair_row("Entering/d", num(ind.entries_per_day, 1), "Leaving/d", num(ind.throughput_per_day, 1));
-  pair_row("Mean wait", days(ind.mean_wait), "", "");
   if (ind.busiest) {
     const AgencyNow& b = snap.agencies[*ind.busiest];
     const std::string v = percent(b.utilization);
@@ -1178,7 +1238,6 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
     y += panel::kRow;
   }
   if (ind.turned_away) row("Full: turned away · sent on", num(*ind.turned_away, 1) + " · " + num(*ind.overflows, 1));
-  if (ind.held) row("Held (recovery period)", num(static_cast<double>(*ind.held)));
   rule();
 
   // Changes to the running mechanism (a scenario's [[change]]s, the facilitator's), newest first,
@@ -1251,7 +1310,7 @@ void draw_panel(sf::RenderTarget& target, Writer& w, const Scene& scene, const S
       draw_chart(target, w, {x, y, cw, ch}, h, &Sample::backlog, "Awaiting decision",
                  num(static_cast<double>(*ind.backlog)));
     } else {
-      draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "In system",
+      draw_chart(target, w, {x, y, cw, ch}, h, &Sample::in_system, "Persons in system",
                  num(static_cast<double>(ind.in_system)));
     }
     draw_chart(target, w, {x + cw + panel::kChartGap, y, cw, ch}, h, &Sample::waiting, "Waiting",
@@ -1338,6 +1397,85 @@ void draw_frame(sf::RenderTarget& target, const Scene& scene, const Snapshot& sn
   }
   draw_legend(target, w, scene, snap, ui);
   draw_panel(target, w, scene, snap, ui);
+  if (ui.hovered) {
+    // The full name beside the pointer, over everything else.
+    const sf::Vector2f size = target.getView().getSize();
+    const sf::FloatRect box = hover_box(scene, *ui.hovered, ui.pointer, fonts, {0, 0, size.x, size.y});
+    sf::RectangleShape back({box.width, box.height});
+    back.setPosition(box.left, box.top);
+    back.setFillColor(kInk);  // opaque: the name over edges and labels
+    target.draw(back);
+    w.text(w.fit(scene.scenario().agencies[*ui.hovered].name, text_size::kHover, box.width - 2 * hover::kPad, true),
+           text_size::kHover, {box.left + hover::kPad, box.top + hover::kPadY}, sf::Color::White, true);
+  }
+}
+
+std::vector<AgencyLabel> agency_labels(const Scene& scene, const Snapshot& snap, const Camera& cam, const Fonts& fonts,
+                                       std::optional<AgencyId> selected) {
+  const Scenario& s = scene.scenario();
+  const float z = cam.zoom();
+  const float base = text_on_graph(Metrics::kLabelSize, scene, z);
+  std::vector<AgencyLabel> out(s.agencies.size());
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const NodeGeometry& g = scene.node(a);
+    const AgencyNow& now = snap.agencies[a];
+    AgencyLabel& l = out[a];
+    // Hidden when too small to read; the selected agency always keeps its own.
+    l.name_size = (base < marks::kMinLabelSize && selected == a) ? marks::kSelectedLabelSize : base;
+    l.shown = l.name_size >= marks::kMinLabelSize;
+    const float k = l.name_size / Metrics::kLabelSize;
+    l.stats_size = Metrics::kStatsSize * k;
+    l.stats_gap = k;
+    const sf::Vector2f c = cam.to_screen(scene.centre(a));
+    const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
+    l.x = c.x;
+    l.top = c.y + r + ring + marks::kLabelGap * z;
+    l.stats = Scene::stats_line(s.agencies[a], now.busy, now.servers, now.open);
+    // The ink of the lines as drawn (glyph bounds, from the first line's top to the stats line's
+    // bottom), with the halo and a pixel for rounding.
+    float widest = text_px_width(fonts.regular, l.stats, l.stats_size);
+    float ink_top = std::numeric_limits<float>::max();
+    float y = l.top;
+    for (const std::string& line : g.label_lines) {
+      widest = std::max(widest, text_px_width(fonts.regular, line, l.name_size));
+      const sf::Text t(utf8(line), fonts.regular, static_cast<unsigned>(std::lround(l.name_size)));
+      ink_top = std::min(ink_top, std::round(y) + t.getLocalBounds().top);
+      y += l.name_size * Metrics::kLabelLead;
+    }
+    const sf::Text st(utf8(l.stats), fonts.regular, static_cast<unsigned>(std::lround(l.stats_size)));
+    const float stats_y = std::round(y + l.stats_gap);
+    ink_top = std::min(ink_top, stats_y + st.getLocalBounds().top);
+    const float ink_bottom = stats_y + st.getLocalBounds().top + st.getLocalBounds().height;
+    const float halo = text_size::kHalo + marks::kLabelRounding;
+    l.rect = LabelRect{c.x - widest / 2 - halo, ink_top - halo, c.x + widest / 2 + halo, ink_bottom + halo};
+  }
+  return out;
+}
+
+std::vector<DiscMark> agency_discs(const Scene& scene, const Camera& cam) {
+  const float z = cam.zoom();
+  std::vector<DiscMark> out;
+  for (AgencyId a = 0; a < scene.scenario().agencies.size(); ++a) {
+    const NodeGeometry& g = scene.node(a);
+    const sf::Vector2f c = cam.to_screen(scene.centre(a));
+    const float r = drawn_radius(g, z), ring = Metrics::kRing * std::max(z, r / g.radius);
+    out.push_back(DiscMark{c.x, c.y, r + ring});
+  }
+  return out;
+}
+
+sf::FloatRect hover_box(const Scene& scene, AgencyId a, sf::Vector2f pointer, const Fonts& fonts,
+                        const sf::FloatRect& window) {
+  const std::string& name = scene.scenario().agencies[a].name;
+  const float width =
+      std::min(text_px_width(fonts.bold, name, text_size::kHover) + 2 * hover::kPad, window.width - 2 * hover::kMargin);
+  const float height = text_size::kHover * hover::kLead + 2 * hover::kPadY;
+  float x = pointer.x + hover::kOffsetX, y = pointer.y + hover::kOffsetY;
+  if (x + width > window.left + window.width - hover::kMargin) x = window.left + window.width - hover::kMargin - width;
+  if (y + height > window.top + window.height - hover::kMargin) y = pointer.y - hover::kOffsetY - height;
+  x = std::max(x, window.left + hover::kMargin);
+  y = std::max(y, window.top + hover::kMargin);
+  return {std::round(x), std::round(y), std::round(width), std::round(height)};
 }
 
 float drawn_radius(const NodeGeometry& node, float zoom) { return std::max(node.radius * zoom, marks::kMinRadius); }

@@ -1,15 +1,16 @@
 #include "viz/scene.hpp"
 
+#include "viz/labels.hpp"
+
 #include <SFML/Graphics/Text.hpp>
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace refsim::viz {
 
 namespace {
 
-constexpr std::size_t kWrapColumns = 20;
-constexpr std::size_t kMaxLabelLines = 3;
 constexpr int kCurveSamples = 24;
 constexpr double kCurveBend = 0.12;        // control-point offset, as a fraction of the edge's length
 constexpr float kArrow = 9;                // arrow length, world units
@@ -20,39 +21,9 @@ constexpr std::uint32_t kWideCount = 888;  // the largest capacity the stats lin
 constexpr float kBelowRing = 4;            // room in an agency's box between its ring and its name, world units
 constexpr float kLayoutGap = 18;           // least gap between agencies' boxes, world units
 constexpr double kEdgeClearance = 1.0;     // between a ring and the end of an arrow, world units
-
-/// Greedy word wrap at `columns` code points; a longer word gets its own line; at most `max_lines`
-/// lines, the last one shortened with an ellipsis.
-std::vector<std::string> wrap(const std::string& text, std::size_t columns, std::size_t max_lines) {
-  auto length = [](const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-  };
-  std::vector<std::string> lines;
-  std::string line, word;
-  auto flush_word = [&] {
-    if (word.empty()) return;
-    if (!line.empty() && length(line) + 1 + length(word) > columns) {
-      lines.push_back(line);
-      line.clear();
-    }
-    line += (line.empty() ? "" : " ") + word;
-    word.clear();
-  };
-  for (char c : text) {
-    if (c == ' ') {
-      flush_word();
-    } else {
-      word += c;
-    }
-  }
-  flush_word();
-  if (!line.empty()) lines.push_back(line);
-  if (lines.size() > max_lines) {
-    lines.resize(max_lines);
-    lines.back() += "…";
-  }
-  return lines;
-}
+constexpr float kTextSlack = 1.06f;        // text measured at the base size, scaled: room for rounding
+constexpr int kScaleRounds = 6;            // layouts tried, at most, to find the text scale
+constexpr float kScaleHeadroom = 1.03f;    // the text scale aimed at, per the one needed
 
 float text_width(const sf::Font& font, const std::string& s, float size) {
   const sf::Text t(utf8(s), font, static_cast<unsigned>(size));
@@ -78,13 +49,37 @@ std::string Scene::stats_line(const Agency& a, std::uint32_t busy, std::uint32_t
   return s;
 }
 
-Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, double aspect)
+Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, sf::Vector2f area)
     : scenario_(scenario), loads_(graph.loads()) {
   const std::size_t n = scenario.agencies.size();
   nodes_.resize(n);
-  std::vector<NodeBox> boxes(n);
-  const float line = Metrics::kLabelSize * Metrics::kLabelLead;
-  const float stats_line = Metrics::kStatsSize * Metrics::kStatsLead;
+  // Names repeated by every agency of a country frame (", Thailand") go from its labels: the
+  // frame names the country.
+  std::vector<std::vector<std::string>> drop(n);
+  {
+    std::map<std::string, std::vector<AgencyId>> by_country;
+    for (AgencyId a = 0; a < n; ++a)
+      if (!scenario.agencies[a].country.empty()) by_country[scenario.agencies[a].country].push_back(a);
+    for (const auto& [country, members] : by_country) {
+      std::vector<std::string> names;
+      for (AgencyId a : members) names.push_back(scenario.agencies[a].name);
+      const std::string common = common_segment(names);
+      if (common.empty()) continue;
+      for (AgencyId a : members) drop[a].push_back(common);
+    }
+  }
+  {
+    std::vector<std::string> names, countries;
+    for (const Agency& ag : scenario.agencies) {
+      names.push_back(ag.name);
+      countries.push_back(ag.country);
+    }
+    const std::vector<std::vector<std::string>> lines =
+        agency_label_lines(names, countries, drop, kLabelColumns, kLabelLines);
+    for (std::size_t a = 0; a < n; ++a) nodes_[a].label_lines = lines[a];
+  }
+  // Text widths at the base sizes; the boxes scale them by the text scale.
+  std::vector<float> name_width(n), stats_width(n);
   const float count_width = text_width(font, "8888", Metrics::kStatsSize);
   const float held_width = text_width(font, "held 8888", Metrics::kStatsSize);
   for (std::size_t a = 0; a < n; ++a) {
@@ -94,30 +89,65 @@ Scene::Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Fon
     // where it is; the labels and gauges show the capacity in force.
     g.radius = ag.unlimited ? kUnlimitedRadius
                             : kBaseRadius + kRadiusPerDoubling * static_cast<float>(std::log2(1.0 + ag.servers));
-    g.label_lines = wrap(ag.name, kWrapColumns, kMaxLabelLines);
+    std::string joined;
+    for (const std::string& l : g.label_lines) joined += (joined.empty() ? "" : " ") + l;
+    g.shortened = joined != ag.name;
     // The widest stats line we expect: "888/888 staff" (or the real capacity if larger), with
     // " · closed" if the agency has opening hours.
     const std::string wide = std::to_string(std::max<std::uint32_t>(ag.servers, kWideCount));
-    float label_width =
+    stats_width[a] =
         text_width(font, wide + "/" + wide + " " + std::string(capacity_word(ag)) + (ag.hours ? " · closed" : ""),
                    Metrics::kStatsSize);
     for (const std::string& l : g.label_lines)
-      label_width = std::max(label_width, text_width(font, l, Metrics::kLabelSize));
-    g.label_height = line * static_cast<float>(g.label_lines.size()) + stats_line;
-    const float rim = g.radius + Metrics::kRing;
-    const float gauge = rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, count_width);
-    // Held cases (not_before): a gauge on the left, its count right-aligned to it.
-    const float held_gauge = ag.not_before ? rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, held_width) : rim;
-    g.box = NodeBox{std::max(label_width / 2, held_gauge), std::max(label_width / 2, gauge),
-                    g.radius + Metrics::kAboveDisc, rim + kBelowRing + g.label_height};
-    boxes[a] = g.box;
+      name_width[a] = std::max(name_width[a], text_width(font, l, Metrics::kLabelSize));
   }
-  LayoutOptions opt;
-  opt.gap = kLayoutGap;
-  opt.group_padding = Metrics::kGroupPadding;
-  opt.group_header = Metrics::kGroupHeader;
-  opt.aspect = aspect;
-  layout_ = layout_agencies(scenario, boxes, opt);
+  auto lay_out = [&](float k, bool compact) {
+    std::vector<NodeBox> boxes(n);
+    const float line = Metrics::kLabelSize * Metrics::kLabelLead * k;
+    const float stats_line = Metrics::kStatsSize * Metrics::kStatsLead * k;
+    for (std::size_t a = 0; a < n; ++a) {
+      const Agency& ag = scenario.agencies[a];
+      NodeGeometry& g = nodes_[a];
+      g.label_width = std::max(name_width[a], stats_width[a]) * k * kTextSlack;
+      g.label_height = line * static_cast<float>(g.label_lines.size()) + stats_line;
+      const float rim = g.radius + Metrics::kRing;
+      const float gauge = rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, count_width * k * kTextSlack);
+      // Held cases (not_before): a gauge on the left, its count right-aligned to it.
+      const float held_gauge =
+          ag.not_before ? rim + Metrics::kGaugeGap + std::max(Metrics::kQueueBar, held_width * k * kTextSlack) : rim;
+      // Above the disc: a full gauge's count reaches one stats line above it.
+      const float up = g.radius + std::max(Metrics::kAboveDisc, stats_line + Metrics::kRing);
+      g.box = NodeBox{std::max(g.label_width / 2, held_gauge), std::max(g.label_width / 2, gauge), up,
+                      rim + kBelowRing + g.label_height};
+      boxes[a] = g.box;
+    }
+    LayoutOptions opt;
+    opt.gap = kLayoutGap * k;  // the gap between labels grows with them
+    opt.group_padding = Metrics::kGroupPadding;
+    opt.group_header = Metrics::kGroupHeader * k;
+    opt.aspect = area.y > 0 ? static_cast<double>(area.x) / area.y : 1.0;
+    opt.compact = compact;
+    return layout_agencies(scenario, boxes, opt);
+  };
+  // The spring's spacing while the names are readable at the fitted view; else a compact layout,
+  // and then the text scale grown from 1 until the names are kReadableLabel px at that view.
+  float scale = 1;
+  layout_ = lay_out(scale, false);
+  auto needed = [&] {
+    Camera cam;
+    cam.fit(layout_.bounds, {0, 0, area.x, area.y});
+    return kReadableLabel / (Metrics::kLabelSize * cam.zoom());
+  };
+  if (n <= kReadableMaxAgencies && area.x > 0 && area.y > 0 && needed() > scale) {
+    layout_ = lay_out(scale, true);
+    for (int round = 0; round < kScaleRounds; ++round) {
+      const float need = needed();
+      if (need <= scale) break;
+      scale = std::max(scale, need * kScaleHeadroom);
+      layout_ = lay_out(scale, true);
+    }
+  }
+  text_scale_ = scale;
 
   edges_.resize(scenario.referrals.size());
   for (std::size_t r = 0; r < scenario.referrals.size(); ++r) {

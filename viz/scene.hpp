@@ -39,9 +39,20 @@ inline constexpr double kMaxFitZoom = 1.6;  ///< nearest in that fitting a small
 inline constexpr float kMaxZoom = 8;        ///< nearest in that zooming goes
 inline constexpr float kFitMargin = 24;     ///< px left free around a fitted graph
 
+/// Agency labels: a name is shortened (short_name(), viz/labels.hpp) to at most this many lines
+/// of this many code points; the full name is shown on hover and in the inspector.
+inline constexpr std::size_t kLabelColumns = 22;
+inline constexpr std::size_t kLabelLines = 2;
+/// Agency names are drawn at least this size, px, at the view that fits the whole graph, when
+/// the graph has at most kReadableMaxAgencies agencies: the layout leaves them that much room.
+inline constexpr float kReadableLabel = 11;
+inline constexpr std::size_t kReadableMaxAgencies = 120;
+
 struct NodeGeometry {
   float radius = 0;                      ///< disc radius; grows with log(the scenario's staff or beds)
-  std::vector<std::string> label_lines;  ///< the name, wrapped
+  std::vector<std::string> label_lines;  ///< the short name, wrapped
+  bool shortened = false;                ///< the label says less than the full name
+  float label_width = 0;                 ///< widest of the name's lines and the widest stats line, world units
   float label_height = 0;                ///< names + stats line, world units
   NodeBox box;
 };
@@ -54,8 +65,10 @@ struct EdgeGeometry {
 
 class Scene {
  public:
-  /// `aspect`: width / height of the screen area the graph is drawn in (shapes the layout).
-  Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, double aspect);
+  /// `area`: width and height, px, of the screen area the graph is drawn in. The layout fills its
+  /// aspect ratio, and leaves room for the labels at the size they have when the whole graph is
+  /// fitted into it (text_scale()).
+  Scene(const Scenario& scenario, const ReferralGraph& graph, const sf::Font& font, sf::Vector2f area);
 
   const Scenario& scenario() const { return scenario_; }
   const GraphLayout& layout() const { return layout_; }
@@ -66,6 +79,10 @@ class Scene {
   Point2 along(ReferralId r, double t) const;
   /// Long-run utilization from the traffic equations (static; assumes every agency keeps up).
   const std::vector<AgencyLoad>& static_loads() const { return loads_; }
+  /// World units per unit of text size on the graph (>= 1): text is drawn at Metrics' sizes times
+  /// this, times the zoom, so that the names are at least kReadableLabel px when the whole graph
+  /// is fitted into the area given to the constructor. 1 above kReadableMaxAgencies agencies.
+  float text_scale() const { return text_scale_; }
   /// Staff or beds word for an agency: "beds" for a residential agency (declared with `beds`),
   /// else "staff".
   static std::string_view capacity_word(const Agency& a);
@@ -80,6 +97,7 @@ class Scene {
   std::vector<EdgeGeometry> edges_;
   std::vector<AgencyLoad> loads_;
   GraphLayout layout_;
+  float text_scale_ = 1;
 };
 
 /// World ↔ screen: screen = (world − centre) × zoom + viewport centre.

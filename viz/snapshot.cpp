@@ -131,6 +131,7 @@ Snapshot take_snapshot(const Simulation& sim) {
     }
     ind.waiting += n.waiting;
     ind.in_service += n.busy;
+    ind.held_now += n.held;
     if (!n.unlimited && n.utilization > busiest) {
       busiest = n.utilization;
       ind.busiest = a;
@@ -159,6 +160,8 @@ Snapshot take_snapshot(const Simulation& sim) {
 
   ind.in_system = e.cases_in_system();
   ind.in_transfer = snap.moving.size();
+  ind.tracks = ind.waiting + ind.in_service + ind.held_now + ind.in_transfer;
+  ind.parallel_tracks = std::any_of(s.referrals.begin(), s.referrals.end(), [](const Referral& r) { return r.fork; });
   ind.entries_per_day = live.entry_rate(now);
   ind.throughput_per_day = live.exit_rate(now);
   ind.mean_wait = live.mean_wait_all(now);
@@ -174,9 +177,7 @@ Snapshot take_snapshot(const Simulation& sim) {
     ind.overflows = live.recent_overflows(now);
   }
   if (any_agency([](const Agency& a) { return a.not_before.has_value(); })) {
-    std::size_t held = 0;
-    for (AgencyId a = 0; a < s.agencies.size(); ++a) held += live.held(a);
-    ind.held = held;
+    ind.held = ind.held_now;
   }
   for (const auto& [attribute, out] :
        {std::pair{attr::kPresumed, &ind.presumed}, std::pair{attr::kReasonableGrounds, &ind.reasonable_grounds},

@@ -108,11 +108,18 @@ struct CountryNow {
 /// A mean over fewer visits than this is marked as uncertain in the panel.
 inline constexpr std::uint64_t kFewVisits = 10;
 
+/// The counts under NOW. `in_system` counts persons; the others count tracks. A person on
+/// parallel tracks (a referral with `fork`, e.g. criminal justice beside services) is one person
+/// but one track per branch, each waiting, in service, held or in transfer somewhere; `tracks`
+/// is their sum, so in_service <= tracks and in_system <= tracks (equal without a fork).
 struct Indicators {
-  std::size_t in_system = 0;
-  std::size_t waiting = 0;
-  std::size_t in_service = 0;
-  std::size_t in_transfer = 0;
+  std::size_t in_system = 0;                ///< persons in the mechanism (Engine::cases_in_system)
+  std::size_t tracks = 0;                   ///< their tracks: waiting + in_service + held_now + in_transfer
+  std::size_t waiting = 0;                  ///< tracks queued now, all agencies
+  std::size_t in_service = 0;               ///< tracks in service now, all agencies (busy staff or beds, unlimited too)
+  std::size_t held_now = 0;                 ///< tracks held before service now (not_before), all agencies
+  std::size_t in_transfer = 0;              ///< tracks moving along a referral now
+  bool parallel_tracks = false;             ///< some referral of the scenario is a `fork`: tracks may exceed persons
   double entries_per_day = 0;               ///< recent
   double throughput_per_day = 0;            ///< cases leaving the mechanism, recent
   double mean_wait = 0;                     ///< recent mean wait before service, all agencies; NaN if none

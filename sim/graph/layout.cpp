@@ -7,6 +7,7 @@
 #include <map>
 #include <numbers>
 #include <set>
+#include <stdexcept>
 #include <utility>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -37,6 +38,14 @@ constexpr unsigned kMaxSeparationPasses = 4000;
 // step; above this many vertices Fruchterman–Reingold takes over.
 constexpr std::size_t kKamadaKawaiMaxVertices = 320;
 constexpr double kRootEdge = 2.5;  // hidden root tying separate components together
+// A spring placement is shrunk by each of these factors in turn, overlaps pushed apart, and the
+// most compact result kept (up to this many vertices: each try costs a separation pass).
+constexpr double kTightenSteps[] = {0.85, 0.7, 0.55, 0.4, 0.3};
+constexpr double kTightenGain = 0.03;  // a smaller factor must save this share of the area
+constexpr std::size_t kTightenMaxVertices = 200;
+constexpr double kCountryAspects[] = {1.4, 1.0, 2.0};  // country frames' aspect ratios tried, the first preferred
+constexpr std::size_t kRowsMinVertices = 4;            // fewer agencies keep the spring's placement
+constexpr double kRowsGain = 0.75;                     // rows are used when they cover less than this share of its area
 
 /// Kamada–Kawai's stopping rule (relative energy change), with a cap on the number of steps.
 struct BoundedTolerance {
@@ -163,12 +172,21 @@ std::vector<Point2> spring(std::size_t n, const std::vector<WeightedEdge>& edges
 
   const auto index = boost::get(boost::vertex_index, graph);
   const auto position = boost::make_iterator_property_map(pos.begin(), index);
+  bool sprung = false;
   if (total <= kKamadaKawaiMaxVertices) {
     BoundedTolerance done;
     done.max_outer = 60 * total;
-    boost::kamada_kawai_spring_layout(graph, position, boost::get(boost::edge_weight, graph), space,
-                                      boost::edge_length(width + opt.edge_room), done);
-  } else {
+    const std::vector<Topology::point_type> start = pos;
+    try {
+      boost::kamada_kawai_spring_layout(graph, position, boost::get(boost::edge_weight, graph), space,
+                                        boost::edge_length(width + opt.edge_room), done);
+      sprung = true;
+    } catch (const std::exception&) {
+      // Boost.Math's hypot overflows when the iteration diverges: Fruchterman–Reingold instead.
+      pos = start;
+    }
+  }
+  if (!sprung) {
     std::vector<Topology::point_difference_type> displacement(total);
     boost::fruchterman_reingold_force_directed_layout(
         graph, position, space, boost::square_distance_attractive_force(), boost::square_distance_repulsive_force(),
@@ -234,20 +252,141 @@ void compact(std::vector<Point2>& pos, std::span<const NodeBox> boxes, double ro
   for (Point2& p : pos) p = Point2{c.x + (p.x - c.x) * k, c.y + (p.y - c.y) * k};
 }
 
-/// Spring layout, shrunk to the typical spacing, overlaps pushed apart, then stretched along one
-/// axis to the wanted aspect ratio (stretching only moves boxes apart).
-std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges, std::span<const NodeBox> boxes,
-                          double aspect, const LayoutOptions& opt) {
-  std::vector<Point2> pos = spring(n, edges, boxes, aspect, opt);
-  compact(pos, boxes, opt.edge_room);
+/// Positions with the overlaps of their boxes (plus half a gap each) pushed apart.
+std::vector<Point2> separated(std::vector<Point2> pos, std::span<const NodeBox> boxes, double gap) {
+  const std::size_t n = pos.size();
   std::vector<Rect> rects(n);
-  for (std::size_t v = 0; v < n; ++v) rects[v] = box_rect(pos[v], boxes[v], opt.gap / 2);
+  for (std::size_t v = 0; v < n; ++v) rects[v] = box_rect(pos[v], boxes[v], gap / 2);
   std::vector<Point2> shift;
   separate(rects, std::vector<bool>(n, false), shift);
   for (std::size_t v = 0; v < n; ++v) {
     pos[v].x += shift[v].x;
     pos[v].y += shift[v].y;
   }
+  return pos;
+}
+
+double bounding_area(const std::vector<Point2>& pos, std::span<const NodeBox> boxes) {
+  Rect b = box_rect(pos[0], boxes[0], 0);
+  for (std::size_t v = 0; v < pos.size(); ++v) b = unite(b, box_rect(pos[v], boxes[v], 0));
+  return b.width() * b.height();
+}
+
+/// The placement, shrunk about its centre by the factor of kTightenSteps whose result, overlaps
+/// pushed apart, covers the least area (a smaller factor must save kTightenGain of it): the
+/// spring keeps who is next to whom, the shrinking removes the empty space between them.
+std::vector<Point2> tighten(const std::vector<Point2>& start, std::span<const NodeBox> boxes,
+                            const LayoutOptions& opt) {
+  const std::size_t n = start.size();
+  if (n < 3 || n > kTightenMaxVertices) return separated(start, boxes, opt.gap);
+  Point2 c;
+  for (const Point2& p : start) {
+    c.x += p.x / static_cast<double>(n);
+    c.y += p.y / static_cast<double>(n);
+  }
+  std::vector<Point2> best = separated(start, boxes, opt.gap);
+  double best_area = bounding_area(best, boxes);
+  for (double f : kTightenSteps) {
+    std::vector<Point2> p(n);
+    for (std::size_t v = 0; v < n; ++v) p[v] = Point2{c.x + (start[v].x - c.x) * f, c.y + (start[v].y - c.y) * f};
+    p = separated(std::move(p), boxes, opt.gap);
+    const double area = bounding_area(p, boxes);
+    if (area < best_area * (1 - kTightenGain)) {
+      best = std::move(p);
+      best_area = area;
+    }
+  }
+  return best;
+}
+
+/// Blocks of sizes `sizes` (width, height) packed in rows to fill a `aspect` (width / height)
+/// area: the number of rows and the order (the spring's, `at`: rows top to bottom, left to right
+/// in a row; or tallest first) that let the whole be drawn largest in such an area. Returns each
+/// block's centre; with `spread`, rows are spread over the area's height and blocks over each
+/// row's width, else rows are stacked tight and blocks centred in their row.
+std::vector<Point2> pack_rows(const std::vector<Point2>& sizes, const std::vector<Point2>& at, double aspect,
+                              double gap, bool spread = true) {
+  const std::size_t n = sizes.size();
+  aspect = std::clamp(aspect, 0.25, 4.0);
+  std::vector<std::size_t> by_y(n), by_height(n);
+  for (std::size_t b = 0; b < n; ++b) by_y[b] = by_height[b] = b;
+  std::stable_sort(by_y.begin(), by_y.end(), [&](std::size_t a, std::size_t b) { return at[a].y < at[b].y; });
+  std::stable_sort(by_height.begin(), by_height.end(),
+                   [&](std::size_t a, std::size_t b) { return sizes[a].y > sizes[b].y; });
+  double total_width = 0;
+  for (const Point2& sz : sizes) total_width += sz.x + gap;
+  struct Packing {
+    std::vector<std::vector<std::size_t>> rows;
+    double width = 0, height = 0, score = 0;
+  };
+  auto pack = [&](const std::vector<std::size_t>& order, std::size_t rows, bool sort_x) {
+    Packing p;
+    const double target = total_width / static_cast<double>(rows);
+    std::vector<std::size_t> row;
+    double row_width = 0;
+    for (std::size_t b : order) {
+      const double w = sizes[b].x + gap;
+      if (!row.empty() && row_width + w / 2 > target && p.rows.size() + 1 < rows) {
+        p.rows.push_back(row);
+        row.clear();
+        row_width = 0;
+      }
+      row.push_back(b);
+      row_width += w;
+    }
+    if (!row.empty()) p.rows.push_back(row);
+    for (std::vector<std::size_t>& r : p.rows) {
+      if (sort_x) std::stable_sort(r.begin(), r.end(), [&](std::size_t a, std::size_t b) { return at[a].x < at[b].x; });
+      double w = 0, h = 0;
+      for (std::size_t b : r) {
+        w += sizes[b].x + gap;
+        h = std::max(h, sizes[b].y + gap);
+      }
+      p.width = std::max(p.width, w);
+      p.height += h;
+    }
+    p.score = std::min(aspect / p.width, 1.0 / p.height);  // the scale at which it fills the area
+    return p;
+  };
+  Packing best;
+  for (std::size_t rows = 1; rows <= n; ++rows) {
+    for (bool spring_order : {true, false}) {
+      Packing p = spring_order ? pack(by_y, rows, true) : pack(by_height, rows, false);
+      if (p.score > best.score * (1 + 1e-9)) best = std::move(p);
+    }
+  }
+  // Spread: the rows over the height the area's aspect gives the widest, blocks over each row.
+  const double width = spread ? std::max(best.width, best.height * aspect) : best.width;
+  const double height = spread ? std::max(best.height, best.width / aspect) : best.height;
+  const double spare_y = (height - best.height) / static_cast<double>(best.rows.size());
+  std::vector<Point2> out(n);
+  double y = 0;
+  for (const std::vector<std::size_t>& r : best.rows) {
+    double w = 0, h = 0;
+    for (std::size_t b : r) {
+      w += sizes[b].x + gap;
+      h = std::max(h, sizes[b].y + gap);
+    }
+    const double spare_x = (width - w) / static_cast<double>(r.size());
+    double x = 0;
+    for (std::size_t b : r) {
+      x += spare_x / 2;
+      out[b] = Point2{x + (sizes[b].x + gap) / 2, y + (h + spare_y) / 2};
+      x += sizes[b].x + gap + spare_x / 2;
+    }
+    y += h + spare_y;
+  }
+  return out;
+}
+
+/// Spring layout, shrunk to the typical spacing, overlaps pushed apart, then stretched along one
+/// axis to the wanted aspect ratio (stretching only moves boxes apart).
+std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges, std::span<const NodeBox> boxes,
+                          double aspect, const LayoutOptions& opt) {
+  const std::vector<Point2> sprung = spring(n, edges, boxes, aspect, opt);
+  std::vector<Point2> pos = sprung;
+  compact(pos, boxes, opt.edge_room);
+  pos = opt.compact ? tighten(pos, boxes, opt) : separated(pos, boxes, opt.gap);
   if (n > 1) {
     Rect b = box_rect(pos[0], boxes[0], 0);
     for (std::size_t v = 0; v < n; ++v) b = unite(b, box_rect(pos[v], boxes[v], 0));
@@ -255,6 +394,15 @@ std::vector<Point2> place(std::size_t n, const std::vector<WeightedEdge>& edges,
     const double have = b.width() / std::max(1e-9, b.height()), want = std::clamp(aspect, 0.25, 4.0);
     const double sx = have < want ? want / have : 1.0, sy = have > want ? have / want : 1.0;
     for (Point2& p : pos) p = Point2{cx + (p.x - cx) * sx, cy + (p.y - cy) * sy};
+  }
+  // The same agencies in rows, in the spring's order, when that is much more compact.
+  if (opt.compact && n >= kRowsMinVertices && n <= kTightenMaxVertices) {
+    std::vector<Point2> sizes(n);
+    for (std::size_t v = 0; v < n; ++v) sizes[v] = Point2{boxes[v].left + boxes[v].right, boxes[v].up + boxes[v].down};
+    std::vector<Point2> rows = pack_rows(sizes, sprung, aspect, opt.gap, /*spread=*/false);
+    for (std::size_t v = 0; v < n; ++v)
+      rows[v] = Point2{rows[v].x - (boxes[v].right - boxes[v].left) / 2, rows[v].y - (boxes[v].down - boxes[v].up) / 2};
+    if (bounding_area(rows, boxes) < kRowsGain * bounding_area(pos, boxes)) return rows;
   }
   return pos;
 }
@@ -314,34 +462,70 @@ GraphLayout layout_agencies(const Scenario& s, std::span<const NodeBox> boxes, c
     for (const CountryGroup& g : out.groups) blocks.push_back(g.members);
     for (std::size_t a = 0; a < n; ++a)
       if (group_of[a] < 0) blocks.push_back({static_cast<AgencyId>(a)});
-    std::vector<NodeBox> block_boxes;
     std::vector<long> block_of(n, -1);
-    for (std::size_t b = 0; b < blocks.size(); ++b) {
-      const std::vector<AgencyId>& members = blocks[b];
-      std::vector<long> local(n, -1);
-      std::vector<NodeBox> member_boxes;
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        local[members[i]] = static_cast<long>(i);
-        block_of[members[i]] = static_cast<long>(b);
-        member_boxes.push_back(boxes[members[i]]);
+    for (std::size_t b = 0; b < blocks.size(); ++b)
+      for (AgencyId m : blocks[b]) block_of[m] = static_cast<long>(b);
+    // Each country placed in a frame of aspect ratio `country_aspect`, then the frames packed in
+    // rows; returns the scale at which the whole fills the drawing area (larger is better).
+    auto arrange = [&](double country_aspect, bool spread, std::vector<Point2>& out_pos) {
+      std::vector<NodeBox> block_boxes;
+      for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const std::vector<AgencyId>& members = blocks[b];
+        std::vector<long> local(n, -1);
+        std::vector<NodeBox> member_boxes;
+        for (std::size_t i = 0; i < members.size(); ++i) {
+          local[members[i]] = static_cast<long>(i);
+          member_boxes.push_back(boxes[members[i]]);
+        }
+        const std::vector<Point2> p =
+            place(members.size(), referral_edges(s, local), member_boxes, country_aspect, opt);
+        Rect f = box_rect(p[0], member_boxes[0], 0);
+        for (std::size_t i = 0; i < members.size(); ++i) {
+          out_pos[members[i]] = p[i];
+          f = unite(f, box_rect(p[i], member_boxes[i], 0));
+        }
+        if (b < out.groups.size()) {
+          f = Rect{f.x0 - opt.group_padding, f.y0 - opt.group_padding - opt.group_header, f.x1 + opt.group_padding,
+                   f.y1 + opt.group_padding};
+        }
+        block_boxes.push_back(NodeBox{-f.x0, f.x1, -f.y0, f.y1});  // around the block's origin
       }
-      const std::vector<Point2> p = place(members.size(), referral_edges(s, local), member_boxes, 1.4, opt);
-      Rect f = box_rect(p[0], member_boxes[0], 0);
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        pos[members[i]] = p[i];
-        f = unite(f, box_rect(p[i], member_boxes[i], 0));
+      // Blocks linked by referrals near each other (the spring), then packed in rows that fill
+      // the drawing area's aspect ratio: each block's box is placed with its own origin offset.
+      const std::vector<Point2> near =
+          blocks.size() > 1 ? spring(blocks.size(), referral_edges(s, block_of), block_boxes, opt.aspect, opt)
+                            : std::vector<Point2>(1);
+      std::vector<Point2> sizes(blocks.size());
+      for (std::size_t b = 0; b < blocks.size(); ++b)
+        sizes[b] = Point2{block_boxes[b].left + block_boxes[b].right, block_boxes[b].up + block_boxes[b].down};
+      const std::vector<Point2> at = pack_rows(sizes, near, opt.aspect, opt.gap, spread);
+      Rect all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+               std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
+      for (std::size_t b = 0; b < blocks.size(); ++b)
+        all = unite(all, Rect{at[b].x - sizes[b].x / 2, at[b].y - sizes[b].y / 2, at[b].x + sizes[b].x / 2,
+                              at[b].y + sizes[b].y / 2});
+      for (std::size_t a = 0; a < n; ++a) {
+        const std::size_t b = static_cast<std::size_t>(block_of[a]);
+        const NodeBox& bb = block_boxes[b];
+        // The block's centre is at[b]; its origin sits (left − right) / 2, (up − down) / 2 from it.
+        const Point2 o{at[b].x + (bb.left - bb.right) / 2, at[b].y + (bb.up - bb.down) / 2};
+        out_pos[a] = Point2{o.x + out_pos[a].x, o.y + out_pos[a].y};
       }
-      if (b < out.groups.size()) {
-        f = Rect{f.x0 - opt.group_padding, f.y0 - opt.group_padding - opt.group_header, f.x1 + opt.group_padding,
-                 f.y1 + opt.group_padding};
+      return std::min(std::clamp(opt.aspect, 0.25, 4.0) / all.width(), 1.0 / all.height());
+    };
+    // The countries' aspect ratio that lets the whole be drawn largest (the first on a tie).
+    double best_aspect = kCountryAspects[0], best_score = 0;
+    if (n <= kTightenMaxVertices) {
+      for (double aspect : kCountryAspects) {
+        std::vector<Point2> trial(n);
+        const double score = arrange(aspect, false, trial);
+        if (score > best_score * (1 + 1e-9)) {
+          best_score = score;
+          best_aspect = aspect;
+        }
       }
-      block_boxes.push_back(NodeBox{-f.x0, f.x1, -f.y0, f.y1});  // around the block's origin
     }
-    const std::vector<Point2> at = place(blocks.size(), referral_edges(s, block_of), block_boxes, opt.aspect, opt);
-    for (std::size_t a = 0; a < n; ++a) {
-      const Point2 o = at[static_cast<std::size_t>(block_of[a])];
-      pos[a] = Point2{o.x + pos[a].x, o.y + pos[a].y};
-    }
+    arrange(best_aspect, true, pos);
   } else if (pinned_count < n) {
     std::vector<long> all(n);
     for (std::size_t a = 0; a < n; ++a) all[a] = static_cast<long>(a);

@@ -8,11 +8,16 @@
 // Agencies that declare a `position` keep it (scaled uniformly so that their boxes do not
 // overlap; x grows to the right, y grows downwards, as on screen); the others are placed by a
 // Boost.Graph spring layout (Kamada–Kawai; Fruchterman–Reingold above a few hundred vertices) and
-// mapped onto the declared ones. Without declared positions, countries are laid out in two levels:
-// each country on its own, then the countries (and agencies without a country) as blocks the size
-// of their frames. A final pass pushes apart boxes that still overlap and keeps each country's
-// frame clear of other agencies. Deterministic: the same scenario and boxes give the same layout
-// bit for bit (fixed initial positions on an ellipse; no random device).
+// mapped onto the declared ones. With LayoutOptions::compact a spring placement is then made
+// compact: shrunk and its overlaps pushed apart, or, when that is much smaller, its agencies
+// packed in rows in the spring's order.
+// Without declared positions, countries are laid out in two levels: each country on its own
+// (frames of aspect ratio 1.4, 1 or 2, whichever fills the area best), then the countries (and
+// agencies without a country) as blocks the size of their frames, packed in rows that fill
+// `LayoutOptions::aspect` (rows spread over the area's height, blocks over each row's width).
+// A final pass pushes apart boxes that still overlap and keeps each country's frame clear of
+// other agencies. Deterministic: the same scenario and boxes give the same layout bit for bit
+// (fixed initial positions on an ellipse; no random device).
 //
 // Boost.Graph stays inside this module; callers see AgencyId and plain numbers. Cost: O(n²) per
 // spring iteration and per separation pass; a few hundred agencies take well under a second.
@@ -56,8 +61,12 @@ struct LayoutOptions {
   double group_header = 24;   ///< extra space at the top of a country frame, for its name
   double edge_room = 50;      ///< force-directed placements are shrunk until about this much
                               ///< space is left between most neighbours (room to see edges)
-  double aspect = 1.0;        ///< width / height of the area to fill (force-directed placement)
+  double aspect = 1.0;        ///< width / height of the area to fill (placement, country frames' rows)
   unsigned iterations = 400;  ///< Fruchterman–Reingold iterations
+  /// Make spring placements compact (for a crowded drawing area): shrink them and push the
+  /// overlaps apart, or pack the agencies in rows in the spring's order when that is much smaller.
+  /// Off, a placement keeps the spring's spacing.
+  bool compact = false;
 };
 
 struct GraphLayout {

@@ -57,11 +57,15 @@ void require_no_overlap(const GraphLayout& l, const std::vector<NodeBox>& boxes)
 TEST_CASE("layout: the same scenario and boxes give the same positions, bit for bit") {
   const Scenario s = generated(40, 3);
   const auto boxes = boxes_for(s);
-  const GraphLayout a = layout_agencies(s, boxes), b = layout_agencies(s, boxes);
-  REQUIRE(a.positions.size() == 40);
-  for (std::size_t i = 0; i < a.positions.size(); ++i) {
-    CHECK(a.positions[i].x == b.positions[i].x);
-    CHECK(a.positions[i].y == b.positions[i].y);
+  for (bool compact : {false, true}) {
+    LayoutOptions opt;
+    opt.compact = compact;
+    const GraphLayout a = layout_agencies(s, boxes, opt), b = layout_agencies(s, boxes, opt);
+    REQUIRE(a.positions.size() == 40);
+    for (std::size_t i = 0; i < a.positions.size(); ++i) {
+      CHECK(a.positions[i].x == b.positions[i].x);
+      CHECK(a.positions[i].y == b.positions[i].y);
+    }
   }
 }
 
@@ -130,4 +134,38 @@ TEST_CASE("layout: agencies without a position join declared ones without overla
   CHECK(l.positions[1].y == l.positions[2].y);
   CHECK(l.positions[2].x - l.positions[1].x == Approx(l.positions[1].x - l.positions[0].x));
   CHECK(l.positions[1].x > l.positions[0].x);
+}
+
+TEST_CASE("layout: country frames fill the aspect ratio of the area they are drawn in") {
+  const Scenario s = generated(60, 6);
+  const auto boxes = boxes_for(s);
+  for (double aspect : {0.8, 1.3, 2.0}) {
+    LayoutOptions opt;
+    opt.aspect = aspect;
+    const GraphLayout l = layout_agencies(s, boxes, opt);
+    INFO("aspect " << aspect);
+    require_no_overlap(l, boxes);
+    const double have = l.bounds.width() / l.bounds.height();
+    CHECK(have > aspect / 1.25);
+    CHECK(have < aspect * 1.25);
+    // Not a thin strip or a small cluster: the frames cover much of the whole.
+    double frames = 0;
+    for (const CountryGroup& g : l.groups) frames += g.frame.width() * g.frame.height();
+    CHECK(frames > 0.45 * l.bounds.width() * l.bounds.height());
+  }
+}
+
+TEST_CASE("layout: compact, a country's agencies are not spread far beyond the room their boxes need") {
+  const Scenario s = generated(42, 6);
+  const auto boxes = boxes_for(s);
+  LayoutOptions opt;
+  opt.compact = true;
+  const GraphLayout l = layout_agencies(s, boxes, opt);
+  require_no_overlap(l, boxes);
+  for (const CountryGroup& g : l.groups) {
+    double need = 0;
+    for (AgencyId a : g.members) need += (boxes[a].left + boxes[a].right) * (boxes[a].up + boxes[a].down);
+    INFO("country " << g.country);
+    CHECK(g.frame.width() * g.frame.height() < 3.5 * need);
+  }
 }
