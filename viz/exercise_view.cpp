@@ -418,6 +418,7 @@ void draw_facilitator(sf::RenderTarget& target, const Fonts& fonts, sf::FloatRec
   }
   // The time allowed, counting down in exercise time while the decision waits.
   if (in.time_allowed > 0 && room(size::kBody) > 1) {
+    cy += 6;
     const double allowed = in.time_allowed * 86400;
     const double used = f.option ? f.decided_wall - f.wall : d.wall_now() - f.wall;
     const double left_s = allowed - used;
@@ -439,8 +440,10 @@ void draw_facilitator(sf::RenderTarget& target, const Fonts& fonts, sf::FloatRec
   }
   // The options, with their keys; the choice once made.
   if (in.is_decision() && room(size::kBody) > 1) {
-    pen.text(f.option ? "DECIDED (" + f.decided_by + ", " + sim_clock(f.decided_at) + ")"
-                      : "OPTIONS — press the number; the default is taken when the time runs out",
+    pen.text(pen.fit(f.option ? "DECIDED (" + f.decided_by + ", " + sim_clock(f.decided_at) + ")"
+                              : "OPTIONS — press 1–" + std::to_string(std::min<std::size_t>(in.options.size(), 9)) +
+                                    "; the default when the time runs out",
+                     size::kSmall, cin, true),
              size::kSmall, {cl, cy}, f.option ? kChosen : kDecision, true);
     cy += size::kSmall * 1.6f;
     for (std::size_t k = 0; k < in.options.size() && room(size::kBody) > 0; ++k) {
@@ -522,7 +525,14 @@ void draw_player(sf::RenderTarget& target, const Fonts& fonts, const ExerciseSes
   pen.text("Arrivals " + per_week(live.arrival_rate(a, now)) + " a week, completed " +
                per_week(live.completion_rate(a, now)) + " a week (recently)",
            player::kBody, {m, y}, kInk);
-  y += player::kRow * 1.6f;
+  y += player::kRow;
+  if (live.overflowed(a) + live.turned_away(a) > 0) {
+    pen.text("When full since day 0: " + std::to_string(live.overflowed(a)) + " sent on to another agency, " +
+                 std::to_string(live.turned_away(a)) + " turned away",
+             player::kBody, {m, y}, kAlert);
+    y += player::kRow;
+  }
+  y += player::kRow * 0.6f;
 
   // Referrals received and sent, busiest first, recent counts.
   struct Flow {
