@@ -11,7 +11,8 @@
 namespace refsim {
 
 bool log_complete(const std::vector<LogRecord>& records) {
-  return !records.empty() && records.back().kind == LogRecord::Kind::end;
+  return !records.empty() && records.back().kind == LogRecord::Kind::end &&
+         records.front().kind == LogRecord::Kind::start && records.back().sim >= records.front().horizon;
 }
 
 Time log_last_time(const std::vector<LogRecord>& records) {
