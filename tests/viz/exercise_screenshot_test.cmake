@@ -2,7 +2,8 @@
 # (--exercise), at AT (--at: "inject", "inject:ID" or a duration), the player view of PLAYER,
 # into OUT.png and OUT-player.png (SIZE), writing the log OUT.log (replaced); then checks both
 # images with CHECK (refsim-viz-check image: the size, not blank) and that the log has the
-# inject INJECT (optional) as its last inject record, then the end record.
+# inject INJECT (optional) as its last inject record, then the end record; and, with REFSIM, that
+# `refsim exercise replay` replays the log.
 get_filename_component(dir "${OUT}" DIRECTORY)
 file(MAKE_DIRECTORY "${dir}")
 file(REMOVE "${OUT}.png" "${OUT}-player.png" "${OUT}.log")
@@ -34,5 +35,14 @@ if(INJECT)
   endforeach()
   if(NOT seen STREQUAL INJECT)
     message(FATAL_ERROR "the last inject fired is '${seen}', expected '${INJECT}'")
+  endif()
+endif()
+# REFSIM (optional): `refsim exercise replay` replays the log (which ends before the horizon).
+if(REFSIM)
+  file(REMOVE_RECURSE ${OUT}-replay)
+  execute_process(COMMAND ${REFSIM} exercise replay ${OUT}.log --out ${OUT}-replay --quiet RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "refsim exercise replay ${OUT}.log failed (exit ${rc}):\n${out}\n${err}")
   endif()
 endif()
