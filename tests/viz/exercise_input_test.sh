@@ -2,9 +2,10 @@
 # Real input in exercise mode: refsim-viz --exercise on its own Xvfb display, with the player
 # view of the shelter in a second window, driven by xdotool as a facilitator would: Space (run),
 # Space (pause), N (step an hour), J (run to the next inject: the decision point fires and the run
-# pauses), 2 (the second option), T + a typed note + Enter, J twice (the two other injects), Q.
-# Then checks the log (the decision by the facilitator, the note with its objective, the marks,
-# the end record) and that `refsim exercise replay LOG --out DIR` reproduces it.
+# pauses), 2 (the second option), T + a typed note + Enter, a click on the annex + A (a bed more),
+# J twice (the two other injects), Q. Then checks the log (the decision by the facilitator, the
+# note with its objective, the change, the marks, the end record) and that `refsim exercise
+# replay LOG --out DIR` reproduces it.
 #
 #   exercise_input_test.sh VIZ REFSIM EXERCISE OUT_DIR
 #
@@ -16,7 +17,7 @@ size=1600x1000
 
 mkdir -p "$out"
 cd "$out"
-rm -rf -- *.png display.txt exercise.log replay viz.log
+rm -rf -- *.png display.txt exercise.log replay viz.log layout.csv
 
 xvfb_pid='' viz_pid=''
 cleanup() {
@@ -41,7 +42,7 @@ done
 xdotool getdisplaygeometry >/dev/null || { echo "cannot connect to Xvfb on $DISPLAY:"; cat xvfb.log; exit 1; }
 echo "Xvfb pid $xvfb_pid on $DISPLAY"
 
-"$viz" --exercise "$exercise" --log exercise.log --player shelter --size "$size" >viz.log 2>&1 &
+"$viz" --exercise "$exercise" --log exercise.log --player shelter --size "$size" --dump-layout layout.csv >viz.log 2>&1 &
 viz_pid=$!
 
 # Two windows of class refsim-viz: the facilitator's and the player's ("… — player view").
@@ -96,6 +97,13 @@ xdotool type --delay 40 'Shelter manager asks for beds'
 sleep 0.2
 key Return
 await '"record":"note"'
+# A facilitator's change: click the annex, A (one bed more), Esc.
+read -r x y <<<"$(awk -F, '$1 == "annex" { printf "%d %d", $2, $3 }' layout.csv)"
+xdotool mousemove --window "$wid" "$x" "$y" click 1
+sleep 0.3
+key a
+await '"record":"change"'
+key Escape
 key j
 await '"inject":"media"'
 key j
@@ -121,6 +129,7 @@ expect() {
 expect '"record":"decision","inject":"full_call","option":"wait","by":"facilitator"' "the decision, by key 2"
 expect '"record":"note","author":"facilitator","text":"Shelter manager asks for beds","objective":"housing"' \
   "the typed note, with the inject's objective"
+expect '"record":"change","origin":"refsim-viz"' "the facilitator's change (A on the annex)"
 expect '"text":"run to next inject"' "J is logged"
 expect '"text":"pause (inject full_call)"' "the automatic pause at the inject"
 [[ $(tail -n1 exercise.log) == *'"record":"end"'* ]] && echo "ok: the end record last" || {
