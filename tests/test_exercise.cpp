@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/engine.hpp"
 #include "sim/exercise/analysis.hpp"
 #include "sim/exercise/director.hpp"
 #include "sim/exercise/log.hpp"
@@ -142,6 +143,24 @@ synopsis = "never"
   REQUIRE(f.size() == 5);
   // Each fires once, in the order of the instants.
   for (std::size_t k = 1; k < f.size(); ++k) CHECK(f[k - 1].at <= f[k].at);
+  // Interactive (the visualiser): the run holds at the very instant each inject fires, triggered
+  // ones included, until it is let go on.
+  {
+    Director d(x.exercise, *x.scenario, Director::Mode::interactive, {}, nullptr, [] { return 0.0; });
+    const ReferralGraph g(*x.scenario);
+    Engine e(*x.scenario, g, x.exercise.seed, 0);
+    d.control(e);
+    e.add_observer(d);
+    e.run_until(0);
+    std::vector<Time> held_at;
+    for (;;) {
+      d.release();
+      if (drive(e, d, 30)) break;
+      held_at.push_back(e.now());
+      CHECK(d.fired().back().at == e.now());
+    }
+    CHECK(held_at == std::vector<Time>{1.5, 2.0, 5.0, 7.0, 12.0});
+  }
   // The state recorded when "queue" fired: nine waiting, before any change of its own.
   for (const auto& [name, value] : f[1].state) {
     if (name == "waiting") CHECK(value == 9);
@@ -275,10 +294,17 @@ TEST_CASE("Exercise: a log replays to the same results", "[exercise]") {
     d.facilitator_change(more, apply);  // while the decision waits
     d.note("facilitator", "the NGO shelter is called", "housing", "strength");
     d.decide(0, "facilitator", apply);
-    while (!drive(e, d, 900)) d.decide(0, "facilitator", apply);
+    const auto play_to = [&](Time t, std::size_t option, const char* by) {
+      for (;;) {
+        d.release();
+        if (drive(e, d, t)) return;
+        if (d.pending()) d.decide(option, by, apply);
+      }
+    };
+    play_to(900, 0, "facilitator");
     more.servers = 8;
     d.facilitator_change(more, apply);  // and back, later
-    while (!drive(e, d, s.run.horizon)) d.decide(1, "timeout", apply);
+    play_to(s.run.horizon, 1, "timeout");
     e.end_run(s.run.horizon, s.run.follow_up);
     played.replications.push_back(stats.finish(e.events_processed()));
     played.events_processed = e.events_processed();
@@ -345,7 +371,11 @@ TEST_CASE("Exercise: a log cut short by a crash replays to that point", "[exerci
     const ApplyChange apply = [&](const Change& c) { e.apply(c); };
     REQUIRE_FALSE(drive(e, d, 950));
     d.decide(0, "facilitator", apply);
-    (void)drive(e, d, 870);
+    for (;;) {  // on to day 870, past the injects that hold the run where they fire
+      d.release();
+      if (drive(e, d, 870)) break;
+      if (d.pending()) d.decide(1, "facilitator", apply);
+    }
     d.mark("pause");  // the last record: the program dies here, in the middle of a write
     fired = d.fired();
   }

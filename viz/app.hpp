@@ -4,10 +4,16 @@
 // of 1/60 s of real time (speed × 1/60 s of simulated time each); every frame draws a const
 // Snapshot. The same drawing code renders --screenshot images offscreen.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include <SFML/Graphics/RenderTarget.hpp>
+#include <SFML/Window/Keyboard.hpp>
+
 #include "viz/commands.hpp"
+#include "viz/exercise_session.hpp"
+#include "viz/exercise_view.hpp"
 #include "viz/render.hpp"
 #include "viz/scene.hpp"
 #include "viz/simulation.hpp"
@@ -27,7 +33,15 @@ struct Options {
   unsigned frames = 0;              ///< interactive: quit after this many frames and report timings (0: never)
   /// Multisampling level 0 (off), 2, 4 or 8; nullopt: default_antialiasing() for the scenario.
   std::optional<unsigned> antialiasing;
+  // Exercise mode (an ExerciseSession given to App).
+  /// --at inject[:ID]: run until inject ID fires ("": the first inject to fire) instead of to `at`;
+  /// decision points met before it take their default (by "default").
+  std::optional<std::string> at_inject;
+  std::optional<AgencyId> player;  ///< --player: the agency whose player view opens beside
 };
+
+/// The player view's image beside a --screenshot FILE: "shot.png" → "shot-player.png".
+std::string player_screenshot_path(const std::string& screenshot);
 
 /// Above this many agencies the default is no multisampling: 4x multisampling costs more than
 /// half the frame rate on software OpenGL with a large mechanism (docs/viz.md, Performance).
@@ -40,7 +54,9 @@ constexpr unsigned default_antialiasing(std::size_t agencies) {
 
 class App {
  public:
-  App(const Scenario& scenario, const ReferralGraph& graph, const Fonts& fonts, const Options& options);
+  /// `exercise` (may be null; must outlive the app): exercise mode, the director steering the run.
+  App(const Scenario& scenario, const ReferralGraph& graph, const Fonts& fonts, const Options& options,
+      ExerciseSession* exercise = nullptr);
 
   /// Renders the state at options.at to options.screenshot. Returns an exit code.
   int screenshot();
@@ -54,6 +70,18 @@ class App {
   void step_simulation(double real_seconds);
   void advance_capped(Time t);
   unsigned antialiasing() const;
+  // Exercise mode.
+  void advance_exercise(Time t);
+  void notice_injects();
+  void start_exercise();
+  void check_timeout();
+  void mark(const std::string& what);
+  void set_screen(unsigned width, unsigned height);
+  void draw(sf::RenderTarget& target) const;
+  /// Typing a note: true when the text event was the notes field's.
+  bool type_note(std::uint32_t unicode);
+  /// Enter, Esc and Backspace while typing a note: true when the key was the notes field's.
+  bool note_key(sf::Keyboard::Key key);
 
   const Fonts& fonts_;
   Options options_;
@@ -65,6 +93,11 @@ class App {
   bool horizon_noted_ = false;
   bool save_requested_ = false;
   double max_chunk_ = 1;  // simulated days per engine call at max speed, adapted to the budget
+  ExerciseSession* exercise_ = nullptr;
+  ExerciseUi xui_;
+  sf::FloatRect column_;        // the facilitator's column (exercise mode)
+  std::size_t fired_seen_ = 0;  // injects noticed (auto-pause, the card)
+  double speed_before_jump_ = 1;
 };
 
 }  // namespace refsim::viz

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <variant>
 
 #include "sim/model/scenario.hpp"
@@ -54,11 +55,20 @@ struct ChangeCapacity {
 struct ToggleOpen {  ///< closes an open agency, reopens a closed one
   std::optional<AgencyId> agency;
 };
+// Exercise mode (refsim-viz --exercise; viz/exercise_session.hpp).
+struct Decide {
+  std::size_t option;  ///< index in the waiting decision's options (key 1 is option 0)
+};
+struct RunToInject {};  ///< as fast as possible until the next inject fires, then pause
+struct Note {
+  std::string text;  ///< the facilitator's note, UTF-8, logged with both clocks
+};
 }  // namespace cmd
 
-using Command = std::variant<cmd::TogglePause, cmd::Step, cmd::Faster, cmd::Slower, cmd::Restart, cmd::Zoom, cmd::Pan,
-                             cmd::Select, cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit,
-                             cmd::ChangeCapacity, cmd::ToggleOpen, cmd::HoverAt>;
+using Command =
+    std::variant<cmd::TogglePause, cmd::Step, cmd::Faster, cmd::Slower, cmd::Restart, cmd::Zoom, cmd::Pan, cmd::Select,
+                 cmd::SelectAt, cmd::FitView, cmd::SaveScreenshot, cmd::Resize, cmd::Quit, cmd::ChangeCapacity,
+                 cmd::ToggleOpen, cmd::HoverAt, cmd::Decide, cmd::RunToInject, cmd::Note>;
 
 class CommandQueue {
  public:

@@ -4,15 +4,20 @@
 // messages as `refsim run`; 1 any other failure (no display, font missing, image not written).
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <regex>
 
 #include <CLI/CLI.hpp>
 
 #include "sim/graph/referral_graph.hpp"
 #include "sim/random/streams.hpp"
+#include "sim/scenario/exercise_loader.hpp"
 #include "sim/scenario/loader.hpp"
 #include "viz/app.hpp"
+#include "viz/exercise_session.hpp"
 
 namespace {
 
@@ -46,6 +51,24 @@ double parse_speed(const std::string& text) {
   return v;
 }
 
+/// The agency with id `id`, or nullopt with a message on stderr listing the known ones.
+std::optional<refsim::AgencyId> find_agency(const refsim::Scenario& s, const std::string& id, const char* option) {
+  for (refsim::AgencyId a = 0; a < s.agencies.size(); ++a)
+    if (s.agencies[a].id == id) return a;
+  std::string known;
+  for (const refsim::Agency& a : s.agencies) known += (known.empty() ? "" : ", ") + a.id;
+  std::cerr << "refsim-viz: " << option << ": unknown agency '" << id << "'; known: " << known << "\n";
+  return std::nullopt;
+}
+
+/// The default exercise log: "<exercise stem>-<UTC date and time>.log" in the working directory.
+std::string default_log(const std::string& exercise_file) {
+  std::string stamp = refsim::viz::utc_now();  // 2027-03-09T09:00:00Z
+  std::erase(stamp, '-');
+  std::erase(stamp, ':');
+  return std::filesystem::path(exercise_file).stem().string() + "-" + stamp + ".log";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,9 +83,25 @@ int main(int argc, char** argv) {
   std::string at = "0d", size = "1280x800", speed = "1d";
   std::string seed;  // empty: the scenario's run.seed
   std::string font = kDefaultFont;
-  app.add_option("scenario", opt.scenario, "Scenario file (TOML)")->required();
+  app.add_option("scenario", opt.scenario, "Scenario file (TOML); not with --exercise");
+  std::string exercise_file, log_file, player;
+  app.add_option("--exercise", exercise_file,
+                 "Play a tabletop exercise (its scenario, MSEL and decisions): the facilitator's view, pausing at "
+                 "each inject (docs/viz.md, Exercise mode)")
+      ->type_name("FILE");
+  app.add_option("--log", log_file,
+                 "Exercise mode: the exercise log to write, which must not exist (default: "
+                 "<exercise>-<UTC time>.log here; none with --screenshot)")
+      ->type_name("LOG");
+  app.add_option("--player", player,
+                 "Exercise mode: also open the player view of this agency (by id) in a second window; with "
+                 "--screenshot FILE, it goes to FILE-player.png")
+      ->type_name("AGENCY");
   app.add_option("--screenshot", opt.screenshot, "Render to this PNG file and exit (no window)")->type_name("FILE");
-  app.add_option("--at", at, "Simulated time to run to first, e.g. 120d, 6w, 1y (default: 0d)")->type_name("DURATION");
+  app.add_option("--at", at,
+                 "Simulated time to run to first, e.g. 120d, 6w, 1y (default: 0d); in exercise mode also 'inject' "
+                 "(until the first inject fires) or 'inject:ID'")
+      ->type_name("DURATION");
   app.add_option("--seed", seed, "Random seed of the replication, 0 to 2^64 - 1 (default: the scenario's run.seed)")
       ->type_name("N");
   app.add_option("--size", size, "Window or image size in pixels (default: 1280x800)")->type_name("WxH");
@@ -93,6 +132,33 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitBadInput;
   }
 
+  const bool exercise_mode = !exercise_file.empty();
+  if (exercise_mode == !opt.scenario.empty()) {
+    std::cerr << "refsim-viz: give a scenario file, or --exercise FILE (not both)\n";
+    return kExitBadInput;
+  }
+  if (!exercise_mode && (!log_file.empty() || !player.empty())) {
+    std::cerr << "refsim-viz: " << (log_file.empty() ? "--player" : "--log") << " needs --exercise FILE\n";
+    return kExitBadInput;
+  }
+  if (exercise_mode && !seed.empty()) {
+    std::cerr << "refsim-viz: --seed: an exercise runs on its own seed (the exercise file's [exercise] seed), so "
+                 "that its log replays\n";
+    return kExitBadInput;
+  }
+  if (exercise_mode && (at == "inject" || at.starts_with("inject:"))) {
+    opt.at_inject = at == "inject" ? std::string() : at.substr(7);
+    at = "0d";
+  }
+  if (exercise_mode && opt.screenshot.empty() && log_file.empty()) log_file = default_log(exercise_file);
+  if (!log_file.empty()) {
+    if (std::error_code ec; std::filesystem::exists(log_file, ec)) {
+      std::cerr << "refsim-viz: --log " << log_file
+                << ": exists already; an exercise log is never overwritten: give another name\n";
+      return kExitBadInput;
+    }
+  }
+
   std::uint64_t given_seed = 0;
   try {
     if (!seed.empty()) given_seed = refsim::parse_seed(seed);
@@ -121,18 +187,31 @@ int main(int argc, char** argv) {
   }
 
   try {
-    const refsim::Scenario scenario = refsim::load_scenario(opt.scenario);
+    // An exercise brings its scenario (horizon set to the exercise's) and its seed.
+    std::optional<refsim::LoadedExercise> lx;
+    std::unique_ptr<refsim::Scenario> loaded;
+    if (exercise_mode) {
+      lx = refsim::load_exercise(exercise_file);
+      opt.scenario = lx->exercise.scenario_file;
+    } else {
+      loaded = std::make_unique<refsim::Scenario>(refsim::load_scenario(opt.scenario));
+    }
+    const refsim::Scenario& scenario = exercise_mode ? *lx->scenario : *loaded;
     const refsim::ReferralGraph graph(scenario);
-    opt.seed = seed.empty() ? scenario.run.seed : given_seed;
+    opt.seed = exercise_mode ? lx->exercise.seed : seed.empty() ? scenario.run.seed : given_seed;
     if (!inspect.empty()) {
-      for (refsim::AgencyId a = 0; a < scenario.agencies.size(); ++a)
-        if (scenario.agencies[a].id == inspect) opt.inspect = a;
-      if (!opt.inspect) {
-        std::string known;
-        for (const refsim::Agency& a : scenario.agencies) known += (known.empty() ? "" : ", ") + a.id;
-        std::cerr << "refsim-viz: --inspect: unknown agency '" << inspect << "'; known: " << known << "\n";
-        return kExitBadInput;
-      }
+      opt.inspect = find_agency(scenario, inspect, "--inspect");
+      if (!opt.inspect) return kExitBadInput;
+    }
+    if (!player.empty()) {
+      opt.player = find_agency(scenario, player, "--player");
+      if (!opt.player) return kExitBadInput;
+    }
+    if (opt.at_inject && !opt.at_inject->empty() && !lx->exercise.find_inject(*opt.at_inject)) {
+      std::string known;
+      for (const refsim::Inject& in : lx->exercise.injects) known += (known.empty() ? "" : ", ") + in.id;
+      std::cerr << "refsim-viz: --at: unknown inject '" << *opt.at_inject << "'; known: " << known << "\n";
+      return kExitBadInput;
     }
 
     if (!std::getenv("DISPLAY")) {
@@ -151,7 +230,15 @@ int main(int argc, char** argv) {
         std::filesystem::path(font).stem().string() + "-Bold" + std::filesystem::path(font).extension().string());
     if (!std::filesystem::is_regular_file(bold) || !fonts.bold.loadFromFile(bold.string())) fonts.bold = fonts.regular;
 
-    refsim::viz::App viz(scenario, graph, fonts, opt);
+    // A screenshot's exercise clock stands still at 0:00:00, so that its image is reproducible.
+    std::unique_ptr<refsim::viz::ExerciseSession> session;
+    if (exercise_mode) {
+      std::function<double()> wall;
+      if (!opt.screenshot.empty()) wall = [] { return 0.0; };
+      session = std::make_unique<refsim::viz::ExerciseSession>(lx->exercise, scenario, exercise_file, log_file, wall);
+      if (!log_file.empty() && opt.screenshot.empty()) std::cerr << "refsim-viz: exercise log: " << log_file << "\n";
+    }
+    refsim::viz::App viz(scenario, graph, fonts, opt, session.get());
     if (!opt.dump_layout.empty()) viz.write_layout(opt.dump_layout);
     return opt.screenshot.empty() ? viz.interactive() : viz.screenshot();
   } catch (const refsim::ScenarioError& e) {

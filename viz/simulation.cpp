@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <stdexcept>
 
 namespace refsim::viz {
 
@@ -30,6 +31,7 @@ Simulation::Simulation(const Scenario& scenario, const ReferralGraph& graph, std
 }
 
 void Simulation::restart(std::uint64_t seed) {
+  if (director_) throw std::logic_error("an exercise's simulation cannot restart: its log would no longer replay");
   engine_.reset();
   seed_ = seed;
   ++restarts_;
@@ -41,10 +43,40 @@ void Simulation::restart(std::uint64_t seed) {
   next_sample_ = sample_every_;
 }
 
-void Simulation::advance_to(Time t) {
+void Simulation::direct(Director& director) {
+  assert(!director_ && now() == 0);
+  director_ = &director;
+  director.control(*engine_);
+  engine_->add_observer(director);
+  engine_->run_until(0);  // drive() needs a started engine; run_replication does the same
+}
+
+void Simulation::decide(std::size_t option, const std::string& by) {
+  if (!director_) throw std::invalid_argument("no exercise is running");
+  director_->decide(option, by, [this](const Change& c) { engine_->apply(c); });
+}
+
+void Simulation::apply(const Change& change) {
+  if (director_) {
+    director_->facilitator_change(change, [this](const Change& c) { engine_->apply(c); });
+  } else {
+    engine_->apply(change);
+  }
+}
+
+bool Simulation::run_to(Time t) {
+  if (director_) {
+    director_->release();  // going on lets the run go past the inject it held at
+    return drive(*engine_, *director_, t);
+  }
+  engine_->run_until(t);
+  return true;
+}
+
+bool Simulation::advance_to(Time t) {
   assert(t >= now());
   while (next_sample_ <= t) {
-    engine_->run_until(next_sample_);
+    if (!run_to(next_sample_)) return false;
     history_.push_back(sample_now());
     if (history_.size() > kMaxSamples) {
       // Keep every other sample: the charts stay bounded and still span the whole run.
@@ -56,7 +88,7 @@ void Simulation::advance_to(Time t) {
     }
     next_sample_ += sample_every_;
   }
-  engine_->run_until(t);
+  return run_to(t);
 }
 
 std::optional<std::size_t> Simulation::backlog() const {

@@ -11,12 +11,21 @@
 //
 // History samples fall on multiples of sample_every(), whatever the steps advance_to() was called
 // with, so a screenshot at t looks the same however the run got there.
+//
+// Exercise mode (refsim-viz --exercise): direct(director) hands the run to an exercise Director
+// (sim/exercise/director.hpp) before it starts. The engine then runs only through
+// refsim::drive() (and run_until(0) once, at the start), and every change goes through the
+// director (decisions: decide(); the facilitator's: apply() → Director::facilitator_change), so
+// that `refsim exercise replay` of the director's log makes the same calls on the engine. A
+// directed simulation cannot restart.
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/exercise/director.hpp"
 #include "viz/live_view.hpp"
 
 namespace refsim::viz {
@@ -42,17 +51,27 @@ class Simulation {
   /// `scenario` and `graph` must outlive the simulation. `window`: LiveView's window, days.
   Simulation(const Scenario& scenario, const ReferralGraph& graph, std::uint64_t seed, double window = kDefaultWindow);
 
-  /// Runs the engine up to time t (days, >= now()), sampling the history on the way.
-  void advance_to(Time t);
+  /// Runs the engine up to time t (days, >= now()), sampling the history on the way. Returns
+  /// true at t; false, short of t, while the director holds the run (a decision is waiting).
+  bool advance_to(Time t);
   /// Throws away the current run and starts a new replication at t = 0 with `seed`. The
   /// scenario's [[change]]s are scheduled again (the engine does that); changes made through
   /// apply() belonged to the old run and are gone.
+  /// Directed simulations (direct()) refuse: std::logic_error.
   void restart(std::uint64_t seed);
+  /// Exercise mode: `director` (which must outlive the simulation) steers the run from now on.
+  /// Call once, before the first advance_to(); runs the engine to t = 0 (its start).
+  void direct(Director& director);
+  Director* director() const { return director_; }
+  /// Takes option `option` of the decision the director holds the run for, now, `by` whom
+  /// ("facilitator", "timeout"); Director::decide's std::invalid_argument when there is none.
+  void decide(std::size_t option, const std::string& by);
   /// Changes the running mechanism now, at now(): Engine::apply, the one door through which a
   /// scenario's [[change]], an inject and the visualiser's facilitator change a run (STYLE 6).
   /// The LiveView hears it (on_parameter_changed) like any other change. Throws
-  /// std::invalid_argument, changing nothing, when the engine refuses the change.
-  void apply(const Change& change) { engine_->apply(change); }
+  /// std::invalid_argument, changing nothing, when the engine refuses the change. Directed: the
+  /// director applies it and logs it (Director::facilitator_change), refused or not.
+  void apply(const Change& change);
 
   Time now() const { return engine_->now(); }
   std::uint64_t seed() const { return seed_; }
@@ -86,6 +105,9 @@ class Simulation {
   std::unique_ptr<Engine> engine_;
   std::vector<Sample> history_;
   std::vector<AgencyId> deciders_;  // agencies counted in backlog()
+  Director* director_ = nullptr;    // exercise mode: steers the run (not owned)
+
+  bool run_to(Time t);  // the engine to t: run_until, or drive() under the director
 };
 
 }  // namespace refsim::viz

@@ -16,6 +16,7 @@
 #include "sim/exercise/director.hpp"
 #include "sim/exercise/log.hpp"
 #include "sim/experiment/runner.hpp"
+#include "sim/report/aar.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/exercise_loader.hpp"
 #include "sim/scenario/loader.hpp"
@@ -232,7 +233,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
     if (!a.quiet) {
       if (!r.complete) {
         std::cout << "the log ends at " << sim_clock(r.ended_at)
-                  << " without its end record (the program was stopped): replayed to that point\n";
+                  << ", before the exercise's horizon (the exercise was stopped there): replayed to that point\n";
       }
       print_timeline(std::cout, x, r.fired);
       std::cout << "\nresults written to " << out.string() << "/\n";
@@ -320,6 +321,34 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   return 0;
 }
 
+int cmd_report(const ExerciseArgs& a) {
+  std::vector<LogRecord> records;
+  LoadedExercise lx = exercise_for_log(a.log, a.exercise, records);
+  const fs::path out =
+      a.out.empty() ? fs::path("results") / (fs::path(a.log).stem().string() + "-aar") : fs::path(a.out);
+  AnalysisOptions opt;
+  opt.replications = a.replications;
+  opt.threads = a.threads;
+  const ExerciseAnalysis an = analyse(lx.exercise, *lx.scenario, records, opt);
+  const std::string md = after_action_markdown(an);
+  const std::string html = after_action_html(an);
+  OutputDirectory dir(out);
+  AtomicOutputFile f1(out / "after-action.md");
+  f1.stream() << md;
+  f1.close();
+  AtomicOutputFile f2(out / "after-action.html");
+  f2.stream() << html;
+  f2.close();
+  f1.commit();
+  f2.commit();
+  dir.keep();
+  if (!a.quiet) {
+    std::cout << "after-action report written to " << (out / "after-action.md").string() << " and "
+              << (out / "after-action.html").string() << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string sim_clock(Time t) { return format_clock(t); }
@@ -355,6 +384,14 @@ CLI::App* add_exercise_command(CLI::App& app, ExerciseArgs& a) {
   a.replay->add_option("--sample", a.sample, "Time series interval (0: none)")->default_str("1d");
   a.replay->add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
 
+  a.report = ex->add_subcommand("report", "Write the after-action report / improvement plan (HTML and Markdown)");
+  a.report->add_option("log", a.log, "The exercise log")->required();
+  a.report->add_option("-o,--out", a.out, "Output directory (default: results/<log>-aar)");
+  a.report->add_option("--exercise", a.exercise, "The exercise file, instead of the one the log names");
+  a.report->add_option("-r,--replications", a.replications, "Replications behind each counterfactual")
+      ->default_str("20");
+  a.report->add_option("-j,--threads", a.threads, "Worker threads (0: all cores)")->default_str("0");
+  a.report->add_flag("-q,--quiet", a.quiet, "Print nothing but errors");
   return ex;
 }
 
@@ -362,6 +399,7 @@ int run_exercise(const ExerciseArgs& a, const std::string& command_line) {
   if (*a.check) return cmd_check(a);
   if (*a.run) return cmd_run(a, command_line);
   if (*a.replay) return cmd_replay(a, command_line);
+  if (*a.report) return cmd_report(a);
   return 0;
 }
 

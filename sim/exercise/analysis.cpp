@@ -11,7 +11,8 @@
 namespace refsim {
 
 bool log_complete(const std::vector<LogRecord>& records) {
-  return !records.empty() && records.back().kind == LogRecord::Kind::end;
+  return !records.empty() && records.back().kind == LogRecord::Kind::end &&
+         records.front().kind == LogRecord::Kind::start && records.back().sim >= records.front().horizon;
 }
 
 Time log_last_time(const std::vector<LogRecord>& records) {
@@ -203,9 +204,21 @@ ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, con
     for (const auto& [name, value] : f.state) {
       IndicatorValue v;
       v.name = "state." + name;
-      v.label = name;
       v.unit = name.ends_with("occupancy") ? "share" : "cases";
-      if (name == "in_system") v.unit = "persons";
+      if (name == "in_system") {
+        v.label = "Persons in the mechanism";
+        v.unit = "persons";
+      } else if (name == "waiting") {
+        v.label = "Cases waiting, all agencies";
+      } else if (name == "awaiting_decision") {
+        v.label = "Cases awaiting a grounds decision";
+      } else if (name.ends_with(".waiting")) {
+        v.label = "Cases waiting at " + name.substr(0, name.size() - 8);
+      } else if (name.ends_with(".occupancy")) {
+        v.label = "Occupancy of " + name.substr(0, name.size() - 10);
+      } else {
+        v.label = name;
+      }
       v.value = value;
       v.observations = 1;
       da.before.push_back(std::move(v));

@@ -101,11 +101,13 @@ struct AnalysisOptions {
 struct Replayed {
   RunResult result;
   std::vector<FiredInject> fired;
-  bool complete = false;  ///< the log has its end record
+  bool complete = false;  ///< the log has its end record at the horizon (log_complete)
   Time ended_at = 0;      ///< the horizon the replay ran to: the exercise's, or the log's last time
 };
 
-/// Whether the log ends with an end record; else the simulated time of its last record.
+/// Whether the log ends with an end record at the exercise's horizon (the start record's); else
+/// the simulated time of its last record: a log cut by a crash, or ended early (refsim-viz quit
+/// before the horizon: its end record is at the time reached) replays to that point.
 bool log_complete(const std::vector<LogRecord>& records);
 Time log_last_time(const std::vector<LogRecord>& records);
 

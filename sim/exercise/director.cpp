@@ -173,6 +173,7 @@ void Director::write(LogRecord r) {
 
 void Director::act(const ApplyChange& apply) {
   for (;;) {
+    if (unreleased_) return;  // held at the inject that fired: release() lets it go on
     if (pending_) {
       if (mode_ != Mode::replay) return;
       // The log says what came next: the facilitator's changes made while the decision waited,
@@ -212,6 +213,27 @@ void Director::act(const ApplyChange& apply) {
 
 bool Director::step(const ApplyChange& apply) {
   const Time now = engine_->now();
+  // 0. Replay: the log's next record first, when it is a change whose time has come: the
+  // facilitator made it before whatever follows it in the log.
+  if (mode_ == Mode::replay) {
+    while (cursor_ < records_.size() &&
+           (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark ||
+            records_[cursor_].kind == LogRecord::Kind::start)) {
+      ++cursor_;
+    }
+    if (cursor_ < records_.size()) {
+      const LogRecord& r = records_[cursor_];
+      if (r.kind == LogRecord::Kind::change && r.sim <= now) {
+        ++cursor_;
+        if (r.change && r.refused.empty()) apply(*r.change);
+        return true;
+      }
+      if (r.kind == LogRecord::Kind::decision) {
+        throw std::runtime_error("line " + std::to_string(r.line) + ": the log has a decision on '" + r.inject +
+                                 "', which is not waiting for one in the replay");
+      }
+    }
+  }
   // 1. Timed injects, by time, then in MSEL order.
   if (next_timed_ < timed_.size() && *exercise_.injects[timed_[next_timed_]].at <= now) {
     fire(timed_[next_timed_++], apply);
@@ -247,26 +269,6 @@ bool Director::step(const ApplyChange& apply) {
       }
     }
     return true;
-  }
-  // 4. Replay: the facilitator's changes when their time comes.
-  if (mode_ == Mode::replay) {
-    while (cursor_ < records_.size() &&
-           (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark ||
-            records_[cursor_].kind == LogRecord::Kind::start)) {
-      ++cursor_;
-    }
-    if (cursor_ < records_.size()) {
-      const LogRecord& r = records_[cursor_];
-      if (r.kind == LogRecord::Kind::change && r.sim <= now) {
-        ++cursor_;
-        if (r.change && r.refused.empty()) apply(*r.change);
-        return true;
-      }
-      if (r.kind == LogRecord::Kind::decision) {
-        throw std::runtime_error("line " + std::to_string(r.line) + ": the log has a decision on '" + r.inject +
-                                 "', which is not waiting for one in the replay");
-      }
-    }
   }
   return false;
 }
@@ -315,6 +317,7 @@ void Director::fire(std::size_t i, const ApplyChange& apply) {
     r.inject = in.id;
     write(std::move(r));
   }
+  if (mode_ == Mode::interactive) unreleased_ = true;
   apply_changes(in.changes, "inject " + in.id, apply);
   if (!in.is_decision()) return;
   pending_ = fired_.size() - 1;

@@ -13,8 +13,10 @@
 // instants the engine stops for it (RunController). Whatever happens at one simulated instant is
 // done in one order whoever drives the run — headless, the visualiser or a replay: injects due in
 // MSEL order, each followed by its decision (a decision point holds the next inject back), then the
-// facilitator's own changes in the order made. So a replay of the log (Director::replay) makes the
-// same calls on the engine in the same order, and its results are byte-identical.
+// facilitator's own changes in the order made. In interactive mode the run also holds at the
+// instant each inject fires until release(), and the facilitator's changes made there come before
+// the next inject of that instant; a replay follows the log's order, so it makes the same calls on
+// the engine in the same order, and its results are byte-identical.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -69,7 +71,12 @@ class Director final : public RunController {
   void control(EngineState& engine) override;
   Time next_stop() const override;
   void act(const ApplyChange& apply) override;
-  bool holding() const override { return pending().has_value(); }
+  /// While a decision waits; in interactive mode also from the instant an inject fires until
+  /// release(), so that the visualiser pauses exactly there.
+  bool holding() const override { return pending_.has_value() || unreleased_; }
+  /// Lets the run go on after the inject that fired last (interactive mode); a decision still
+  /// waiting keeps holding it.
+  void release() { unreleased_ = false; }
 
   /// The decision point waiting for its decision (interactive mode), as an index in fired().
   std::optional<std::size_t> pending() const;
@@ -151,6 +158,7 @@ class Director final : public RunController {
   std::vector<std::uint8_t> watched_;     // per agency: some armed trigger reads it
   bool watch_all_ = false;                // some armed trigger reads a total
   std::optional<std::size_t> pending_;
+  bool unreleased_ = false;  // interactive: an inject fired and the run has not been let go on
   // Replay.
   std::vector<LogRecord> records_;
   std::size_t cursor_ = 0;

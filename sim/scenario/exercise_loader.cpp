@@ -191,7 +191,7 @@ LoadedExercise load_exercise(const std::filesystem::path& path) {
                   (path.parent_path().empty() ? std::string(".") : path.parent_path().string()) + ")");
     }
   }
-  out.scenario = std::make_unique<Scenario>(load_scenario(scenario_path));
+  out.scenario = std::make_unique<Scenario>(load_scenario(scenario_path.lexically_normal()));
   Scenario& s = *out.scenario;
   x.description = optional_text(ex, "description");
   x.start_date = optional_text(ex, "start_date");
