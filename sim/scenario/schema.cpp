@@ -987,7 +987,11 @@ std::vector<Section> declare() {
       .help = "An exercise objective, tied to a capability; an inject names the objective it tests.",
       .keys =
           {
-              {.name = "id", .type = identifier, .presence = required, .help = "Unique among objectives.", .expects = "a unique id"},
+              {.name = "id",
+               .type = identifier,
+               .presence = required,
+               .help = "Unique among objectives.",
+               .expects = "a unique id"},
               {.name = "text",
                .presence = required,
                .help = "The objective: \"Identify and refer child victims within 24 h\".",
@@ -1025,7 +1029,11 @@ std::vector<Section> declare() {
               "decision between options (the run waits for it; `default` when the time allowed runs out).",
       .keys =
           {
-              {.name = "id", .type = identifier, .presence = required, .help = "Unique among injects.", .expects = "a unique id"},
+              {.name = "id",
+               .type = identifier,
+               .presence = required,
+               .help = "Unique among injects.",
+               .expects = "a unique id"},
               {.name = "at",
                .type = duration,
                .presence = conditional,
@@ -1143,7 +1151,11 @@ std::vector<Section> declare() {
       .help = "A decision option: what the players may decide, and the changes it makes (none: do nothing).",
       .keys =
           {
-              {.name = "id", .type = identifier, .presence = required, .help = "Unique within the inject.", .expects = "a unique id"},
+              {.name = "id",
+               .type = identifier,
+               .presence = required,
+               .help = "Unique within the inject.",
+               .expects = "a unique id"},
               {.name = "text",
                .presence = required,
                .help = "The option as the players see it.",
@@ -1153,8 +1165,8 @@ std::vector<Section> declare() {
   });
 
   for (Section& sec : s) {
-    if (sec.id != "exercise.file" && sec.id != "exercise" && sec.id != "objective" && sec.id != "participant" && sec.id != "inject" &&
-        sec.id != "inject.trigger" && sec.id != "option" && sec.id != "exercise.change")
+    if (sec.id != "exercise.file" && sec.id != "exercise" && sec.id != "objective" && sec.id != "participant" &&
+        sec.id != "inject" && sec.id != "inject.trigger" && sec.id != "option" && sec.id != "exercise.change")
       continue;
     for (Key& k : sec.keys) {
       if (k.type == text && k.expects.empty()) k.expects = "text";
