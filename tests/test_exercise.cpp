@@ -268,14 +268,7 @@ TEST_CASE("Exercise: a log replays to the same results", "[exercise]") {
   {
     // As the visualiser plays it: interactive decisions, a facilitator's change, a note.
     ExerciseLog log(log_path.string(), s);
-    LogRecord start;
-    start.kind = LogRecord::Kind::start;
-    start.exercise = x.exercise.name;
-    start.exercise_file = x.exercise.file;
-    start.scenario_file = x.exercise.scenario_file;
-    start.seed = x.exercise.seed;
-    start.horizon = x.exercise.horizon;
-    log.append(start);
+    log.append(start_record(x.exercise, x.exercise.file));
     Director d(x.exercise, s, Director::Mode::interactive, {}, &log, [] { return 1.0; });
     ReplicationEngine e(s, g, x.exercise.seed, 0);
     StatisticsCollector stats(e);
@@ -355,14 +348,7 @@ TEST_CASE("Exercise: a log cut short by a crash replays to that point", "[exerci
   std::vector<FiredInject> fired;
   {
     ExerciseLog log(log_path.string(), s);
-    LogRecord start;
-    start.kind = LogRecord::Kind::start;
-    start.exercise = x.exercise.name;
-    start.exercise_file = x.exercise.file;
-    start.scenario_file = x.exercise.scenario_file;
-    start.seed = x.exercise.seed;
-    start.horizon = x.exercise.horizon;
-    log.append(start);
+    log.append(start_record(x.exercise, x.exercise.file));
     Director d(x.exercise, s, Director::Mode::interactive, {}, &log, [] { return 2.0; });
     Engine e(s, g, x.exercise.seed, 0);
     d.control(e);

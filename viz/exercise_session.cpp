@@ -49,15 +49,6 @@ std::string countdown(double seconds) {
   return hms(seconds > kSlack ? static_cast<long>(std::ceil(seconds - kSlack)) : 0, false);
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 ExerciseSession::ExerciseSession(const Exercise& exercise, const Scenario& scenario, const std::string& exercise_file,
                                  const std::string& log_path, std::function<double()> wall)
     : exercise_(exercise),
@@ -65,17 +56,7 @@ ExerciseSession::ExerciseSession(const Exercise& exercise, const Scenario& scena
       log_(open_log(log_path, scenario)),
       director_(exercise, scenario, Director::Mode::interactive, {}, log_.get(), std::move(wall)) {
   if (!log_) return;
-  // The same start record as `refsim exercise run` (sim/cli/exercise_cmd.cpp).
-  LogRecord start;
-  start.kind = LogRecord::Kind::start;
-  start.exercise = exercise.name;
-  start.exercise_file = exercise_file;
-  start.scenario_file = exercise.scenario_file;
-  start.seed = exercise.seed;
-  start.horizon = exercise.horizon;
-  start.started = utc_now();
-  start.version = REFSIM_VERSION;
-  log_->append(start);
+  log_->append(start_record(exercise, exercise_file));  // as `refsim exercise run` writes it
 }
 
 std::optional<std::size_t> ExerciseSession::pending_inject() const {

@@ -31,8 +31,6 @@ std::string sim_clock(Time t);
 std::string wall_clock(double seconds);
 /// "12:05" (or "1:02:05" from an hour): a countdown of seconds left, rounded up.
 std::string countdown(double seconds);
-/// The time now, UTC, ISO 8601 ("2027-03-09T09:00:00Z").
-std::string utc_now();
 
 class ExerciseSession {
  public:

@@ -63,7 +63,7 @@ std::optional<refsim::AgencyId> find_agency(const refsim::Scenario& s, const std
 
 /// The default exercise log: "<exercise stem>-<UTC date and time>.log" in the working directory.
 std::string default_log(const std::string& exercise_file) {
-  std::string stamp = refsim::viz::utc_now();  // 2027-03-09T09:00:00Z
+  std::string stamp = refsim::utc_now();  // 2027-03-09T09:00:00Z
   std::erase(stamp, '-');
   std::erase(stamp, ':');
   return std::filesystem::path(exercise_file).stem().string() + "-" + stamp + ".log";

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -25,15 +24,6 @@ namespace refsim::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /// exercise.json: what fired and was decided, by simulated time only (no wall clock), so that a
 /// replay writes the same file.
@@ -181,16 +171,7 @@ int cmd_run(const ExerciseArgs& a, const std::string& command_line) {
     if (::access(out.c_str(), W_OK) != 0) throw UsageError("--out " + out.string() + ": is not writable");
   }
   ExerciseLog log(a.log, s);
-  LogRecord start;
-  start.kind = LogRecord::Kind::start;
-  start.exercise = x.name;
-  start.exercise_file = a.file;
-  start.scenario_file = x.scenario_file;
-  start.seed = x.seed;
-  start.horizon = x.horizon;
-  start.started = utc_now();
-  start.version = REFSIM_VERSION;
-  log.append(start);
+  log.append(start_record(x, a.file));
   Director d(x, s, Director::Mode::script, script, &log);
   const ReferralGraph graph(s);
   ReplicationOptions o;

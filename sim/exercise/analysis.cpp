@@ -92,6 +92,25 @@ bool shown(const IndicatorDef& d, const Scenario& s, const std::vector<AgencyId>
   return false;
 }
 
+/// Indicator `d` in replication 0 of `r`, with its observations, or why it has no value.
+IndicatorValue value_of(const IndicatorDef& d, const RunResult& r) {
+  IndicatorValue v;
+  v.name = d.name;
+  v.label = d.label;
+  v.unit = d.unit;
+  v.not_applicable = d.not_applicable;
+  if (d.not_applicable.empty() && !r.replications.empty()) {
+    const auto [value, basis] = d.read(r.replications[0]);
+    v.observations = static_cast<std::uint64_t>(std::max(0.0, basis));
+    if (std::isfinite(value)) {
+      v.value = value;
+    } else {
+      v.not_applicable = "no observation in this run";
+    }
+  }
+  return v;
+}
+
 }  // namespace
 
 std::vector<AgencyId> agencies_of(const Inject& in) {
@@ -114,21 +133,7 @@ std::vector<IndicatorValue> key_values(const Scenario& s, const RunResult& r, co
   std::vector<IndicatorValue> out;
   for (const IndicatorDef& d : indicators(s)) {
     if (!shown(d, s, agencies)) continue;
-    IndicatorValue v;
-    v.name = d.name;
-    v.label = d.label;
-    v.unit = d.unit;
-    v.not_applicable = d.not_applicable;
-    if (d.not_applicable.empty() && !r.replications.empty()) {
-      const auto [value, basis] = d.read(r.replications[0]);
-      v.observations = static_cast<std::uint64_t>(std::max(0.0, basis));
-      if (std::isfinite(value)) {
-        v.value = value;
-      } else {
-        v.not_applicable = "no observation in this run";
-      }
-    }
-    out.push_back(std::move(v));
+    out.push_back(value_of(d, r));
   }
   return out;
 }
@@ -244,34 +249,13 @@ ExerciseAnalysis analyse(const Exercise& exercise, const Scenario& scenario, con
     a.decisions.push_back(std::move(da));
   }
 
-  const std::vector<IndicatorValue> all = [&] {
-    std::vector<IndicatorValue> v;
-    for (const IndicatorDef& d : indicators(scenario)) {
-      IndicatorValue x;
-      x.name = d.name;
-      x.label = d.label;
-      x.unit = d.unit;
-      x.not_applicable = d.not_applicable;
-      if (d.not_applicable.empty()) {
-        const auto [value, basis] = d.read(played.result.replications[0]);
-        x.observations = static_cast<std::uint64_t>(std::max(0.0, basis));
-        if (std::isfinite(value)) {
-          x.value = value;
-        } else {
-          x.not_applicable = "no observation in this run";
-        }
-      }
-      v.push_back(std::move(x));
-    }
-    return v;
-  }();
   for (const Objective& o : exercise.objectives) {
     ObjectiveResult res;
     res.objective = o.id;
     if (o.deadline) {
       const std::string name = "deadlines." + scenario.deadlines[*o.deadline].id + ".compliance";
-      for (const IndicatorValue& v : all) {
-        if (v.name == name) res.measure = v;
+      for (const IndicatorDef& d : indicators(scenario)) {
+        if (d.name == name) res.measure = value_of(d, played.result);
       }
     }
     for (const LogRecord& n : a.notes) {

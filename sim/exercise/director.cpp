@@ -167,6 +167,14 @@ std::optional<std::size_t> Director::next_timed() const {
   return std::nullopt;
 }
 
+void Director::skip_unread() {
+  while (cursor_ < records_.size() &&
+         (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark ||
+          records_[cursor_].kind == LogRecord::Kind::start)) {
+    ++cursor_;
+  }
+}
+
 void Director::write(LogRecord r) {
   if (log_) log_->append(r);
 }
@@ -178,10 +186,7 @@ void Director::act(const ApplyChange& apply) {
       if (mode_ != Mode::replay) return;
       // The log says what came next: the facilitator's changes made while the decision waited,
       // then the decision.
-      while (cursor_ < records_.size() &&
-             (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark)) {
-        ++cursor_;
-      }
+      skip_unread();
       if (cursor_ >= records_.size() || records_[cursor_].kind == LogRecord::Kind::end) return;  // cut short
       const LogRecord& r = records_[cursor_];
       const Inject& in = exercise_.injects[fired_[*pending_].inject];
@@ -216,11 +221,7 @@ bool Director::step(const ApplyChange& apply) {
   // 0. Replay: the log's next record first, when it is a change whose time has come: the
   // facilitator made it before whatever follows it in the log.
   if (mode_ == Mode::replay) {
-    while (cursor_ < records_.size() &&
-           (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark ||
-            records_[cursor_].kind == LogRecord::Kind::start)) {
-      ++cursor_;
-    }
+    skip_unread();
     if (cursor_ < records_.size()) {
       const LogRecord& r = records_[cursor_];
       if (r.kind == LogRecord::Kind::change && r.sim <= now) {
@@ -277,11 +278,7 @@ void Director::fire(std::size_t i, const ApplyChange& apply) {
   const Inject& in = exercise_.injects[i];
   const Time now = engine_->now();
   if (mode_ == Mode::replay) {
-    while (cursor_ < records_.size() &&
-           (records_[cursor_].kind == LogRecord::Kind::note || records_[cursor_].kind == LogRecord::Kind::mark ||
-            records_[cursor_].kind == LogRecord::Kind::start)) {
-      ++cursor_;
-    }
+    skip_unread();
     if (cursor_ >= records_.size() || records_[cursor_].kind == LogRecord::Kind::end) {
       throw std::runtime_error("inject '" + in.id + "' fires at " + exact(now) +
                                " in the replay, after the log ends (the exercise or scenario file changed since?)");

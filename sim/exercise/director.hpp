@@ -140,6 +140,8 @@ class Director final : public RunController {
   /// Fires what is due now; returns whether it did something.
   bool step(const ApplyChange& apply);
   void write(LogRecord r);
+  /// Replay: moves the cursor past the records that do not steer the run (start, notes, marks).
+  void skip_unread();
 
   const Exercise& exercise_;
   const Scenario& scenario_;

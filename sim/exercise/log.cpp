@@ -5,11 +5,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
+#include "sim/model/exercise.hpp"
 #include "sim/scenario/loader.hpp"
 
 namespace refsim {
@@ -40,6 +42,28 @@ std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
 const char* LogRecord::kind_name(Kind k) { return kKinds[static_cast<int>(k)]; }
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+LogRecord start_record(const Exercise& x, const std::string& exercise_file) {
+  LogRecord start;
+  start.kind = LogRecord::Kind::start;
+  start.exercise = x.name;
+  start.exercise_file = exercise_file;
+  start.scenario_file = x.scenario_file;
+  start.seed = x.seed;
+  start.horizon = x.horizon;
+  start.started = utc_now();
+  start.version = REFSIM_VERSION;
+  return start;
+}
 
 std::string to_json_line(const LogRecord& r, const Scenario& s) {
   json j;

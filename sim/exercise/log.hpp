@@ -48,6 +48,13 @@ struct LogRecord {
   static const char* kind_name(Kind k);
 };
 
+/// The `start` record of an exercise's log: `x` (loaded from `exercise_file`, as given), the time
+/// now (UTC) and refsim's version.
+struct Exercise;
+LogRecord start_record(const Exercise& x, const std::string& exercise_file);
+/// The time now, UTC, ISO 8601: "2027-03-09T09:00:00Z".
+std::string utc_now();
+
 /// "change": the JSON text of record `r` (one line, no newline). Changes are written with the
 /// scenario's ids (`s`), so a log stays readable.
 std::string to_json_line(const LogRecord& r, const Scenario& s);
