@@ -104,6 +104,7 @@ void App::mark(const std::string& what) {
 
 void App::start_exercise() {
   ui_.paused = true;  // an exercise starts paused: Space starts the story
+  ui_.exercise = true;
   sim_.direct(exercise_->director());
   const Exercise& x = exercise_->exercise();
   const Time horizon = sim_.scenario().run.horizon;

@@ -875,9 +875,9 @@ void draw_legend(sf::RenderTarget& target, Writer& w, const Scene& scene, const 
                     " (log scale) · edge width: recent referrals per day · " +
                     (s.by_country() ? "country frames: panel colours" : "country frames group agencies");
   if (ui.interactive) {
-    key =
-        "Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · "
-        "R restart · F fit · wheel/drag zoom, pan · P save · Q quit";
+    key = std::string("Space pause · N step 1 h (Shift: 1 d) · +/− speed · click inspect · A/D staff ± · C close · ") +
+          (ui.exercise ? "J next inject · 1–9 decide · T note" : "R restart") +
+          " · F fit · wheel/drag zoom, pan · P save · Q quit";
   }
   w.text(w.fit(key, text_size::kHint, r.width - 2 * legend::kPad), text_size::kHint, {r.left + legend::kPad, y2},
          kMuted);

@@ -37,6 +37,7 @@ struct UiState {
   std::optional<AgencyId> hovered;
   sf::Vector2f pointer;
   bool interactive = true;  ///< show controls and frame rate (not in --screenshot images)
+  bool exercise = false;    ///< an exercise runs: its keys are in the exercise column; no restart
   bool paused = false;
   double speed = 1;  ///< simulated days per real second; kMaxSpeed = as fast as possible
   double fps = 0;
