@@ -19,7 +19,10 @@ ctest --test-dir build/test --output-on-failure -j "$jobs"
 
 if [[ $sanitizers -eq 1 ]]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (core, command line and tests)"
+  # -O1 -g1 (line tables, enough for the sanitizers' stack traces) builds in about half the time
+  # of -O2 -g.
   cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFSIM_WERROR=ON \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
         -DREFSIM_SANITIZE=ON -DREFSIM_BUILD_VIZ=OFF >/dev/null
   cmake --build build/sanitize -j "$jobs"
   # The browser tests (report.*) check the pages in Chromium, which the release stage did; their
