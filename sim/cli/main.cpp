@@ -22,6 +22,7 @@
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
 #include "sim/cli/progress.hpp"
+#include "sim/cli/sweep_cmd.hpp"
 #include "sim/experiment/runner.hpp"
 #include "sim/experiment/warmup.hpp"
 #include "sim/graph/referral_graph.hpp"
@@ -339,6 +340,10 @@ int main(int argc, char** argv) {
   auto* compare_cmd = add_compare_command(app, compare);
   ExerciseArgs exercise;
   auto* exercise_cmd = add_exercise_command(app, exercise);
+  SweepArgs sweep;
+  auto* sweep_cmd = add_sweep_command(app, sweep);
+  MergeArgs merge;
+  auto* merge_cmd = add_merge_command(app, merge);
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
@@ -376,6 +381,8 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
     if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
     if (*exercise_cmd) return run_exercise(exercise, joined_args(argc, argv));
+    if (*sweep_cmd) return run_sweep_command(sweep, joined_args(argc, argv));
+    if (*merge_cmd) return run_merge_command(merge, joined_args(argc, argv));
     if (*check_cmd) return cmd_check(check_path, check_sets);
     if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);

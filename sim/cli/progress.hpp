@@ -25,7 +25,8 @@ class ProgressBar {
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 
-  void update(std::uint64_t done, std::uint64_t total) {
+  /// `extra`, when given, follows the count ("12/40 replications, runs 3/10").
+  void update(std::uint64_t done, std::uint64_t total, const std::string& extra = {}) {
     if (!enabled_ || total == 0) return;
     const auto now = Clock::now();
     if (now - start_ < kDelay && done < total) return;
@@ -38,7 +39,8 @@ class ProgressBar {
     const int filled = static_cast<int>(share * kWidth);
     std::ostringstream line;
     line << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] " << std::setw(3)
-         << static_cast<int>(share * 100) << "%  " << done << "/" << total << " " << what_;
+         << static_cast<int>(share * 100) << "%  " << done << "/" << total << " " << what_
+         << (extra.empty() ? "" : ", " + extra);
     if (done > 0 && done < total) {
       line << "  " << clock(elapsed / static_cast<double>(done) * static_cast<double>(total - done)) << " left";
     } else if (done == total) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "sim/experiment/applicability.hpp"
 #include "sim/report/chartjs.hpp"
 #include "sim/report/summary_document.hpp"
+#include "sim/report/sweep_output.hpp"
 
 namespace refsim {
 
@@ -122,6 +124,49 @@ constexpr std::string_view kPageScript = R"js(
       }
     });
   }
+  // {"kind": "sweep", "id", "xAxis", "yAxis", "categories"?: [label…],
+  //  "series": [{"label", "x": […], "mean": […], "lo": […], "hi": […]}]}: an indicator against a
+  //  swept parameter, the mean as a line with points and the 95 % interval as a bar at each x (x
+  //  indexes `categories` when the parameter is not a number).
+  function sweepChart(canvas, f) {
+    var datasets = [], k = f.series.length;
+    var xs = [];
+    f.series.forEach(function (s) { s.x.forEach(function (x) { if (xs.indexOf(x) < 0) xs.push(x); }); });
+    xs.sort(function (a, b) { return a - b; });
+    var gap = Infinity;
+    for (var i = 1; i < xs.length; i++) gap = Math.min(gap, xs[i] - xs[i - 1]);
+    if (!isFinite(gap)) gap = 1;
+    f.series.forEach(function (s, j) {
+      var c = color(j), off = k > 1 ? (j - (k - 1) / 2) * gap * 0.6 / k : 0, means = [], bars = [];
+      for (var i = 0; i < s.x.length; i++) {
+        if (finite(s.mean[i])) means.push({x: s.x[i] + off, y: s.mean[i]});
+        if (finite(s.lo[i]) && finite(s.hi[i])) bars.push({x: s.x[i] + off, y: [s.lo[i], s.hi[i]]});
+      }
+      datasets.push({type: 'line', label: s.label + ': mean', data: means, borderColor: c, backgroundColor: c,
+                     borderWidth: 1.8, pointRadius: 3.5, order: 1});
+      datasets.push({type: 'bar', label: s.label + ': 95 % interval', data: bars, backgroundColor: fade(c, 0.35),
+                     borderColor: fade(c, 0.9), borderWidth: 1, barThickness: 7, grouped: false, order: 2});
+    });
+    var cats = f.categories;
+    return new Chart(canvas, {
+      data: {datasets: datasets},
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {legend: {position: 'top', labels: {boxWidth: 14}},
+                  tooltip: {callbacks: {label: function (ctx) {
+                    var v = ctx.raw.y;
+                    return ctx.dataset.label + ': ' + (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v));
+                  }}}},
+        scales: {
+          x: {type: 'linear', offset: true, title: {display: true, text: f.xAxis},
+              afterBuildTicks: cats ? function (axis) { axis.ticks = cats.map(function (_, i) { return {value: i}; }); }
+                                    : undefined,
+              ticks: cats ? {autoSkip: false, callback: function (v) { return cats[v]; }} : {}},
+          y: {type: 'linear', beginAtZero: false, title: {display: true, text: f.yAxis}}
+        }
+      }
+    });
+  }
   function hasFinitePoint(chart) {
     return chart.data.datasets.some(function (d) {
       return !d.refsimReference && d.data.some(function (p) {
@@ -140,7 +185,8 @@ constexpr std::string_view kPageScript = R"js(
     data.figures.forEach(function (f) {
       var canvas = document.getElementById(f.id);
       if (!canvas) throw new Error('no canvas for figure ' + f.id);
-      var chart = f.kind === 'interval' ? intervalChart(canvas, f) : lineChart(canvas, f);
+      var chart = f.kind === 'interval' ? intervalChart(canvas, f) : f.kind === 'sweep' ? sweepChart(canvas, f)
+                                                                        : lineChart(canvas, f);
       charts.push(chart);
       if (!hasFinitePoint(chart) || chart.width === 0 || chart.height === 0) {
         empty++;
@@ -399,6 +445,16 @@ class Page {
            << "</td><td class=\"num\">" << fmt(max) << "</td><td class=\"num\">" << fmt(last) << "</td></tr>\n";
     }
     out_ << "</table>\n";
+  }
+
+  /// A figure of another kind: its data (the "kind" and the members the page's script reads; the
+  /// "id" is given here) on a canvas `height` pixels high.
+  void figure(const std::string& title, const std::string& caption, Json f, std::size_t height) {
+    out_ << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
+    f["id"] = next_id();
+    canvas(f["id"].get<std::string>(), height, title);
+    figures_.push_back(std::move(f));
   }
 
   /// The figures' data, Chart.js and the page's script; the page is complete.
@@ -841,6 +897,161 @@ std::string compare_report_html(const Json& compare) {
   }
   os << "</table>\n<p class=\"note\">* significant: the interval excludes 0.</p>\n</details>\n";
   os << "<p class=\"note\">Made by refsim " << html_escape(text_of(compare, "refsim_version", "")) << ".</p>\n";
+  return page.finish();
+}
+
+std::string sweep_report_html(const Json& sweep) {
+  const auto list_of = [](const Json& j, const char* key) -> const Json& {
+    static const Json kEmpty = Json::array();
+    const auto it = j.find(key);
+    return it != j.end() && it->is_array() ? *it : kEmpty;
+  };
+  if (!sweep.is_object() || !sweep.contains("runs") || !sweep.contains("axes") || !sweep.contains("indicators")) {
+    throw std::invalid_argument("sweep report: the document has no 'runs', 'axes' or 'indicators'");
+  }
+  const Json& scenario = member(sweep, "scenario");
+  const std::string name = text_of(scenario, "name", text_of(scenario, "file", "a scenario"));
+  Page page("Sweep: " + name + " — refsim");
+  std::ostringstream& os = page.out();
+  os << "<h1>Sweep: " << html_escape(name) << "</h1>\n";
+  std::vector<std::string> paths;
+  for (const Json& axis : sweep["axes"]) {
+    for (const Json& p : axis) paths.push_back(p.value("path", std::string()));
+  }
+  std::string swept;
+  for (const std::string& p : paths) swept += (swept.empty() ? "" : ", ") + p;
+  const Json& runs = sweep["runs"];
+  os << "<p class=\"lead\">" << runs.size() << " runs of the scenario, each with other values of <code>"
+     << html_escape(swept) << "</code>, every run on the same replications (common random numbers: replication r "
+     << "of every run meets the same persons with the same draws wherever the change does not reach).</p>\n";
+  std::string where;
+  for (const Json& w : list_of(sweep, "where")) where += (where.empty() ? "" : "; ") + w.get<std::string>();
+  std::string sets;
+  for (const Json& w : list_of(sweep, "set")) sets += (sets.empty() ? "" : "; ") + w.get<std::string>();
+  meta_table(
+      os,
+      {
+          {"Scenario file", "<code>" + html_escape(text_of(scenario, "file")) + "</code>"},
+          {"Scenario fingerprint", "<code>" + html_escape(text_of(scenario, "fingerprint")) + "</code>"},
+          {"Seed", html_escape(text_of(sweep, "seed"))},
+          {"Replications per run", html_escape(text_of(sweep, "replications"))},
+          {"Runs", std::to_string(runs.size()) + " of " + html_escape(text_of(sweep, "combinations")) +
+                       " combinations (" + html_escape(text_of(sweep, "dropped", "0")) + " dropped by the constraint)"},
+          {"Constraint", where.empty() ? "none" : html_escape(where)},
+          {"Fixed overrides", sets.empty() ? "none" : "<code>" + html_escape(sets) + "</code>"},
+          {"Sweep identity", "<code>" + html_escape(text_of(sweep, "identity")) + "</code>"},
+          {"refsim version", html_escape(text_of(sweep, "refsim_version"))},
+          {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
+      });
+  if (!list_of(sweep, "missing").empty()) {
+    os << "<p class=\"warning\">" << list_of(sweep, "missing").size()
+       << " runs are missing: the figures and tables leave them out (see the list of runs).</p>\n";
+  }
+
+  // The indicators drawn: those chosen, else the key ones.
+  std::vector<const Json*> drawn;
+  const Json& chosen = list_of(sweep, "chosen_indicators");
+  for (const Json& d : sweep["indicators"]) {
+    const std::string n = d.value("name", std::string());
+    const bool pick = chosen.empty() ? d.value("key", false)
+                                     : std::any_of(chosen.begin(), chosen.end(), [&](const Json& c) { return c == n; });
+    if (pick) drawn.push_back(&d);
+  }
+  constexpr std::size_t kMaxFigures = 60;
+  if (drawn.size() > kMaxFigures) drawn.resize(kMaxFigures);
+
+  // x: the first swept parameter; a line per combination of the parameters of the other axes.
+  const Json& first_axis = sweep["axes"].at(0);
+  const std::string x_path = first_axis.at(0).value("path", std::string());
+  std::vector<std::string> x_values;
+  for (const Json& v : first_axis.at(0).at("values")) x_values.push_back(v.get<std::string>());
+  bool numeric = true;
+  for (const std::string& v : x_values) {
+    char* end = nullptr;
+    std::strtod(v.c_str(), &end);
+    numeric = numeric && !v.empty() && end && *end == '\0';
+  }
+  std::vector<std::string> others;
+  for (std::size_t a = 1; a < sweep["axes"].size(); ++a) {
+    for (const Json& p : sweep["axes"][a]) others.push_back(p.value("path", std::string()));
+  }
+  std::string x_label = x_path;
+  for (std::size_t k = 1; k < first_axis.size(); ++k)
+    x_label += " (with " + first_axis[k].value("path", std::string()) + ")";
+  std::vector<std::string> series_labels;
+  std::vector<std::size_t> series_of(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    std::string label;
+    for (const std::string& p : others) {
+      label += (label.empty() ? "" : ", ") + p + " = " + runs[i]["values"].value(p, std::string());
+    }
+    if (label.empty()) label = "every run";
+    const auto it = std::find(series_labels.begin(), series_labels.end(), label);
+    series_of[i] = static_cast<std::size_t>(it - series_labels.begin());
+    if (it == series_labels.end()) series_labels.push_back(label);
+  }
+  os << "<h2>Indicators against " << html_escape(x_path) << "</h2>\n";
+  if (drawn.empty()) os << "<p class=\"note\">No indicator to draw.</p>\n";
+  for (const Json* d : drawn) {
+    const std::string n = d->value("name", std::string());
+    const std::string unit = d->value("unit", std::string());
+    Json f;
+    f["kind"] = "sweep";
+    f["xAxis"] = x_label;
+    f["yAxis"] = d->value("label", n) + (unit.empty() ? "" : " (" + unit + ")");
+    if (!numeric) f["categories"] = x_values;
+    Json series = Json::array();
+    for (const std::string& l : series_labels)
+      series.push_back(Json{
+          {"label", l}, {"x", Json::array()}, {"mean", Json::array()}, {"lo", Json::array()}, {"hi", Json::array()}});
+    std::ostringstream table;
+    table << "<table>\n<tr><th>" << html_escape(x_path) << "</th>" << (others.empty() ? "" : "<th>Line</th>")
+          << "<th>Run</th><th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th>"
+          << "<th>Note</th></tr>\n";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const Json& r = runs[i];
+      const std::string xv = r["values"].value(x_path, std::string());
+      Row row;
+      if (r.value("missing", false)) {
+        row.note = "missing run";
+      } else if (const Json& e = member(member(r, "indicators"), n.c_str()); !e.empty()) {
+        row = row_of(xv, e);
+      } else {
+        row.note = "n/a: no such indicator in this run";
+      }
+      const std::size_t pos =
+          static_cast<std::size_t>(std::find(x_values.begin(), x_values.end(), xv) - x_values.begin());
+      Json& s = series[series_of[i]];
+      s["x"].push_back(numeric ? Json(std::strtod(xv.c_str(), nullptr)) : Json(pos));
+      s["mean"].push_back(finite_or_null(row.mean));
+      s["lo"].push_back(finite_or_null(row.lo));
+      s["hi"].push_back(finite_or_null(row.hi));
+      const bool na = !std::isfinite(row.mean);
+      table << "<tr><td class=\"num\">" << html_escape(xv) << "</td>"
+            << (others.empty() ? "" : "<td>" + html_escape(series_labels[series_of[i]]) + "</td>") << "<td><code>"
+            << html_escape(r.value("id", std::string())) << "</code></td><td class=\"num" << (na ? " na" : "") << "\">"
+            << fmt(row.mean) << "</td><td class=\"num\">" << fmt_interval(row.lo, row.hi) << "</td><td class=\"num\">"
+            << fmt_count(row.n) << "</td><td class=\"num\">" << fmt_count(row.replications) << "</td><td"
+            << (na ? " class=\"na\"" : "") << ">" << html_escape(row.note) << "</td></tr>\n";
+    }
+    table << "</table>\n";
+    f["series"] = std::move(series);
+    page.figure(d->value("label", n),
+                "Indicator " + n + ": the mean over the replications of each run, with its 95 % interval.",
+                std::move(f), 380);
+    os << table.str();
+  }
+
+  os << "<h2>Runs</h2>\n<table>\n<tr><th>Index</th><th>Run id</th>";
+  for (const std::string& p : paths) os << "<th>" << html_escape(p) << "</th>";
+  os << "<th>Note</th></tr>\n";
+  for (const Json& r : runs) {
+    os << "<tr><td class=\"num\">" << html_escape(text_of(r, "index")) << "</td><td><code>"
+       << html_escape(r.value("id", std::string())) << "</code></td>";
+    for (const std::string& p : paths) os << "<td>" << html_escape(r["values"].value(p, std::string())) << "</td>";
+    os << "<td>" << (r.value("missing", false) ? "missing" : "") << "</td></tr>\n";
+  }
+  os << "</table>\n";
   return page.finish();
 }
 
