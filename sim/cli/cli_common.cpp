@@ -1,5 +1,7 @@
 #include "sim/cli/cli_common.hpp"
 
+#include <algorithm>
+
 #include "sim/model/units.hpp"
 #include "sim/random/streams.hpp"
 
@@ -24,6 +26,30 @@ double sample_option(const std::string& text) {
   }
   if (!(every > 0)) throw UsageError("--sample must be a positive duration or 0, got " + text);
   return every;
+}
+
+/// "unknown indicator 'x'; did you mean: …" — names sharing the longest prefix with it.
+std::string unknown_indicator(const std::string& name, const std::vector<IndicatorDef>& defs, const char* option) {
+  std::string msg = std::string(option) + ": unknown indicator '" + name + "'";
+  std::size_t best = 0;
+  for (const IndicatorDef& d : defs) {
+    std::size_t n = 0;
+    while (n < d.name.size() && n < name.size() && d.name[n] == name[n]) ++n;
+    best = std::max(best, n);
+  }
+  // The prefix up to its last dot: the level of the path that matched.
+  std::string prefix = name.substr(0, best);
+  prefix = prefix.substr(0, prefix.find_last_of('.') == std::string::npos ? 0 : prefix.find_last_of('.') + 1);
+  // What exists at that level: the next part of the names under the prefix, each once.
+  std::vector<std::string> close;
+  for (const IndicatorDef& d : defs) {
+    if (d.name.rfind(prefix, 0) != 0) continue;
+    const std::string next = d.name.substr(prefix.size(), d.name.find('.', prefix.size()) - prefix.size());
+    if (std::find(close.begin(), close.end(), next) == close.end()) close.push_back(next);
+  }
+  msg += prefix.empty() ? "; known: " : "; known under '" + prefix + "': ";
+  for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
+  return msg + " (every indicator is a path in summary.json joined by dots)";
 }
 
 }  // namespace refsim::cli

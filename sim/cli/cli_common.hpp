@@ -8,6 +8,8 @@
 #include <system_error>
 #include <vector>
 
+#include "sim/experiment/indicators.hpp"
+
 namespace refsim::cli {
 
 namespace fs = std::filesystem;
@@ -22,6 +24,9 @@ struct UsageError : std::runtime_error {
 
 /// `--seed N`: nothing when empty; UsageError when not an integer from 0 to 2^64 - 1.
 std::optional<std::uint64_t> seed_option(const std::string& text);
+/// "OPTION: unknown indicator 'x'; known under 'agencies.': …" — what exists at the level of the
+/// name that matched.
+std::string unknown_indicator(const std::string& name, const std::vector<IndicatorDef>& defs, const char* option);
 /// `--sample`: "0" is 0 (no time series), else a positive duration in days; UsageError otherwise.
 double sample_option(const std::string& text);
 

@@ -52,30 +52,6 @@ std::pair<std::string, double> name_and_amount(const std::string& text, const ch
   return {name, amount};
 }
 
-/// "unknown indicator 'x'; did you mean: …" — names sharing the longest prefix with it.
-std::string unknown_indicator(const std::string& name, const std::vector<IndicatorDef>& defs, const char* option) {
-  std::string msg = std::string(option) + ": unknown indicator '" + name + "'";
-  std::size_t best = 0;
-  for (const IndicatorDef& d : defs) {
-    std::size_t n = 0;
-    while (n < d.name.size() && n < name.size() && d.name[n] == name[n]) ++n;
-    best = std::max(best, n);
-  }
-  // The prefix up to its last dot: the level of the path that matched.
-  std::string prefix = name.substr(0, best);
-  prefix = prefix.substr(0, prefix.find_last_of('.') == std::string::npos ? 0 : prefix.find_last_of('.') + 1);
-  // What exists at that level: the next part of the names under the prefix, each once.
-  std::vector<std::string> close;
-  for (const IndicatorDef& d : defs) {
-    if (d.name.rfind(prefix, 0) != 0) continue;
-    const std::string next = d.name.substr(prefix.size(), d.name.find('.', prefix.size()) - prefix.size());
-    if (std::find(close.begin(), close.end(), next) == close.end()) close.push_back(next);
-  }
-  msg += prefix.empty() ? "; known: " : "; known under '" + prefix + "': ";
-  for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
-  return msg + " (every indicator is a path in summary.json joined by dots)";
-}
-
 }  // namespace
 
 CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {

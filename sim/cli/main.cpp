@@ -21,6 +21,7 @@
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
+#include "sim/cli/plan_cmd.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/cli/sweep_cmd.hpp"
 #include "sim/experiment/runner.hpp"
@@ -344,6 +345,8 @@ int main(int argc, char** argv) {
   auto* sweep_cmd = add_sweep_command(app, sweep);
   MergeArgs merge;
   auto* merge_cmd = add_merge_command(app, merge);
+  PlanArgs plan_args;
+  auto* plan_cmd = add_plan_command(app, plan_args);
 
   std::string check_path;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
@@ -383,6 +386,7 @@ int main(int argc, char** argv) {
     if (*exercise_cmd) return run_exercise(exercise, joined_args(argc, argv));
     if (*sweep_cmd) return run_sweep_command(sweep, joined_args(argc, argv));
     if (*merge_cmd) return run_merge_command(merge, joined_args(argc, argv));
+    if (*plan_cmd) return run_plan(plan_args, joined_args(argc, argv));
     if (*check_cmd) return cmd_check(check_path, check_sets);
     if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
     if (*graph_cmd) return cmd_graph(graph_path, graph_out);

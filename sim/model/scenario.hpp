@@ -238,6 +238,30 @@ struct ScheduledChange {
   Change change;
 };
 
+/// A costed intervention (`[[intervention]]`): a programme a ministry could fund — caseworkers,
+/// beds, training that raises a decision's sensitivity, a regional forum that shortens a
+/// cross-border delay — as the changes it makes from `start` on, and what it costs. `refsim plan`
+/// evaluates the portfolios of them that fit a budget (sim/experiment/plan.hpp).
+struct Intervention {
+  std::string id;
+  std::string name;         ///< for people; the id when not given
+  std::string description;  ///< what it is
+  /// Where its cost and effect come from: a source, or "illustrative" (the default).
+  std::string basis;
+  double cost_once = 0;    ///< in Scenario::currency, paid once
+  double cost_yearly = 0;  ///< per year it runs within the measured period
+  Time start = 0;          ///< when its changes apply (days from t = 0)
+  /// One of its changes; `servers_delta` gives servers or beds relative to the value in force at
+  /// `start` ("+2"), with `change.servers` empty.
+  struct Step {
+    Change change;
+    std::optional<std::int64_t> servers_delta;
+  };
+  std::vector<Step> changes;
+  std::vector<std::string> excludes;  ///< ids of interventions it cannot be combined with
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -254,6 +278,10 @@ struct Scenario {
   std::vector<UncertainParameter> uncertain;
   /// `[[change]]` tables in declaration order: the engine schedules each at its time.
   std::vector<ScheduledChange> changes;
+  /// `[[intervention]]` tables in declaration order: candidates for `refsim plan`, not applied by a
+  /// plain run (Scenario::with_interventions applies some).
+  std::vector<Intervention> interventions;
+  std::string currency;  ///< [scenario] currency: what intervention costs are in ("USD", "EUR")
   /// The countries named by agencies and [scenario] country, sorted: the values of a person's
   /// country of entry (entry_country) in results.
   std::vector<std::string> countries;

@@ -13,6 +13,7 @@
 
 #include "sim/experiment/applicability.hpp"
 #include "sim/report/chartjs.hpp"
+#include "sim/report/plan_report.hpp"
 #include "sim/report/summary_document.hpp"
 #include "sim/report/sweep_output.hpp"
 
@@ -31,6 +32,8 @@ namespace {
 //     mean per row and series; `samples` adds each replication's value as a small point; a dashed
 //     vertical line at `reference`; rows whose `highlight` is false are drawn pale.
 //   {"kind": "line", "id", "xAxis", "yAxis", "series": [{"label", "x": […], "y": […], "bold"?}]}
+//   {"kind": "frontier", "id", "xAxis", "yAxis", "points": [{"x", "y", "lo", "hi", "label", "frontier"}]}
+//     every point at (x, y) with a vertical bar [lo, hi], and the frontier points joined by a line.
 constexpr std::string_view kPageScript = R"js(
 (function () {
   'use strict';
@@ -150,6 +153,24 @@ constexpr std::string_view kPageScript = R"js(
     var cats = f.categories;
     return new Chart(canvas, {
       data: {datasets: datasets},
+  function frontierChart(canvas, f) {
+    var all = [], bars = [], line = [];
+    f.points.forEach(function (p) {
+      if (!finite(p.x) || !finite(p.y)) return;
+      all.push({x: p.x, y: p.y, label: p.label});
+      if (finite(p.lo) && finite(p.hi)) bars.push({x: p.x, y: [p.lo, p.hi], label: p.label});
+      if (p.frontier) line.push({x: p.x, y: p.y, label: p.label});
+    });
+    line.sort(function (a, b) { return a.x - b.x; });
+    return new Chart(canvas, {
+      data: {datasets: [
+        {type: 'line', label: 'frontier (no cheaper portfolio gains as much)', data: line, borderColor: color(1),
+         backgroundColor: color(1), borderWidth: 2, pointRadius: 5, order: 1},
+        {type: 'scatter', label: 'portfolio: mean gain', data: all, pointRadius: 4, backgroundColor: color(0),
+         borderColor: '#fff', borderWidth: 1, order: 2},
+        {type: 'bar', label: '95 % interval', data: bars, backgroundColor: fade(color(0), 0.25),
+         borderColor: fade(color(0), 0.6), borderWidth: 1, barThickness: 6, order: 3}
+      ]},
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: {legend: {position: 'top', labels: {boxWidth: 14}},
@@ -164,6 +185,11 @@ constexpr std::string_view kPageScript = R"js(
               ticks: cats ? {autoSkip: false, callback: function (v) { return cats[v]; }} : {}},
           y: {type: 'linear', beginAtZero: false, title: {display: true, text: f.yAxis}}
         }
+                    return ctx.raw.label + ': ' + (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v)) +
+                           ' at ' + number(ctx.raw.x);
+                  }}}},
+        scales: {x: {type: 'linear', beginAtZero: true, title: {display: true, text: f.xAxis}},
+                 y: {type: 'linear', title: {display: true, text: f.yAxis}}}
       }
     });
   }
@@ -185,8 +211,9 @@ constexpr std::string_view kPageScript = R"js(
     data.figures.forEach(function (f) {
       var canvas = document.getElementById(f.id);
       if (!canvas) throw new Error('no canvas for figure ' + f.id);
-      var chart = f.kind === 'interval' ? intervalChart(canvas, f) : f.kind === 'sweep' ? sweepChart(canvas, f)
-                                                                        : lineChart(canvas, f);
+      var chart = f.kind === 'interval' ? intervalChart(canvas, f)
+                : f.kind === 'sweep' ? sweepChart(canvas, f)
+                : f.kind === 'frontier' ? frontierChart(canvas, f) : lineChart(canvas, f);
       charts.push(chart);
       if (!hasFinitePoint(chart) || chart.width === 0 || chart.height === 0) {
         empty++;
@@ -454,6 +481,18 @@ class Page {
     if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
     f["id"] = next_id();
     canvas(f["id"].get<std::string>(), height, title);
+  /// A frontier figure (see the script): `points` as the script takes them.
+  void frontier_figure(const std::string& title, const std::string& caption, const std::string& x_axis,
+                       const std::string& y_axis, const Json& points) {
+    out_ << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
+    Json f;
+    f["kind"] = "frontier";
+    f["id"] = next_id();
+    f["xAxis"] = x_axis;
+    f["yAxis"] = y_axis;
+    f["points"] = points;
+    canvas(f["id"].get<std::string>(), 460, title);
     figures_.push_back(std::move(f));
   }
 
@@ -1052,6 +1091,105 @@ std::string sweep_report_html(const Json& sweep) {
     os << "<td>" << (r.value("missing", false) ? "missing" : "") << "</td></tr>\n";
   }
   os << "</table>\n";
+std::string plan_report_html(const Json& plan) {
+  if (!plan.is_object() || !plan.contains("portfolios") || !plan["portfolios"].is_array()) {
+    throw std::invalid_argument("plan report: the document has no 'portfolios' array");
+  }
+  const std::string scenario = text_of(plan, "scenario", "a scenario");
+  const Json& ind = member(plan, "indicator");
+  const std::string indicator = text_of(ind, "label", text_of(ind, "name"));
+  const std::string unit = text_of(ind, "unit");
+  const std::string currency = text_of(plan, "currency");
+  Page page("Plan: " + scenario + " — refsim");
+  std::ostringstream& os = page.out();
+  os << "<h1>Plan: " << html_escape(scenario) << "</h1>\n";
+  os << "<p class=\"lead\">Which portfolio of interventions, within a budget of " << html_escape(fmt_count(number_of(plan.value("budget", Json()))))
+     << " " << html_escape(currency) << ", gains most on <strong>" << html_escape(indicator) << "</strong> ("
+     << html_escape(text_of(ind, "better", "larger")) << " is better), each run on the same paired replications as "
+     << "doing nothing.</p>\n";
+  const Json& mc = member(plan, "multiple_comparisons");
+  meta_table(os, {
+                     {"Scenario file", "<code>" + html_escape(text_of(plan, "file")) + "</code>"},
+                     {"Indicator", "<code>" + html_escape(text_of(ind, "name")) + "</code>" +
+                                       (unit.empty() ? "" : " (" + html_escape(unit) + ")")},
+                     {"Method", html_escape(text_of(plan, "method")) + " (docs/plan.md)"},
+                     {"Seed", html_escape(text_of(plan, "seed"))},
+                     {"Replications per portfolio", html_escape(text_of(plan, "replications"))},
+                     {"Multiple comparisons", html_escape(text_of(mc, "comparisons")) +
+                                                  " portfolios against doing nothing; the table gives Bonferroni "
+                                                  "intervals too"},
+                     {"Costs", "one-off + yearly × the years each runs within the measured period (day " +
+                                   html_escape(fmt(number_of(member(plan, "cost_period").value("from_days", Json())))) +
+                                   " to day " +
+                                   html_escape(fmt(number_of(member(plan, "cost_period").value("to_days", Json())))) +
+                                   ")"},
+                     {"refsim version", html_escape(text_of(plan, "refsim_version", "not stated"))},
+                     {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
+                     {"Command line (to reproduce)", "<code>" + html_escape(text_of(plan, "command_line")) + "</code>"},
+                 });
+
+  // The interventions.
+  os << "<h2>Interventions</h2>\n<table>\n<tr><th>Id</th><th>Name</th><th>One-off</th><th>Yearly</th>"
+     << "<th>Starts (day)</th><th>Cost over the period</th><th>Basis</th></tr>\n";
+  for (const Json& iv : member(plan, "interventions")) {
+    os << "<tr><td><code>" << html_escape(text_of(iv, "id")) << "</code></td><td>" << html_escape(text_of(iv, "name"))
+       << "</td><td class=\"num\">" << fmt_count(number_of(iv.value("cost_once", Json())))
+       << "</td><td class=\"num\">" << fmt_count(number_of(iv.value("cost_yearly", Json())))
+       << "</td><td class=\"num\">" << fmt(number_of(iv.value("start_days", Json())))
+       << "</td><td class=\"num\">" << fmt_count(number_of(iv.value("cost", Json()))) << "</td><td>"
+       << html_escape(text_of(iv, "basis")) << "</td></tr>\n";
+  }
+  os << "</table>\n";
+
+  // The frontier and the gains.
+  os << "<h2>Cost against gain</h2>\n";
+  Json points = Json::array();
+  Series gains{"Gain over doing nothing", {}};
+  std::size_t drawn = 0;
+  constexpr std::size_t kMaxRows = 60;
+  for (const Json& p : plan["portfolios"]) {
+    const Json& g = member(p, "gain");
+    const auto ci = interval_of(g, "ci95");
+    const double mean = number_of(g.value("mean", Json()));
+    points.push_back({{"x", finite_or_null(number_of(p.value("cost", Json())))},
+                      {"y", finite_or_null(mean)},
+                      {"lo", finite_or_null(ci.first)},
+                      {"hi", finite_or_null(ci.second)},
+                      {"label", text_of(p, "label")},
+                      {"frontier", p.value("frontier", false)}});
+    if (text_of(p, "label") == "nothing" || drawn >= kMaxRows) continue;
+    ++drawn;
+    Row r;
+    r.label = text_of(p, "label") + " (" + fmt_count(number_of(p.value("cost", Json()))) + " " + currency + ")";
+    r.mean = mean;
+    r.lo = ci.first;
+    r.hi = ci.second;
+    r.replications = number_of(g.value("pairs", Json()));
+    r.n = number_of(member(p, "value").value("n", Json()));
+    r.highlight = p.value("frontier", false);
+    if (!std::isfinite(mean)) r.note = "n/a: fewer than two pairs with a value";
+    if (std::isfinite(r.lo) && std::isfinite(r.hi) && r.lo <= 0 && r.hi >= 0) r.note = "interval includes 0";
+    if (p.value("frontier", false)) r.note += (r.note.empty() ? "" : "; ") + std::string("on the frontier");
+    gains.rows.push_back(std::move(r));
+  }
+  page.frontier_figure("Cost against gain",
+                       "Each portfolio run: its cost over the measured period and its mean gain over doing nothing "
+                       "(paired replications), with the 95 % interval; the line joins the frontier, where no "
+                       "cheaper portfolio gains as much.",
+                       "Cost (" + currency + ")", indicator + " gained" + (unit.empty() ? "" : " (" + unit + ")"),
+                       points);
+  page.interval_figure("Gain of each portfolio",
+                       "Best first" + std::string(drawn >= kMaxRows ? " (the first 60; plan.json has them all)" : "") +
+                           "; pale: not on the frontier. n counts the observations behind the portfolio's value.",
+                       indicator + " gained over doing nothing" + (unit.empty() ? "" : " (" + unit + ")"), {gains},
+                       Json{{"reference", 0}});
+  if (const Json& ex = member(plan, "excluded"); ex.is_array() && !ex.empty()) {
+    os << "<h2>Left out</h2>\n<table>\n<tr><th>Portfolio</th><th>Why</th></tr>\n";
+    for (const Json& e : ex)
+      os << "<tr><td>" << html_escape(text_of(e, "label")) << "</td><td>" << html_escape(text_of(e, "reason"))
+         << "</td></tr>\n";
+    os << "</table>\n";
+  }
   return page.finish();
 }
 

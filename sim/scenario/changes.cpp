@@ -47,7 +47,7 @@ Change only_field(const Change& c, std::string_view key) {
 }  // namespace
 
 ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer_list<std::string_view> other_keys,
-                         bool surge) {
+                         ChangeForm form) {
   const Reader& r = v.reader();
   const toml::table* t = &v.table();
   ChangeFields out;
@@ -94,7 +94,8 @@ ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer
 
   // What it sets, each checked against what the target has.
   std::vector<std::string> takes = change_fields(c.target, residential);
-  const bool surges = surge && c.target == Change::Target::agency;
+  const bool surges = form == ChangeForm::inject && c.target == Change::Target::agency;
+  const bool relative = form != ChangeForm::scheduled && c.target == Change::Target::agency;
   if (surges) takes.insert(takes.end(), {"surge", "profile"});
   const auto other = [&](const std::string& k) {
     return std::find(other_keys.begin(), other_keys.end(), k) != other_keys.end();
@@ -115,7 +116,7 @@ ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer
              v.context() + ": " + f.key + " does not apply to " + object + "; " + kind + " takes " + join(takes));
     }
     const toml::node& n = *f.value;
-    if ((f.key == "servers" || f.key == "beds") && surges && n.is_string()) {
+    if ((f.key == "servers" || f.key == "beds") && relative && n.is_string()) {
       const std::string text(*n.value<std::string_view>());
       std::int64_t delta = 0;
       const char* end = text.data() + text.size();
@@ -208,7 +209,7 @@ void read_changes(const TableView& top, Scenario& s) {
     const std::string at_text = an.is_string() ? std::string(*an.value<std::string_view>()) : format_duration(sc.at);
     const TableView v(r, *t, "[[change]] at " + at_text, section);
     v.reject_unknown();
-    ChangeFields read = read_change(v, s, {"at", "note"}, false);
+    ChangeFields read = read_change(v, s, {"at", "note"}, ChangeForm::scheduled);
     sc.change = std::move(read.change);
     Change& c = sc.change;
     Written w{v.context(), c.where, std::move(read.fields)};

@@ -126,7 +126,7 @@ std::vector<InjectChange> read_inject_changes(const Reader& r, const TableView& 
     ++k;
     const TableView v(r, *t, parent.context() + ": change " + std::to_string(k), schema::section("exercise.change"));
     v.reject_unknown();
-    ChangeFields read = read_change(v, s, {"for", "note"}, true);
+    ChangeFields read = read_change(v, s, {"for", "note"}, ChangeForm::inject);
     InjectChange ic;
     ic.change = std::move(read.change);
     ic.servers_delta = read.servers_delta;

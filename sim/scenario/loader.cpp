@@ -144,6 +144,7 @@ Scenario read_scenario(const toml::table& root, const std::string& file) {
   read_referrals(top, s);
   read_deadlines(top, s);
   read_changes(top, s);
+  read_interventions(top, s);
   return s;
 }
 

@@ -186,9 +186,17 @@ struct ChangeFields {
 /// Reads the change table `v` ([[change]], an inject's or option's change): exactly one target
 /// (agency, source, referral) and at least one field it takes; `other_keys` are read by the caller
 /// and skipped here. With `surge` (an exercise's change), an agency's change may also bring persons
-/// (`surge`, `profile`) and give its servers or beds relative to those in force ("+20", "-2").
+/// (`surge`, `profile`) and give its servers or beds relative to those in force ("+20", "-2"); an
+/// intervention's only the latter.
+/// What a change table may say beyond a [[change]]'s keys.
+enum class ChangeForm {
+  scheduled,     ///< a [[change]]: absolute values only
+  inject,        ///< an exercise's: relative servers or beds, and surges
+  intervention,  ///< an [[intervention.change]]: relative servers or beds
+};
 ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer_list<std::string_view> other_keys,
-                         bool surge);
+                         ChangeForm form);
+void read_interventions(const TableView& top, Scenario& s);  ///< [[intervention]], after read_changes
 void read_cohorts(const TableView& top, Scenario& s);  ///< [cohorts] and Scenario::countries
 
 }  // namespace refsim::detail

@@ -125,6 +125,10 @@ std::vector<Section> declare() {
                .type = tables,
                .help = "Changes to the running mechanism at set times.",
                .link = "change"},
+              {.name = "intervention",
+               .type = tables,
+               .help = "Costed interventions that `refsim plan` weighs against a budget (a plain run applies none).",
+               .link = "intervention"},
               {.name = "cohorts",
                .type = table,
                .help = "What results are broken down by (default: age × exploitation × foreign).",
@@ -149,6 +153,12 @@ std::vector<Section> declare() {
                        "enters (the entry agency's `country`, else this one); agencies without a `country` are here "
                        "(`entered_in`, `in_country`).",
                .expects = "the home country's code, e.g. \"NA\""},
+              {.name = "currency",
+               .presence = conditional,
+               .default_value = "required with `[[intervention]]` costs",
+               .allowed = "a currency code or name, e.g. USD, EUR, SZL",
+               .help = "What `[[intervention]]` costs are in, named once for the scenario.",
+               .expects = "a currency, e.g. \"USD\""},
           },
   });
 
@@ -743,6 +753,74 @@ std::vector<Section> declare() {
   });
 
   s.push_back({
+      .id = "intervention",
+      .title = "[[intervention]]",
+      .help = "A costed intervention: a programme that could be funded (caseworkers, beds, training that raises a "
+              "decision's sensitivity, a forum that shortens a cross-border delay, a new referral route declared "
+              "with probability 0 and opened here), as the changes it makes from `start` on and what it costs. "
+              "A plain `refsim run` applies none; `refsim plan` evaluates the portfolios of them that fit a budget "
+              "(docs/plan.md). Its cost over the run is `cost_once` plus `cost_yearly` times the years it runs "
+              "within the measured period (from the later of `start` and the warm-up's end to the horizon).",
+      .keys =
+          {
+              {.name = "id",
+               .type = identifier,
+               .presence = required,
+               .help = "Unique among the interventions.",
+               .expects = "a unique id made of a-z, 0-9 and _"},
+              {.name = "name", .default_value = "the id", .help = "For people.", .expects = "a name"},
+              {.name = "description", .help = "What it is.", .expects = "a description"},
+              {.name = "basis",
+               .default_value = "`\"illustrative\"`",
+               .help = "Where its cost and effect come from: a source, or illustrative.",
+               .expects = "a source, or \"illustrative\""},
+              {.name = "cost_once",
+               .type = number,
+               .default_value = "0",
+               .unit = "[scenario] currency",
+               .allowed = ">= 0",
+               .help = "Paid once."},
+              {.name = "cost_yearly",
+               .type = number,
+               .default_value = "0",
+               .unit = "[scenario] currency per year",
+               .allowed = ">= 0",
+               .help = "Paid every year it runs."},
+              {.name = "start",
+               .type = duration,
+               .default_value = "0",
+               .unit = "days from t = 0",
+               .allowed = ">= 0, at most the horizon",
+               .help = "When its changes apply (a programme that starts on a date)."},
+              {.name = "excludes",
+               .type = list,
+               .allowed = "intervention ids",
+               .help = "Interventions it cannot be combined with (two sizes of one programme)."},
+              {.name = "change",
+               .type = tables,
+               .presence = required,
+               .help = "What it changes (at least one).",
+               .link = "intervention.change"},
+          },
+  });
+  {
+    Section c = s[static_cast<std::size_t>(
+        std::find_if(s.begin(), s.end(), [](const Section& x) { return x.id == "change"; }) - s.begin())];
+    c.id = "intervention.change";
+    c.title = "[[intervention.change]]";
+    c.level = 3;
+    c.help =
+        "A change an intervention makes at its `start`: the keys of `[[change]]` but `at` and `note`; `servers` "
+        "or `beds` may also be relative to the value in force then (`\"+2\"`).";
+    c.keys.erase(c.keys.begin());  // at
+    c.keys.pop_back();             // note
+    for (Key& k : c.keys) {
+      if (k.name == "servers" || k.name == "beds") k.help += " Or relative: `\"+2\"`, `\"-1\"`.";
+    }
+    s.push_back(std::move(c));
+  }
+
+  s.push_back({
       .id = "variant.file",
       .title = "A variant file",
       .help = "A variant names a base scenario and changes parts of it, addressing tables by id and referral rules "
@@ -812,6 +890,7 @@ std::vector<Section> declare() {
               {.name = "profile", .type = tables, .help = "New profiles.", .link = "profile"},
               {.name = "deadline", .type = tables, .help = "New deadlines.", .link = "deadline"},
               {.name = "change", .type = tables, .help = "New scheduled changes.", .link = "change"},
+              {.name = "intervention", .type = tables, .help = "New interventions.", .link = "intervention"},
           },
   });
   s.push_back({
@@ -826,6 +905,10 @@ std::vector<Section> declare() {
               {.name = "source", .type = list, .allowed = "source ids", .help = "Sources to remove."},
               {.name = "profile", .type = list, .allowed = "profile ids", .help = "Profiles to remove."},
               {.name = "deadline", .type = list, .allowed = "deadline ids", .help = "Deadlines to remove."},
+              {.name = "intervention",
+               .type = list,
+               .allowed = "intervention ids",
+               .help = "Interventions to remove."},
               {.name = "referral",
                .type = list,
                .allowed = "referral keys `from->to`, `from->to#n`",

@@ -16,6 +16,10 @@ void read_settings(const TableView& top, Scenario& s) {
     meta.fail(*meta.find("country"), "country",
               "must be a country code in capitals, e.g. \"NA\", got \"" + s.home_country + "\"");
   }
+  s.currency = meta.string("currency");
+  if (const toml::node* cn = meta.find("currency"); cn && s.currency.empty()) {
+    meta.fail(*cn, "currency", "must not be empty (a currency code or name, e.g. \"USD\")");
+  }
 
   const toml::node* rn = top.find("run");
   if (!rn) r.fail(SourceLocation{r.file(), 1, 1}, "missing required table [run] (with at least horizon = \"365d\")");
