@@ -1,10 +1,12 @@
 // plan.json, plan.csv and the terminal table of `refsim plan`.
 #include "sim/report/plan_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #include "sim/model/intervention.hpp"
 #include "sim/report/report.hpp"
@@ -21,12 +23,7 @@ Json pair_json(std::pair<double, double> p) {
   return Json::array({p.first, p.second});
 }
 
-std::string csv_num(double v) {
-  if (!std::isfinite(v)) return "";
-  std::ostringstream os;
-  os << std::setprecision(17) << v;
-  return os.str();
-}
+std::string csv_num(double v) { return std::isfinite(v) ? format_number(v) : ""; }
 
 std::string csv_text(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -35,10 +32,20 @@ std::string csv_text(const std::string& s) {
   return out + "\"";
 }
 
-/// "12,500" — an amount of money, whole units.
-/// A figure for the table: format_number, or "n/a".
-std::string fmtn(double v) { return std::isfinite(v) ? format_number(v) : "n/a"; }
+/// A figure for the table, to three significant digits without an exponent ("234", "47.0",
+/// "0.0213"); "n/a" when not finite.
+std::string fmtn(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  if (v == 0) return "0";
+  const int digits = static_cast<int>(std::floor(std::log10(std::abs(v)))) + 1;
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(std::clamp(3 - digits, 0, 6)) << v;
+  std::string out = os.str();
+  if (out.find_first_not_of("-0.") == std::string::npos) out = "0";  // "-0.00"
+  return out;
+}
 
+/// "12,500" — an amount of money, whole units.
 std::string money(double v) {
   if (!std::isfinite(v)) return "n/a";
   const long long whole = std::llround(v);
@@ -159,39 +166,56 @@ void print_plan_table(std::ostream& os, const Scenario& s, const PlanResult& p, 
   os << "\n\n";
   const PortfolioResult& nothing = p.portfolios.front();
   os << "Doing nothing: " << fmtn(nothing.value.mean);
-  if (nothing.value.ci95) os << " [" << fmtn(nothing.value.ci95->first) << ", "
-                             << fmtn(nothing.value.ci95->second) << "]";
-  os << "\n\n";
-  std::size_t width = 9;
-  for (std::size_t i = 1; i < p.portfolios.size() && i <= top; ++i) width = std::max(width, p.portfolios[i].label.size());
-  os << std::left << std::setw(4) << "#" << std::setw(static_cast<int>(width) + 2) << "portfolio" << std::right
-     << std::setw(12) << ("cost" + cur) << "  " << std::left << std::setw(34) << "gain over nothing [95 % CI]"
-     << "per 10,000 spent [95 % CI]\n";
-  const auto row = [&](std::size_t i) {
-    const PortfolioResult& r = p.portfolios[i];
-    std::string gain = "n/a (fewer than 2 pairs)";
-    if (r.effect) {
-      gain = fmtn(r.effect->mean) + " [" + fmtn(r.effect->ci95.first) + ", " +
-             fmtn(r.effect->ci95.second) + "]" + (r.effect->significant ? "" : " ~0");
-    }
-    std::string ce = "n/a (no cost)";
-    if (std::isfinite(r.per_spend)) {
-      ce = fmtn(r.per_spend) + " [" + fmtn(r.per_spend_ci95.first) + ", " +
-           fmtn(r.per_spend_ci95.second) + "]";
-    } else if (r.cost > 0) {
-      ce = "n/a";
-    }
-    os << std::left << std::setw(4) << i << std::setw(static_cast<int>(width) + 2) << r.label << std::right
-       << std::setw(12) << money(r.cost) << "  " << std::left << std::setw(34) << gain << ce
-       << (r.frontier ? "  (frontier)" : "") << "\n";
+  if (nothing.value.ci95)
+    os << " [" << fmtn(nothing.value.ci95->first) << ", " << fmtn(nothing.value.ci95->second) << "]";
+  os << " (95 % CI over " << nothing.value.replications << " replications)\n\n";
+  struct Row {
+    std::string rank, label, cost, gain, ce, frontier;
   };
-  for (std::size_t i = 1; i < p.portfolios.size() && i <= top; ++i) row(i);
-  bool more = false;
+  std::vector<Row> rows;
+  const auto add = [&](std::size_t i) {
+    const PortfolioResult& r = p.portfolios[i];
+    Row row{std::to_string(i),          r.label,         money(r.cost),
+            "n/a (fewer than 2 pairs)", "n/a (no cost)", r.frontier ? "(frontier)" : ""};
+    if (r.effect) {
+      row.gain = fmtn(r.effect->mean) + " [" + fmtn(r.effect->ci95.first) + ", " + fmtn(r.effect->ci95.second) + "]" +
+                 (r.effect->ci95.first > 0 || r.effect->ci95.second < 0 ? "" : " ~0");
+    }
+    if (std::isfinite(r.per_spend)) {
+      row.ce = fmtn(r.per_spend) + " [" + fmtn(r.per_spend_ci95.first) + ", " + fmtn(r.per_spend_ci95.second) + "]";
+    } else if (r.cost > 0) {
+      row.ce = "n/a";
+    }
+    rows.push_back(std::move(row));
+  };
+  for (std::size_t i = 1; i < p.portfolios.size() && i <= top; ++i) add(i);
+  const std::size_t shown = rows.size();
   for (std::size_t i = top + 1; i < p.portfolios.size(); ++i) {
-    if (!p.portfolios[i].frontier) continue;
-    if (!more) os << "… and further on the frontier:\n";
-    more = true;
-    row(i);
+    if (p.portfolios[i].frontier) add(i);
+  }
+  const Row head{"#", "portfolio", "cost" + cur, "gain over nothing [95 % CI]", "per 10,000 spent [95 % CI]", ""};
+  std::size_t w[5] = {head.rank.size(), head.label.size(), head.cost.size(), head.gain.size(), head.ce.size()};
+  for (const Row& r : rows) {
+    w[0] = std::max(w[0], r.rank.size());
+    w[1] = std::max(w[1], r.label.size());
+    w[2] = std::max(w[2], r.cost.size());
+    w[3] = std::max(w[3], r.gain.size());
+    w[4] = std::max(w[4], r.ce.size());
+  }
+  const auto print = [&](const Row& r) {
+    std::ostringstream line;
+    line << std::left << std::setw(static_cast<int>(w[0]) + 2) << r.rank << std::setw(static_cast<int>(w[1]) + 2)
+         << r.label << std::right << std::setw(static_cast<int>(w[2])) << r.cost << "  " << std::left
+         << std::setw(static_cast<int>(w[3]) + 2) << r.gain << std::setw(static_cast<int>(w[4]) + 2) << r.ce
+         << r.frontier;
+    std::string text = line.str();
+    text.erase(text.find_last_not_of(' ') + 1);
+    os << text << "\n";
+  };
+  print(head);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i == shown) os << "… and further on the frontier:\n";
+    print(rows[i]);
   }
   os << "\n~0: the gain's 95 % interval includes 0 (not distinguishable from doing nothing). Intervals are per "
         "portfolio; plan.json also gives them adjusted for the "
