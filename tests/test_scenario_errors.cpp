@@ -151,7 +151,7 @@ TEST_CASE("Scenario errors: unknown keys are rejected where they stand") {
         "dist, mean");
   CHECK(load_error(kValid + "\n[extra]\nx = 1\n") ==
         "test.toml:29:2: unknown key 'extra' in the scenario file; expected one of: scenario, run, agency, source, "
-        "referral, profile, deadline, change, cohorts");
+        "referral, profile, deadline, change, intervention, cohorts");
 }
 
 TEST_CASE("Scenario errors: wrong types") {

@@ -96,7 +96,7 @@ TEST_CASE("Schema: an optional probability's declared default is the number the 
 TEST_CASE("Schema: the unknown-key lists are the declared keys in declaration order") {
   CHECK(schema::section("run").key_list() == "horizon, warmup, follow_up, replications, seed");
   CHECK(schema::section("file").key_list() ==
-        "scenario, run, agency, source, referral, profile, deadline, change, cohorts");
+        "scenario, run, agency, source, referral, profile, deadline, change, intervention, cohorts");
   CHECK(schema::section("dist.gamma").key_list() == "dist, mean, cv, shape, scale");
   CHECK(schema::distribution_kinds() == std::vector<std::string>{"exponential", "deterministic", "uniform",
                                                                  "triangular", "lognormal", "gamma", "erlang",
