@@ -78,14 +78,14 @@ int run_plan(const PlanArgs& a, const std::string& command_line) {
   }
   const Scenario s = load_scenario(a.scenario, a.sets);
   if (s.interventions.empty()) {
-    throw UsageError(a.scenario + " declares no [[intervention]]: there is nothing to plan (docs/plan.md shows how "
-                                  "to declare them)");
+    throw UsageError(a.scenario +
+                     " declares no [[intervention]]: there is nothing to plan (docs/plan.md shows how "
+                     "to declare them)");
   }
   const std::string indicator = canonical_indicator_name(a.indicator);
   {
     const std::vector<IndicatorDef> defs = indicators(s);
-    const auto d =
-        std::find_if(defs.begin(), defs.end(), [&](const IndicatorDef& x) { return x.name == indicator; });
+    const auto d = std::find_if(defs.begin(), defs.end(), [&](const IndicatorDef& x) { return x.name == indicator; });
     if (d == defs.end()) throw UsageError(unknown_indicator(indicator, defs, "--indicator"));
     if (!d->not_applicable.empty())
       throw UsageError("--indicator " + indicator + ": not applicable to this scenario (" + d->not_applicable + ")");

@@ -114,7 +114,8 @@ PlanResult plan(const Scenario& s, const PlanOptions& opt) {
   }
   if (opt.replications < 2) throw std::invalid_argument("a plan needs two replications or more for its intervals");
   const std::vector<IndicatorDef> defs = indicators(s);
-  const auto def = std::find_if(defs.begin(), defs.end(), [&](const IndicatorDef& d) { return d.name == opt.indicator; });
+  const auto def =
+      std::find_if(defs.begin(), defs.end(), [&](const IndicatorDef& d) { return d.name == opt.indicator; });
   if (def == defs.end()) throw std::invalid_argument("unknown indicator '" + opt.indicator + "'");
   if (!def->not_applicable.empty()) {
     throw std::invalid_argument("indicator '" + opt.indicator + "' is not applicable (" + def->not_applicable + ")");

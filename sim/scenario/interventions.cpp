@@ -43,8 +43,9 @@ void read_interventions(const TableView& top, Scenario& s) {
     iv.cost_once = cost_of(v, "cost_once");
     iv.cost_yearly = cost_of(v, "cost_yearly");
     if ((iv.cost_once > 0 || iv.cost_yearly > 0) && s.currency.empty()) {
-      r.fail(*t, v.context() + ": has a cost, but [scenario] names no currency; add currency = \"USD\" (or the "
-                               "currency the costs are in) to [scenario]");
+      r.fail(*t, v.context() +
+                     ": has a cost, but [scenario] names no currency; add currency = \"USD\" (or the "
+                     "currency the costs are in) to [scenario]");
     }
     if (const toml::node* sn = v.find("start")) {
       iv.start = v.duration(*sn, "start");
