@@ -153,6 +153,23 @@ constexpr std::string_view kPageScript = R"js(
     var cats = f.categories;
     return new Chart(canvas, {
       data: {datasets: datasets},
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {legend: {position: 'top', labels: {boxWidth: 14}},
+                  tooltip: {callbacks: {label: function (ctx) {
+                    var v = ctx.raw.y;
+                    return ctx.dataset.label + ': ' + (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v));
+                  }}}},
+        scales: {
+          x: {type: 'linear', offset: true, title: {display: true, text: f.xAxis},
+              afterBuildTicks: cats ? function (axis) { axis.ticks = cats.map(function (_, i) { return {value: i}; }); }
+                                    : undefined,
+              ticks: cats ? {autoSkip: false, callback: function (v) { return cats[v]; }} : {}},
+          y: {type: 'linear', beginAtZero: false, title: {display: true, text: f.yAxis}}
+        }
+      }
+    });
+  }
   function frontierChart(canvas, f) {
     var all = [], bars = [], line = [];
     f.points.forEach(function (p) {
@@ -176,15 +193,6 @@ constexpr std::string_view kPageScript = R"js(
         plugins: {legend: {position: 'top', labels: {boxWidth: 14}},
                   tooltip: {callbacks: {label: function (ctx) {
                     var v = ctx.raw.y;
-                    return ctx.dataset.label + ': ' + (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v));
-                  }}}},
-        scales: {
-          x: {type: 'linear', offset: true, title: {display: true, text: f.xAxis},
-              afterBuildTicks: cats ? function (axis) { axis.ticks = cats.map(function (_, i) { return {value: i}; }); }
-                                    : undefined,
-              ticks: cats ? {autoSkip: false, callback: function (v) { return cats[v]; }} : {}},
-          y: {type: 'linear', beginAtZero: false, title: {display: true, text: f.yAxis}}
-        }
                     return ctx.raw.label + ': ' + (Array.isArray(v) ? number(v[0]) + ' to ' + number(v[1]) : number(v)) +
                            ' at ' + number(ctx.raw.x);
                   }}}},
@@ -481,92 +489,94 @@ class Page {
     if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
     f["id"] = next_id();
     canvas(f["id"].get<std::string>(), height, title);
-    /// A frontier figure (see the script): `points` as the script takes them.
-    void frontier_figure(const std::string& title, const std::string& caption, const std::string& x_axis,
-                         const std::string& y_axis, const Json& points) {
-      out_ << "<h3>" << html_escape(title) << "</h3>\n";
-      if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
-      Json f;
-      f["kind"] = "frontier";
-      f["id"] = next_id();
-      f["xAxis"] = x_axis;
-      f["yAxis"] = y_axis;
-      f["points"] = points;
-      canvas(f["id"].get<std::string>(), 460, title);
-      figures_.push_back(std::move(f));
-    }
+    figures_.push_back(std::move(f));
+  }
 
-    /// The figures' data, Chart.js and the page's script; the page is complete.
-    std::string finish() {
-      Json data;
-      data["figures"] = std::move(figures_);
-      out_ << "<script type=\"application/json\" id=\"refsim-data\">" << script_json(data) << "</script>\n";
-      out_ << "<!-- Chart.js " << chartjs_version()
-           << ", MIT licence (its banner below), inlined from Debian's libjs-chart.js -->\n<script>\n"
-           << chartjs_source() << "\n</script>\n<script>" << kPageScript << "</script>\n</body>\n</html>\n";
-      return out_.str();
-    }
+  /// A frontier figure (see the script): `points` as the script takes them.
+  void frontier_figure(const std::string& title, const std::string& caption, const std::string& x_axis,
+                       const std::string& y_axis, const Json& points) {
+    out_ << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
+    Json f;
+    f["kind"] = "frontier";
+    f["id"] = next_id();
+    f["xAxis"] = x_axis;
+    f["yAxis"] = y_axis;
+    f["points"] = points;
+    canvas(f["id"].get<std::string>(), 460, title);
+    figures_.push_back(std::move(f));
+  }
 
-   private:
-    std::string next_id() { return "figure-" + std::to_string(++figure_count_); }
-    void canvas(const std::string& id, std::size_t height, const std::string& label) {
-      out_ << "<div class=\"figure\" style=\"height:" << height << "px\"><canvas id=\"" << id
-           << "\" role=\"img\" aria-label=\"" << html_escape(label)
-           << " (the table below has the numbers)\"></canvas></div>\n";
-    }
-    void table(const std::vector<Series>& series) {
-      if (series.empty()) return;
-      const bool several = series.size() > 1;
-      out_ << "<table>\n<tr><th></th>" << (several ? "<th>Series</th>" : "")
-           << "<th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th><th>Note</th></tr>\n";
-      for (std::size_t i = 0; i < series.front().rows.size(); ++i) {
-        for (std::size_t k = 0; k < series.size(); ++k) {
-          const Row& r = series[k].rows[i];
-          const bool na = !std::isfinite(r.mean);
-          out_ << "<tr>";
-          if (k == 0) {
-            out_ << "<th" << (several ? " rowspan=\"" + std::to_string(series.size()) + "\"" : "") << ">"
-                 << html_escape(r.label) << "</th>";
-          }
-          if (several) out_ << "<td>" << html_escape(series[k].label) << "</td>";
-          out_ << "<td class=\"num" << (na ? " na" : "") << "\">" << fmt(r.mean) << "</td><td class=\"num\">"
-               << fmt_interval(r.lo, r.hi) << "</td><td class=\"num\">" << fmt_count(r.n) << "</td><td class=\"num\">"
-               << fmt_count(r.replications) << "</td><td" << (na ? " class=\"na\"" : "") << ">" << html_escape(r.note)
-               << "</td></tr>\n";
+  /// The figures' data, Chart.js and the page's script; the page is complete.
+  std::string finish() {
+    Json data;
+    data["figures"] = std::move(figures_);
+    out_ << "<script type=\"application/json\" id=\"refsim-data\">" << script_json(data) << "</script>\n";
+    out_ << "<!-- Chart.js " << chartjs_version()
+         << ", MIT licence (its banner below), inlined from Debian's libjs-chart.js -->\n<script>\n"
+         << chartjs_source() << "\n</script>\n<script>" << kPageScript << "</script>\n</body>\n</html>\n";
+    return out_.str();
+  }
+
+ private:
+  std::string next_id() { return "figure-" + std::to_string(++figure_count_); }
+  void canvas(const std::string& id, std::size_t height, const std::string& label) {
+    out_ << "<div class=\"figure\" style=\"height:" << height << "px\"><canvas id=\"" << id
+         << "\" role=\"img\" aria-label=\"" << html_escape(label)
+         << " (the table below has the numbers)\"></canvas></div>\n";
+  }
+  void table(const std::vector<Series>& series) {
+    if (series.empty()) return;
+    const bool several = series.size() > 1;
+    out_ << "<table>\n<tr><th></th>" << (several ? "<th>Series</th>" : "")
+         << "<th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th><th>Note</th></tr>\n";
+    for (std::size_t i = 0; i < series.front().rows.size(); ++i) {
+      for (std::size_t k = 0; k < series.size(); ++k) {
+        const Row& r = series[k].rows[i];
+        const bool na = !std::isfinite(r.mean);
+        out_ << "<tr>";
+        if (k == 0) {
+          out_ << "<th" << (several ? " rowspan=\"" + std::to_string(series.size()) + "\"" : "") << ">"
+               << html_escape(r.label) << "</th>";
         }
+        if (several) out_ << "<td>" << html_escape(series[k].label) << "</td>";
+        out_ << "<td class=\"num" << (na ? " na" : "") << "\">" << fmt(r.mean) << "</td><td class=\"num\">"
+             << fmt_interval(r.lo, r.hi) << "</td><td class=\"num\">" << fmt_count(r.n) << "</td><td class=\"num\">"
+             << fmt_count(r.replications) << "</td><td" << (na ? " class=\"na\"" : "") << ">" << html_escape(r.note)
+             << "</td></tr>\n";
       }
-      out_ << "</table>\n";
     }
-
-    std::ostringstream out_;
-    Json figures_ = Json::array();
-    int figure_count_ = 0;
-  };
-
-  /// A table of label → value rows (values already escaped HTML).
-  void meta_table(std::ostream& os, const std::vector<std::pair<std::string, std::string>>& rows) {
-    os << "<table class=\"meta\">\n";
-    for (const auto& [k, v] : rows) os << "<tr><th>" << html_escape(k) << "</th><td>" << v << "</td></tr>\n";
-    os << "</table>\n";
+    out_ << "</table>\n";
   }
 
-  /// The comment lines at the top of a scenario file (its description and sources), without "# ".
-  std::string header_comment(const std::string& file) {
-    std::ifstream in(file);
-    std::string line, out;
-    while (std::getline(in, line)) {
-      if (line.empty() && out.empty()) continue;
-      if (line.rfind('#', 0) != 0) break;
-      line.erase(0, line.size() > 1 && line[1] == ' ' ? 2 : 1);
-      out += line + '\n';
-    }
-    return out;
+  std::ostringstream out_;
+  Json figures_ = Json::array();
+  int figure_count_ = 0;
+};
+
+/// A table of label → value rows (values already escaped HTML).
+void meta_table(std::ostream& os, const std::vector<std::pair<std::string, std::string>>& rows) {
+  os << "<table class=\"meta\">\n";
+  for (const auto& [k, v] : rows) os << "<tr><th>" << html_escape(k) << "</th><td>" << v << "</td></tr>\n";
+  os << "</table>\n";
+}
+
+/// The comment lines at the top of a scenario file (its description and sources), without "# ".
+std::string header_comment(const std::string& file) {
+  std::ifstream in(file);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (line.empty() && out.empty()) continue;
+    if (line.rfind('#', 0) != 0) break;
+    line.erase(0, line.size() > 1 && line[1] == ' ' ? 2 : 1);
+    out += line + '\n';
   }
+  return out;
+}
 
 }  // namespace
 
-std::string
-html_escape(std::string_view text) {
+std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -1092,132 +1102,134 @@ std::string sweep_report_html(const Json& sweep) {
     os << "<td>" << (r.value("missing", false) ? "missing" : "") << "</td></tr>\n";
   }
   os << "</table>\n";
-  namespace {
+  return page.finish();
+}
 
-  /// `j[key]` when it is an array, else an empty one.
-  const Json& array_member(const Json& j, const char* key) {
-    static const Json kEmpty = Json::array();
-    if (!j.is_object()) return kEmpty;
-    auto it = j.find(key);
-    return it != j.end() && it->is_array() ? *it : kEmpty;
+namespace {
+
+/// `j[key]` when it is an array, else an empty one.
+const Json& array_member(const Json& j, const char* key) {
+  static const Json kEmpty = Json::array();
+  if (!j.is_object()) return kEmpty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : kEmpty;
+}
+
+/// "12,500": an amount of money in whole units; "" when not finite.
+std::string fmt_money(double v) {
+  if (!std::isfinite(v)) return "";
+  const std::string digits = fmt_count(std::fabs(v));
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
   }
+  return (v <= -0.5 ? "-" : "") + out;
+}
 
-  /// "12,500": an amount of money in whole units; "" when not finite.
-  std::string fmt_money(double v) {
-    if (!std::isfinite(v)) return "";
-    const std::string digits = fmt_count(std::fabs(v));
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i && (digits.size() - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return (v <= -0.5 ? "-" : "") + out;
+}  // namespace
+
+std::string plan_report_html(const Json& plan) {
+  if (!plan.is_object() || !plan.contains("portfolios") || !plan["portfolios"].is_array()) {
+    throw std::invalid_argument("plan report: the document has no 'portfolios' array");
   }
+  const std::string scenario = text_of(plan, "scenario", "a scenario");
+  const Json& ind = member(plan, "indicator");
+  const std::string indicator = text_of(ind, "label", text_of(ind, "name"));
+  const std::string unit = text_of(ind, "unit");
+  const std::string currency = text_of(plan, "currency");
+  Page page("Plan: " + scenario + " — refsim");
+  std::ostringstream& os = page.out();
+  os << "<h1>Plan: " << html_escape(scenario) << "</h1>\n";
+  os << "<p class=\"lead\">Which portfolio of interventions, within a budget of "
+     << html_escape(fmt_money(number_of(plan.value("budget", Json())))) << " " << html_escape(currency)
+     << ", gains most on <strong>" << html_escape(indicator) << "</strong> ("
+     << html_escape(text_of(ind, "better", "larger")) << " is better), each run on the same paired replications as "
+     << "doing nothing.</p>\n";
+  const Json& mc = member(plan, "multiple_comparisons");
+  meta_table(os,
+             {
+                 {"Scenario file", "<code>" + html_escape(text_of(plan, "file")) + "</code>"},
+                 {"Indicator", "<code>" + html_escape(text_of(ind, "name")) + "</code>" +
+                                   (unit.empty() ? "" : " (" + html_escape(unit) + ")")},
+                 {"Method", html_escape(text_of(plan, "method")) + " (docs/plan.md)"},
+                 {"Seed", html_escape(text_of(plan, "seed"))},
+                 {"Replications per portfolio", html_escape(text_of(plan, "replications"))},
+                 {"Multiple comparisons", html_escape(text_of(mc, "comparisons")) +
+                                              " portfolios against doing nothing; the table gives Bonferroni "
+                                              "intervals too"},
+                 {"Costs", "one-off + yearly × the years each runs within the measured period (day " +
+                               html_escape(fmt(number_of(member(plan, "cost_period").value("from_days", Json())))) +
+                               " to day " +
+                               html_escape(fmt(number_of(member(plan, "cost_period").value("to_days", Json())))) + ")"},
+                 {"refsim version", html_escape(text_of(plan, "refsim_version", "not stated"))},
+                 {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
+                 {"Command line (to reproduce)", "<code>" + html_escape(text_of(plan, "command_line")) + "</code>"},
+             });
 
-  }  // namespace
+  // The interventions.
+  os << "<h2>Interventions</h2>\n<table>\n<tr><th>Id</th><th>Name</th><th>One-off</th><th>Yearly</th>"
+     << "<th>Starts (day)</th><th>Cost over the period</th><th>Basis</th></tr>\n";
+  for (const Json& iv : array_member(plan, "interventions")) {
+    os << "<tr><td><code>" << html_escape(text_of(iv, "id")) << "</code></td><td>" << html_escape(text_of(iv, "name"))
+       << "</td><td class=\"num\">" << fmt_money(number_of(iv.value("cost_once", Json()))) << "</td><td class=\"num\">"
+       << fmt_money(number_of(iv.value("cost_yearly", Json()))) << "</td><td class=\"num\">"
+       << fmt(number_of(iv.value("start_days", Json()))) << "</td><td class=\"num\">"
+       << fmt_money(number_of(iv.value("cost", Json()))) << "</td><td>" << html_escape(text_of(iv, "basis"))
+       << "</td></tr>\n";
+  }
+  os << "</table>\n";
 
-  std::string plan_report_html(const Json& plan) {
-    if (!plan.is_object() || !plan.contains("portfolios") || !plan["portfolios"].is_array()) {
-      throw std::invalid_argument("plan report: the document has no 'portfolios' array");
-    }
-    const std::string scenario = text_of(plan, "scenario", "a scenario");
-    const Json& ind = member(plan, "indicator");
-    const std::string indicator = text_of(ind, "label", text_of(ind, "name"));
-    const std::string unit = text_of(ind, "unit");
-    const std::string currency = text_of(plan, "currency");
-    Page page("Plan: " + scenario + " — refsim");
-    std::ostringstream& os = page.out();
-    os << "<h1>Plan: " << html_escape(scenario) << "</h1>\n";
-    os << "<p class=\"lead\">Which portfolio of interventions, within a budget of "
-       << html_escape(fmt_money(number_of(plan.value("budget", Json())))) << " " << html_escape(currency)
-       << ", gains most on <strong>" << html_escape(indicator) << "</strong> ("
-       << html_escape(text_of(ind, "better", "larger")) << " is better), each run on the same paired replications as "
-       << "doing nothing.</p>\n";
-    const Json& mc = member(plan, "multiple_comparisons");
-    meta_table(
-        os, {
-                {"Scenario file", "<code>" + html_escape(text_of(plan, "file")) + "</code>"},
-                {"Indicator", "<code>" + html_escape(text_of(ind, "name")) + "</code>" +
-                                  (unit.empty() ? "" : " (" + html_escape(unit) + ")")},
-                {"Method", html_escape(text_of(plan, "method")) + " (docs/plan.md)"},
-                {"Seed", html_escape(text_of(plan, "seed"))},
-                {"Replications per portfolio", html_escape(text_of(plan, "replications"))},
-                {"Multiple comparisons", html_escape(text_of(mc, "comparisons")) +
-                                             " portfolios against doing nothing; the table gives Bonferroni "
-                                             "intervals too"},
-                {"Costs", "one-off + yearly × the years each runs within the measured period (day " +
-                              html_escape(fmt(number_of(member(plan, "cost_period").value("from_days", Json())))) +
-                              " to day " +
-                              html_escape(fmt(number_of(member(plan, "cost_period").value("to_days", Json())))) + ")"},
-                {"refsim version", html_escape(text_of(plan, "refsim_version", "not stated"))},
-                {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
-                {"Command line (to reproduce)", "<code>" + html_escape(text_of(plan, "command_line")) + "</code>"},
-            });
-
-    // The interventions.
-    os << "<h2>Interventions</h2>\n<table>\n<tr><th>Id</th><th>Name</th><th>One-off</th><th>Yearly</th>"
-       << "<th>Starts (day)</th><th>Cost over the period</th><th>Basis</th></tr>\n";
-    for (const Json& iv : array_member(plan, "interventions")) {
-      os << "<tr><td><code>" << html_escape(text_of(iv, "id")) << "</code></td><td>" << html_escape(text_of(iv, "name"))
-         << "</td><td class=\"num\">" << fmt_money(number_of(iv.value("cost_once", Json())))
-         << "</td><td class=\"num\">" << fmt_money(number_of(iv.value("cost_yearly", Json())))
-         << "</td><td class=\"num\">" << fmt(number_of(iv.value("start_days", Json()))) << "</td><td class=\"num\">"
-         << fmt_money(number_of(iv.value("cost", Json()))) << "</td><td>" << html_escape(text_of(iv, "basis"))
+  // The frontier and the gains.
+  os << "<h2>Portfolios</h2>\n";
+  Json points = Json::array();
+  Series gains{"Gain over doing nothing", {}};
+  std::size_t drawn = 0;
+  constexpr std::size_t kMaxRows = 60;
+  for (const Json& p : plan["portfolios"]) {
+    const Json& g = member(p, "gain");
+    const auto ci = interval_of(g, "ci95");
+    const double mean = number_of(g.value("mean", Json()));
+    points.push_back({{"x", finite_or_null(number_of(p.value("cost", Json())))},
+                      {"y", finite_or_null(mean)},
+                      {"lo", finite_or_null(ci.first)},
+                      {"hi", finite_or_null(ci.second)},
+                      {"label", text_of(p, "label")},
+                      {"frontier", p.value("frontier", false)}});
+    if (text_of(p, "label") == "nothing" || drawn >= kMaxRows) continue;
+    ++drawn;
+    Row r;
+    r.label = text_of(p, "label") + " (" + fmt_money(number_of(p.value("cost", Json()))) + " " + currency + ")";
+    r.mean = mean;
+    r.lo = ci.first;
+    r.hi = ci.second;
+    r.replications = number_of(g.value("pairs", Json()));
+    r.n = number_of(member(p, "value").value("n", Json()));
+    r.highlight = p.value("frontier", false);
+    if (!std::isfinite(mean)) r.note = "n/a: fewer than two pairs with a value";
+    if (std::isfinite(r.lo) && std::isfinite(r.hi) && r.lo <= 0 && r.hi >= 0) r.note = "interval includes 0";
+    if (p.value("frontier", false)) r.note += (r.note.empty() ? "" : "; ") + std::string("on the frontier");
+    gains.rows.push_back(std::move(r));
+  }
+  page.frontier_figure("Cost against gain",
+                       "Each portfolio run: its cost over the measured period and its mean gain over doing nothing "
+                       "(paired replications), with the 95 % interval; the line joins the frontier, where no "
+                       "cheaper portfolio gains as much.",
+                       "Cost (" + currency + ")", indicator + " gained" + (unit.empty() ? "" : " (" + unit + ")"),
+                       points);
+  page.interval_figure("Gain of each portfolio",
+                       "Best first" + std::string(drawn >= kMaxRows ? " (the first 60; plan.json has them all)" : "") +
+                           "; pale: not on the frontier. n counts the observations behind the portfolio's value.",
+                       indicator + " gained over doing nothing" + (unit.empty() ? "" : " (" + unit + ")"), {gains},
+                       Json{{"reference", 0}});
+  if (const Json& ex = array_member(plan, "excluded"); !ex.empty()) {
+    os << "<h2>Left out</h2>\n<table>\n<tr><th>Portfolio</th><th>Why</th></tr>\n";
+    for (const Json& e : ex)
+      os << "<tr><td>" << html_escape(text_of(e, "label")) << "</td><td>" << html_escape(text_of(e, "reason"))
          << "</td></tr>\n";
-    }
     os << "</table>\n";
-
-    // The frontier and the gains.
-    os << "<h2>Portfolios</h2>\n";
-    Json points = Json::array();
-    Series gains{"Gain over doing nothing", {}};
-    std::size_t drawn = 0;
-    constexpr std::size_t kMaxRows = 60;
-    for (const Json& p : plan["portfolios"]) {
-      const Json& g = member(p, "gain");
-      const auto ci = interval_of(g, "ci95");
-      const double mean = number_of(g.value("mean", Json()));
-      points.push_back({{"x", finite_or_null(number_of(p.value("cost", Json())))},
-                        {"y", finite_or_null(mean)},
-                        {"lo", finite_or_null(ci.first)},
-                        {"hi", finite_or_null(ci.second)},
-                        {"label", text_of(p, "label")},
-                        {"frontier", p.value("frontier", false)}});
-      if (text_of(p, "label") == "nothing" || drawn >= kMaxRows) continue;
-      ++drawn;
-      Row r;
-      r.label = text_of(p, "label") + " (" + fmt_money(number_of(p.value("cost", Json()))) + " " + currency + ")";
-      r.mean = mean;
-      r.lo = ci.first;
-      r.hi = ci.second;
-      r.replications = number_of(g.value("pairs", Json()));
-      r.n = number_of(member(p, "value").value("n", Json()));
-      r.highlight = p.value("frontier", false);
-      if (!std::isfinite(mean)) r.note = "n/a: fewer than two pairs with a value";
-      if (std::isfinite(r.lo) && std::isfinite(r.hi) && r.lo <= 0 && r.hi >= 0) r.note = "interval includes 0";
-      if (p.value("frontier", false)) r.note += (r.note.empty() ? "" : "; ") + std::string("on the frontier");
-      gains.rows.push_back(std::move(r));
-    }
-    page.frontier_figure("Cost against gain",
-                         "Each portfolio run: its cost over the measured period and its mean gain over doing nothing "
-                         "(paired replications), with the 95 % interval; the line joins the frontier, where no "
-                         "cheaper portfolio gains as much.",
-                         "Cost (" + currency + ")", indicator + " gained" + (unit.empty() ? "" : " (" + unit + ")"),
-                         points);
-    page.interval_figure("Gain of each portfolio",
-                         "Best first" +
-                             std::string(drawn >= kMaxRows ? " (the first 60; plan.json has them all)" : "") +
-                             "; pale: not on the frontier. n counts the observations behind the portfolio's value.",
-                         indicator + " gained over doing nothing" + (unit.empty() ? "" : " (" + unit + ")"), {gains},
-                         Json{{"reference", 0}});
-    if (const Json& ex = array_member(plan, "excluded"); !ex.empty()) {
-      os << "<h2>Left out</h2>\n<table>\n<tr><th>Portfolio</th><th>Why</th></tr>\n";
-      for (const Json& e : ex)
-        os << "<tr><td>" << html_escape(text_of(e, "label")) << "</td><td>" << html_escape(text_of(e, "reason"))
-           << "</td></tr>\n";
-      os << "</table>\n";
-    }
-    return page.finish();
   }
+  return page.finish();
+}
 
 }  // namespace refsim
