@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -32,11 +33,16 @@ std::string csv_text(const std::string& s) {
   return out + "\"";
 }
 
-/// A figure for the table, to three significant digits without an exponent ("234", "47.0",
-/// "0.0213"); "n/a" when not finite.
+/// A figure for the table, to three significant digits ("234", "47.0", "0.0213"; "2.6e-07" below
+/// 0.001); "n/a" when not finite.
 std::string fmtn(double v) {
   if (!std::isfinite(v)) return "n/a";
   if (v == 0) return "0";
+  if (std::abs(v) < 1e-3) {  // "2.6e-07": three significant digits in fixed notation would show 0
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+    return buf;
+  }
   const int digits = static_cast<int>(std::floor(std::log10(std::abs(v)))) + 1;
   std::ostringstream os;
   os << std::fixed << std::setprecision(std::clamp(3 - digits, 0, 6)) << v;
