@@ -32,6 +32,12 @@ CLI::App* add_plan_command(CLI::App& app, PlanArgs& a) {
                 "The indicator to gain on: its path in summary.json joined by dots, e.g. "
                 "deadlines.rg_decision_5wd.compliance (default: overall.identified, victims identified)")
       ->type_name("NAME");
+  c->add_option("--better", a.better,
+                "Whether a larger or a smaller value of the indicator is better (default: as refsim compare reads "
+                "it: smaller for times, backlogs, drop-out and breaches, larger for identifications, compliance, "
+                "convictions, returns and coverage)")
+      ->check(CLI::IsMember({"larger", "smaller"}))
+      ->type_name("larger|smaller");
   c->add_option("-o,--out", a.out, "Output directory (default: results/plan)");
   c->add_option("--seed", a.seed, "Base random seed, 0 to 2^64 - 1 (default: the scenario's run.seed)")->type_name("N");
   c->add_option("-r,--replications", a.replications,
@@ -94,6 +100,7 @@ int run_plan(const PlanArgs& a, const std::string& command_line) {
   PlanOptions opt;
   opt.budget = budget;
   opt.indicator = indicator;
+  if (!a.better.empty()) opt.larger_is_better = a.better == "larger";
   opt.seed = given_seed.value_or(s.run.seed);
   opt.replications = a.replications.value_or(std::max<std::uint32_t>(2, s.run.replications));
   opt.threads = a.threads;

@@ -12,6 +12,7 @@ struct PlanArgs {
   std::string scenario;
   std::string budget;  ///< an amount in the scenario's currency
   std::string indicator = "overall.identified";
+  std::string better;  ///< "larger", "smaller" or "" (the indicator's usual sense)
   std::string out;
   std::string seed;  ///< empty: the scenario's run.seed
   std::optional<std::uint32_t> replications;

@@ -126,7 +126,7 @@ PlanResult plan(const Scenario& s, const PlanOptions& opt) {
   out.label = def->label;
   out.unit = def->unit;
   out.kind = def->kind;
-  out.larger_is_better = !smaller_is_better(def->name);
+  out.larger_is_better = opt.larger_is_better.value_or(!smaller_is_better(def->name));
   out.currency = s.currency;
   out.budget = opt.budget;
   out.replications = opt.replications;

@@ -33,8 +33,11 @@ inline constexpr std::size_t kMaxExhaustiveInterventions = 12;
 inline constexpr double kCostEffectivenessPer = 10000;
 
 struct PlanOptions {
-  double budget = 0;                            ///< in Scenario::currency
+  double budget = 0;                             ///< in Scenario::currency
   std::string indicator = "overall.identified";  ///< canonical name (sim/experiment/indicators.hpp)
+  /// Whether a larger value of the indicator is better; unset: as `refsim compare` reads it
+  /// (smaller_is_better in sim/experiment/compare.hpp).
+  std::optional<bool> larger_is_better;
   std::uint64_t seed = 1;
   std::uint32_t replications = 10;  ///< of every portfolio (>= 2)
   unsigned threads = 0;             ///< 0: all hardware threads

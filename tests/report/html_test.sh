@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser. Builds a run report with `refsim run --report` for two
-# scenarios and a comparison report from tests/data/compare_fixture.json, opens each in headless
-# Chromium, and fails on a JavaScript error (the page's data-status), no chart or an empty chart
-# (data-charts, data-empty-charts), or a URL in the file. Saves a screenshot of each in SHOTS_DIR
+# scenarios, a comparison report from tests/data/compare_fixture.json, comparison and plan
+# reports of real runs, opens each in headless Chromium, and fails on a JavaScript error (the
+# page's data-status), no chart or an empty chart (data-charts, data-empty-charts), or a URL in
+# the file. Saves a screenshot of each in SHOTS_DIR
 # for a person to look at.
 # Usage: html_test.sh REFSIM COMPARE_REPORT SOURCE_DIR SHOTS_DIR
 set -u
@@ -93,6 +94,13 @@ check compare "$tmp/compare.html" 10
   "$src/scenarios/variants/twenty-more-shelter-beds.toml" -r 3 -q --out "$tmp/cmp" --report "$tmp/compare-real.html" \
   --select overall.time_to_identified_days_mean=2d && ok || bad "refsim compare --report failed"
 check compare-real "$tmp/compare-real.html" 10
+
+# The plan page of a real `refsim plan` of the library's Morocco interventions: the frontier and
+# the gains.
+"$refsim" plan "$src/scenarios/morocco.toml" --budget 700000 --set run.horizon=1300d -r 3 -q --out "$tmp/plan" \
+  --report "$tmp/plan.html" && ok || bad "refsim plan --report failed"
+check plan "$tmp/plan.html" 2
+grep -qF '<td><code>cso_refresher_training</code></td>' "$tmp/plan.html" && ok || bad "plan: the interventions table is empty"
 
 # A page that throws must be caught: the check is not blind.
 sed 's/if (typeof Chart === .undefined.)/throw new Error("planted"); if (0)/' "$tmp/compare.html" >"$tmp/broken.html"
