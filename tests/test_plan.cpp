@@ -247,7 +247,7 @@ TEST_CASE("Plan: every portfolio within the budget is run, and each gain is its 
   }
 }
 
-TEST_CASE("Plan: training that raises sensitivity gains identifications; staff alone does not") {
+TEST_CASE("Plan: training that raises sensitivity gains identifications and staff alone does not") {
   PlanOptions opt;
   opt.budget = 30000;
   opt.replications = 10;
