@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <ostream>
 
 #include <boost/graph/adjacency_list.hpp>
 
@@ -21,14 +20,6 @@ struct EdgeProps {
 };
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
 
-std::string dot_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 }  // namespace
 
 struct ReferralGraph::Impl {
@@ -182,6 +173,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   struct Flow {
     std::size_t from, to;  // state indices: agency * classes + class
     double weight;
+    bool fork;  // a parallel track: adds flow besides the main route
   };
   // A class with every state attribute back at 0 (a re-entry after re-trafficking).
   auto reset_state = [&](std::size_t cls) {
@@ -230,12 +222,12 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
             const Referral& ref = s.referrals[r.referral];
             if (!ref.when(v)) continue;
             const double consent = ref.consent && v[attr::kAdult] ? *ref.consent : 1.0;
-            flows.push_back(
-                {a * classes + cls, r.to * classes + c2, share * stays * ref.probability * consent * (1 - ref.loss)});
+            flows.push_back({a * classes + cls, r.to * classes + c2,
+                             share * stays * ref.probability * consent * (1 - ref.loss), ref.fork});
           }
           if (ag.retrafficking) {
             flows.push_back({a * classes + cls, ag.retrafficking->reenters * classes + reset_state(c2),
-                             share * stays * ag.retrafficking->probability});
+                             share * stays * ag.retrafficking->probability, false});
           }
         }
       }
@@ -265,20 +257,94 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
       }
       gamma[src.to * classes + cls] = mean_rate * share;
     }
-    // Fixed-point iteration; converges when every case eventually leaves.
+    // States that cases can never leave: from them, every path stays among states whose main
+    // routes take all the flow (no withdrawal, loss, refusal or end of track). Found first, by a
+    // backward search from the states that let some flow out, so that the iteration below runs
+    // only where it converges (a trap would otherwise run it to its iteration limit), and only the
+    // trap and what feeds into it from inside grow without bound, not every agency upstream.
+    std::vector<double> kept(states, 0.0);
+    for (const Flow& f : flows) {
+      if (!f.fork) kept[f.from] += f.weight;
+    }
+    std::vector<std::size_t> in_begin(states + 1, 0), in_from(flows.size());
+    for (const Flow& f : flows) ++in_begin[f.to + 1];
+    for (std::size_t i = 0; i < states; ++i) in_begin[i + 1] += in_begin[i];
+    {
+      std::vector<std::size_t> fill(in_begin.begin(), in_begin.end() - 1);
+      for (const Flow& f : flows) in_from[fill[f.to]++] = f.from;
+    }
+    std::vector<bool> leaves(states, false);
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < states; ++i) {
+      if (kept[i] < 1 - 1e-12) {
+        leaves[i] = true;
+        todo.push_back(i);
+      }
+    }
+    while (!todo.empty()) {
+      const std::size_t i = todo.back();
+      todo.pop_back();
+      for (std::size_t k = in_begin[i]; k < in_begin[i + 1]; ++k) {
+        if (!leaves[in_from[k]]) {
+          leaves[in_from[k]] = true;
+          todo.push_back(in_from[k]);
+        }
+      }
+    }
+    // Fixed-point iteration over the states that can leave; converges when every case eventually
+    // leaves (forks on a loop can still make it diverge: then every state it feeds is infinite).
     std::fill(lambda.begin(), lambda.end(), 0.0);
     bool done = false;
     for (int it = 0; it < 100000 && !done; ++it) {
       next = gamma;
-      for (const Flow& f : flows) next[f.to] += f.weight * lambda[f.from];
+      for (const Flow& f : flows) {
+        if (leaves[f.from] && leaves[f.to]) next[f.to] += f.weight * lambda[f.from];
+      }
       done = true;
       for (std::size_t i = 0; i < states; ++i) {
-        if (std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
+        if (leaves[i] && std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
       }
       lambda.swap(next);
     }
+    // A trapped state is infinite when any flow reaches it: from outside, or from another trap.
+    std::vector<bool> infinite(states, false);
     for (std::size_t i = 0; i < states; ++i) {
-      total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+      if (!leaves[i] && gamma[i] > 0 && !infinite[i]) {
+        infinite[i] = true;
+        todo.push_back(i);
+      }
+    }
+    for (const Flow& f : flows) {
+      if (leaves[f.from] && !leaves[f.to] && f.weight > 0 && lambda[f.from] > 0 && !infinite[f.to]) {
+        infinite[f.to] = true;
+        todo.push_back(f.to);
+      }
+    }
+    {
+      std::vector<std::size_t> out_begin(states + 1, 0), out_to(flows.size());
+      for (const Flow& f : flows) ++out_begin[f.from + 1];
+      for (std::size_t i = 0; i < states; ++i) out_begin[i + 1] += out_begin[i];
+      std::vector<std::size_t> fill(out_begin.begin(), out_begin.end() - 1);
+      for (std::size_t k = 0; k < flows.size(); ++k) {
+        if (flows[k].weight > 0) out_to[fill[flows[k].from]++] = flows[k].to;
+      }
+      while (!todo.empty()) {
+        const std::size_t i = todo.back();
+        todo.pop_back();
+        for (std::size_t k = out_begin[i]; k < fill[i]; ++k) {
+          if (!infinite[out_to[k]]) {
+            infinite[out_to[k]] = true;
+            todo.push_back(out_to[k]);
+          }
+        }
+      }
+    }
+    for (std::size_t i = 0; i < states; ++i) {
+      if (infinite[i]) {
+        total[i / classes] = kInf;
+      } else if (leaves[i]) {
+        total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+      }
     }
   }
 
@@ -292,33 +358,6 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     l.utilization = a.unlimited ? 0.0 : l.offered_load / (a.servers * open_share);
   }
   return out;
-}
-
-void ReferralGraph::write_dot(std::ostream& os) const {
-  const Scenario& s = *impl_->scenario;
-  const Graph& g = impl_->g;
-  os << "digraph \"" << dot_escape(s.name) << "\" {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
-  for (auto v : boost::make_iterator_range(boost::vertices(g))) {
-    const Agency& a = s.agencies[g[v].agency];
-    os << "  \"" << a.id << "\" [label=\"" << dot_escape(a.name) << "\\n"
-       << (a.unlimited ? std::string("unlimited") : std::to_string(a.servers) + " server(s)") << "\"];\n";
-  }
-  for (const Source& src : s.sources) {
-    os << "  \"source:" << src.id << "\" [shape=ellipse, label=\"" << src.id << "\\n"
-       << src.rate_per_day << "/d\"];\n  \"source:" << src.id << "\" -> \"" << s.agencies[src.to].id << "\";\n";
-  }
-  for (auto e : boost::make_iterator_range(boost::edges(g))) {
-    // Several rules on one pair are told apart by their conditions, shown after the probability.
-    const Referral& ref = s.referrals[g[e].referral];
-    const bool shared = std::any_of(s.referrals.begin(), s.referrals.end(), [&](const Referral& other) {
-      return &other != &ref && other.from == ref.from && other.to == ref.to;
-    });
-    os << "  \"" << s.agencies[boost::source(e, g)].id << "\" -> \"" << s.agencies[boost::target(e, g)].id
-       << "\" [label=\"" << g[e].probability;
-    if (shared) os << " when " << dot_escape(ref.when.text().empty() ? "true" : ref.when.text());
-    os << "\"];\n";
-  }
-  os << "}\n";
 }
 
 }  // namespace refsim
