@@ -291,58 +291,78 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         }
       }
     }
-    // Fixed-point iteration over the states that can leave; converges when every case eventually
-    // leaves (forks on a loop can still make it diverge: then every state it feeds is infinite).
+    // Trapped states are on a loop that keeps all its flow, below one, or above one. Those above
+    // (no trapped state leads to them: removed layer by layer, as in a topological sort) get their
+    // finite flow like the others; the rest are `deep`, infinite as soon as any flow reaches them.
+    std::vector<std::size_t> out_begin(states + 1, 0), out_to(flows.size());
+    for (const Flow& f : flows) ++out_begin[f.from + 1];
+    for (std::size_t i = 0; i < states; ++i) out_begin[i + 1] += out_begin[i];
+    {
+      std::vector<std::size_t> fill(out_begin.begin(), out_begin.end() - 1);
+      for (const Flow& f : flows) out_to[fill[f.from]++] = f.to;
+    }
+    std::vector<bool> deep(states, false);
+    {
+      std::vector<std::size_t> indegree(states, 0);
+      for (const Flow& f : flows) {
+        if (!leaves[f.from] && !leaves[f.to]) ++indegree[f.to];
+      }
+      for (std::size_t i = 0; i < states; ++i) {
+        deep[i] = !leaves[i];
+        if (deep[i] && indegree[i] == 0) todo.push_back(i);
+      }
+      while (!todo.empty()) {
+        const std::size_t i = todo.back();
+        todo.pop_back();
+        deep[i] = false;
+        for (std::size_t k = out_begin[i]; k < out_begin[i + 1]; ++k) {
+          if (!leaves[out_to[k]] && --indegree[out_to[k]] == 0) todo.push_back(out_to[k]);
+        }
+      }
+    }
+    // Fixed-point iteration over the other states; converges when every case eventually leaves or
+    // falls into a trap (forks on a loop can still make it diverge: then every state it feeds is infinite).
     std::fill(lambda.begin(), lambda.end(), 0.0);
     bool done = false;
     for (int it = 0; it < 100000 && !done; ++it) {
       next = gamma;
       for (const Flow& f : flows) {
-        if (leaves[f.from] && leaves[f.to]) next[f.to] += f.weight * lambda[f.from];
+        if (!deep[f.from] && !deep[f.to]) next[f.to] += f.weight * lambda[f.from];
       }
       done = true;
       for (std::size_t i = 0; i < states; ++i) {
-        if (leaves[i] && std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
+        if (!deep[i] && std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
       }
       lambda.swap(next);
     }
-    // A trapped state is infinite when any flow reaches it: from outside, or from another trap.
+    // A deep state is infinite when any flow reaches it: from outside, or from another deep state.
     std::vector<bool> infinite(states, false);
     for (std::size_t i = 0; i < states; ++i) {
-      if (!leaves[i] && gamma[i] > 0 && !infinite[i]) {
+      if (deep[i] && gamma[i] > 0 && !infinite[i]) {
         infinite[i] = true;
         todo.push_back(i);
       }
     }
     for (const Flow& f : flows) {
-      if (leaves[f.from] && !leaves[f.to] && f.weight > 0 && lambda[f.from] > 0 && !infinite[f.to]) {
+      if (!deep[f.from] && deep[f.to] && f.weight > 0 && lambda[f.from] > 0 && !infinite[f.to]) {
         infinite[f.to] = true;
         todo.push_back(f.to);
       }
     }
-    {
-      std::vector<std::size_t> out_begin(states + 1, 0), out_to(flows.size());
-      for (const Flow& f : flows) ++out_begin[f.from + 1];
-      for (std::size_t i = 0; i < states; ++i) out_begin[i + 1] += out_begin[i];
-      std::vector<std::size_t> fill(out_begin.begin(), out_begin.end() - 1);
-      for (std::size_t k = 0; k < flows.size(); ++k) {
-        if (flows[k].weight > 0) out_to[fill[flows[k].from]++] = flows[k].to;
-      }
-      while (!todo.empty()) {
-        const std::size_t i = todo.back();
-        todo.pop_back();
-        for (std::size_t k = out_begin[i]; k < fill[i]; ++k) {
-          if (!infinite[out_to[k]]) {
-            infinite[out_to[k]] = true;
-            todo.push_back(out_to[k]);
-          }
+    while (!todo.empty()) {
+      const std::size_t i = todo.back();
+      todo.pop_back();
+      for (std::size_t k = out_begin[i]; k < out_begin[i + 1]; ++k) {
+        if (!infinite[out_to[k]]) {
+          infinite[out_to[k]] = true;
+          todo.push_back(out_to[k]);
         }
       }
     }
     for (std::size_t i = 0; i < states; ++i) {
       if (infinite[i]) {
         total[i / classes] = kInf;
-      } else if (leaves[i]) {
+      } else if (!deep[i]) {
         total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
       }
     }
