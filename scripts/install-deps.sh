@@ -11,6 +11,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcg-cpp-dev
   catch2
   libjs-chart.js chromium
+  graphviz python3-networkx
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 
