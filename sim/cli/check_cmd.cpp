@@ -53,7 +53,7 @@ nlohmann::ordered_json number_or_null(double v) {
 
 std::string header(const CheckArgs& args, const Scenario& s) {
   std::ostringstream os;
-  os << args.scenario << ": OK — \"" << s.name << "\": " << s.agencies.size() << " agencies, " << s.sources.size()
+  os << args.scenario << ": loaded \"" << s.name << "\": " << s.agencies.size() << " agencies, " << s.sources.size()
      << " sources, " << s.referrals.size() << " referral rules; horizon " << format_duration(s.run.horizon)
      << ", warm-up " << format_duration(s.run.warmup) << ", " << s.run.replications << " replication(s)\n";
   return os.str();

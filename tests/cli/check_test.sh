@@ -31,7 +31,8 @@ f = j["findings"]
 assert all(set(["code", "severity", "agencies", "rules", "deadline", "location", "message", "advice"]) <= set(x) for x in f)
 over = [x for x in f if x["code"] == "over-capacity"]
 assert over and over[0]["agencies"] == ["competent_authority"] and over[0]["severity"] == "error", over
-assert over[0]["location"]["line"] > 0
+assert over[0]["location"]["line"] > 0 and over[0]["location"]["column"] > 0
+assert over[0]["location"]["file"].endswith("uk-nrm.toml")
 assert len(j["flows"]) > 0 and j["summary"]["errors"] >= 1
 PY
 "$refsim" check "$src/scenarios/uk-nrm.toml" --format sarif -o "$tmp/c.sarif"
@@ -45,6 +46,7 @@ for r in run["results"]:
     assert r["ruleId"] in ids and r["level"] in ("error", "warning", "note")
     loc = r["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"].endswith("uk-nrm.toml") and loc["region"]["startLine"] >= 1
+    assert loc["region"]["startColumn"] >= 1
 assert any(r["ruleId"] == "over-capacity" for r in run["results"])
 PY
 
