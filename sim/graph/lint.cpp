@@ -361,8 +361,9 @@ class Linter {
           const auto& pv = s_.agencies[a].provides;
           if (std::find(pv.begin(), pv.end(), i) != pv.end()) prov.push_back(a);
         }
-        out.push_back({std::string(kNeeds[i]) + " (a need the profile declares)",
-                       "people who need " + std::string(kNeeds[i]), attr::kNeedsFirst + i, prov});
+        out.push_back({std::string(kNeeds[i]),
+                       "people who need " + std::string(kNeeds[i]) + " (a need the profile declares)",
+                       attr::kNeedsFirst + i, prov});
       }
     }
     return out;
@@ -388,7 +389,7 @@ class Linter {
         if (cut.empty()) continue;
         std::string msg = "profile '" + p.name + "': " + need.who + " entering at " + agency_names(cut) +
                           " have no path to " + need.what;
-        if (need.providers.empty()) msg += " (no agency provides it)";
+        if (need.providers.empty()) msg += ": no agency provides it";
         Finding& f = add("no-path-to-service", Severity::warning, s_.agencies[cut.front()].where, msg,
                          need.providers.empty() ? "add an agency that provides it and a rule that refers them there"
                                                 : "add a rule that refers them to " + agency_names(need.providers, 3));
@@ -399,13 +400,20 @@ class Linter {
   }
 
   void dead_ends() {
-    // Per agency: the profiles whose positive decision there leads nowhere.
+    // Per agency: the profiles whose positive decision there leads nowhere. Only agencies on a
+    // case's main track count: a parallel track (a fork) that ends is not the case ending, its
+    // main track goes on elsewhere (e.g. a police identification interview beside assistance).
     std::map<AgencyId, std::vector<std::string>> found;
     for (std::size_t pi = 0; pi < populations_.size(); ++pi) {
       const Population& p = populations_[pi];
+      std::vector<bool> main_mask = masks_[pi];
+      for (std::size_t e = 0; e < edges_.size(); ++e) {
+        if (edges_[e].kind == EdgeKind::referral && s_.referrals[edges_[e].index].fork) main_mask[e] = false;
+      }
+      const auto on_main = reach_from(main_mask, p.entries);
       for (AgencyId a = 0; a < n_; ++a) {
         const Agency& ag = s_.agencies[a];
-        if (!reaches_[pi][a] || !ag.decision || ag.decision->sets == attr::kConvicted) continue;
+        if (!on_main[a] || !ag.decision || ag.decision->sets == attr::kConvicted) continue;
         if (!(ag.decision->p_positive(true) > 0 || ag.decision->p_positive(false) > 0)) continue;
         if (ag.retrafficking && ag.retrafficking->probability > 0) continue;
         Domain d = p.domain;
@@ -545,6 +553,19 @@ class Linter {
     for (std::size_t e = 0; e < edges_.size(); ++e) {
       if (any_mask_[e]) boost::add_edge(edges_[e].from, edges_[e].to, dg);
     }
+    // An agency's overflow is its backup: were it closed, what would have come to it can go to
+    // the overflow instead, so the overflow is not cut off with it (a shelter is not a single
+    // point of failure for its own overflow shelter).
+    for (std::size_t e = 0; e < edges_.size(); ++e) {
+      if (edges_[e].kind != EdgeKind::overflow || !any_mask_[e]) continue;
+      const AgencyId full = edges_[e].from, backup = edges_[e].to;
+      if (entries.count(full)) boost::add_edge(root, backup, dg);
+      for (std::size_t k = 0; k < edges_.size(); ++k) {
+        if (any_mask_[k] && edges_[k].to == full && edges_[k].from != backup) {
+          boost::add_edge(edges_[k].from, backup, dg);
+        }
+      }
+    }
     using V = boost::graph_traits<DGraph>::vertex_descriptor;
     std::vector<V> idom(n_ + 1, boost::graph_traits<DGraph>::null_vertex());
     auto idom_map = boost::make_iterator_property_map(idom.begin(), boost::get(boost::vertex_index, dg));
@@ -556,6 +577,18 @@ class Linter {
       }
     }
     for (auto& [d, cut] : cuts) {
+      // An entry point cuts off only the services that some other entry point reaches: closing
+      // the one entry to a service takes away its detection, not a path (e.g. the only port
+      // inspection of a country, whose services no other entry point serves).
+      if (entries.count(d)) {
+        std::vector<AgencyId> others;
+        for (AgencyId e : entries) {
+          if (e != d) others.push_back(e);
+        }
+        const auto reach = reach_from(any_mask_, others);
+        std::erase_if(cut, [&](AgencyId sv) { return !reach[sv]; });
+        if (cut.empty()) continue;
+      }
       std::sort(cut.begin(), cut.end());
       Finding& f = add("single-point-of-failure", Severity::warning, s_.agencies[d].where,
                        "every path from the entry points to " + agency_names(cut) + " goes through '" + id(d) +
@@ -701,6 +734,22 @@ class Linter {
     }
   }
 
+  /// Whether some case that is foreign in the country of r.to can take rule r (in some population).
+  bool foreigners_can_take(const Referral& r) const {
+    if (attr::kNationality >= s_.schema.attributes.size()) return true;
+    for (const Population& p : populations_) {
+      Domain d = p.domain;
+      auto& nat = d[attr::kNationality];
+      bool any = false;
+      for (std::uint32_t v = 0; v < nat.size(); ++v) {
+        nat[v] = nat[v] && s_.is_foreign(v, r.to);
+        any = any || nat[v];
+      }
+      if (any && applies(r, d)) return true;
+    }
+    return false;
+  }
+
   void cross_border() {
     std::vector<AgencyId> returns;
     for (AgencyId a = 0; a < n_; ++a) {
@@ -718,6 +767,12 @@ class Linter {
       const std::string& to = s_.agencies[ed.to].country;
       if (from.empty() || to.empty() || from == to || can[ed.to]) continue;
       const Referral& r = s_.referrals[ed.index];
+      // A parallel track into the other country's justice system (a mutual legal assistance or
+      // investigation request) moves a case file, not the person.
+      const Stage st = s_.agencies[ed.to].stage;
+      if (r.fork && (st == Stage::investigation || st == Stage::prosecution || st == Stage::trial)) continue;
+      // Nobody but that country's nationals takes the rule: they are going home, which is return.
+      if (!foreigners_can_take(r)) continue;
       Finding& f = add("cross-border-without-return", Severity::warning, r.where,
                        "rule " + r.key + " sends cases from " + from + " to " + to +
                            ", where no path leads to return, "
