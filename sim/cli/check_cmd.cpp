@@ -68,11 +68,15 @@ void print_flows(std::ostream& os, const Scenario& s, const std::vector<AgencyLo
        << " (agency, case class) pairs\n";
     return;
   }
+  // Three decimals; "unbounded" where cases accumulate without end (a loop they never leave).
+  const auto rounded = [](double x) {
+    return std::isinf(x) ? std::string("unbounded") : format_number(std::round(x * 1000) / 1000);
+  };
   for (std::size_t i = 0; i < s.agencies.size(); ++i) {
     const Agency& a = s.agencies[i];
     os << "  " << std::left << std::setw(24) << a.id << std::right << " visits/day " << std::setw(10)
-       << format_number(std::round(loads[i].arrival_rate * 1000) / 1000) << "  service " << a.service.describe();
-    if (!a.unlimited) os << "  utilization " << format_number(std::round(loads[i].utilization * 1000) / 1000);
+       << rounded(loads[i].arrival_rate) << "  service " << a.service.describe();
+    if (!a.unlimited) os << "  utilization " << rounded(loads[i].utilization);
     os << "\n";
   }
 }

@@ -50,6 +50,30 @@ for r in run["results"]:
 assert any(r["ruleId"] == "over-capacity" for r in run["results"])
 PY
 
+# A re-trafficking loop of probability 1 (issue 18: check took 24 s and called every agency
+# upstream of the loop trapped): check ends at once (the timeout only guards against a hang) and
+# names only the two agencies in the trap; those upstream keep their finite flow.
+trap="$src/tests/data/retrafficking_trap.toml"
+start=$EPOCHREALTIME
+timeout 10 "$refsim" check "$trap" --format json >"$tmp/trap.json"
+[ $? -eq 1 ] && ok || bad "retrafficking_trap: check should exit 1 (the trap is an error)"
+elapsed=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+echo "check_test: retrafficking_trap checked in ${elapsed}s"
+python3 - "$tmp/trap.json" <<'PY' && ok || bad "retrafficking_trap: $(cat "$tmp/trap.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+loops = [f for f in j["findings"] if f["code"] == "referral-cycle"]
+assert len(loops) == 1 and loops[0]["severity"] == "error", loops
+assert loops[0]["agencies"] == ["services", "ret"], loops[0]["agencies"]
+assert "hotline" not in loops[0]["message"] and "intake" not in loops[0]["message"], loops[0]["message"]
+flows = {x["agency"]: x for x in j["flows"]}
+assert flows["hotline"]["visits_per_day"] == 1 and flows["intake"]["visits_per_day"] == 1, flows
+assert flows["services"]["visits_per_day"] == "infinite" and flows["ret"]["visits_per_day"] == "infinite", flows
+PY
+timeout 10 "$refsim" check "$trap" >"$tmp/trap.txt"
+grep -q "^  services .*visits/day  *unbounded" "$tmp/trap.txt" && grep -q "^$trap:[0-9]*:[0-9]*: error: re-trafficking loop through services, ret: cases can never leave it" "$tmp/trap.txt" \
+  && ! grep -q "hotline.*never leave\|intake.*never leave" "$tmp/trap.txt" && ok || bad "retrafficking_trap text: $(cat "$tmp/trap.txt")"
+
 # Graph export: DOT through Graphviz, GraphML through networkx, JSON through python.
 for f in baseline-nrm southern-africa; do
   "$refsim" graph "$src/scenarios/$f.toml" >"$tmp/$f.dot" || bad "$f: graph"
