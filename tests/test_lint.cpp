@@ -184,6 +184,23 @@ TEST_CASE("Lint: single-point-of-failure from the dominator tree") {
   CHECK(with_code(check(base() + kIntakeToServices), "single-point-of-failure").empty());
 }
 
+TEST_CASE("Lint: an entry point is a single point of failure only for services other entries reach") {
+  // Two separate tracks (as two countries' port inspections): intake -> services, and
+  // hotline -> care. Closing intake cuts off no other entry point: no finding.
+  const std::string other =
+      "[[agency]]\nid = \"hotline\"\nservers = 1\nservice = { dist = \"exponential\", mean = \"1h\" }\n"
+      "[[agency]]\nid = \"care\"\nservers = 2\nservice = { dist = \"exponential\", mean = \"1d\" }\n"
+      "supports = true\n[[source]]\nid = \"calls\"\nto = \"hotline\"\nrate = \"0.5/d\"\nprofile = \"p\"\n"
+      "[[referral]]\nfrom = \"hotline\"\nto = \"care\"\nprobability = 1\n";
+  CHECK(with_code(check(base() + kIntakeToServices + other), "single-point-of-failure").empty());
+  // The hotline sends some cases to intake too: intake now cuts the hotline's cases off from services.
+  const auto f = with_code(check(base() + kIntakeToServices + other +
+                                 "[[referral]]\nfrom = \"hotline\"\nto = \"intake\"\nprobability = 0.5\nfork = true\n"),
+                           "single-point-of-failure");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].agencies == std::vector<AgencyId>{0, 1});
+}
+
 TEST_CASE("Lint: single-point-of-failure leaves out an agency's own overflow") {
   // intake -> services (full: overflow to backup). services is not a single point of failure for
   // backup, which takes what would have gone to services; intake is (two entry points).
