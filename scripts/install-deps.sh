@@ -12,6 +12,7 @@ packages=(
   catch2
   libjs-chart.js chromium
   munge slurmctld slurmd slurm-client
+  graphviz python3-networkx
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 

@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/cli/check_cmd.hpp"
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
@@ -40,31 +41,6 @@ using namespace refsim;
 using namespace refsim::cli;
 
 namespace {
-
-/// Static warnings worth a look before a run: overloaded and unreachable agencies.
-void print_warnings(std::ostream& os, const Scenario& s, const ReferralGraph& g, const std::vector<AgencyLoad>& loads) {
-  const auto reach = g.reachable_from_sources();
-  for (std::size_t i = 0; i < s.agencies.size(); ++i) {
-    const Agency& a = s.agencies[i];
-    if (reach[i] && std::isnan(loads[i].arrival_rate)) continue;  // not computed (see cmd_check)
-    if (!reach[i]) {
-      os << a.where.str() << ": warning: agency '" << a.id
-         << "' is not reachable from any source; it will see no cases\n";
-    } else if (!std::isfinite(loads[i].arrival_rate)) {
-      os << a.where.str() << ": warning: agency '" << a.id
-         << "' lies on a referral loop that cases can never leave; its load grows without bound\n";
-    } else if (!a.unlimited && loads[i].utilization >= 1 && a.when_full != WhenFull::wait) {
-      os << a.where.str() << ": warning: agency '" << a.id << "' is offered " << format_number(loads[i].offered_load)
-         << " busy " << (a.residential ? "beds" : "servers") << " for " << a.servers
-         << ": most cases will find it full (" << (a.when_full == WhenFull::turn_away ? "turned away" : "overflow")
-         << ")\n";
-    } else if (!a.unlimited && loads[i].utilization >= 1) {
-      os << a.where.str() << ": warning: agency '" << a.id << "' is overloaded: offered load "
-         << format_number(loads[i].offered_load) << " busy servers for " << a.servers << " server(s)"
-         << (a.hours ? " open " + a.hours->describe() : std::string()) << "; its queue grows without bound\n";
-    }
-  }
-}
 
 std::string joined_args(int argc, char** argv) {
   std::string out;
@@ -123,7 +99,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
                      std::to_string(s.agencies.size()) + " agencies gives more than " +
                      std::to_string(kMaxTimeSeriesRows) + " time-series rows; sample less often");
   }
-  if (!args.quiet) print_warnings(std::cerr, s, graph, graph.loads());
+  if (!args.quiet) print_run_warnings(std::cerr, s, graph);
 
   if (std::error_code ec; !args.xes.empty() && fs::is_directory(args.xes, ec)) {
     throw UsageError("--xes " + args.xes + ": is a directory; expected the name of the log file to write");
@@ -238,54 +214,6 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   return 0;
 }
 
-int cmd_check(const std::string& path, const std::vector<std::string>& sets) {
-  const Scenario s = load_scenario(path, sets);
-  const ReferralGraph graph(s);
-  std::cout << path << ": OK — \"" << s.name << "\": " << s.agencies.size() << " agencies, " << s.sources.size()
-            << " sources, " << s.referrals.size() << " referral rules; horizon " << format_duration(s.run.horizon)
-            << ", warm-up " << format_duration(s.run.warmup) << ", " << s.run.replications << " replication(s)\n";
-  const auto loads = graph.loads();
-  std::cout << "\nsteady-state flows (traffic equations, assuming every agency keeps up";
-  if (s.has_patience()) {
-    std::cout << "; drop-outs are not counted, so these are upper bounds";
-  }
-  std::cout << "):\n";
-  if (!s.agencies.empty() && std::isnan(loads.front().arrival_rate)) {
-    std::cout << "  not computed: the attributes that rule conditions name combine into more than " << kMaxLoadStates
-              << " (agency, case class) pairs\n";
-  }
-  for (std::size_t i = 0; i < s.agencies.size() && !std::isnan(loads[i].arrival_rate); ++i) {
-    const Agency& a = s.agencies[i];
-    std::cout << "  " << std::left << std::setw(24) << a.id << std::right << " visits/day " << std::setw(10)
-              << format_number(std::round(loads[i].arrival_rate * 1000) / 1000) << "  service " << a.service.describe();
-    if (!a.unlimited) std::cout << "  utilization " << format_number(std::round(loads[i].utilization * 1000) / 1000);
-    std::cout << "\n";
-  }
-  if (!s.changes.empty()) {
-    // The flows above are the file's values at t = 0; the changes alter them while the run goes on.
-    std::cout << "\nscheduled changes (the flows above are before them):\n";
-    for (const ReplayedChange& rc : replay_changes(s)) {
-      std::cout << "  at " << std::left << std::setw(8) << format_duration(rc.at) << std::right << " "
-                << describe(s.changes[rc.declared].change, rc.previous, s) << "\n";
-    }
-  }
-  print_warnings(std::cout, s, graph, loads);
-  return 0;
-}
-
-int cmd_graph(const std::string& path, const std::string& out) {
-  const Scenario s = load_scenario(path);
-  const ReferralGraph graph(s);
-  std::ostringstream dot;
-  graph.write_dot(dot);
-  if (out.empty()) {
-    std::cout << dot.str();
-  } else {
-    write_file_atomic(out, dot.str());
-  }
-  return 0;
-}
-
 /// refsim diff: exit 0 whether they differ or not, unless --exit-code (then 1 when they differ).
 int cmd_diff(const std::string& a, const std::string& b, const std::string& format, bool exit_code) {
   const ScenarioDiff d = diff_scenarios(a, b);
@@ -348,14 +276,8 @@ int main(int argc, char** argv) {
   PlanArgs plan_args;
   auto* plan_cmd = add_plan_command(app, plan_args);
 
-  std::string check_path;
-  auto* check_cmd = app.add_subcommand("check", "Validate a scenario and show its static flows and warnings");
-  check_cmd->add_option("scenario", check_path, "Scenario file (TOML)")->required();
-  std::vector<std::string> check_sets;
-  check_cmd->add_option("--set", check_sets, "Override a scenario key, as for run (repeatable)")
-      ->type_name("PATH=VALUE")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  CheckArgs check;
+  auto* check_cmd = add_check_command(app, check);
 
   std::string diff_a, diff_b, diff_format = "text";
   bool diff_exit_code = false;
@@ -368,10 +290,8 @@ int main(int argc, char** argv) {
       ->default_str("text");
   diff_cmd->add_flag("--exit-code", diff_exit_code, "Exit with 1 when they differ, 0 when not (as git diff does)");
 
-  std::string graph_path, graph_out;
-  auto* graph_cmd = app.add_subcommand("graph", "Export the referral graph as Graphviz DOT");
-  graph_cmd->add_option("scenario", graph_path, "Scenario file (TOML)")->required();
-  graph_cmd->add_option("-o,--out", graph_out, "Output file (default: standard output)");
+  GraphArgs graph;
+  auto* graph_cmd = add_graph_command(app, graph);
 
   try {
     app.parse(argc, argv);
@@ -387,9 +307,9 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return run_sweep_command(sweep, joined_args(argc, argv));
     if (*merge_cmd) return run_merge_command(merge, joined_args(argc, argv));
     if (*plan_cmd) return run_plan(plan_args, joined_args(argc, argv));
-    if (*check_cmd) return cmd_check(check_path, check_sets);
+    if (*check_cmd) return run_check(check);
     if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
-    if (*graph_cmd) return cmd_graph(graph_path, graph_out);
+    if (*graph_cmd) return run_graph(graph);
   } catch (const ScenarioError& e) {
     // A bad --set override is a command-line mistake: "refsim: error: --set PATH=VALUE: …".
     if (e.where().file.rfind("--set ", 0) == 0) std::cerr << "refsim: error: ";

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
-#include <ostream>
+#include <string>
 
 #include <boost/graph/adjacency_list.hpp>
 
@@ -21,14 +22,6 @@ struct EdgeProps {
 };
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
 
-std::string dot_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 }  // namespace
 
 struct ReferralGraph::Impl {
@@ -182,6 +175,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   struct Flow {
     std::size_t from, to;  // state indices: agency * classes + class
     double weight;
+    bool fork;  // a parallel track: adds flow besides the main route
   };
   // A class with every state attribute back at 0 (a re-entry after re-trafficking).
   auto reset_state = [&](std::size_t cls) {
@@ -196,10 +190,67 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   std::vector<double> total(n, 0.0);
   const std::size_t states = n * classes;
   std::vector<double> lambda(states), next(states);
-  for (const Source& src : s.sources) {
-    std::vector<Flow> flows;
-    for (std::size_t a = 0; a < n; ++a) {
+  // The flows depend on a source only through its entry agency's country (foreign, entered_in),
+  // and the equations are linear: the sources entering in one country are solved together, their
+  // arrival rates added (one solve per country, not per source: 1,000 agencies and 200 sources
+  // took 5 s).
+  std::vector<std::vector<const Source*>> groups;
+  {
+    std::map<std::string, std::size_t> group_of;
+    for (const Source& src : s.sources) {
+      const auto [it, fresh] = group_of.try_emplace(s.entry_country(src.to), groups.size());
+      if (fresh) groups.emplace_back();
+      groups[it->second].push_back(&src);
+    }
+  }
+  for (const std::vector<const Source*>& group : groups) {
+    const AgencyId entry = group.front()->to;  // any of the group's: they share the entry country
+    std::vector<double> gamma(states, 0.0);
+    for (const Source* src_ptr : group) {
+      const Source& src = *src_ptr;
+      // The long-run mean rate: seasonal factors averaged; batches spread over the horizon.
+      double mean_rate = src.rate_per_day;
+      if (!src.seasonality.empty()) {
+        double sum = 0;
+        for (const double f : src.seasonality) sum += f;
+        mean_rate *= sum / 12;
+      }
+      if (s.run.horizon > 0) {
+        mean_rate += static_cast<double>(src.batches.size()) * src.batch_size / s.run.horizon;
+      }
+      // Entering classes: state attributes start at 0; the others follow the source's profile.
       for (std::size_t cls = 0; cls < classes; ++cls) {
+        const auto v = values_of(cls);
+        double share = 1;
+        if (src.profile == 0) {
+          const Attributes fixed = s.default_attributes(src.to);
+          for (std::uint32_t u : used) share *= fixed[u] == v[u] ? 1.0 : 0.0;
+        } else {
+          for (std::uint32_t u : used) {
+            share *= u >= attr::kPresumed ? (v[u] == 0 ? 1.0 : 0.0) : marginal(s.profiles[src.profile], u, v[u]);
+          }
+        }
+        gamma[src.to * classes + cls] += mean_rate * share;
+      }
+    }
+    // The flows out of the (agency, class) states that cases can reach, found from the entering
+    // ones: classes that no case can have (a nationality or exploitation type no profile brings,
+    // combinations of them) are never built.
+    std::vector<Flow> flows;
+    std::vector<bool> reached(states, false);
+    std::vector<std::size_t> frontier;
+    for (std::size_t i = 0; i < states; ++i) {
+      if (gamma[i] > 0) {
+        reached[i] = true;
+        frontier.push_back(i);
+      }
+    }
+    while (!frontier.empty()) {
+      const std::size_t state = frontier.back();
+      frontier.pop_back();
+      const std::size_t first_flow = flows.size();
+      {
+        const std::size_t a = state / classes, cls = state % classes;
         const Agency& ag = s.agencies[a];
         // Support starts with service: the class moves to supported.
         std::size_t served = cls;
@@ -220,8 +271,8 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         for (const auto& [c2, share] : after) {
           if (share == 0) continue;
           auto v = values_of(c2);
-          v[attr::kForeign] = s.is_foreign(v[attr::kNationality], src.to);
-          v[attr::kEnteredIn] = country[src.to];
+          v[attr::kForeign] = s.is_foreign(v[attr::kNationality], entry);
+          v[attr::kEnteredIn] = country[entry];
           v[attr::kInCountry] = country[a];
           // Withdrawal (after the decision) takes its share before any referral.
           // (When `supported` is not tracked, both probabilities are equal.)
@@ -230,55 +281,130 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
             const Referral& ref = s.referrals[r.referral];
             if (!ref.when(v)) continue;
             const double consent = ref.consent && v[attr::kAdult] ? *ref.consent : 1.0;
-            flows.push_back(
-                {a * classes + cls, r.to * classes + c2, share * stays * ref.probability * consent * (1 - ref.loss)});
+            flows.push_back({a * classes + cls, r.to * classes + c2,
+                             share * stays * ref.probability * consent * (1 - ref.loss), ref.fork});
           }
           if (ag.retrafficking) {
             flows.push_back({a * classes + cls, ag.retrafficking->reenters * classes + reset_state(c2),
-                             share * stays * ag.retrafficking->probability});
+                             share * stays * ag.retrafficking->probability, false});
           }
         }
       }
-    }
-    // The long-run mean rate: seasonal factors averaged; batches spread over the horizon.
-    double mean_rate = src.rate_per_day;
-    if (!src.seasonality.empty()) {
-      double sum = 0;
-      for (const double f : src.seasonality) sum += f;
-      mean_rate *= sum / 12;
-    }
-    if (s.run.horizon > 0) {
-      mean_rate += static_cast<double>(src.batches.size()) * src.batch_size / s.run.horizon;
-    }
-    // Entering classes: state attributes start at 0; the others follow the source's profile.
-    std::vector<double> gamma(states, 0.0);
-    for (std::size_t cls = 0; cls < classes; ++cls) {
-      const auto v = values_of(cls);
-      double share = 1;
-      if (src.profile == 0) {
-        const Attributes fixed = s.default_attributes(src.to);
-        for (std::uint32_t u : used) share *= fixed[u] == v[u] ? 1.0 : 0.0;
-      } else {
-        for (std::uint32_t u : used) {
-          share *= u >= attr::kPresumed ? (v[u] == 0 ? 1.0 : 0.0) : marginal(s.profiles[src.profile], u, v[u]);
+      for (std::size_t f = first_flow; f < flows.size(); ++f) {
+        if (!reached[flows[f].to]) {
+          reached[flows[f].to] = true;
+          frontier.push_back(flows[f].to);
         }
       }
-      gamma[src.to * classes + cls] = mean_rate * share;
     }
-    // Fixed-point iteration; converges when every case eventually leaves.
+    // States that cases can never leave: from them, every path stays among states whose main
+    // routes take all the flow (no withdrawal, loss, refusal or end of track). Found first, by a
+    // backward search from the states that let some flow out, so that the iteration below runs
+    // only where it converges (a trap would otherwise run it to its iteration limit), and only the
+    // trap and what feeds into it from inside grow without bound, not every agency upstream.
+    std::vector<double> kept(states, 0.0);
+    for (const Flow& f : flows) {
+      if (!f.fork) kept[f.from] += f.weight;
+    }
+    std::vector<std::size_t> in_begin(states + 1, 0), in_from(flows.size());
+    for (const Flow& f : flows) ++in_begin[f.to + 1];
+    for (std::size_t i = 0; i < states; ++i) in_begin[i + 1] += in_begin[i];
+    {
+      std::vector<std::size_t> fill(in_begin.begin(), in_begin.end() - 1);
+      for (const Flow& f : flows) in_from[fill[f.to]++] = f.from;
+    }
+    std::vector<bool> leaves(states, false);
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < states; ++i) {
+      if (kept[i] < 1 - 1e-12) {
+        leaves[i] = true;
+        todo.push_back(i);
+      }
+    }
+    while (!todo.empty()) {
+      const std::size_t i = todo.back();
+      todo.pop_back();
+      for (std::size_t k = in_begin[i]; k < in_begin[i + 1]; ++k) {
+        if (!leaves[in_from[k]]) {
+          leaves[in_from[k]] = true;
+          todo.push_back(in_from[k]);
+        }
+      }
+    }
+    // Trapped states are on a loop that keeps all its flow, below one, or above one. Those above
+    // (no trapped state leads to them: removed layer by layer, as in a topological sort) get their
+    // finite flow like the others; the rest are `deep`, infinite as soon as any flow reaches them.
+    std::vector<std::size_t> out_begin(states + 1, 0), out_to(flows.size());
+    for (const Flow& f : flows) ++out_begin[f.from + 1];
+    for (std::size_t i = 0; i < states; ++i) out_begin[i + 1] += out_begin[i];
+    {
+      std::vector<std::size_t> fill(out_begin.begin(), out_begin.end() - 1);
+      for (const Flow& f : flows) out_to[fill[f.from]++] = f.to;
+    }
+    std::vector<bool> deep(states, false);
+    {
+      std::vector<std::size_t> indegree(states, 0);
+      for (const Flow& f : flows) {
+        if (!leaves[f.from] && !leaves[f.to]) ++indegree[f.to];
+      }
+      for (std::size_t i = 0; i < states; ++i) {
+        deep[i] = !leaves[i];
+        if (deep[i] && indegree[i] == 0) todo.push_back(i);
+      }
+      while (!todo.empty()) {
+        const std::size_t i = todo.back();
+        todo.pop_back();
+        deep[i] = false;
+        for (std::size_t k = out_begin[i]; k < out_begin[i + 1]; ++k) {
+          if (!leaves[out_to[k]] && --indegree[out_to[k]] == 0) todo.push_back(out_to[k]);
+        }
+      }
+    }
+    // Fixed-point iteration over the other states; converges when every case eventually leaves or
+    // falls into a trap (forks on a loop can still make it diverge: then every state it feeds is infinite).
     std::fill(lambda.begin(), lambda.end(), 0.0);
     bool done = false;
     for (int it = 0; it < 100000 && !done; ++it) {
       next = gamma;
-      for (const Flow& f : flows) next[f.to] += f.weight * lambda[f.from];
+      for (const Flow& f : flows) {
+        if (!deep[f.from] && !deep[f.to]) next[f.to] += f.weight * lambda[f.from];
+      }
       done = true;
       for (std::size_t i = 0; i < states; ++i) {
-        if (std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
+        if (!deep[i] && std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
       }
       lambda.swap(next);
     }
+    // A deep state is infinite when any flow reaches it: from outside, or from another deep state.
+    std::vector<bool> infinite(states, false);
     for (std::size_t i = 0; i < states; ++i) {
-      total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+      if (deep[i] && gamma[i] > 0 && !infinite[i]) {
+        infinite[i] = true;
+        todo.push_back(i);
+      }
+    }
+    for (const Flow& f : flows) {
+      if (!deep[f.from] && deep[f.to] && f.weight > 0 && lambda[f.from] > 0 && !infinite[f.to]) {
+        infinite[f.to] = true;
+        todo.push_back(f.to);
+      }
+    }
+    while (!todo.empty()) {
+      const std::size_t i = todo.back();
+      todo.pop_back();
+      for (std::size_t k = out_begin[i]; k < out_begin[i + 1]; ++k) {
+        if (!infinite[out_to[k]]) {
+          infinite[out_to[k]] = true;
+          todo.push_back(out_to[k]);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < states; ++i) {
+      if (infinite[i]) {
+        total[i / classes] = kInf;
+      } else if (!deep[i]) {
+        total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+      }
     }
   }
 
@@ -292,33 +418,6 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     l.utilization = a.unlimited ? 0.0 : l.offered_load / (a.servers * open_share);
   }
   return out;
-}
-
-void ReferralGraph::write_dot(std::ostream& os) const {
-  const Scenario& s = *impl_->scenario;
-  const Graph& g = impl_->g;
-  os << "digraph \"" << dot_escape(s.name) << "\" {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
-  for (auto v : boost::make_iterator_range(boost::vertices(g))) {
-    const Agency& a = s.agencies[g[v].agency];
-    os << "  \"" << a.id << "\" [label=\"" << dot_escape(a.name) << "\\n"
-       << (a.unlimited ? std::string("unlimited") : std::to_string(a.servers) + " server(s)") << "\"];\n";
-  }
-  for (const Source& src : s.sources) {
-    os << "  \"source:" << src.id << "\" [shape=ellipse, label=\"" << src.id << "\\n"
-       << src.rate_per_day << "/d\"];\n  \"source:" << src.id << "\" -> \"" << s.agencies[src.to].id << "\";\n";
-  }
-  for (auto e : boost::make_iterator_range(boost::edges(g))) {
-    // Several rules on one pair are told apart by their conditions, shown after the probability.
-    const Referral& ref = s.referrals[g[e].referral];
-    const bool shared = std::any_of(s.referrals.begin(), s.referrals.end(), [&](const Referral& other) {
-      return &other != &ref && other.from == ref.from && other.to == ref.to;
-    });
-    os << "  \"" << s.agencies[boost::source(e, g)].id << "\" -> \"" << s.agencies[boost::target(e, g)].id
-       << "\" [label=\"" << g[e].probability;
-    if (shared) os << " when " << dot_escape(ref.when.text().empty() ? "true" : ref.when.text());
-    os << "\"];\n";
-  }
-  os << "}\n";
 }
 
 }  // namespace refsim

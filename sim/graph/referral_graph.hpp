@@ -3,8 +3,8 @@
 //
 // Boost.Graph types stay inside this module; callers use AgencyId / ReferralId. The engine routes
 // through routes(a), a table compiled from the graph's out-edges; static analyses (reachability,
-// offered load from the traffic equations, DOT export) run on the graph itself.
-#include <iosfwd>
+// offered load from the traffic equations) run on the graph itself; the checks of `refsim check` are
+// in lint.hpp, the DOT/GraphML/JSON export in export.hpp.
 #include <memory>
 #include <span>
 #include <vector>
@@ -50,8 +50,6 @@ class ReferralGraph {
   /// Steady-state flows assuming every agency keeps up (Jackson network traffic equations); all
   /// NaN when the conditions' attributes give more than kMaxLoadStates (agency, class) pairs.
   std::vector<AgencyLoad> loads() const;
-  /// Graphviz DOT of the mechanism (agencies, sources, referral probabilities).
-  void write_dot(std::ostream& os) const;
 
  private:
   struct Impl;

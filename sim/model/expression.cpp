@@ -515,4 +515,54 @@ std::optional<bool> Condition::constant() const {
 
 std::size_t Condition::test_count() const { return program_ ? program_->code.size() : 0; }
 
+bool Condition::can_hold(std::span<const std::vector<bool>> possible) const {
+  if (entry_ >= kFalse) return entry_ == kTrue;
+  // The values still possible for each attribute along the current path through the tests.
+  const auto& code = program_->code;
+  std::uint32_t attributes = 0;
+  for (const Test& t : code) attributes = std::max(attributes, t.attribute + 1);
+  std::vector<std::vector<bool>> domain(attributes);
+  for (const Test& t : code) {
+    auto& d = domain[t.attribute];
+    if (!d.empty()) continue;
+    d.assign(t.limit, true);
+    if (t.attribute < possible.size() && !possible[t.attribute].empty()) {
+      const auto& p = possible[t.attribute];
+      for (std::uint32_t v = 0; v < t.limit; ++v) d[v] = v < p.size() && p[v];
+    }
+  }
+  const auto in_set = [this](const Test& t, std::uint32_t v) {
+    const std::uint64_t word = t.limit <= 64 ? t.bits : words_[t.bits + (v >> 6)];
+    return ((word >> (v & 63)) & 1) != 0;
+  };
+  std::size_t budget = 100000;
+  bool exhausted = false;
+  const auto search = [&](const auto& self, std::uint32_t at) -> bool {
+    if (at >= kFalse) return at == kTrue;
+    if (budget == 0) {
+      exhausted = true;
+      return true;
+    }
+    --budget;
+    const Test& t = code_[at];
+    std::vector<bool>& d = domain[t.attribute];
+    const std::vector<bool> saved = d;
+    for (const bool branch : {true, false}) {
+      bool any = false;
+      for (std::uint32_t v = 0; v < t.limit; ++v) {
+        d[v] = saved[v] && in_set(t, v) == branch;
+        any = any || d[v];
+      }
+      if (any && self(self, t.next[branch ? 1 : 0])) {
+        d = saved;
+        return true;
+      }
+    }
+    d = saved;
+    return false;
+  };
+  const bool found = search(search, entry_);
+  return found || exhausted;
+}
+
 }  // namespace refsim

@@ -130,6 +130,15 @@ class Condition {
   std::optional<bool> constant() const;
   /// Number of attribute tests in the compiled form (evaluation visits at most this many).
   std::size_t test_count() const;
+  /// Whether the condition holds for some case whose attribute i takes only values v with
+  /// possible[i][v] true (an attribute beyond possible.size(), or with an empty vector, may take
+  /// any of its values). Exact: `child and not child` cannot hold, `e == "a" or e == "b"` can
+  /// when either value is possible; a condition that no possible case satisfies (`false`, or
+  /// `child` when only adults are possible) cannot. Searches the compiled tests path by path,
+  /// narrowing each attribute's values as it goes; past 100,000 steps (conditions far larger than
+  /// SOP rules) it answers true, which callers must read as "may hold". Allocates; never throws
+  /// but std::bad_alloc.
+  bool can_hold(std::span<const std::vector<bool>> possible) const;
 
  private:
   friend Condition compile_condition(std::string_view text, const AttributeSchema& schema);

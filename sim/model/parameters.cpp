@@ -155,9 +155,18 @@ std::string object_name(const Change& c, const Scenario& s) {
 
 std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
                                             const std::vector<ReferralParameters>& referrals, ReferralId* culprit) {
+  std::vector<ReferralId> from_a;
+  for (ReferralId i = 0; i < s.referrals.size(); ++i) {
+    if (s.referrals[i].from == a) from_a.push_back(i);
+  }
+  return route_sum_excess(s, a, from_a, referrals, culprit);
+}
+
+std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a, std::span<const ReferralId> rules_from_a,
+                                            const std::vector<ReferralParameters>& referrals, ReferralId* culprit) {
   std::vector<ReferralId> rules;
   std::vector<std::uint32_t> named;
-  for (ReferralId i = 0; i < s.referrals.size(); ++i) {
+  for (const ReferralId i : rules_from_a) {
     const Referral& ref = s.referrals[i];
     if (ref.from != a || ref.fork) continue;
     rules.push_back(i);

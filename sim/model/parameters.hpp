@@ -14,6 +14,7 @@
 //   p.apply(cut, scenario);                   // throws std::invalid_argument if it makes no sense
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,11 @@ struct Parameters {
 /// countries where cases enter); beyond 200,000 combinations none is (the engine caps the draw
 /// at 1 anyway).
 std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a,
+                                            const std::vector<ReferralParameters>& referrals,
+                                            ReferralId* culprit = nullptr);
+/// The same, given the rules out of `a` in declaration order (the loader lists them once for
+/// every agency, rather than scanning every rule for each agency).
+std::optional<std::string> route_sum_excess(const Scenario& s, AgencyId a, std::span<const ReferralId> rules_from_a,
                                             const std::vector<ReferralParameters>& referrals,
                                             ReferralId* culprit = nullptr);
 

@@ -3,6 +3,9 @@
 #include "sim/model/parameters.hpp"
 #include "sim/scenario/reader.hpp"
 
+#include <string_view>
+#include <unordered_map>
+
 namespace refsim::detail {
 namespace {
 
@@ -10,9 +13,11 @@ namespace {
 /// must not sum above 1 (see route_sum_excess); the error points at the probability that tips over.
 void check_route_sums(const Reader& r, const Scenario& s, const std::vector<const toml::node*>& prob_nodes) {
   const Parameters p = Parameters::of(s);
+  std::vector<std::vector<ReferralId>> from(s.agencies.size());
+  for (ReferralId i = 0; i < s.referrals.size(); ++i) from[s.referrals[i].from].push_back(i);
   for (AgencyId a = 0; a < s.agencies.size(); ++a) {
     ReferralId culprit = 0;
-    if (auto why = route_sum_excess(s, a, p.referrals, &culprit)) r.fail(*prob_nodes[culprit], *why);
+    if (auto why = route_sum_excess(s, a, from[a], p.referrals, &culprit)) r.fail(*prob_nodes[culprit], *why);
   }
 }
 
@@ -23,12 +28,22 @@ void read_referrals(const TableView& top, Scenario& s) {
   const schema::Section& section = schema::section("referral");
   std::map<std::pair<AgencyId, AgencyId>, std::vector<ReferralId>> on_pair;  // the rules so far, per pair
   std::vector<const toml::node*> prob_nodes;
+  // Agencies by id, for the two references of every rule (Scenario::find_agency searches in
+  // order: 10,000 searches among 1,000 agencies were a tenth of loading such a mechanism).
+  std::unordered_map<std::string_view, AgencyId> agency_index;
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) agency_index.emplace(s.agencies[a].id, a);
+  const auto agency = [&](const TableView& v, std::string_view key) {
+    if (const toml::node* n = v.find(key); n && n->is_string()) {
+      if (const auto it = agency_index.find(*n->value<std::string_view>()); it != agency_index.end()) return it->second;
+    }
+    return agency_ref(v, s, key);  // missing, not a string or unknown: its located message
+  };
   for (const toml::table* t : tables_of(top, "referral")) {
     const TableView pre(r, *t, "[[referral]]", section);
     Referral ref;
     ref.where = r.at(*t);
-    ref.from = agency_ref(pre, s, "from");
-    ref.to = agency_ref(pre, s, "to");
+    ref.from = agency(pre, "from");
+    ref.to = agency(pre, "to");
     // The first rule on a pair is "from->to", as when a pair could have only one: its random
     // streams stay those of older versions. The n-th is "from->to#n", as [[change]] names it.
     std::vector<ReferralId>& before = on_pair[{ref.from, ref.to}];

@@ -153,7 +153,7 @@ done
   && grep -q '"seed": 18446744073709551615,' "$tmp/seed/summary.json" && ok || bad "--seed 2^64 - 1 not taken as given"
 
 # check and graph.
-"$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q "OK" && ok || bad "check did not say OK"
+"$refsim" check "$src/scenarios/baseline-nrm.toml" | grep -q ": loaded" && ok || bad "check did not say loaded"
 "$refsim" graph "$src/scenarios/baseline-nrm.toml" | grep -q "digraph" && ok || bad "graph did not print DOT"
 
 # A scenario that changes itself ([[change]]): the table, the time series and check show it.

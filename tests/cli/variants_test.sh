@@ -43,7 +43,7 @@ grep -qx "$f:6:40: agency 'competent_authority': servers must be an integer >= 1
 for f in "$src"/scenarios/variants/*.toml; do
   name=$(basename "$f" .toml)
   "$refsim" check "$f" >"$tmp/check" 2>&1 && ok || bad "$name: check failed: $(cat "$tmp/check")"
-  grep -q "^$f: OK — \"Baseline NRM: " "$tmp/check" && ok || bad "$name: check does not show the variant's name"
+  grep -q "^$f: loaded \"Baseline NRM: " "$tmp/check" && ok || bad "$name: check does not show the variant's name"
   "$refsim" run "$f" -q -r 1 --set run.horizon=300d --set run.warmup=100d --out "$tmp/run-$name" \
     && [ -s "$tmp/run-$name/summary.json" ] && ok || bad "$name: run failed"
   "$refsim" graph "$f" | grep -q '^digraph' && ok || bad "$name: graph failed"
