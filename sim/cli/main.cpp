@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/cli/cli_common.hpp"
+#include "sim/cli/bottlenecks_cmd.hpp"
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
 #include "sim/cli/progress.hpp"
@@ -337,6 +338,8 @@ int main(int argc, char** argv) {
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_command(app, compare);
+  BottlenecksArgs bottlenecks;
+  auto* bottlenecks_cmd = add_bottlenecks_command(app, bottlenecks);
   ExerciseArgs exercise;
   auto* exercise_cmd = add_exercise_command(app, exercise);
 
@@ -375,6 +378,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
     if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
+    if (*bottlenecks_cmd) return run_bottlenecks(bottlenecks, joined_args(argc, argv));
     if (*exercise_cmd) return run_exercise(exercise, joined_args(argc, argv));
     if (*check_cmd) return cmd_check(check_path, check_sets);
     if (*diff_cmd) return cmd_diff(diff_a, diff_b, diff_format, diff_exit_code);
