@@ -29,8 +29,7 @@ CLI::App* add_bottlenecks_command(CLI::App& app, BottlenecksArgs& a) {
   c->add_option("-r,--replications", a.replications,
                 "Replications of the baseline and of every variant (default: the scenario's run.replications)")
       ->check(CLI::Range(2u, 100000u));
-  c->add_option("--seed", a.seed, "Base random seed, 0 to 2^64 - 1 (default: the scenario's run.seed)")
-      ->type_name("N");
+  c->add_option("--seed", a.seed, "Base random seed, 0 to 2^64 - 1 (default: the scenario's run.seed)")->type_name("N");
   c->add_option("--indicator", a.indicators,
                 "Judge the marginal value on this indicator (repeatable; canonical names as in refsim compare; "
                 "default: time to identification and to first service, deadline compliance, drop-out, backlog)")
@@ -60,8 +59,7 @@ CLI::App* add_bottlenecks_command(CLI::App& app, BottlenecksArgs& a) {
       ->check(CLI::IsMember({"table", "json"}))
       ->default_str("table");
   c->add_option("-o,--out", a.out, "Also write DIR/bottlenecks.json and DIR/bottlenecks.csv")->type_name("DIR");
-  c->add_option("--report", a.report, "Also write a self-contained HTML page with the figures")
-      ->type_name("FILE.html");
+  c->add_option("--report", a.report, "Also write a self-contained HTML page with the figures")->type_name("FILE.html");
   c->add_option("-j,--threads", a.threads, "Worker threads (default: all cores; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
   c->add_flag("-q,--quiet", a.quiet, "Print nothing but errors (and the JSON with --format json)");

@@ -18,8 +18,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/cli/cli_common.hpp"
 #include "sim/cli/bottlenecks_cmd.hpp"
+#include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
 #include "sim/cli/progress.hpp"

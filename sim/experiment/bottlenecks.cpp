@@ -256,8 +256,8 @@ namespace {
 struct SeriesSet {
   std::vector<IndicatorSeries> by_indicator;
   void resize(std::size_t indicators, std::uint32_t replications) {
-    by_indicator.assign(indicators, IndicatorSeries{std::vector<double>(replications, kNaN),
-                                                    std::vector<double>(replications, 0)});
+    by_indicator.assign(indicators,
+                        IndicatorSeries{std::vector<double>(replications, kNaN), std::vector<double>(replications, 0)});
   }
 };
 
@@ -290,10 +290,10 @@ BottleneckResult find_bottlenecks(const Scenario& s, const BottleneckOptions& op
                                   ")");
     defs.push_back(&*it);
   }
-  const std::size_t target_index = opt.target ? static_cast<std::size_t>(
-                                                    std::find(names.begin(), names.end(), opt.target->indicator) -
-                                                    names.begin())
-                                              : names.size();
+  const std::size_t target_index =
+      opt.target
+          ? static_cast<std::size_t>(std::find(names.begin(), names.end(), opt.target->indicator) - names.begin())
+          : names.size();
   for (AgencyId a : opt.at) {
     if (a >= A) throw std::invalid_argument("no such agency");
     if (s.agencies[a].unlimited)
@@ -383,11 +383,11 @@ BottleneckResult find_bottlenecks(const Scenario& s, const BottleneckOptions& op
   for (std::size_t a = 0; a < A; ++a) {
     AgencyAttribution& x = out.agencies[a];
     const auto visits = [a](const AttributionSample& z) { return z.visits[a]; };
-    x.waiting_person_days = over([a](const AttributionSample& z) { return z.waiting_days[a]; }, visits,
-                                 Kind::nonnegative);
+    x.waiting_person_days =
+        over([a](const AttributionSample& z) { return z.waiting_days[a]; }, visits, Kind::nonnegative);
     x.held_person_days = over([a](const AttributionSample& z) { return z.held_days[a]; }, visits, Kind::nonnegative);
-    x.service_person_days = over([a](const AttributionSample& z) { return z.service_days[a]; }, visits,
-                                 Kind::nonnegative);
+    x.service_person_days =
+        over([a](const AttributionSample& z) { return z.service_days[a]; }, visits, Kind::nonnegative);
     x.visits = over(visits, visits, Kind::count);
     x.breaches = over(
         [a](const AttributionSample& z) {
@@ -402,8 +402,8 @@ BottleneckResult find_bottlenecks(const Scenario& s, const BottleneckOptions& op
   for (std::size_t r = 0; r < Rf; ++r) {
     ReferralAttribution& x = out.referrals[r];
     const auto sent = [r](const AttributionSample& z) { return z.sent[r]; };
-    x.transfer_person_days = over([r](const AttributionSample& z) { return z.transfer_days[r]; }, sent,
-                                  Kind::nonnegative);
+    x.transfer_person_days =
+        over([r](const AttributionSample& z) { return z.transfer_days[r]; }, sent, Kind::nonnegative);
     x.sent = over(sent, sent, Kind::count);
     x.breaches = over(
         [r, A](const AttributionSample& z) {
@@ -426,8 +426,8 @@ BottleneckResult find_bottlenecks(const Scenario& s, const BottleneckOptions& op
       double any = 0;
       for (const AttributionSample& z : samples) any += z.breaches[d][loc];
       if (any > 0)
-        x.by_location.emplace_back(loc, over([d, loc](const AttributionSample& z) { return z.breaches[d][loc]; },
-                                             total, Kind::count));
+        x.by_location.emplace_back(
+            loc, over([d, loc](const AttributionSample& z) { return z.breaches[d][loc]; }, total, Kind::count));
     }
     std::stable_sort(x.by_location.begin(), x.by_location.end(),
                      [](const auto& p, const auto& q) { return p.second.mean > q.second.mean; });
@@ -585,7 +585,8 @@ BottleneckResult find_bottlenecks(const Scenario& s, const BottleneckOptions& op
       } else {
         lo = cs.current;
         for (std::uint32_t d = 1;; d *= 2) {
-          const std::uint32_t c = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{cs.current} + d, cap));
+          const std::uint32_t c =
+              static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{cs.current} + d, cap));
           if (c <= lo) break;
           if (evaluate(c)) {
             hi = c;

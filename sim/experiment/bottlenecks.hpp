@@ -38,8 +38,7 @@ inline constexpr std::size_t kSpentKinds = 4;
 const char* to_string(Spent s);
 
 /// The groups of persons that shares of time are given for (by their attributes at entry).
-inline constexpr std::array<std::string_view, 5> kBottleneckGroups = {"all", "child", "adult", "national",
-                                                                      "foreign"};
+inline constexpr std::array<std::string_view, 5> kBottleneckGroups = {"all", "child", "adult", "national", "foreign"};
 /// The milestones that shares of time are measured up to.
 inline constexpr std::array<std::string_view, 2> kBottleneckMilestones = {"identification", "first_service"};
 
@@ -100,7 +99,7 @@ class BottleneckObserver final : public ReplicationWatcher {
   struct Person {
     Time entered = 0;
     bool in_window = false;
-    std::uint8_t groups = 0;  ///< bit g: kBottleneckGroups[g]
+    std::uint8_t groups = 0;   ///< bit g: kBottleneckGroups[g]
     std::uint8_t reached = 0;  ///< bit m: kBottleneckMilestones[m] reached
     std::vector<Segment> segments;
     std::vector<Track> tracks;
@@ -114,7 +113,7 @@ class BottleneckObserver final : public ReplicationWatcher {
   const Scenario& scenario_;
   std::uint32_t agencies_ = 0;
   Time warmup_ = 0, horizon_ = 0;
-  std::vector<bool> provides_;  ///< by agency: serving there is a first service
+  std::vector<bool> provides_;   ///< by agency: serving there is a first service
   std::vector<Person> persons_;  ///< by Case::person (slots recycled at entry)
   AttributionSample sample_;
 };
@@ -161,7 +160,7 @@ struct MarginalEffect {
   std::string indicator, label, unit;
   Kind kind = Kind::unbounded;
   bool smaller_is_better = true;
-  Estimate baseline;                    ///< the indicator without the change
+  Estimate baseline;                     ///< the indicator without the change
   std::optional<Difference> difference;  ///< with the change minus without, paired
   /// The (adjusted) interval includes 0: no effect shown. True when there is no difference.
   bool includes_zero = true;
@@ -170,7 +169,7 @@ struct MarginalEffect {
 
 struct MarginalValue {
   AgencyId agency = 0;
-  std::uint32_t from = 0, to = 0;  ///< servers or beds, now and in the variant
+  std::uint32_t from = 0, to = 0;       ///< servers or beds, now and in the variant
   std::vector<MarginalEffect> effects;  ///< by options' indicator
   std::size_t rank = 0;                 ///< 1 = most valuable
 };
@@ -217,7 +216,7 @@ struct DeadlineAttribution {
 
 struct BottleneckResult {
   std::uint32_t replications = 0;
-  std::vector<AgencyAttribution> agencies;    ///< by agency
+  std::vector<AgencyAttribution> agencies;     ///< by agency
   std::vector<ReferralAttribution> referrals;  ///< by referral rule
   std::vector<DeadlineAttribution> deadlines;  ///< by deadline
   /// [group][milestone], kBottleneckGroups × kBottleneckMilestones.

@@ -339,12 +339,11 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
   for (std::size_t m = 0; m < kBottleneckMilestones.size(); ++m) {
     const MilestoneAttribution& x = res.milestones[0][m];
     if (!(x.persons.mean > 0)) continue;
-    os << "\ntime to " << (m == 0 ? "identification" : "first service") << ": mean "
-       << with_interval(x.mean_days, 1) << " days over " << fixed(x.persons.mean, 0)
-       << " persons per replication; largest shares:";
+    os << "\ntime to " << (m == 0 ? "identification" : "first service") << ": mean " << with_interval(x.mean_days, 1)
+       << " days over " << fixed(x.persons.mean, 0) << " persons per replication; largest shares:";
     for (std::size_t k = 0; k < x.shares.size() && k < 4; ++k) {
-      os << (k ? "," : "") << " " << location_name(s, x.shares[k].location) << " " << to_string(x.shares[k].kind)
-         << " " << fixed(100 * x.shares[k].share.mean, 0) << "%";
+      os << (k ? "," : "") << " " << location_name(s, x.shares[k].location) << " " << to_string(x.shares[k].kind) << " "
+         << fixed(100 * x.shares[k].share.mean, 0) << "%";
     }
     os << "\n";
     for (std::size_t g = 1; g < kBottleneckGroups.size(); ++g) {
@@ -374,7 +373,10 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
         const int p = decimals(e.unit);
         const Difference& d = *e.difference;
         row.push_back((d.mean > 0 ? "+" : "") + fixed(d.mean, p) + " [" + fixed(d.ci95_adjusted.first, p) + "," +
-                      fixed(d.ci95_adjusted.second, p) + "]" + (e.includes_zero ? " ~0" : e.improves ? " +" : " -"));
+                      fixed(d.ci95_adjusted.second, p) + "]" +
+                      (e.includes_zero ? " ~0"
+                       : e.improves    ? " +"
+                                       : " -"));
       }
       mg.push_back(std::move(row));
     }

@@ -844,7 +844,6 @@ std::string compare_report_html(const Json& compare) {
   return page.finish();
 }
 
-
 std::string bottlenecks_report_html(const Json& doc) {
   if (!doc.is_object() || !doc.contains("attribution") || !doc["attribution"].is_object()) {
     throw std::invalid_argument("bottlenecks report: the document has no 'attribution' object");
@@ -951,7 +950,8 @@ std::string bottlenecks_report_html(const Json& doc) {
          << "</code></td><td class=\"num\">" << html_escape(text_of(c, "current")) << " "
          << html_escape(text_of(c, "capacity_unit")) << "</td><td class=\"num\">"
          << html_escape(text_of(c, "needed", "not met")) << "</td><td class=\"num\">"
-         << (e.empty() ? std::string("n/a") : fmt(number_of(e.value("mean", Json()))) + " (" + fmt_interval(lo, hi) + ")")
+         << (e.empty() ? std::string("n/a")
+                       : fmt(number_of(e.value("mean", Json()))) + " (" + fmt_interval(lo, hi) + ")")
          << "</td><td>" << html_escape(tried) << "</td><td>" << html_escape(text_of(c, "note")) << "</td></tr>\n";
     }
     os << "</table>\n";
