@@ -269,12 +269,14 @@ std::string bottlenecks_csv(const BottleneckContext& ctx, const BottleneckResult
     const std::string detail = std::to_string(v.from) + "->" + std::to_string(v.to) + " " +
                                capacity_word(s.agencies[v.agency]) + " (rank " + std::to_string(v.rank) + ")";
     for (const MarginalEffect& e : v.effects) {
-      Estimate d;  // the difference in the columns of an estimate: mean, adjusted interval, pairs
+      // The difference in the columns of an estimate: mean, adjusted interval, pairs; n is the
+      // observations behind the baseline's figure (those of the variant are of the same persons).
+      Estimate d;
+      d.observations = e.baseline.observations;
       if (e.difference) {
         d.mean = e.difference->mean;
         d.ci95 = e.difference->ci95_adjusted;
         d.replications = e.difference->replications;
-        d.observations = static_cast<double>(e.difference->replications);
       }
       row("marginal", subject, detail, e.indicator, d,
           e.includes_zero ? "includes zero" : (e.improves ? "improves" : "worsens"));

@@ -897,7 +897,8 @@ std::string bottlenecks_report_html(const Json& doc) {
     os << "<h2>Marginal value</h2>\n<p class=\"caption\">For each agency, the paired difference (with the change "
           "minus without) of each indicator, with its 95 % interval Bonferroni-adjusted for "
        << html_escape(text_of(member(marginal, "multiple_comparisons"), "comparisons", "?"))
-       << " comparisons. Intervals that include 0 (no effect shown) are drawn pale. Agencies in rank order.</p>\n";
+       << " comparisons. Intervals that include 0 (no effect shown) are drawn pale. Agencies in rank order; n is the "
+          "observations behind the baseline's figure.</p>\n";
     const Json& ranked = marginal["ranked"];
     std::vector<std::string> names;
     if (marginal.contains("indicators") && marginal["indicators"].is_array()) {
@@ -914,6 +915,7 @@ std::string bottlenecks_report_html(const Json& doc) {
         r.label = "#" + text_of(v, "rank") + " " + text_of(v, "agency") + " +" +
                   std::to_string(v.value("to", 0) - v.value("from", 0)) + " " + text_of(v, "capacity_unit");
         const Json& d = member(e, "difference");
+        r.n = number_of(member(e, "baseline").value("n", Json()));  // the baseline's observations
         if (d.empty()) {
           r.note = "n/a: fewer than two replications with a value";
         } else {
