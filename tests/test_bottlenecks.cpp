@@ -127,8 +127,10 @@ TEST_CASE("Bottlenecks: breach attribution adds up and shares are shares", "[bot
     }
 }
 
-TEST_CASE("Bottlenecks: +1 server at a loaded M/M/1 desk cuts its wait; at an idle agency downstream it is ~0",
-          "[bottlenecks]") {
+TEST_CASE(
+    "Bottlenecks: +1 server at a loaded M/M/1 desk cuts its wait and at an idle agency downstream its interval "
+    "includes zero",
+    "[bottlenecks]") {
   const Scenario s = test::scenario(desk_scenario(1, 0.9, 2000, 200, 8));
   BottleneckOptions opt;
   opt.seed = s.run.seed;
