@@ -877,7 +877,7 @@ std::string bottlenecks_report_html(const Json& doc) {
                          "Queue waits (arrival to service start, drop-out or turn-away) and holds before service "
                          "(not_before) of the visits that arrived in the observation window; 95 % intervals over "
                          "replications; n is the visits.",
-                         "Person-days per replication", {waiting, held}, Json{{"reference", 0}});
+                         "Person-days per replication", {waiting, held});
   }
   if (att.contains("referrals") && att["referrals"].is_array() && !att["referrals"].empty()) {
     Series transfer{"Transfer delay", {}};
