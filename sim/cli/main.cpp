@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/cli/bottlenecks_cmd.hpp"
 #include "sim/cli/check_cmd.hpp"
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
@@ -267,6 +268,8 @@ int main(int argc, char** argv) {
 
   CompareArgs compare;
   auto* compare_cmd = add_compare_command(app, compare);
+  BottlenecksArgs bottlenecks;
+  auto* bottlenecks_cmd = add_bottlenecks_command(app, bottlenecks);
   ExerciseArgs exercise;
   auto* exercise_cmd = add_exercise_command(app, exercise);
   SweepArgs sweep;
@@ -303,6 +306,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, joined_args(argc, argv));
     if (*compare_cmd) return run_compare(compare, joined_args(argc, argv));
+    if (*bottlenecks_cmd) return run_bottlenecks(bottlenecks, joined_args(argc, argv));
     if (*exercise_cmd) return run_exercise(exercise, joined_args(argc, argv));
     if (*sweep_cmd) return run_sweep_command(sweep, joined_args(argc, argv));
     if (*merge_cmd) return run_merge_command(merge, joined_args(argc, argv));

@@ -1232,4 +1232,122 @@ std::string plan_report_html(const Json& plan) {
   return page.finish();
 }
 
+std::string bottlenecks_report_html(const Json& doc) {
+  if (!doc.is_object() || !doc.contains("attribution") || !doc["attribution"].is_object()) {
+    throw std::invalid_argument("bottlenecks report: the document has no 'attribution' object");
+  }
+  const Json& att = doc["attribution"];
+  const std::string name = text_of(doc, "scenario", "scenario");
+  Page page("Bottlenecks: " + name + " — refsim");
+  std::ostringstream& os = page.out();
+  os << "<h1>Bottlenecks: " << html_escape(name) << "</h1>\n";
+  os << "<p class=\"lead\">Where persons wait, what one more server (or more beds) at each agency would change, "
+        "and the capacity that meets a target, on paired replications (common random numbers).</p>\n";
+  meta_table(os, {{"Scenario file", "<code>" + html_escape(text_of(doc, "file")) + "</code>"},
+                  {"Seed", html_escape(text_of(doc, "seed", "not stated"))},
+                  {"Replications", html_escape(text_of(doc, "replications", "not stated"))},
+                  {"Horizon (days)", html_escape(text_of(doc, "horizon_days", "not stated"))},
+                  {"refsim version", html_escape(text_of(doc, "refsim_version", "not stated"))},
+                  {"Charts drawn with", "Chart.js " + html_escape(std::string(chartjs_version())) + " (MIT licence)"},
+                  {"Command line (to reproduce)", "<code>" + html_escape(text_of(doc, "command_line")) + "</code>"}});
+
+  os << "<h2>Where persons wait</h2>\n";
+  {
+    Series waiting{"Waiting (queue)", {}}, held{"Held before service", {}};
+    if (att.contains("agencies") && att["agencies"].is_array()) {
+      for (const Json& a : att["agencies"]) {
+        const std::string id = text_of(a, "agency");
+        waiting.rows.push_back(row_of(id, member(a, "waiting_person_days")));
+        held.rows.push_back(row_of(id, member(a, "held_person_days")));
+      }
+    }
+    page.interval_figure("Person-days of waiting by agency, per replication",
+                         "Queue waits (arrival to service start, drop-out or turn-away) and holds before service "
+                         "(not_before) of the visits that arrived in the observation window; 95 % intervals over "
+                         "replications; n is the visits.",
+                         "Person-days per replication", {waiting, held});
+  }
+  if (att.contains("referrals") && att["referrals"].is_array() && !att["referrals"].empty()) {
+    Series transfer{"Transfer delay", {}};
+    for (const Json& r : att["referrals"]) {
+      const Json& e = member(r, "transfer_person_days");
+      if (number_of(e.value("mean", Json())) > 0) transfer.rows.push_back(row_of(text_of(r, "referral"), e));
+    }
+    if (!transfer.rows.empty()) {
+      page.interval_figure("Person-days in transfer by referral rule, per replication",
+                           "The delays of the referrals sent in the window; n is the referrals sent.",
+                           "Person-days per replication", {transfer});
+    }
+  }
+
+  const Json& marginal = member(doc, "marginal");
+  if (marginal.contains("ranked") && marginal["ranked"].is_array() && !marginal["ranked"].empty()) {
+    os << "<h2>Marginal value</h2>\n<p class=\"caption\">For each agency, the paired difference (with the change "
+          "minus without) of each indicator, with its 95 % interval Bonferroni-adjusted for "
+       << html_escape(text_of(member(marginal, "multiple_comparisons"), "comparisons", "?"))
+       << " comparisons. Intervals that include 0 (no effect shown) are drawn pale. Agencies in rank order; n is the "
+          "observations behind the baseline's figure.</p>\n";
+    const Json& ranked = marginal["ranked"];
+    std::vector<std::string> names;
+    if (marginal.contains("indicators") && marginal["indicators"].is_array()) {
+      for (const Json& n : marginal["indicators"]) names.push_back(n.get<std::string>());
+    }
+    for (const std::string& ind : names) {
+      Series sr{"Difference", {}};
+      std::string label = ind, unit;
+      for (const Json& v : ranked) {
+        const Json& e = member(member(v, "effects"), ind.c_str());
+        label = text_of(e, "label", ind);
+        unit = text_of(e, "unit");
+        Row r;
+        r.label = "#" + text_of(v, "rank") + " " + text_of(v, "agency") + " +" +
+                  std::to_string(v.value("to", 0) - v.value("from", 0)) + " " + text_of(v, "capacity_unit");
+        const Json& d = member(e, "difference");
+        r.n = number_of(member(e, "baseline").value("n", Json()));  // the baseline's observations
+        if (d.empty()) {
+          r.note = "n/a: fewer than two replications with a value";
+        } else {
+          r.mean = number_of(d.value("mean", Json()));
+          auto [lo, hi] = interval_of(d, "ci95_adjusted");
+          r.lo = lo;
+          r.hi = hi;
+          r.replications = number_of(d.value("replications", Json()));
+          r.highlight = !e.value("includes_zero", true);
+          r.note = e.value("includes_zero", true) ? "includes 0" : e.value("improves", false) ? "improves" : "worsens";
+        }
+        sr.rows.push_back(std::move(r));
+      }
+      page.interval_figure(label + " (" + (unit.empty() ? "no unit" : unit) + ")", "",
+                           "Difference, with the change − without (" + unit + ")", {sr}, Json{{"reference", 0}});
+    }
+  }
+
+  if (doc.contains("capacity") && doc["capacity"].is_array() && !doc["capacity"].empty()) {
+    os << "<h2>Capacity needed</h2>\n<p class=\"caption\">The smallest capacity whose 95 % interval lies wholly on "
+          "the target's side, found by doubling the step from the current capacity, then bisection, on the same "
+          "replications (seeds) at every capacity.</p>\n<table>\n<tr><th>Agency</th><th>Target</th><th>Now</th>"
+          "<th>Needed</th><th>Indicator there (95 % interval)</th><th>Capacities tried</th><th>Note</th></tr>\n";
+    for (const Json& c : doc["capacity"]) {
+      const Json& e = member(c, "at_needed");
+      auto [lo, hi] = interval_of(e, "ci95");
+      std::string tried;
+      if (c.contains("steps") && c["steps"].is_array()) {
+        for (const Json& st : c["steps"]) {
+          tried += (tried.empty() ? "" : ", ") + text_of(st, "capacity") + (st.value("met", false) ? " (met)" : "");
+        }
+      }
+      os << "<tr><td>" << html_escape(text_of(c, "agency")) << "</td><td><code>" << html_escape(text_of(c, "target"))
+         << "</code></td><td class=\"num\">" << html_escape(text_of(c, "current")) << " "
+         << html_escape(text_of(c, "capacity_unit")) << "</td><td class=\"num\">"
+         << html_escape(text_of(c, "needed", "not met")) << "</td><td class=\"num\">"
+         << (e.empty() ? std::string("n/a")
+                       : fmt(number_of(e.value("mean", Json()))) + " (" + fmt_interval(lo, hi) + ")")
+         << "</td><td>" << html_escape(tried) << "</td><td>" << html_escape(text_of(c, "note")) << "</td></tr>\n";
+    }
+    os << "</table>\n";
+  }
+  os << "<p class=\"note\">Made by refsim " << html_escape(text_of(doc, "refsim_version", "")) << ".</p>\n";
+  return page.finish();
+}
+
 }  // namespace refsim

@@ -37,6 +37,14 @@ std::string run_report_html(const RunContext& ctx, const RunResult& res, const s
 /// lacks `variants` or `indicators`.
 std::string compare_report_html(const nlohmann::ordered_json& compare);
 
+/// The page of `refsim bottlenecks`, drawn from the bottlenecks.json document alone (with an added
+/// "command_line"): person-days of waiting by agency and of transfer by referral, each with its
+/// 95 % interval, the marginal effects of one more server or more beds per indicator (paired
+/// differences with their intervals, those including 0 pale), and the capacity searches. Throws
+/// std::runtime_error when the build embedded no Chart.js, std::invalid_argument when the document
+/// lacks `attribution`.
+std::string bottlenecks_report_html(const nlohmann::ordered_json& bottlenecks);
+
 /// `text` with &, <, >, " and ' replaced by entities.
 std::string html_escape(std::string_view text);
 
