@@ -443,7 +443,7 @@ TEST_CASE("Model errors: located messages for the new keys") {
   };
   CHECK(serr("rate = 1\nseasonality = [1, 2]") ==
         "test.toml:13:15: source 's': seasonality must be an array of 12 monthly factors (January to December), got "
-        "an array");
+        "an array of 2 elements");
   CHECK(serr("at = [\"5d\", \"2d\"]\ncases = 3") == "test.toml:12:13: source 's': at must be in increasing order");
   CHECK(serr("at = [\"5d\"]") ==
         "test.toml:9:1: source 's': missing required key 'cases' (the number of cases in each batch)");

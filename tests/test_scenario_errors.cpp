@@ -205,7 +205,7 @@ TEST_CASE("Scenario errors: negative or zero means") {
 
 TEST_CASE("Scenario errors: servers below 1") {
   CHECK(load_error(replaced("servers = 2", "servers = 0")) ==
-        "test.toml:10:11: agency 'intake': servers must be an integer >= 1 or \"unlimited\", got 0");
+        "test.toml:10:11: agency 'intake': servers must be an integer from 1 to 1000000 or \"unlimited\", got 0");
 }
 
 TEST_CASE("Scenario errors: warm-up not before the horizon") {
@@ -282,4 +282,33 @@ TEST_CASE("Scenario errors: missing top-level tables") {
         "test.toml:1:1: missing required table [run] (with at least horizon = \"365d\")");
   CHECK(load_error("[run]\nhorizon = 10\n") ==
         "test.toml:1:1: missing required table [scenario] (with at least name = \"...\")");
+}
+
+// Inputs that were accepted and misled (issue 18).
+TEST_CASE("Scenario errors: an agency's country must be a code in capitals") {
+  CHECK(load_error(replaced("id = \"intake\"\n", "id = \"intake\"\ncountry = \"th\"\n")) ==
+        "test.toml:10:11: agency 'intake': country must be a country code in capitals, e.g. \"NA\", got \"th\"");
+  CHECK(load_error(replaced("id = \"intake\"\n", "id = \"intake\"\ncountry = \"TH\"\n")).empty());
+}
+
+TEST_CASE("Scenario errors: a deadline from a milestone to itself is refused") {
+  const std::string d =
+      "\n[[deadline]]\nid = \"d\"\nfrom = \"arrival:shelter\"\nto = \"arrival:shelter\"\nwithin = \"5d\"\n";
+  CHECK(load_error(kValid + d) ==
+        "test.toml:32:6: deadline 'd': to is the same milestone as from (\"arrival:shelter\"): the deadline would "
+        "measure nothing; give the milestone it must be reached by, e.g. \"decided:identified\"");
+  const std::string ok =
+      "\n[[deadline]]\nid = \"d\"\nfrom = \"arrival:intake\"\nto = \"arrival:shelter\"\nwithin = \"5d\"\n";
+  CHECK(load_error(kValid + ok).empty());
+}
+
+TEST_CASE("Scenario errors: an empty scenario name is refused") {
+  CHECK(load_error(replaced("name = \"Two desks\"", "name = \"\"")) ==
+        "test.toml:2:8: [scenario]: name must not be empty: it names the scenario in every report");
+  CHECK(load_error(replaced("name = \"Two desks\"", "name = \"  \"")).starts_with("test.toml:2:8: "));
+}
+
+TEST_CASE("Scenario errors: a wrong-sized array says how many elements it has") {
+  CHECK(load_error(replaced("rate = 1.5", "rate = 1.5\nseasonality = []")).ends_with("got an empty array"));
+  CHECK(load_error(replaced("rate = 1.5", "rate = 1.5\nseasonality = [1.0]")).ends_with("got an array of 1 element"));
 }

@@ -132,6 +132,11 @@ void read_agencies(const TableView& top, Scenario& s, IdMap& ids) {
     a.name = v.string("name", a.id);
     a.kind = v.string("kind");
     a.country = v.string("country");
+    if (!a.country.empty() && !is_country_code(a.country)) {
+      // "th" would never equal a nationality "TH": every Thai national would count as foreign.
+      v.fail(*v.find("country"), "country",
+             "must be a country code in capitals, e.g. \"NA\", got \"" + a.country + "\"");
+    }
     const toml::node* bn = v.find("beds");
     if (bn && v.find("servers")) v.fail(*bn, "beds", "replaces servers: give one or the other");
     if (bn) {
@@ -149,7 +154,9 @@ void read_agencies(const TableView& top, Scenario& s, IdMap& ids) {
       if (!sn.is_integer()) v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + type_name(sn));
       const auto c = *sn.value<std::int64_t>();
       if (c < 1 || c > schema::kMaxServers)
-        v.fail(sn, "servers", "must be an integer >= 1 or \"unlimited\", got " + std::to_string(c));
+        v.fail(sn, "servers",
+               "must be an integer from 1 to " + std::to_string(schema::kMaxServers) + " or \"unlimited\", got " +
+                   std::to_string(c));
       a.servers = static_cast<std::uint32_t>(c);
     }
     a.service = read_distribution(r, v.require("service"), v.context(), "service");

@@ -23,6 +23,12 @@ void read_deadlines(const TableView& top, Scenario& s) {
     d.to = read_milestone(v, s, "to");
     if (d.to.kind == Milestone::Kind::entered)
       v.fail(*v.find("to"), "to", "cannot be \"entered\": every case has entered before any deadline starts");
+    if (d.to.kind == d.from.kind && d.to.target == d.from.target) {
+      v.fail(*v.find("to"), "to",
+             "is the same milestone as from (\"" + d.from.text +
+                 "\"): the deadline would measure nothing; give the "
+                 "milestone it must be reached by, e.g. \"decided:identified\"");
+    }
     const toml::node& wn = v.require("within");
     const std::string_view text = wn.is_string() ? *wn.value<std::string_view>() : std::string_view{};
     if (text.size() > 2 && text.substr(text.size() - 2) == "wd") {

@@ -18,7 +18,10 @@ std::string type_name(const toml::node& n) {
     }
     case toml::node_type::boolean: return *n.value<bool>() ? "boolean true" : "boolean false";
     case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
+    case toml::node_type::array: {
+      const std::size_t k = n.as_array()->size();
+      return k == 0 ? "an empty array" : "an array of " + std::to_string(k) + (k == 1 ? " element" : " elements");
+    }
     case toml::node_type::date: return "a date";
     case toml::node_type::time: return "a time";
     case toml::node_type::date_time: return "a date-time";

@@ -10,6 +10,9 @@ void read_settings(const TableView& top, Scenario& s) {
   const TableView meta(r, as_table(r, *sn, "[scenario]"), "[scenario]", schema::section("scenario"));
   meta.reject_unknown();
   s.name = meta.string("name");
+  if (const toml::node* nn = meta.find("name"); nn && s.name.find_first_not_of(" \t") == std::string::npos) {
+    meta.fail(*nn, "name", "must not be empty: it names the scenario in every report");
+  }
   s.description = meta.string("description");
   s.home_country = meta.string("country");
   if (!s.home_country.empty() && !is_country_code(s.home_country)) {
