@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -434,7 +435,10 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
     bar.update(done, total, "runs " + std::to_string(runs_done) + "/" + std::to_string(runs_total));
   };
   const Json& planned = plan["runs"];
-  std::uint64_t events = 0;
+  // Each run's file is formatted and written by the thread that made it (concurrent_done): the
+  // files differ, whole[i] is the run's own, and events adds atomically.
+  opt.concurrent_done = true;
+  std::atomic<std::uint64_t> events = 0;
   const unsigned threads = run_sweep(
       todo.size(), [&](std::size_t j) { return load_scenario(scenario_file, point_sets(grid.points[todo[j]])); }, opt,
       [&](SweepRunRecord&& rec) {
@@ -467,8 +471,8 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
   run["runs_skipped"] = skipped;
   run["threads"] = threads;
   run["wall_seconds"] = wall;
-  run["events_processed"] = events;
-  run["events_per_second"] = wall > 0 ? static_cast<double>(events) / wall : 0.0;
+  run["events_processed"] = events.load();
+  run["events_per_second"] = wall > 0 ? static_cast<double>(events.load()) / wall : 0.0;
   run["peak_rss_mib"] = peak_rss_mib();
   write_file_atomic(out / "run.json", run.dump(2) + "\n");
   out_dir.keep();
