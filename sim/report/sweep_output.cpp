@@ -375,9 +375,24 @@ void SweepResultsWriter::add(SweepRunPart&& part) {
   if (part.index != runs_.size()) throw std::logic_error("SweepResultsWriter: runs out of plan order");
   if (!part.missing && !definitions_closed_) {
     for (Json& d : part.definitions) {
-      if (seen_.insert(d.at("name").get<std::string>()).second) definitions_.push_back(std::move(d));
+      std::string name = d.at("name").get<std::string>();
+      if (!seen_.insert(name).second) continue;
+      if (d.at("key").get<bool>()) key_names_.insert(std::move(name));
+      definitions_.push_back(std::move(d));
     }
     if (seen_.size() > 100000) definitions_closed_ = true;  // as sweep_document
+  }
+  // A name's definition is that of its first run, this one or an earlier: what is not key there is
+  // never drawn by the report (unless chosen), and need not be kept.
+  if (!part.missing && plan_.value("chosen_indicators", Json::array()).empty()) {
+    Json& kept = part.summary["indicators"];
+    if (kept.is_object()) {
+      Json pruned = Json::object();
+      for (auto it = kept.begin(); it != kept.end(); ++it) {
+        if (key_names_.count(it.key())) pruned[it.key()] = std::move(it.value());
+      }
+      kept = std::move(pruned);
+    }
   }
   if (part.missing) missing_.push_back(part.summary.at("id"));
   csv_ << part.csv;

@@ -91,7 +91,7 @@ class SweepResultsWriter {
   std::ostream& csv_;
   std::ostream& scratch_;
   nlohmann::ordered_json definitions_ = nlohmann::ordered_json::array();
-  std::unordered_set<std::string> seen_;
+  std::unordered_set<std::string> seen_, key_names_;
   bool definitions_closed_ = false;
   nlohmann::ordered_json runs_ = nlohmann::ordered_json::array(), missing_ = nlohmann::ordered_json::array();
   std::vector<std::vector<std::string>> table_;
