@@ -3,6 +3,7 @@
 // count nor on the shard, paired like refsim compare's.
 #include <catch2/catch.hpp>
 
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -36,16 +37,22 @@ std::string queue(int servers) {
 }
 
 /// Runs points with 1..4 servers (point j: j + 1 servers), keyed by point.
-std::vector<SweepRunRecord> sweep_queues(unsigned threads, const std::vector<std::size_t>& points) {
+std::vector<SweepRunRecord> sweep_queues(unsigned threads, const std::vector<std::size_t>& points,
+                                         bool concurrent_done = false) {
   SweepRunOptions opt;
+  opt.concurrent_done = concurrent_done;
   opt.seed = 11;
   opt.replications = 5;
   opt.threads = threads;
   opt.indicators = {"agencies.desk.mean_wait_days", "agencies.desk.utilization"};
   std::vector<SweepRunRecord> out(4);
+  std::mutex mu;  // only for concurrent_done's calls, which may overlap
   run_sweep(
       points.size(), [&](std::size_t j) { return test::scenario(queue(static_cast<int>(points[j]) + 2)); }, opt,
-      [&](SweepRunRecord&& r) { out[points[r.job]] = std::move(r); });
+      [&](SweepRunRecord&& r) {
+        std::lock_guard lock(mu);
+        out[points[r.job]] = std::move(r);
+      });
   return out;
 }
 
@@ -183,4 +190,56 @@ TEST_CASE("Sweep: a run file reads back exactly, and is refused for another swee
   CHECK_FALSE(parse_sweep_run(text, "idty", "00000000000000bb", &why));
   CHECK_FALSE(parse_sweep_run(text.substr(0, text.size() / 2), "idty", "00000000000000aa", &why));
   CHECK(why == "not a whole JSON document");
+}
+
+TEST_CASE("Sweep: concurrent_done hands on every point once with the values of serialised calls") {
+  const std::vector<SweepRunRecord> serial = sweep_queues(2, {0, 1, 2, 3});
+  const std::vector<SweepRunRecord> concurrent = sweep_queues(2, {0, 1, 2, 3}, true);
+  for (std::size_t p = 0; p < 4; ++p) {
+    REQUIRE(concurrent[p].indicators.size() == 2);
+    CHECK(concurrent[p].events_processed == serial[p].events_processed);
+    for (std::size_t k = 0; k < 2; ++k) CHECK(concurrent[p].indicators[k].values == serial[p].indicators[k].values);
+  }
+}
+
+TEST_CASE("Sweep: the results streamed run by run are byte for byte sweep_document and sweep_csv") {
+  const std::vector<SweepRunRecord> runs = sweep_queues(2, {0, 1, 2, 3});
+  nlohmann::ordered_json plan;
+  plan["refsim_sweep"] = 1;
+  plan["identity"] = "idty";
+  plan["chosen_indicators"] = nlohmann::ordered_json::array();
+  plan["axes"] = nlohmann::ordered_json::array(
+      {nlohmann::ordered_json::array({{{"path", "agency.desk.servers"}, {"values", {"2", "3", "4", "5"}}}})});
+  plan["runs"] = nlohmann::ordered_json::array();
+  for (int i = 0; i < 4; ++i) {
+    plan["runs"].push_back({{"index", i},
+                            {"id", "00000000000000a" + std::to_string(i)},
+                            {"values", {{"agency.desk.servers", std::to_string(i + 2)}}}});
+  }
+  const auto streamed = [&](const std::vector<const SweepRunRecord*>& records) {
+    std::ostringstream csv, json;
+    std::stringstream scratch;
+    SweepResultsWriter w(plan, csv, scratch);
+    for (std::size_t i = 0; i < records.size(); ++i) w.add(sweep_run_part(plan, i, records[i]));
+    w.finish(json, scratch);
+    return std::make_pair(json.str(), csv.str());
+  };
+  SECTION("every run") {
+    const std::vector<const SweepRunRecord*> all{&runs[0], &runs[1], &runs[2], &runs[3]};
+    const auto [json, csv] = streamed(all);
+    CHECK(json == sweep_document(plan, all).dump(2) + "\n");
+    CHECK(csv == sweep_csv(plan, all));
+  }
+  SECTION("runs missing") {
+    const std::vector<const SweepRunRecord*> some{nullptr, &runs[1], nullptr, &runs[3]};
+    const auto [json, csv] = streamed(some);
+    CHECK(json == sweep_document(plan, some).dump(2) + "\n");
+    CHECK(csv == sweep_csv(plan, some));
+  }
+  SECTION("no run in the plan") {
+    plan["runs"] = nlohmann::ordered_json::array();
+    const auto [json, csv] = streamed({});
+    CHECK(json == sweep_document(plan, {}).dump(2) + "\n");
+    CHECK(csv == sweep_csv(plan, {}));
+  }
 }

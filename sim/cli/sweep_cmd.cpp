@@ -8,18 +8,24 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/experiment/indicators.hpp"
+#include "sim/experiment/runner.hpp"
 #include "sim/experiment/sweep.hpp"
 #include "sim/model/sweep.hpp"
 #include "sim/random/streams.hpp"
@@ -107,42 +113,79 @@ double peak_rss_mib() {
 
 fs::path run_path(const fs::path& dir, const std::string& id) { return dir / "runs" / (id + ".json"); }
 
-/// The records of `plan`'s runs found in `dir` (null where a run is not there whole).
-std::vector<std::optional<SweepRunRecord>> read_runs(const fs::path& dir, const Json& plan) {
+/// Run `id` of the sweep `identity` as written in `dir`: nothing when it is not there whole.
+std::optional<SweepRunRecord> read_run(const fs::path& dir, const std::string& identity, const std::string& id) {
+  const auto text = read_file(run_path(dir, id));
+  return text ? parse_sweep_run(*text, identity, id) : std::nullopt;
+}
+
+/// Writes sweep.json, sweep.csv and report.html for the runs in `dir/runs` (each whole or not at
+/// all), streaming: `threads` runs at a time are read and formatted, then written in plan order
+/// and dropped, so that memory holds a run per thread and the few estimates the report draws.
+/// `present(i)` says whether run i is there; a run said present and found missing is an error.
+/// Returns the terminal table (print_sweep_table's).
+std::string write_results(const fs::path& dir, const Json& plan, const std::function<bool(std::size_t)>& present,
+                          unsigned threads, bool quiet) {
   const std::string identity = plan.at("identity").get<std::string>();
-  std::vector<std::optional<SweepRunRecord>> out;
-  for (const Json& r : plan.at("runs")) {
-    const std::string id = r.at("id").get<std::string>();
-    const auto text = read_file(run_path(dir, id));
-    out.push_back(text ? parse_sweep_run(*text, identity, id) : std::nullopt);
+  const Json& planned = plan.at("runs");
+  AtomicOutputFile json(dir / "sweep.json"), csv(dir / "sweep.csv");
+  // sweep.json's runs come after the indicators, known at the end: they wait in a scratch file,
+  // removed when done.
+  const fs::path scratch_path = dir / (".sweep.json.runs.tmp." + std::to_string(::getpid()));
+  struct Remove {
+    fs::path p;
+    ~Remove() {
+      std::error_code ignored;
+      fs::remove(p, ignored);
+    }
+  } remove_scratch{scratch_path};
+  std::fstream scratch(scratch_path, std::ios::binary | std::ios::in | std::ios::out | std::ios::trunc);
+  if (!scratch) throw std::runtime_error(scratch_path.string() + ": cannot create file: " + std::strerror(errno));
+  SweepResultsWriter writer(plan, csv.stream(), scratch);
+  const std::size_t n = planned.size();
+  const std::size_t batch = std::max<std::size_t>(1, threads ? threads : std::thread::hardware_concurrency());
+  std::vector<SweepRunPart> parts;
+  for (std::size_t base = 0; base < n; base += batch) {
+    const std::size_t count = std::min(batch, n - base);
+    parts.assign(count, SweepRunPart{});
+    run_parallel(static_cast<std::uint32_t>(count), threads, [&](std::uint32_t k) {
+      const std::size_t i = base + k;
+      std::optional<SweepRunRecord> rec;
+      if (present(i)) {
+        const std::string id = planned[i].at("id").get<std::string>();
+        rec = read_run(dir, identity, id);
+        if (!rec) throw std::runtime_error(run_path(dir, id).string() + ": changed while the results were written");
+      }
+      parts[k] = sweep_run_part(plan, i, rec ? &*rec : nullptr);
+    });
+    for (SweepRunPart& p : parts) writer.add(std::move(p));
   }
-  return out;
-}
-
-std::vector<const SweepRunRecord*> pointers(const std::vector<std::optional<SweepRunRecord>>& runs) {
-  std::vector<const SweepRunRecord*> out;
-  for (const auto& r : runs) out.push_back(r ? &*r : nullptr);
-  return out;
-}
-
-/// Writes sweep.json, sweep.csv and report.html for `records` into `dir` (each whole or not at all).
-void write_results(const fs::path& dir, const Json& plan, const std::vector<const SweepRunRecord*>& records,
-                   bool quiet) {
-  const Json doc = sweep_document(plan, records);
-  std::vector<std::pair<fs::path, std::string>> texts{{dir / "sweep.json", doc.dump(2) + "\n"},
-                                                      {dir / "sweep.csv", sweep_csv(plan, records)}};
+  scratch.flush();
+  if (!scratch) throw std::runtime_error(scratch_path.string() + ": write failed (disk full?)");
+  scratch.seekg(0);
+  writer.finish(json.stream(), scratch);
+  std::string html;
+  bool has_html = false;
   try {
-    texts.emplace_back(dir / "report.html", sweep_report_html(doc));
+    html = sweep_report_html(writer.summary());
+    has_html = true;
   } catch (const std::runtime_error& e) {
     if (!quiet) std::cerr << "refsim: warning: no report.html: " << e.what() << "\n";
   }
-  std::vector<std::unique_ptr<AtomicOutputFile>> files;
-  for (const auto& [path, text] : texts) {
-    files.push_back(std::make_unique<AtomicOutputFile>(path));
-    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
-    files.back()->close();
+  json.close();
+  csv.close();
+  std::unique_ptr<AtomicOutputFile> report;
+  if (has_html) {
+    report = std::make_unique<AtomicOutputFile>(dir / "report.html");
+    report->stream().write(html.data(), static_cast<std::streamsize>(html.size()));
+    report->close();
   }
-  for (const auto& f : files) f->commit();
+  json.commit();
+  csv.commit();
+  if (report) report->commit();
+  std::ostringstream table;
+  writer.print_table(table);
+  return table.str();
 }
 
 std::string unknown_indicator(const std::string& name, const std::vector<IndicatorDef>& defs) {
@@ -352,6 +395,8 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
   // This shard's runs, less those written already (--resume).
   std::vector<std::size_t> todo;
   std::size_t mine = 0, skipped = 0;
+  // The runs known whole: those --resume finds, and those written here.
+  std::vector<char> whole(grid.points.size(), 0);
   for (const SweepPoint& p : grid.points) {
     if (!shard.contains(p.index)) continue;
     ++mine;
@@ -360,6 +405,7 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
         std::string why;
         if (parse_sweep_run(*text, identity, p.id, &why)) {
           ++skipped;
+          whole[p.index] = 1;
           continue;
         }
         if (!a.quiet) std::cerr << "refsim: run " << p.id << " is run again: " << why << "\n";
@@ -389,23 +435,31 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
     bar.update(done, total, "runs " + std::to_string(runs_done) + "/" + std::to_string(runs_total));
   };
   const Json& planned = plan["runs"];
-  std::uint64_t events = 0;
+  // Each run's file is formatted and written by the thread that made it (concurrent_done): the
+  // files differ, whole[i] is the run's own, and events adds atomically.
+  opt.concurrent_done = true;
+  std::atomic<std::uint64_t> events = 0;
   const unsigned threads = run_sweep(
       todo.size(), [&](std::size_t j) { return load_scenario(scenario_file, point_sets(grid.points[todo[j]])); }, opt,
       [&](SweepRunRecord&& rec) {
         const std::size_t i = todo[rec.job];
         events += rec.events_processed;
         write_file_atomic(run_path(out, grid.points[i].id), sweep_run_file(identity, planned[i], rec));
+        whole[i] = 1;
       });
   bar.finish();
 
   // The results, when every run is there (a shard that finishes the sweep in a shared directory
-  // writes them too).
-  const std::vector<std::optional<SweepRunRecord>> records = read_runs(out, plan);
-  const std::size_t present = static_cast<std::size_t>(
-      std::count_if(records.begin(), records.end(), [](const auto& r) { return r.has_value(); }));
-  const bool complete = present == records.size();
-  if (complete) write_results(out, plan, pointers(records), a.quiet);
+  // writes them too: the other shards' runs are checked here).
+  for (const SweepPoint& p : grid.points) {
+    if (!whole[p.index] && read_run(out, identity, p.id)) whole[p.index] = 1;
+  }
+  const std::size_t present = static_cast<std::size_t>(std::count(whole.begin(), whole.end(), 1));
+  const bool complete = present == whole.size();
+  std::string table;
+  if (complete)
+    table = write_results(
+        out, plan, [&](std::size_t i) { return whole[i] != 0; }, a.threads, a.quiet);
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Json run;
@@ -417,16 +471,15 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
   run["runs_skipped"] = skipped;
   run["threads"] = threads;
   run["wall_seconds"] = wall;
-  run["events_processed"] = events;
-  run["events_per_second"] = wall > 0 ? static_cast<double>(events) / wall : 0.0;
+  run["events_processed"] = events.load();
+  run["events_per_second"] = wall > 0 ? static_cast<double>(events.load()) / wall : 0.0;
   run["peak_rss_mib"] = peak_rss_mib();
   write_file_atomic(out / "run.json", run.dump(2) + "\n");
   out_dir.keep();
 
   if (!a.quiet) {
     if (complete) {
-      print_sweep_table(std::cout, plan, pointers(records), chosen);
-      std::cout << "\n";
+      std::cout << table << "\n";
     }
     std::cout << todo.size() << " runs in " << std::fixed << std::setprecision(1) << wall << " s (" << threads
               << " thread(s))";
@@ -435,7 +488,7 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
                 << "/ (sweep.csv, sweep.json, report.html, plan.json, runs/, "
                 << "run.json)\n";
     } else {
-      std::cout << "; " << present << " of " << records.size() << " runs in " << out.string()
+      std::cout << "; " << present << " of " << whole.size() << " runs in " << out.string()
                 << "/runs; join the shards' directories with refsim merge DIR… --out DIR\n";
     }
   }
@@ -465,29 +518,40 @@ int run_merge_command(const MergeArgs& a, const std::string& command_line) {
   }
   const std::string identity = plan["identity"].get<std::string>();
   const Json& planned = plan["runs"];
-  std::vector<std::optional<SweepRunRecord>> records(planned.size());
-  std::vector<std::string> texts(planned.size());
+  // Where each run is found (an index into a.dirs), and its events: the runs are checked here
+  // and copied below, one at a time, never all held.
+  std::vector<std::optional<std::size_t>> source(planned.size());
   std::vector<std::string> duplicates, missing, notes;
+  std::uint64_t events = 0;
   for (std::size_t i = 0; i < planned.size(); ++i) {
     const std::string id = planned[i]["id"].get<std::string>();
     std::vector<std::string> found_in;
-    for (const std::string& d : a.dirs) {
+    std::string first_text;
+    for (std::size_t di = 0; di < a.dirs.size(); ++di) {
+      const std::string& d = a.dirs[di];
       const auto text = read_file(run_path(d, id));
       if (!text) continue;
-      std::string why;
-      auto rec = parse_sweep_run(*text, identity, id, &why);
-      if (!rec) {
-        notes.push_back(run_path(d, id).string() + ": left out: " + why);
-        continue;
-      }
-      if (records[i]) {
-        if (*text != texts[i]) {
+      if (source[i]) {
+        if (*text != first_text) {
+          // Only a valid file can differ: one that does not parse is left out.
+          std::string why;
+          if (!parse_sweep_run(*text, identity, id, &why)) {
+            notes.push_back(run_path(d, id).string() + ": left out: " + why);
+            continue;
+          }
           throw std::runtime_error("run " + id + " differs between " + found_in.front() + " and " + d +
                                    ": the shards did not compute the same results (a damaged file?)");
         }
       } else {
-        records[i] = std::move(rec);
-        texts[i] = *text;
+        std::string why;
+        const auto rec = parse_sweep_run(*text, identity, id, &why);
+        if (!rec) {
+          notes.push_back(run_path(d, id).string() + ": left out: " + why);
+          continue;
+        }
+        source[i] = di;
+        events += rec->events_processed;
+        first_text = *text;
       }
       found_in.push_back(d);
     }
@@ -504,7 +568,7 @@ int run_merge_command(const MergeArgs& a, const std::string& command_line) {
       for (const std::string& d : distinct) where += (where.empty() ? "" : ", ") + d;
       duplicates.push_back("run " + std::to_string(i) + " (" + id + ") is in " + where);
     }
-    if (!records[i])
+    if (!source[i])
       missing.push_back("run " + std::to_string(i) + " (" + id + ": " + values_text(planned[i]["values"]) + ")");
   }
   if (!a.quiet) {
@@ -532,14 +596,16 @@ int run_merge_command(const MergeArgs& a, const std::string& command_line) {
     for (const char* f : kResultFiles) fs::remove(out / f, ec);
     write_file_atomic(out / "plan.json", plan_text);
   }
-  std::uint64_t events = 0;
   for (std::size_t i = 0; i < planned.size(); ++i) {
-    if (!records[i]) continue;
-    events += records[i]->events_processed;
-    const fs::path p = run_path(out, planned[i]["id"].get<std::string>());
-    if (read_file(p) != texts[i]) write_file_atomic(p, texts[i]);
+    if (!source[i]) continue;
+    const std::string id = planned[i]["id"].get<std::string>();
+    const fs::path p = run_path(out, id);
+    const auto text = read_file(run_path(a.dirs[*source[i]], id));
+    if (!text) throw std::runtime_error(run_path(a.dirs[*source[i]], id).string() + ": gone while merging");
+    if (read_file(p) != *text) write_file_atomic(p, *text);
   }
-  write_results(out, plan, pointers(records), a.quiet);
+  write_results(
+      out, plan, [&](std::size_t i) { return source[i].has_value(); }, 0, a.quiet);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Json run;
   run["refsim_version"] = REFSIM_VERSION;

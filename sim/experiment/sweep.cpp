@@ -91,13 +91,20 @@ unsigned run_sweep(std::size_t runs, const std::function<Scenario(std::size_t)>&
       slot.record.events_processed += res.events_processed;
       last = ++slot.finished == reps;
     }
+    if (last && opt.concurrent_done) {
+      SweepRunRecord rec = std::move(slot.record);
+      slots[j].reset();  // the point's scenario and graph go as soon as it is done
+      done(std::move(rec));
+    }
     std::lock_guard lock(out_mu);
     ++reps_done;
     if (last) {
-      SweepRunRecord rec = std::move(slot.record);
-      slots[j].reset();  // the point's scenario and graph go as soon as it is done
       ++runs_done;
-      done(std::move(rec));
+      if (!opt.concurrent_done) {
+        SweepRunRecord rec = std::move(slot.record);
+        slots[j].reset();
+        done(std::move(rec));
+      }
     }
     if (opt.progress) opt.progress(reps_done, total, runs_done, runs);
   });

@@ -51,15 +51,19 @@ struct SweepRunOptions {
   /// Canonical indicator names to keep (in this order); empty: every indicator of the point. A
   /// name the point does not have is left out of its record.
   std::vector<std::string> indicators;
+  /// When true, `done` is called on the worker thread that finished the point, concurrently with
+  /// other calls of `done` (for a caller that formats and writes each point itself, so that this
+  /// is not serial); when false, the calls are serialised.
+  bool concurrent_done = false;
   /// After each replication: (replications done, of total; runs done, of total), serialised.
   std::function<void(std::uint64_t, std::uint64_t, std::size_t, std::size_t)> progress;
 };
 
 /// Runs `runs` points, point j's scenario made by scenario_of(j) (called once per point, on a
 /// worker thread, while no other call for the same j runs; it may throw). `done` is called with
-/// each point's record when its last replication has finished, serialised, in the order in which
-/// they finish. The first exception (from scenario_of, a replication or done) stops the jobs not
-/// yet started and is rethrown. Returns the number of threads used.
+/// each point's record when its last replication has finished, serialised (unless
+/// options.concurrent_done), in the order in which they finish. The first exception (from scenario_of, a replication or
+/// done) stops the jobs not yet started and is rethrown. Returns the number of threads used.
 unsigned run_sweep(std::size_t runs, const std::function<Scenario(std::size_t)>& scenario_of,
                    const SweepRunOptions& options, const std::function<void(SweepRunRecord&&)>& done);
 

@@ -1,8 +1,10 @@
 #include "sim/report/sweep_output.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/report/report.hpp"
 
@@ -58,6 +60,80 @@ std::vector<std::string> swept_paths(const Json& plan) {
     for (const Json& p : axis) out.push_back(p.at("path").get<std::string>());
   }
   return out;
+}
+
+/// `text` (a dump with indentation) moved right by `indent` after each line break: the same value
+/// dumped as a member at that depth. (A dump holds no line break inside a string.)
+std::string indented(const std::string& text, const std::string& indent) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  return out;
+}
+
+/// The cells of one indicator's CSV row after its name, with the line break.
+std::string csv_row(const SweepIndicator& x) {
+  if (!x.not_applicable.empty()) return ",,,,,n/a\n";
+  const Estimate e = x.estimate();
+  return cell(e.mean) + ',' + (e.ci95 ? cell(e.ci95->first) : "") + ',' + (e.ci95 ? cell(e.ci95->second) : "") + ',' +
+         cell(e.observations) + ',' + std::to_string(e.replications) + ',' +
+         (!std::isfinite(e.mean) ? "no observation"
+          : e.few_observations   ? "few observations"
+                                 : "") +
+         '\n';
+}
+
+/// A run's cells of the terminal table, for the indicators `names` ("missing" without a record).
+std::vector<std::string> table_cells(const SweepRunRecord* record, const std::vector<std::string>& names) {
+  const auto fmt = [](double v) {
+    if (!std::isfinite(v)) return std::string("n/a");
+    char buf[48];
+    const double a = std::fabs(v);
+    std::snprintf(buf, sizeof buf, a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
+    return std::string(buf);
+  };
+  std::vector<std::string> row;
+  for (const std::string& n : names) {
+    std::string text = record ? "-" : "missing";
+    if (record) {
+      for (const SweepIndicator& x : record->indicators) {
+        if (x.name != n) continue;
+        if (!x.not_applicable.empty()) {
+          text = "n/a";
+          break;
+        }
+        const Estimate e = x.estimate();
+        text = fmt(e.mean);
+        if (e.ci95) text += " [" + fmt(e.ci95->first) + "," + fmt(e.ci95->second) + "]";
+        if (e.few_observations && std::isfinite(e.mean)) text += " *";
+        break;
+      }
+    }
+    row.push_back(text);
+  }
+  return row;
+}
+
+/// The terminal table: per plan run its id and values, then `cells` (by run, as table_cells).
+void print_table_rows(std::ostream& os, const Json& plan, const std::vector<std::string>& names,
+                      const std::vector<std::vector<std::string>>& cells) {
+  const std::vector<std::string> paths = swept_paths(plan);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header{"run"};
+  for (const std::string& p : paths) header.push_back(p);
+  for (const std::string& n : names) header.push_back(n);
+  rows.push_back(header);
+  const Json& planned = plan.at("runs");
+  for (std::size_t i = 0; i < planned.size() && i < cells.size(); ++i) {
+    std::vector<std::string> row{planned[i].at("id").get<std::string>()};
+    for (const std::string& p : paths) row.push_back(planned[i].at("values").at(p).get<std::string>());
+    row.insert(row.end(), cells[i].begin(), cells[i].end());
+    rows.push_back(std::move(row));
+  }
+  print_grid(os, "", rows);
 }
 
 }  // namespace
@@ -228,52 +304,147 @@ std::string sweep_csv(const Json& plan, const std::vector<const SweepRunRecord*>
   return os.str();
 }
 
-void print_sweep_table(std::ostream& os, const Json& plan, const std::vector<const SweepRunRecord*>& records,
-                       const std::vector<std::string>& chosen) {
+std::vector<std::string> sweep_table_indicators(const std::vector<std::string>& chosen) {
   std::vector<std::string> names = chosen;
   if (names.empty()) {
     names = {"overall.time_to_identified_days_mean", "overall.time_to_first_service_days_mean",
              "overall.dropout_share"};
   }
   if (names.size() > 4) names.resize(4);
-  const std::vector<std::string> paths = swept_paths(plan);
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header{"run"};
-  for (const std::string& p : paths) header.push_back(p);
-  for (const std::string& n : names) header.push_back(n);
-  rows.push_back(header);
-  const Json& planned = plan.at("runs");
-  const auto fmt = [](double v) {
-    if (!std::isfinite(v)) return std::string("n/a");
-    char buf[48];
-    const double a = std::fabs(v);
-    std::snprintf(buf, sizeof buf, a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
-    return std::string(buf);
-  };
-  for (std::size_t i = 0; i < planned.size(); ++i) {
-    std::vector<std::string> row{planned[i].at("id").get<std::string>()};
-    for (const std::string& p : paths) row.push_back(planned[i].at("values").at(p).get<std::string>());
-    for (const std::string& n : names) {
-      std::string text = records[i] ? "-" : "missing";
-      if (records[i]) {
-        for (const SweepIndicator& x : records[i]->indicators) {
-          if (x.name != n) continue;
-          if (!x.not_applicable.empty()) {
-            text = "n/a";
-            break;
-          }
-          const Estimate e = x.estimate();
-          text = fmt(e.mean);
-          if (e.ci95) text += " [" + fmt(e.ci95->first) + "," + fmt(e.ci95->second) + "]";
-          if (e.few_observations && std::isfinite(e.mean)) text += " *";
-          break;
-        }
-      }
-      row.push_back(text);
+  return names;
+}
+
+void print_sweep_table(std::ostream& os, const Json& plan, const std::vector<const SweepRunRecord*>& records,
+                       const std::vector<std::string>& chosen) {
+  const std::vector<std::string> names = sweep_table_indicators(chosen);
+  std::vector<std::vector<std::string>> cells;
+  for (const SweepRunRecord* r : records) cells.push_back(table_cells(r, names));
+  print_table_rows(os, plan, names, cells);
+}
+
+SweepRunPart sweep_run_part(const Json& plan, std::size_t index, const SweepRunRecord* record) {
+  const Json& run = plan.at("runs").at(index);
+  std::vector<std::string> chosen;
+  if (const auto it = plan.find("chosen_indicators"); it != plan.end()) chosen = it->get<std::vector<std::string>>();
+  SweepRunPart part;
+  part.index = index;
+  part.missing = record == nullptr;
+  part.table = table_cells(record, sweep_table_indicators(chosen));
+  Json r, kept;
+  r["index"] = run.at("index");
+  r["id"] = run.at("id");
+  r["values"] = run.at("values");
+  if (!record) {
+    r["missing"] = true;
+    part.summary = r;
+  } else {
+    r["events_processed"] = record->events_processed;
+    part.summary = r;
+    Json est, kept_est;
+    const std::vector<std::string> paths = swept_paths(plan);
+    std::string head = run.at("id").get<std::string>() + "," + std::to_string(run.at("index").get<std::size_t>());
+    for (const std::string& p : paths) head += "," + csv(run.at("values").at(p).get<std::string>());
+    std::string& rows = part.csv;
+    for (const SweepIndicator& x : record->indicators) {
+      part.definitions.push_back(
+          Json{{"name", x.name}, {"label", x.label}, {"unit", x.unit}, {"kind", kind_name(x.kind)}, {"key", x.key}});
+      Json e = estimate_json(x);
+      // The report draws the chosen indicators, else those key where they first appear: elsewhere
+      // they are key too, or not applicable (a key indicator is an applicable one of a few names).
+      const bool keep = chosen.empty() ? x.key || !x.not_applicable.empty()
+                                       : std::find(chosen.begin(), chosen.end(), x.name) != chosen.end();
+      if (keep) kept_est[x.name] = e;
+      est[x.name] = std::move(e);
+      rows += head + ',' + csv(x.name) + ',' + csv_row(x);
     }
-    rows.push_back(std::move(row));
+    r["indicators"] = std::move(est);
+    part.summary["indicators"] = std::move(kept_est);
   }
-  print_grid(os, "", rows);
+  part.json = "    " + indented(r.dump(2), "    ");
+  return part;
+}
+
+SweepResultsWriter::SweepResultsWriter(const Json& plan, std::ostream& csv_out, std::ostream& scratch)
+    : plan_(plan), csv_(csv_out), scratch_(scratch) {
+  csv_ << "run,index";
+  for (const std::string& p : swept_paths(plan)) csv_ << ',' << csv(p);
+  csv_ << ",indicator,mean,ci95_low,ci95_high,n,replications,note\n";
+}
+
+void SweepResultsWriter::add(SweepRunPart&& part) {
+  if (part.index != runs_.size()) throw std::logic_error("SweepResultsWriter: runs out of plan order");
+  if (!part.missing && !definitions_closed_) {
+    for (Json& d : part.definitions) {
+      std::string name = d.at("name").get<std::string>();
+      if (!seen_.insert(name).second) continue;
+      if (d.at("key").get<bool>()) key_names_.insert(std::move(name));
+      definitions_.push_back(std::move(d));
+    }
+    if (seen_.size() > 100000) definitions_closed_ = true;  // as sweep_document
+  }
+  // A name's definition is that of its first run, this one or an earlier: what is not key there is
+  // never drawn by the report (unless chosen), and need not be kept.
+  if (!part.missing && plan_.value("chosen_indicators", Json::array()).empty()) {
+    Json& kept = part.summary["indicators"];
+    if (kept.is_object()) {
+      Json pruned = Json::object();
+      for (auto it = kept.begin(); it != kept.end(); ++it) {
+        if (key_names_.count(it.key())) pruned[it.key()] = std::move(it.value());
+      }
+      kept = std::move(pruned);
+    }
+  }
+  if (part.missing) missing_.push_back(part.summary.at("id"));
+  csv_ << part.csv;
+  scratch_ << (runs_.empty() ? "" : ",\n") << part.json;
+  runs_.push_back(std::move(part.summary));
+  table_.push_back(std::move(part.table));
+}
+
+Json SweepResultsWriter::head() const {
+  Json doc;
+  for (auto it = plan_.begin(); it != plan_.end(); ++it) {
+    if (it.key() != "runs") doc[it.key()] = it.value();
+  }
+  doc["indicators"] = definitions_;
+  return doc;
+}
+
+void SweepResultsWriter::finish(std::ostream& json, std::istream& scratch) {
+  if (runs_.size() != plan_.at("runs").size()) throw std::logic_error("SweepResultsWriter: not every run added");
+  // dump(2) of {head…, "runs": […], "missing": […]}, the runs copied from the scratch stream.
+  const Json h = head();
+  bool first = true;
+  const auto key = [&](const std::string& k) {
+    json << (first ? "{\n  " : ",\n  ") << Json(k).dump() << ": ";
+    first = false;
+  };
+  for (auto it = h.begin(); it != h.end(); ++it) {
+    if (it.key() == "missing") continue;  // written after the runs, as sweep_document's assignment keeps it
+    key(it.key());
+    json << indented(it.value().dump(2), "  ");
+  }
+  key("runs");
+  if (runs_.empty()) {
+    json << "[]";
+  } else {
+    json << "[\n" << scratch.rdbuf() << "\n  ]";
+  }
+  key("missing");
+  json << indented(missing_.dump(2), "  ") << "\n}\n";
+}
+
+Json SweepResultsWriter::summary() const {
+  Json doc = head();
+  doc["runs"] = runs_;
+  doc["missing"] = missing_;
+  return doc;
+}
+
+void SweepResultsWriter::print_table(std::ostream& os) const {
+  std::vector<std::string> chosen;
+  if (const auto it = plan_.find("chosen_indicators"); it != plan_.end()) chosen = it->get<std::vector<std::string>>();
+  print_table_rows(os, plan_, sweep_table_indicators(chosen), table_);
 }
 
 }  // namespace refsim
