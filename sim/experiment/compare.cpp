@@ -69,8 +69,9 @@ std::vector<std::string> variant_keys(const std::vector<std::string>& files) {
 
 bool smaller_is_better(const std::string& name) {
   const std::string metric = name.substr(name.find_last_of('.') + 1);
-  for (std::string_view larger : {"compliance", "victims_identified_share", "identified", "met", "throughput_per_day",
-                                  "investigations", "prosecutions", "trials", "convictions", "returns", "reintegrations"}) {
+  for (std::string_view larger :
+       {"compliance", "victims_identified_share", "identified", "met", "throughput_per_day", "investigations",
+        "prosecutions", "trials", "convictions", "returns", "reintegrations"}) {
     if (metric == larger) return false;
   }
   return metric.rfind("covered_", 0) != 0;

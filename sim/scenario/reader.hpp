@@ -197,6 +197,6 @@ enum class ChangeForm {
 ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer_list<std::string_view> other_keys,
                          ChangeForm form);
 void read_interventions(const TableView& top, Scenario& s);  ///< [[intervention]], after read_changes
-void read_cohorts(const TableView& top, Scenario& s);  ///< [cohorts] and Scenario::countries
+void read_cohorts(const TableView& top, Scenario& s);        ///< [cohorts] and Scenario::countries
 
 }  // namespace refsim::detail
