@@ -7,7 +7,6 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <memory>
 #include <mutex>
 
 #include "sim/cli/cli_common.hpp"
@@ -212,13 +211,7 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
     with_command["command_line"] = command_line;
     texts.emplace_back(fs::path(a.report), compare_report_html(with_command));
   }
-  std::vector<std::unique_ptr<AtomicOutputFile>> files;
-  for (const auto& [path, text] : texts) {
-    files.push_back(std::make_unique<AtomicOutputFile>(path));
-    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
-    files.back()->close();
-  }
-  for (const auto& f : files) f->commit();
+  write_files_atomic(texts);
   out_dir.keep();
 
   if (!a.quiet) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <system_error>
@@ -747,6 +748,16 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
   AtomicOutputFile file(path);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
   file.commit();
+}
+
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+  std::vector<std::unique_ptr<AtomicOutputFile>> open;
+  for (const auto& [path, text] : files) {
+    open.push_back(std::make_unique<AtomicOutputFile>(path));
+    open.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
+    open.back()->close();
+  }
+  for (const auto& f : open) f->commit();
 }
 
 }  // namespace refsim

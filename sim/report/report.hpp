@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/experiment/runner.hpp"
@@ -79,6 +80,10 @@ class AtomicOutputFile {
 
 /// Writes `content` to `path` through a temporary file and a rename; throws std::runtime_error.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+/// Writes each (path, content) through a temporary file, all in full before any is renamed into
+/// place: a failure (a full disk) leaves every path as it was. Throws std::runtime_error.
+void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 /// Shortest decimal that reads back as the same double ("0.1", "1e-07"); "nan"/"inf" spelled out.
 std::string format_number(double v);

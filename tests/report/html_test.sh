@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser. Builds a run report with `refsim run --report` for two
-# scenarios, a comparison report from tests/data/compare_fixture.json, comparison and plan
-# reports of real runs, opens each in headless Chromium, and fails on a JavaScript error (the
-# page's data-status), no chart or an empty chart (data-charts, data-empty-charts), or a URL in
-# the file. Saves a screenshot of each in SHOTS_DIR
-# for a person to look at.
+# scenarios, a comparison report from tests/data/compare_fixture.json, and comparison, plan and
+# bottlenecks reports of real runs; opens each in headless Chromium, and fails on a JavaScript
+# error (the page's data-status), no chart or an empty chart (data-charts, data-empty-charts), or
+# a URL in the file. Saves a screenshot of each in SHOTS_DIR for a person to look at.
 # Usage: html_test.sh REFSIM COMPARE_REPORT SOURCE_DIR SHOTS_DIR
 set -u
 refsim=$1
@@ -101,6 +100,17 @@ check compare-real "$tmp/compare-real.html" 10
   --report "$tmp/plan.html" && ok || bad "refsim plan --report failed"
 check plan "$tmp/plan.html" 2
 grep -qF '<td><code>cso_refresher_training</code></td>' "$tmp/plan.html" && ok || bad "plan: the interventions table is empty"
+
+# The page of a real `refsim bottlenecks` of the baseline with a capacity search: two attribution
+# charts and one per judged indicator (six for this scenario); every marginal-value row shows its
+# observations.
+"$refsim" bottlenecks "$src/scenarios/baseline-nrm.toml" -r 3 --horizon 3y -q -j2 \
+  --target "agencies.competent_authority.mean_wait_days<=1" --at competent_authority --report "$tmp/bottlenecks.html" \
+  && ok || bad "refsim bottlenecks --report failed"
+check bottlenecks "$tmp/bottlenecks.html" 8
+grep -q '<h2>Capacity needed</h2>' "$tmp/bottlenecks.html" && ok || bad "bottlenecks: no capacity section"
+grep -qE '<td class="num"></td><td class="num">[0-9]+</td>' "$tmp/bottlenecks.html" \
+  && bad "bottlenecks: a row without its number of observations" || ok
 
 # A page that throws must be caught: the check is not blind.
 sed 's/if (typeof Chart === .undefined.)/throw new Error("planted"); if (0)/' "$tmp/compare.html" >"$tmp/broken.html"
