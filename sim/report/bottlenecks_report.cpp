@@ -7,6 +7,7 @@
 
 #include "sim/model/units.hpp"
 #include "sim/report/report.hpp"
+#include "sim/report/summary_document.hpp"
 
 namespace refsim {
 
@@ -14,7 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 Json interval(const std::pair<double, double>& ci) {
   return Json::array({number_or_null(ci.first), number_or_null(ci.second)});
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sim/report/report.hpp"
+#include "sim/report/summary_document.hpp"
 
 namespace refsim {
 
@@ -13,7 +14,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 Json interval(const std::pair<double, double>& ci) {
   return Json::array({number_or_null(ci.first), number_or_null(ci.second)});
 }

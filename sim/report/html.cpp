@@ -261,7 +261,6 @@ code { font-size: 0.92em; }
 )css";
 
 double number_of(const Json& j) { return j.is_number() ? j.get<double>() : std::nan(""); }
-Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 /// A number for a table: about three significant digits, "n/a" when not finite.
 std::string fmt(double v) {
@@ -411,13 +410,13 @@ class Page {
         bool any_samples = false, any_pale = false;
         for (std::size_t i : shown) {
           const Row& r = s.rows[i];
-          mean.push_back(finite_or_null(r.mean));
-          lo.push_back(finite_or_null(r.lo));
-          hi.push_back(finite_or_null(r.hi));
+          mean.push_back(number_or_null(r.mean));
+          lo.push_back(number_or_null(r.lo));
+          hi.push_back(number_or_null(r.hi));
           hl.push_back(r.highlight);
           any_pale = any_pale || !r.highlight;
           Json sam = Json::array();
-          for (double v : r.samples) sam.push_back(finite_or_null(v));
+          for (double v : r.samples) sam.push_back(number_or_null(v));
           any_samples = any_samples || !r.samples.empty();
           samples.push_back(std::move(sam));
         }
@@ -901,7 +900,7 @@ std::string compare_report_html(const Json& compare) {
       const Json& sj = member(per, v.c_str());
       if (!sj.contains("t") || !sj.contains("value")) continue;
       Json y = Json::array();
-      for (const Json& x : sj["value"]) y.push_back(finite_or_null(number_of(x)));
+      for (const Json& x : sj["value"]) y.push_back(number_or_null(number_of(x)));
       series.push_back({{"label", name_of(v)}, {"x", sj["t"]}, {"y", std::move(y)}, {"bold", v == baseline}});
     }
     if (series.empty()) {
@@ -1073,9 +1072,9 @@ std::string sweep_report_html(const Json& sweep) {
           static_cast<std::size_t>(std::find(x_values.begin(), x_values.end(), xv) - x_values.begin());
       Json& s = series[series_of[i]];
       s["x"].push_back(numeric ? Json(std::strtod(xv.c_str(), nullptr)) : Json(pos));
-      s["mean"].push_back(finite_or_null(row.mean));
-      s["lo"].push_back(finite_or_null(row.lo));
-      s["hi"].push_back(finite_or_null(row.hi));
+      s["mean"].push_back(number_or_null(row.mean));
+      s["lo"].push_back(number_or_null(row.lo));
+      s["hi"].push_back(number_or_null(row.hi));
       const bool na = !std::isfinite(row.mean);
       table << "<tr><td class=\"num\">" << html_escape(xv) << "</td>"
             << (others.empty() ? "" : "<td>" + html_escape(series_labels[series_of[i]]) + "</td>") << "<td><code>"
@@ -1190,10 +1189,10 @@ std::string plan_report_html(const Json& plan) {
     const Json& g = member(p, "gain");
     const auto ci = interval_of(g, "ci95");
     const double mean = number_of(g.value("mean", Json()));
-    points.push_back({{"x", finite_or_null(number_of(p.value("cost", Json())))},
-                      {"y", finite_or_null(mean)},
-                      {"lo", finite_or_null(ci.first)},
-                      {"hi", finite_or_null(ci.second)},
+    points.push_back({{"x", number_or_null(number_of(p.value("cost", Json())))},
+                      {"y", number_or_null(mean)},
+                      {"lo", number_or_null(ci.first)},
+                      {"hi", number_or_null(ci.second)},
                       {"label", text_of(p, "label")},
                       {"frontier", p.value("frontier", false)}});
     if (text_of(p, "label") == "nothing" || drawn >= kMaxRows) continue;

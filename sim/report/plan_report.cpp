@@ -11,6 +11,7 @@
 
 #include "sim/model/intervention.hpp"
 #include "sim/report/report.hpp"
+#include "sim/report/summary_document.hpp"
 
 namespace refsim {
 
@@ -18,20 +19,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 Json pair_json(std::pair<double, double> p) {
   if (!std::isfinite(p.first) || !std::isfinite(p.second)) return nullptr;
   return Json::array({p.first, p.second});
 }
 
 std::string csv_num(double v) { return std::isfinite(v) ? format_number(v) : ""; }
-
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 /// A figure for the table, to three significant digits ("234", "47.0", "0.0213"; "2.6e-07" below
 /// 0.001); "n/a" when not finite.
@@ -109,12 +102,12 @@ Json plan_json(const Scenario& s, const PlanResult& p) {
     for (std::size_t k : r.interventions) ids.push_back(s.interventions[k].id);
     x["interventions"] = std::move(ids);
     x["cost"] = r.cost;
-    x["value"] = {{"mean", num(r.value.mean)},
+    x["value"] = {{"mean", number_or_null(r.value.mean)},
                   {"ci95", r.value.ci95 ? pair_json(*r.value.ci95) : Json(nullptr)},
                   {"replications", r.value.replications},
                   {"n", r.value.observations}};
     if (r.effect) {
-      x["gain"] = {{"mean", num(r.effect->mean)},
+      x["gain"] = {{"mean", number_or_null(r.effect->mean)},
                    {"ci95", pair_json(r.effect->ci95)},
                    {"ci95_adjusted", pair_json(r.effect->ci95_adjusted)},
                    {"significant", r.effect->significant},
@@ -122,7 +115,7 @@ Json plan_json(const Scenario& s, const PlanResult& p) {
     } else {
       x["gain"] = r.interventions.empty() ? Json{{"mean", 0.0}, {"reference", true}} : Json(nullptr);
     }
-    x["gain_per_spend"] = {{"mean", num(r.per_spend)}, {"ci95", pair_json(r.per_spend_ci95)}};
+    x["gain_per_spend"] = {{"mean", number_or_null(r.per_spend)}, {"ci95", pair_json(r.per_spend_ci95)}};
     x["frontier"] = r.frontier;
     ps.push_back(std::move(x));
   }
@@ -143,7 +136,7 @@ std::string plan_csv(const Scenario& s, const PlanResult& p) {
     std::string ids;
     for (std::size_t k : r.interventions) ids += (ids.empty() ? "" : ";") + s.interventions[k].id;
     const auto ci = r.value.ci95.value_or(std::pair{kNaN, kNaN});
-    os << i << ',' << csv_text(r.label) << ',' << csv_text(ids) << ',' << csv_num(r.cost) << ','
+    os << i << ',' << csv_quoted(r.label) << ',' << csv_quoted(ids) << ',' << csv_num(r.cost) << ','
        << csv_num(r.value.mean) << ',' << csv_num(ci.first) << ',' << csv_num(ci.second) << ',';
     if (r.effect) {
       os << csv_num(r.effect->mean) << ',' << csv_num(r.effect->ci95.first) << ',' << csv_num(r.effect->ci95.second)

@@ -85,6 +85,10 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 /// place: a failure (a full disk) leaves every path as it was. Throws std::runtime_error.
 void write_files_atomic(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
+/// A CSV cell of text: as it is, or quoted (inner quotes doubled) when it holds a comma, a quote
+/// or a line break.
+std::string csv_quoted(const std::string& text);
+
 /// Shortest decimal that reads back as the same double ("0.1", "1e-07"); "nan"/"inf" spelled out.
 std::string format_number(double v);
 

@@ -13,4 +13,7 @@ namespace refsim {
 /// "not_applicable": reason}; numbers that are not finite are null.
 nlohmann::ordered_json summary_document(const RunContext& ctx, const RunResult& result);
 
+/// `v` as a JSON number, or null when it is not finite (JSON has no NaN or infinity).
+nlohmann::ordered_json number_or_null(double v);
+
 }  // namespace refsim

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/report/report.hpp"
+#include "sim/report/summary_document.hpp"
 
 namespace refsim {
 
@@ -15,19 +16,6 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 constexpr const char* kKindNames[] = {"count", "share", "fraction", "nonnegative", "unbounded"};
-
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-/// A CSV cell: quoted when it holds a comma, a quote or a line break.
-std::string csv(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
 
@@ -277,16 +265,16 @@ std::string sweep_csv(const Json& plan, const std::vector<const SweepRunRecord*>
   const std::vector<std::string> paths = swept_paths(plan);
   std::ostringstream os;
   os << "run,index";
-  for (const std::string& p : paths) os << ',' << csv(p);
+  for (const std::string& p : paths) os << ',' << csv_quoted(p);
   os << ",indicator,mean,ci95_low,ci95_high,n,replications,note\n";
   const Json& planned = plan.at("runs");
   for (std::size_t i = 0; i < planned.size(); ++i) {
     if (!records[i]) continue;
     std::string head =
         planned[i].at("id").get<std::string>() + "," + std::to_string(planned[i].at("index").get<std::size_t>());
-    for (const std::string& p : paths) head += "," + csv(planned[i].at("values").at(p).get<std::string>());
+    for (const std::string& p : paths) head += "," + csv_quoted(planned[i].at("values").at(p).get<std::string>());
     for (const SweepIndicator& x : records[i]->indicators) {
-      os << head << ',' << csv(x.name) << ',';
+      os << head << ',' << csv_quoted(x.name) << ',';
       if (!x.not_applicable.empty()) {
         os << ",,,,,"
            << "n/a\n";
@@ -343,7 +331,7 @@ SweepRunPart sweep_run_part(const Json& plan, std::size_t index, const SweepRunR
     Json est, kept_est;
     const std::vector<std::string> paths = swept_paths(plan);
     std::string head = run.at("id").get<std::string>() + "," + std::to_string(run.at("index").get<std::size_t>());
-    for (const std::string& p : paths) head += "," + csv(run.at("values").at(p).get<std::string>());
+    for (const std::string& p : paths) head += "," + csv_quoted(run.at("values").at(p).get<std::string>());
     std::string& rows = part.csv;
     for (const SweepIndicator& x : record->indicators) {
       part.definitions.push_back(
@@ -355,7 +343,7 @@ SweepRunPart sweep_run_part(const Json& plan, std::size_t index, const SweepRunR
                                        : std::find(chosen.begin(), chosen.end(), x.name) != chosen.end();
       if (keep) kept_est[x.name] = e;
       est[x.name] = std::move(e);
-      rows += head + ',' + csv(x.name) + ',' + csv_row(x);
+      rows += head + ',' + csv_quoted(x.name) + ',' + csv_row(x);
     }
     r["indicators"] = std::move(est);
     part.summary["indicators"] = std::move(kept_est);
@@ -367,7 +355,7 @@ SweepRunPart sweep_run_part(const Json& plan, std::size_t index, const SweepRunR
 SweepResultsWriter::SweepResultsWriter(const Json& plan, std::ostream& csv_out, std::ostream& scratch)
     : plan_(plan), csv_(csv_out), scratch_(scratch) {
   csv_ << "run,index";
-  for (const std::string& p : swept_paths(plan)) csv_ << ',' << csv(p);
+  for (const std::string& p : swept_paths(plan)) csv_ << ',' << csv_quoted(p);
   csv_ << ",indicator,mean,ci95_low,ci95_high,n,replications,note\n";
 }
 
