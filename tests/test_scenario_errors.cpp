@@ -1,5 +1,7 @@
 // Bad input: every problem gives one line "file:line:column: what is wrong", at the key or value
 // at fault. Messages are pinned exactly: they are part of the user interface.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -89,6 +91,35 @@ TEST_CASE("Scenario errors: missing, empty and non-UTF-8 files") {
   }
   SECTION("a directory") {
     CHECK_THROWS_WITH(load_scenario(dir), dir.string() + ": is a directory; expected a scenario file (.toml)");
+  }
+}
+
+// Reading a scenario is bounded and never blocks: /dev/zero grew memory without end (1.1 GB after
+// 10 s) and a FIFO with no writer blocked forever.
+TEST_CASE("Scenario errors: special files and files above the size limit are refused at once") {
+  const auto dir = std::filesystem::temp_directory_path() / "refsim-test-errors";
+  std::filesystem::create_directories(dir);
+  SECTION("a character device") {
+    CHECK_THROWS_WITH(load_scenario("/dev/zero"),
+                      "/dev/zero: is a character device; expected a scenario file (.toml), a regular file");
+  }
+  SECTION("a FIFO with no writer") {
+    const auto fifo = dir / "no-writer.fifo";
+    std::filesystem::remove(fifo);
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK_THROWS_WITH(load_scenario(fifo),
+                      fifo.string() + ": is a pipe (FIFO); expected a scenario file (.toml), a regular file");
+    std::filesystem::remove(fifo);
+  }
+  SECTION("a file one byte above the limit") {
+    // Sparse: no 64 MiB written to disk.
+    const auto big = dir / "big.toml";
+    std::ofstream(big).close();
+    std::filesystem::resize_file(big, detail::kMaxScenarioBytes + 1);
+    CHECK_THROWS_WITH(load_scenario(big), big.string() +
+                                              ": is larger than 64 MiB; scenario files are read up to that size "
+                                              "(the largest scenario in scenarios/ is well under 1 MiB)");
+    std::filesystem::remove(big);
   }
 }
 

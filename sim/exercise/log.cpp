@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "sim/model/exercise.hpp"
@@ -139,11 +137,7 @@ void ExerciseLog::append(const LogRecord& r) {
 }
 
 std::vector<LogRecord> ExerciseLog::read(const std::string& path, const Scenario* s) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError({path, 0, 0}, "cannot open the exercise log: " + errno_text());
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
+  const std::string text = detail::read_scenario_file(path, "exercise log");
   std::vector<LogRecord> out;
   std::size_t pos = 0;
   std::uint32_t line = 0;

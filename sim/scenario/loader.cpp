@@ -2,11 +2,15 @@
 // file of sim/scenario each, against the declarations in schema.cpp).
 #include "sim/scenario/loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "sim/scenario/reader.hpp"
 #include "sim/scenario/variant.hpp"
@@ -148,20 +152,51 @@ Scenario read_scenario(const toml::table& root, const std::string& file) {
   return s;
 }
 
-std::string read_scenario_file(const std::filesystem::path& path) {
+std::string read_scenario_file(const std::filesystem::path& path, std::string_view what) {
   const std::string file = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ScenarioError(SourceLocation{file, 0, 0}, "is a directory; expected a scenario file (.toml)");
+  const auto fail = [&](const std::string& why) { throw ScenarioError(SourceLocation{file, 0, 0}, why); };
+  const std::string expected = what == "scenario file" ? "a scenario file (.toml)" : "an " + std::string(what);
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever; it is refused below
+  // like every file that is not a regular one (/dev/zero would be read without end).
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail("cannot open " + std::string(what) + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail("cannot read " + std::string(what) + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) fail("is a directory; expected " + expected);
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a pipe (FIFO)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    fail(std::string("is ") + kind + "; expected " + expected + ", a regular file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ScenarioError(SourceLocation{file, 0, 0}, std::string("cannot open scenario file: ") + std::strerror(errno));
+  const auto too_big = [&] {
+    fail("is larger than " + std::to_string(kMaxScenarioBytes >> 20) + " MiB; " + std::string(what) +
+         "s are read up to that size (the largest scenario in scenarios/ is well under 1 MiB)");
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxScenarioBytes) too_big();
+  // Read what fstat announced, and one byte more to see a file that grew meanwhile, never more
+  // than the limit.
+  std::string text(static_cast<std::size_t>(st.st_size) + 1, '\0');
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (text.size() > kMaxScenarioBytes) too_big();
+      text.resize(std::min<std::size_t>(text.size() * 2, kMaxScenarioBytes + 1));
+    }
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot read " + std::string(what) + ": " + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw ScenarioError(SourceLocation{file, 0, 0}, "cannot read scenario file");
-  return buf.str();
+  text.resize(got);
+  return text;
 }
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 // bad value is reported at its line and column in the variant. See docs/variants.md.
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -36,7 +37,6 @@ std::vector<std::string> addresses(const toml::array* arr, std::string_view name
 /// A value as TOML writes it inline: `6`, `"4h"`, `{ dist = "exponential", mean = "2d" }`.
 std::string toml_inline(const toml::node& n);
 
-/// The text of a scenario file, or ScenarioError ("cannot open scenario file: …").
-std::string read_scenario_file(const std::filesystem::path& path);
+// read_scenario_file: in loader.hpp.
 
 }  // namespace refsim::detail
