@@ -7,6 +7,9 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
@@ -231,12 +234,20 @@ class Linter {
   }
 
   /// Whether referral r can be taken by some case whose attributes lie in `d`.
-  bool applies(const Referral& r, Domain& d) const {
+  bool applies(const Referral& r, Domain& d) const { return rule_can_carry(r, d) && condition_can_hold(r, d); }
+
+  /// Whether r's probability, loss and consent let anyone through (its condition aside).
+  static bool rule_can_carry(const Referral& r, const Domain& d) {
     if (r.probability <= 0 || r.loss >= 1) return false;
     if (r.consent && *r.consent <= 0 &&
         !(attr::kChild < d.size() && d[attr::kChild].size() > 1 && d[attr::kChild][1])) {
       return false;  // only adults, and none consents
     }
+    return true;
+  }
+
+  /// Whether r's condition can hold for some case in `d`, drawn by r's agency (in_country).
+  bool condition_can_hold(const Referral& r, Domain& d) const {
     if (r.when.constant()) return *r.when.constant();
     if (attr::kInCountry < d.size()) {
       auto& c = d[attr::kInCountry];
@@ -254,8 +265,25 @@ class Linter {
   std::vector<bool> edge_mask(const Domain& domain) const {
     Domain d = domain;
     std::vector<bool> mask(edges_.size(), true);
+    // Rules share conditions (`child`, `foreign and exploitation == "labour"`): within one domain
+    // a condition's answer depends only on its text and the country of the agency drawing the rule.
+    std::unordered_map<std::string_view, std::vector<signed char>> known;  // text -> per country: -1 unknown
+    const std::size_t countries = attr::kInCountry < d.size() ? d[attr::kInCountry].size() : 0;
     for (std::size_t e = 0; e < edges_.size(); ++e) {
-      if (edges_[e].kind == EdgeKind::referral) mask[e] = applies(s_.referrals[edges_[e].index], d);
+      if (edges_[e].kind != EdgeKind::referral) continue;
+      const Referral& r = s_.referrals[edges_[e].index];
+      const std::uint32_t here = s_.country_of(r.from);
+      if (r.when.constant() || here >= countries) {
+        mask[e] = applies(r, d);
+        continue;
+      }
+      auto& memo = known.try_emplace(r.when.text(), countries, static_cast<signed char>(-1)).first->second;
+      if (memo[here] < 0) {
+        // The rule's own probability, consent and loss are checked by applies: remember the
+        // condition's answer alone.
+        memo[here] = condition_can_hold(r, d) ? 1 : 0;
+      }
+      mask[e] = memo[here] == 1 && rule_can_carry(r, d);
     }
     return mask;
   }

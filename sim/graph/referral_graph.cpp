@@ -157,14 +157,17 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
       return std::vector<AgencyLoad>(n, AgencyLoad{nan, nan, nan});
     }
   }
-  auto values_of = [&](std::size_t cls) {
-    std::vector<std::uint32_t> v(s.schema.attributes.size(), 0);
-    for (std::size_t k = 0; k < used.size(); ++k) {
-      v[used[k]] = static_cast<std::uint32_t>((cls / radix[k]) % s.schema.attributes[used[k]].value_count());
-    }
+  // A class's attribute values, into a buffer the caller keeps (no allocation per state).
+  std::vector<std::uint32_t> value_count(used.size());
+  for (std::size_t k = 0; k < used.size(); ++k) value_count[k] = s.schema.attributes[used[k]].value_count();
+  auto values_into = [&](std::size_t cls, std::vector<std::uint32_t>& v) -> std::vector<std::uint32_t>& {
+    v.assign(s.schema.attributes.size(), 0);
+    for (std::size_t k = 0; k < used.size(); ++k)
+      v[used[k]] = static_cast<std::uint32_t>((cls / radix[k]) % value_count[k]);
     v[attr::kAdult] = 1 - v[attr::kChild];
     return v;
   };
+  std::vector<std::uint32_t> scratch, scratch2;
   auto position = [&](std::uint32_t attribute) -> std::optional<std::size_t> {
     const auto it = std::lower_bound(used.begin(), used.end(), attribute);
     if (it == used.end() || *it != attribute) return std::nullopt;
@@ -179,7 +182,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   };
   // A class with every state attribute back at 0 (a re-entry after re-trafficking).
   auto reset_state = [&](std::size_t cls) {
-    const auto v = values_of(cls);
+    const auto& v = values_into(cls, scratch2);
     for (std::size_t k = 0; k < used.size(); ++k) {
       if (used[k] >= attr::kPresumed) cls -= v[used[k]] * radix[k];
     }
@@ -189,7 +192,6 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
   for (std::size_t a = 0; a < n; ++a) country[a] = s.country_of(static_cast<AgencyId>(a));
   std::vector<double> total(n, 0.0);
   const std::size_t states = n * classes;
-  std::vector<double> lambda(states), next(states);
   // The flows depend on a source only through its entry agency's country (foreign, entered_in),
   // and the equations are linear: the sources entering in one country are solved together, their
   // arrival rates added (one solve per country, not per source: 1,000 agencies and 200 sources
@@ -220,7 +222,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
       }
       // Entering classes: state attributes start at 0; the others follow the source's profile.
       for (std::size_t cls = 0; cls < classes; ++cls) {
-        const auto v = values_of(cls);
+        const auto& v = values_into(cls, scratch);
         double share = 1;
         if (src.profile == 0) {
           const Attributes fixed = s.default_attributes(src.to);
@@ -255,14 +257,14 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         // Support starts with service: the class moves to supported.
         std::size_t served = cls;
         if (const auto k = position(attr::kSupported); k && ag.supports) {
-          served = cls - values_of(cls)[attr::kSupported] * radix[*k] + radix[*k];
+          served = cls - values_into(cls, scratch)[attr::kSupported] * radix[*k] + radix[*k];
         }
         // The decision at a, if it matters to routing, splits the class.
         std::vector<std::pair<std::size_t, double>> after = {{served, 1.0}};
         const auto& dec = ag.decision;
         if (dec) {
           if (const auto k = position(dec->sets)) {
-            auto v = values_of(served);
+            const auto& v = values_into(served, scratch);
             const double p = dec->p_positive(v[attr::kVictim] != 0);
             const std::size_t base = served - v[dec->sets] * radix[*k];
             after = {{base + radix[*k], p}, {base, 1 - p}};
@@ -270,7 +272,7 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         }
         for (const auto& [c2, share] : after) {
           if (share == 0) continue;
-          auto v = values_of(c2);
+          auto& v = values_into(c2, scratch);
           v[attr::kForeign] = s.is_foreign(v[attr::kNationality], entry);
           v[attr::kEnteredIn] = country[entry];
           v[attr::kInCountry] = country[a];
@@ -297,25 +299,45 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         }
       }
     }
+    // From here on only the states that cases can reach count (a tenth of them or fewer in large
+    // mechanisms): numbered densely, in the order of the full numbering, so that every sum below
+    // adds the same terms in the same order as over all states.
+    std::vector<std::size_t> full;  // dense index -> state
+    {
+      std::vector<std::uint32_t> dense(states, 0);
+      for (std::size_t i = 0; i < states; ++i) {
+        if (reached[i]) {
+          dense[i] = static_cast<std::uint32_t>(full.size());
+          full.push_back(i);
+        }
+      }
+      for (Flow& f : flows) {
+        f.from = dense[f.from];
+        f.to = dense[f.to];
+      }
+    }
+    const std::size_t m = full.size();
+    std::vector<double> inflow(m);  // gamma, densely
+    for (std::size_t k = 0; k < m; ++k) inflow[k] = gamma[full[k]];
     // States that cases can never leave: from them, every path stays among states whose main
     // routes take all the flow (no withdrawal, loss, refusal or end of track). Found first, by a
     // backward search from the states that let some flow out, so that the iteration below runs
     // only where it converges (a trap would otherwise run it to its iteration limit), and only the
     // trap and what feeds into it from inside grow without bound, not every agency upstream.
-    std::vector<double> kept(states, 0.0);
+    std::vector<double> kept(m, 0.0);
     for (const Flow& f : flows) {
       if (!f.fork) kept[f.from] += f.weight;
     }
-    std::vector<std::size_t> in_begin(states + 1, 0), in_from(flows.size());
+    std::vector<std::size_t> in_begin(m + 1, 0), in_from(flows.size());
     for (const Flow& f : flows) ++in_begin[f.to + 1];
-    for (std::size_t i = 0; i < states; ++i) in_begin[i + 1] += in_begin[i];
+    for (std::size_t i = 0; i < m; ++i) in_begin[i + 1] += in_begin[i];
     {
       std::vector<std::size_t> fill(in_begin.begin(), in_begin.end() - 1);
       for (const Flow& f : flows) in_from[fill[f.to]++] = f.from;
     }
-    std::vector<bool> leaves(states, false);
+    std::vector<bool> leaves(m, false);
     std::vector<std::size_t> todo;
-    for (std::size_t i = 0; i < states; ++i) {
+    for (std::size_t i = 0; i < m; ++i) {
       if (kept[i] < 1 - 1e-12) {
         leaves[i] = true;
         todo.push_back(i);
@@ -334,20 +356,20 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     // Trapped states are on a loop that keeps all its flow, below one, or above one. Those above
     // (no trapped state leads to them: removed layer by layer, as in a topological sort) get their
     // finite flow like the others; the rest are `deep`, infinite as soon as any flow reaches them.
-    std::vector<std::size_t> out_begin(states + 1, 0), out_to(flows.size());
+    std::vector<std::size_t> out_begin(m + 1, 0), out_to(flows.size());
     for (const Flow& f : flows) ++out_begin[f.from + 1];
-    for (std::size_t i = 0; i < states; ++i) out_begin[i + 1] += out_begin[i];
+    for (std::size_t i = 0; i < m; ++i) out_begin[i + 1] += out_begin[i];
     {
       std::vector<std::size_t> fill(out_begin.begin(), out_begin.end() - 1);
       for (const Flow& f : flows) out_to[fill[f.from]++] = f.to;
     }
-    std::vector<bool> deep(states, false);
+    std::vector<bool> deep(m, false);
     {
-      std::vector<std::size_t> indegree(states, 0);
+      std::vector<std::size_t> indegree(m, 0);
       for (const Flow& f : flows) {
         if (!leaves[f.from] && !leaves[f.to]) ++indegree[f.to];
       }
-      for (std::size_t i = 0; i < states; ++i) {
+      for (std::size_t i = 0; i < m; ++i) {
         deep[i] = !leaves[i];
         if (deep[i] && indegree[i] == 0) todo.push_back(i);
       }
@@ -362,23 +384,23 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
     }
     // Fixed-point iteration over the other states; converges when every case eventually leaves or
     // falls into a trap (forks on a loop can still make it diverge: then every state it feeds is infinite).
-    std::fill(lambda.begin(), lambda.end(), 0.0);
+    std::vector<double> lambda(m, 0.0), next(m);
     bool done = false;
     for (int it = 0; it < 100000 && !done; ++it) {
-      next = gamma;
+      next = inflow;
       for (const Flow& f : flows) {
         if (!deep[f.from] && !deep[f.to]) next[f.to] += f.weight * lambda[f.from];
       }
       done = true;
-      for (std::size_t i = 0; i < states; ++i) {
+      for (std::size_t i = 0; i < m; ++i) {
         if (!deep[i] && std::fabs(next[i] - lambda[i]) > 1e-12 * std::max(1.0, next[i])) done = false;
       }
       lambda.swap(next);
     }
     // A deep state is infinite when any flow reaches it: from outside, or from another deep state.
-    std::vector<bool> infinite(states, false);
-    for (std::size_t i = 0; i < states; ++i) {
-      if (deep[i] && gamma[i] > 0 && !infinite[i]) {
+    std::vector<bool> infinite(m, false);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (deep[i] && inflow[i] > 0 && !infinite[i]) {
         infinite[i] = true;
         todo.push_back(i);
       }
@@ -399,11 +421,11 @@ std::vector<AgencyLoad> ReferralGraph::loads() const {
         }
       }
     }
-    for (std::size_t i = 0; i < states; ++i) {
+    for (std::size_t i = 0; i < m; ++i) {
       if (infinite[i]) {
-        total[i / classes] = kInf;
+        total[full[i] / classes] = kInf;
       } else if (!deep[i]) {
-        total[i / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
+        total[full[i] / classes] += done ? lambda[i] : (lambda[i] > 0 ? kInf : 0.0);
       }
     }
   }

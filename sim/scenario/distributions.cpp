@@ -27,8 +27,12 @@ DistributionSpec read_distribution(const Reader& r, const toml::node& node, cons
   const std::string dist(*dn->value<std::string_view>());
 
   const schema::Section* section = nullptr;
+  const std::string section_id = "dist." + dist;
   for (const schema::Section& sec : schema::sections()) {
-    if (sec.id == "dist." + dist) section = &sec;
+    if (sec.id == section_id) {
+      section = &sec;
+      break;
+    }
   }
   if (!section) {
     std::vector<std::string> names = schema::distribution_kinds();

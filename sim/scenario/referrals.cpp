@@ -38,6 +38,7 @@ void read_referrals(const TableView& top, Scenario& s) {
     }
     return agency_ref(v, s, key);  // missing, not a string or unknown: its located message
   };
+  std::unordered_map<std::string_view, Condition> compiled;  // by text; the views point into the TOML tree
   for (const toml::table* t : tables_of(top, "referral")) {
     const TableView pre(r, *t, "[[referral]]", section);
     Referral ref;
@@ -57,7 +58,16 @@ void read_referrals(const TableView& top, Scenario& s) {
     ref.probability = v.probability("probability");
     prob_nodes.push_back(v.find("probability"));
     if (const toml::node* dn = v.find("delay")) ref.delay = read_distribution(r, *dn, v.context(), "delay");
-    ref.when = read_condition(v, s, "when");
+    // Rules share conditions (`child`, `foreign`): each text is compiled once (the schema is
+    // complete by now, so the same text always compiles the same).
+    if (const toml::node* wn = v.find("when"); wn && wn->is_string()) {
+      const auto text = *wn->value<std::string_view>();
+      auto it = compiled.find(text);
+      if (it == compiled.end()) it = compiled.emplace(text, read_condition(v, s, "when")).first;
+      ref.when = it->second;
+    } else {
+      ref.when = read_condition(v, s, "when");
+    }
     // Several rules on one pair are told apart by their conditions, which must never hold together:
     // checked over every combination of the attributes they name, else refused with one case for
     // which both hold.
