@@ -60,6 +60,7 @@ struct RunArgs {
   unsigned threads = 0;
   bool quiet = false;
   std::string sample = "7d";  ///< time series interval; "0" disables
+  bool sample_given = false;  ///< --sample was on the command line
   bool milestones = false;
   std::string xes;                ///< event log path; empty: none
   std::string warmup;             ///< empty: the scenario's; "auto": MSER-5; else a duration
@@ -96,9 +97,16 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   }
   const ReferralGraph graph(s);
   if (too_many_time_series_rows(s.run.horizon, sample_every, s.agencies.size())) {
-    throw UsageError("--sample " + args.sample + " over a horizon of " + format_duration(s.run.horizon) + " and " +
-                     std::to_string(s.agencies.size()) + " agencies gives more than " +
-                     std::to_string(kMaxTimeSeriesRows) + " time-series rows; sample less often");
+    const std::string rows = " and " + std::to_string(s.agencies.size()) + " agencies gives more than " +
+                             std::to_string(kMaxTimeSeriesRows) + " time-series rows";
+    if (args.sample_given) {
+      throw UsageError("--sample " + args.sample + " over a horizon of " + format_duration(s.run.horizon) + rows +
+                       "; sample less often, or --sample 0 for none");
+    }
+    // The default interval: the horizon is what is long, so the message points at it.
+    throw ScenarioError(s.run.horizon_at, "horizon = " + format_duration(s.run.horizon) + " with a sample every " +
+                                              args.sample + " (the default of --sample)" + rows +
+                                              "; give --sample a longer interval, or --sample 0 for no time series");
   }
   if (!args.quiet) print_run_warnings(std::cerr, s, graph);
 
@@ -245,7 +253,8 @@ int main(int argc, char** argv) {
   run_cmd
       ->add_option("--sample", run.sample,
                    "Time series interval for timeseries.csv (replication 0), e.g. 7d, 12h; 0 disables")
-      ->default_str("7d");
+      ->default_str("7d")
+      ->each([&run](const std::string&) { run.sample_given = true; });
   run_cmd->add_flag("--milestones", run.milestones,
                     "Also write cases_milestones.csv: one row per person who exits (replication 0)");
   run_cmd->add_option("--xes", run.xes, "Also write an XES (IEEE 1849) event log of replication 0 to this file");

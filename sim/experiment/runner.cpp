@@ -1,16 +1,21 @@
 #include "sim/experiment/runner.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "sim/experiment/replication.hpp"
+#include "sim/model/scenario_error.hpp"
 
 namespace refsim {
 
@@ -22,8 +27,91 @@ std::size_t sample_count(Time horizon, Time every) {
   return static_cast<std::size_t>(std::min(n, kCap));
 }
 
+RunSize estimate_run_size(const Scenario& s, const ReferralGraph& g) {
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  RunSize out;
+  const std::vector<AgencyLoad>& loads = g.cached_loads();
+  if (loads.size() != s.agencies.size()) return out;
+  double entering = 0;  // cases a day from the sources: no more than these can pile up
+  for (const Source& src : s.sources) {
+    double rate = src.rate_per_day;
+    if (!src.seasonality.empty()) rate *= *std::max_element(src.seasonality.begin(), src.seasonality.end());
+    entering += rate + static_cast<double>(src.batches.size()) * src.batch_size / s.run.horizon;
+  }
+  double events_per_day = 0, looping_per_day = 0, piling_per_day = 0, fastest_pile = -1;
+  for (AgencyId a = 0; a < s.agencies.size(); ++a) {
+    const Agency& ag = s.agencies[a];
+    const double arrivals = loads[a].arrival_rate;
+    if (std::isnan(arrivals)) return out;
+    const double open_share = ag.hours ? ag.hours->open_per_week() / 7 : 1.0;
+    const double mean = ag.service.mean();
+    const double capacity = ag.unlimited || !(mean > 0) ? kInfinity : ag.servers * open_share / mean;
+    const double served = std::min(arrivals, capacity);
+    // An arrival each, and a start and an end of service for each case served. Where cases loop
+    // without end (infinite arrivals), what arrives is bounded by what is served plus what enters.
+    const double events = std::min(arrivals, served + entering) + 2 * served;
+    events_per_day += events;
+    // After the horizon the sources stop, but cases on a loop without end go round for the
+    // whole follow-up.
+    if (std::isinf(arrivals)) looping_per_day += events;
+    if (events > out.busiest_per_day || a == 0) {
+      out.busiest = a;
+      out.busiest_per_day = events;
+    }
+    if (ag.when_full == WhenFull::wait && arrivals > capacity) {
+      const double pile = std::min(arrivals, entering) - capacity;
+      if (pile > 0) piling_per_day += pile;
+      if (pile > fastest_pile) {
+        fastest_pile = pile;
+        out.fullest = a;
+      }
+    }
+  }
+  out.events = events_per_day * s.run.horizon + looping_per_day * s.run.follow_up;
+  out.waiting = std::min(piling_per_day, entering) * s.run.horizon;
+  out.known = true;
+  return out;
+}
+
+namespace {
+
+std::string about(double x) {
+  if (std::isinf(x)) return "without end";
+  char b[32];
+  std::snprintf(b, sizeof b, x < 1e6 ? "%.0f" : "%.2g", x);
+  return b;
+}
+
+}  // namespace
+
+void check_run_size(const Scenario& s, const ReferralGraph& g) {
+  const RunSize z = estimate_run_size(s, g);
+  if (!z.known) return;
+  const std::string horizon = "horizon = " + format_duration(s.run.horizon);
+  if (!(z.events <= kMaxEventsPerReplication)) {
+    throw ScenarioError(
+        s.run.horizon_at,
+        horizon + ": one replication would process about " + about(z.events) + " events (agency '" +
+            s.agencies[z.busiest].id + "' alone " + about(z.busiest_per_day) + " a day), more than the " +
+            about(kMaxEventsPerReplication) +
+            " that refsim runs in one replication; shorten the horizon, or check the arrival rates, service times "
+            "and referral loops (refsim check shows the predicted flows)");
+  }
+  const double memory = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  if (memory > 0 && z.waiting * kBytesPerWaitingCase > memory) {
+    throw ScenarioError(s.run.horizon_at,
+                        horizon + ": about " + about(z.waiting) + " cases would be waiting by the end (agency '" +
+                            s.agencies[z.fullest].id +
+                            "' receives more than it can serve), more than this machine's memory holds (" +
+                            about(memory / (1 << 20)) + " MiB at about " + about(kBytesPerWaitingCase) +
+                            " bytes a case); shorten the horizon, or add capacity where the queue grows "
+                            "(refsim check shows the predicted utilization)");
+  }
+}
+
 ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std::uint64_t seed, std::uint32_t rep,
                                   const ReplicationOptions& opt) {
+  check_run_size(s, g);
   const std::size_t samples = sample_count(s.run.horizon, opt.sample_every);
   const std::size_t n_agencies = s.agencies.size();
   if (too_many_time_series_rows(s.run.horizon, opt.sample_every, n_agencies)) {

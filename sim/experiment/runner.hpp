@@ -119,6 +119,33 @@ ReplicationResult run_replication(const Scenario& s, const ReferralGraph& g, std
 unsigned run_parallel(std::uint32_t n, unsigned threads, const std::function<void(std::uint32_t)>& job,
                       const std::function<void(std::uint32_t, std::uint32_t)>& progress = {});
 
+/// The most events one replication may process: 10^10, about half an hour at the engine's
+/// speed (bench/README.md). A longer run is refused before it starts, not left running.
+inline constexpr double kMaxEventsPerReplication = 1e10;
+/// What the queues of one waiting case cost, at the most, for the memory estimate: the person,
+/// its track and its place in the queue and calendar (sim/engine/engine.hpp).
+inline constexpr double kBytesPerWaitingCase = 512;
+
+/// The size of one replication, estimated from the traffic equations (ReferralGraph::loads)
+/// before anything runs: the events processed (about three per visit an agency can serve) and
+/// the cases left waiting by the end where arrivals outrun service. "About": mid-run changes and
+/// the throttling of an overloaded agency's downstream flow are not in it, so it overstates.
+struct RunSize {
+  double events = 0;           ///< per replication; infinite when cases loop without end
+  double waiting = 0;          ///< cases in queues by the end of the horizon
+  AgencyId busiest = 0;        ///< the agency with the most events
+  double busiest_per_day = 0;  ///< its events a day
+  AgencyId fullest = 0;        ///< the agency whose queue grows fastest
+  bool known = false;          ///< false when the traffic equations give no figures (too many classes)
+};
+RunSize estimate_run_size(const Scenario& s, const ReferralGraph& g);
+
+/// Throws ScenarioError (located at the horizon) when a replication would process more than
+/// kMaxEventsPerReplication events, or leave more waiting cases than this machine's memory holds
+/// (kBytesPerWaitingCase each): the message names the estimate, the bound and the busiest agency.
+/// run_replication calls it first, so every command that simulates is covered.
+void check_run_size(const Scenario& s, const ReferralGraph& g);
+
 /// Runs all replications. Exceptions from a replication are rethrown here.
 RunResult run_replications(const Scenario& s, const ReferralGraph& g, const RunOptions& options);
 

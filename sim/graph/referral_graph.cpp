@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,8 @@ struct ReferralGraph::Impl {
   Graph g;
   std::vector<std::size_t> route_begin;  // CSR offsets into routes, size agencies + 1
   std::vector<Route> routes;
+  std::once_flag loads_once;
+  std::vector<AgencyLoad> loads;
 };
 
 ReferralGraph::ReferralGraph(const Scenario& s) : impl_(std::make_unique<Impl>()) {
@@ -107,6 +110,11 @@ double marginal(const Profile& p, std::uint32_t u, std::uint32_t v) {
 }
 
 }  // namespace
+
+const std::vector<AgencyLoad>& ReferralGraph::cached_loads() const {
+  std::call_once(impl_->loads_once, [this] { impl_->loads = loads(); });
+  return impl_->loads;
+}
 
 std::vector<AgencyLoad> ReferralGraph::loads() const {
   const Scenario& s = *impl_->scenario;

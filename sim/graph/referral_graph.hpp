@@ -50,6 +50,9 @@ class ReferralGraph {
   /// Steady-state flows assuming every agency keeps up (Jackson network traffic equations); all
   /// NaN when the conditions' attributes give more than kMaxLoadStates (agency, class) pairs.
   std::vector<AgencyLoad> loads() const;
+  /// loads(), computed at the first call and kept; safe to call from several threads at once
+  /// (every replication's run-size check reads it).
+  const std::vector<AgencyLoad>& cached_loads() const;
 
  private:
   struct Impl;

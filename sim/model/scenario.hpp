@@ -39,8 +39,9 @@ struct SourceLocation {
 inline constexpr Time kDefaultFollowUp = 20 * 365.0;
 
 struct RunSettings {
-  Time horizon = 0;  ///< total simulated days, warm-up included
-  Time warmup = 0;   ///< statistics are reset at this time
+  Time horizon = 0;           ///< total simulated days, warm-up included
+  SourceLocation horizon_at;  ///< where the file sets it, for messages about its length
+  Time warmup = 0;            ///< statistics are reset at this time
   /// After the horizon: how long the persons still inside are followed (BasicEngine::end_run).
   Time follow_up = kDefaultFollowUp;
   std::uint32_t replications = 1;

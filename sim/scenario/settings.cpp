@@ -30,6 +30,7 @@ void read_settings(const TableView& top, Scenario& s) {
   v.reject_unknown();
   const toml::node& hn = v.require("horizon");
   s.run.horizon = v.duration(hn, "horizon");
+  s.run.horizon_at = r.at(hn);
   if (!(s.run.horizon > 0)) v.fail(hn, "horizon", "must be > 0, got " + format_duration(s.run.horizon));
   if (const toml::node* wn = v.find("warmup")) {
     s.run.warmup = v.duration(*wn, "warmup");
