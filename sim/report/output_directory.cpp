@@ -213,7 +213,7 @@ void OutputDirectory::acquire_lock() {
 
 void OutputDirectory::release() {
   std::error_code ec;
-  if (!committed_ && !staging_.empty()) fs::remove_all(staging_, ec);
+  if (!committed_ && !keep_staging_ && !staging_.empty()) fs::remove_all(staging_, ec);
   if (lock_fd_ >= 0) {
     ::unlink(lock_.c_str());  // while held: see acquire_lock
     ::close(lock_fd_);
@@ -288,11 +288,16 @@ void OutputDirectory::commit() {
   }
   fsync_path(staging_, true);
 
+  // A swap that fails keeps the staging directory, and says where this run's results are.
+  const auto failed = [&](const std::string& why) {
+    keep_staging_ = true;
+    return std::runtime_error(where + why + "; this run's results are in " + staging_.string());
+  };
   const bool exists = fs::exists(fs::symlink_status(target_, ec));
   fs::path previous;  // where the previous run is after the swap
   if (!exists) {
     fs::rename(staging_, target_, ec);
-    if (ec) throw std::runtime_error(where + "cannot rename " + staging_.string() + " into place: " + ec.message());
+    if (ec) throw failed("cannot rename the staging directory into place: " + ec.message());
   } else if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
     previous = staging_;
   } else if (errno == EINVAL || errno == ENOSYS) {
@@ -300,15 +305,15 @@ void OutputDirectory::commit() {
     // target is missing, never mixed, and the constructor of the next run repairs a kill there.
     previous = parent_ / ("." + name_ + ".old." + std::to_string(::getpid()));
     fs::rename(target_, previous, ec);
-    if (ec) throw std::runtime_error(where + "cannot move the previous results aside: " + ec.message());
+    if (ec) throw failed("cannot move the previous results aside: " + ec.message());
     fs::rename(staging_, target_, ec);
     if (ec) {
       std::error_code back;
       fs::rename(previous, target_, back);
-      throw std::runtime_error(where + "cannot rename " + staging_.string() + " into place: " + ec.message());
+      throw failed("cannot rename the staging directory into place: " + ec.message());
     }
   } else {
-    throw std::runtime_error(where + "cannot swap " + staging_.string() + " in: " + std::strerror(errno));
+    throw failed(std::string("cannot swap the staging directory in: ") + std::strerror(errno));
   }
   committed_ = true;
   fsync_path(parent_, true);

@@ -77,7 +77,9 @@ class OutputDirectory {
   void write(const std::string& name, const std::string& content);
   /// Counts a file made whole in the staging directory (the REFSIM_TEST_KILL_AFTER_FILES hook).
   void note_file();
-  /// Swaps the staging directory in (see above); throws std::runtime_error naming the target.
+  /// Swaps the staging directory in (see above); throws std::runtime_error naming the target
+  /// (and, when the swap itself fails, e.g. EXDEV on an overlay filesystem's lower layer, the
+  /// staging directory, then kept: the results are not lost).
   void commit();
 
  private:
@@ -89,7 +91,7 @@ class OutputDirectory {
   std::vector<std::filesystem::path> created_;  // parents created, deepest first
   int lock_fd_ = -1;
   long files_ = 0, kill_after_files_ = -1;
-  bool kill_after_swap_ = false, committed_ = false;
+  bool kill_after_swap_ = false, committed_ = false, keep_staging_ = false;
 };
 
 }  // namespace refsim
