@@ -171,16 +171,26 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   if (sample_every > 0) texts.emplace_back("timeseries.csv", timeseries_csv(ctx, res));
   texts.emplace_back("run.json", run_json(ctx, res, command_line));
   for (const auto& [name, text] : texts) out_dir.write(name, text);
+  std::unique_ptr<AtomicOutputFile> report;
   if (!args.report.empty()) {
-    write_file_atomic(out_dir.place(args.report), run_report_html(ctx, res, command_line));
+    const std::string html = run_report_html(ctx, res, command_line);
+    report = std::make_unique<AtomicOutputFile>(out_dir.place(args.report));
+    report->stream().write(html.data(), static_cast<std::streamsize>(html.size()));
+    report->close();
+  }
+  // All whole (a full disk fails here, nothing renamed yet); then each into place.
+  if (milestones) milestones->close();
+  if (xes) xes->close();
+  if (xes) {
+    xes->commit();
+    out_dir.note_file();
+  }
+  if (report) {
+    report->commit();
     out_dir.note_file();
   }
   if (milestones) {
     milestones->commit();
-    out_dir.note_file();
-  }
-  if (xes) {
-    xes->commit();
     out_dir.note_file();
   }
   out_dir.commit();
@@ -198,7 +208,7 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
         << (s.by_country() ? ", countries.csv" : "") << (sample_every > 0 ? ", timeseries.csv" : "")
         << (milestones ? ", cases_milestones.csv" : "") << ", run.json)\n";
     if (xes) std::cout << "event log (XES, replication 0) written to " << args.xes << "\n";
-    if (!args.report.empty()) std::cout << "HTML report written to " << args.report << "\n";
+    if (report) std::cout << "HTML report written to " << args.report << "\n";
   }
   return 0;
 }
