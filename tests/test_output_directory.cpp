@@ -1,6 +1,6 @@
 // OutputDirectory: files appear in the target only at commit() and all at once, the previous run
-// goes whole, a second writer fails at once naming the holder, a failed command leaves nothing, and
-// a directory holding the user's files is refused untouched.
+// goes whole (its directory's mode stays), a second writer fails at once naming the holder, a failed command leaves
+// nothing, and a directory holding the user's files is refused untouched.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -60,6 +60,7 @@ TEST_CASE("OutputDirectory: files appear at commit only and replace the previous
   CHECK(read(target / ".refsim-output") ==
         "# written whole by refsim test, replaced whole by the next run: refsim refuses to replace a directory "
         "holding entries not listed here\na.csv\nb.csv\n");
+  fs::permissions(target, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
   {
     OutputDirectory out(target, "refsim test", {"a.csv", "b.csv"});
     out.write("a.csv", "second a\n");
@@ -68,6 +69,8 @@ TEST_CASE("OutputDirectory: files appear at commit only and replace the previous
   }
   CHECK(entries(target) == std::set<std::string>{".refsim-output", "a.csv"});  // b.csv was the first run's
   CHECK(read(target / "a.csv") == "second a\n");
+  CHECK(fs::status(target).permissions() ==
+        (fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec));  // the mode it replaced
   CHECK(entries(s.dir) == std::set<std::string>{"out"});  // no lock, staging or previous run left
 }
 

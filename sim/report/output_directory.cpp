@@ -167,6 +167,9 @@ OutputDirectory::OutputDirectory(fs::path target, std::string command, std::vect
       throw std::runtime_error(where + "cannot create " + staging_.string() + ": " +
                                (ec ? ec.message() : std::string("exists already")));
     }
+    // The new directory keeps the mode of the one it replaces (a group-shared results folder).
+    if (const fs::file_status t = fs::status(target_, ec); !ec && fs::is_directory(t))
+      fs::permissions(staging_, t.permissions(), ec);
   } catch (...) {
     release();
     throw;
