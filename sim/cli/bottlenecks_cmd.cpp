@@ -14,6 +14,7 @@
 #include "sim/model/units.hpp"
 #include "sim/report/bottlenecks_report.hpp"
 #include "sim/report/html.hpp"
+#include "sim/report/output_directory.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -130,8 +131,9 @@ int run_bottlenecks(const BottlenecksArgs& a, const std::string& command_line) {
   if (opt.marginal && opt.indicators.empty() && default_bottleneck_indicators(s).empty())
     throw UsageError("this scenario produces none of the default indicators; choose some with --indicator");
 
-  std::optional<OutputDirectory> out_dir;
-  if (!a.out.empty()) out_dir.emplace(a.out);
+  std::optional<OutputDirectory> out_dir;  // before running
+  if (!a.out.empty())
+    out_dir.emplace(a.out, "refsim bottlenecks", std::vector<std::string>{"bottlenecks.json", "bottlenecks.csv"});
   ProgressBar bar(std::cerr, !a.quiet && ::isatty(STDERR_FILENO), "replications");
   opt.progress = [&bar](const BottleneckProgress& p) { bar.update(p.done, p.total); };
   BottleneckResult res;
@@ -144,18 +146,17 @@ int run_bottlenecks(const BottlenecksArgs& a, const std::string& command_line) {
 
   const BottleneckContext ctx{s, a.file, opt.seed, opt};
   const nlohmann::ordered_json doc = bottlenecks_json(ctx, res);
-  std::vector<std::pair<fs::path, std::string>> texts;
-  if (!a.out.empty()) {
-    texts.emplace_back(fs::path(a.out) / "bottlenecks.json", doc.dump(2) + "\n");
-    texts.emplace_back(fs::path(a.out) / "bottlenecks.csv", bottlenecks_csv(ctx, res));
+  if (out_dir) {
+    out_dir->write("bottlenecks.json", doc.dump(2) + "\n");
+    out_dir->write("bottlenecks.csv", bottlenecks_csv(ctx, res));
   }
   if (!a.report.empty()) {
     nlohmann::ordered_json with_command = doc;
     with_command["command_line"] = command_line;
-    texts.emplace_back(fs::path(a.report), bottlenecks_report_html(with_command));
+    write_file_atomic(out_dir ? out_dir->place(a.report) : fs::path(a.report), bottlenecks_report_html(with_command));
+    if (out_dir) out_dir->note_file();
   }
-  write_files_atomic(texts);
-  if (out_dir) out_dir->keep();
+  if (out_dir) out_dir->commit();
 
   if (a.format == "json") {
     std::cout << doc.dump(2) << "\n";

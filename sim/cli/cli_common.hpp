@@ -1,5 +1,5 @@
 #pragma once
-// What the command-line front end's commands share: exit codes, usage errors, output directories.
+// What the command-line front end's commands share: exit codes, usage errors, sweeps' directories.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -30,12 +30,13 @@ std::string unknown_indicator(const std::string& name, const std::vector<Indicat
 /// `--sample`: "0" is 0 (no time series), else a positive duration in days; UsageError otherwise.
 double sample_option(const std::string& text);
 
-/// Creates an output directory (and missing parents) and, unless keep() is called, removes the
-/// ones it created again — deepest first, each only while empty — so that a run that fails
-/// (an unwritable --xes path, a scenario that blows up) leaves no empty output directory behind.
-class OutputDirectory {
+/// Creates a directory (and missing parents) and, unless keep() is called, removes the ones it
+/// created again — deepest first, each only while empty — so that a sweep that fails leaves no
+/// empty output directory behind. (sweep and merge write their directory file by file, to be
+/// resumed; the other commands write theirs whole through refsim::OutputDirectory.)
+class CreatedDirectory {
  public:
-  explicit OutputDirectory(const fs::path& dir) {
+  explicit CreatedDirectory(const fs::path& dir) {
     std::error_code ec;
     for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
       created_.push_back(p);
@@ -44,14 +45,14 @@ class OutputDirectory {
     fs::create_directories(dir, ec);
     if (ec) throw std::runtime_error(dir.string() + ": cannot create output directory: " + ec.message());
   }
-  ~OutputDirectory() {
+  ~CreatedDirectory() {
     std::error_code ec;
     for (const fs::path& p : created_) {
       if (!fs::remove(p, ec)) break;  // not empty (or gone): stop, keeping it and its parents
     }
   }
-  OutputDirectory(const OutputDirectory&) = delete;
-  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  CreatedDirectory(const CreatedDirectory&) = delete;
+  CreatedDirectory& operator=(const CreatedDirectory&) = delete;
   void keep() { created_.clear(); }
 
  private:

@@ -16,6 +16,7 @@
 #include "sim/random/streams.hpp"
 #include "sim/report/compare_report.hpp"
 #include "sim/report/html.hpp"
+#include "sim/report/output_directory.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
 
@@ -181,7 +182,7 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
   }
 
   const fs::path out = a.out.empty() ? fs::path("results") / "compare" : fs::path(a.out);
-  OutputDirectory out_dir(out);
+  OutputDirectory out_dir(out, "refsim compare", {"compare.json", "compare.csv"});  // before running
   ProgressBar bar(std::cerr, !a.quiet && ::isatty(STDERR_FILENO), "replications (all variants)");
   opt.progress = [&bar](const CompareProgress& p) { bar.update(p.done, p.total); };
 
@@ -201,18 +202,16 @@ int run_compare(const CompareArgs& a, const std::string& command_line) {
   ctx.max_replications = opt.max_replications;
   ctx.command_line = command_line;
   const nlohmann::ordered_json doc = compare_json(ctx, res);
-  std::vector<std::pair<fs::path, std::string>> texts{
-      {out / "compare.json", doc.dump(2) + "\n"},
-      {out / "compare.csv", compare_csv(ctx, res)},
-  };
+  out_dir.write("compare.json", doc.dump(2) + "\n");
+  out_dir.write("compare.csv", compare_csv(ctx, res));
   if (!a.report.empty()) {
     // The report names the command that made it (compare.json does not: it depends on the inputs only).
     nlohmann::ordered_json with_command = doc;
     with_command["command_line"] = command_line;
-    texts.emplace_back(fs::path(a.report), compare_report_html(with_command));
+    write_file_atomic(out_dir.place(a.report), compare_report_html(with_command));
+    out_dir.note_file();
   }
-  write_files_atomic(texts);
-  out_dir.keep();
+  out_dir.commit();
 
   if (!a.quiet) {
     print_compare_table(std::cout, ctx, res);

@@ -16,6 +16,7 @@
 #include "sim/exercise/log.hpp"
 #include "sim/experiment/runner.hpp"
 #include "sim/report/aar.hpp"
+#include "sim/report/output_directory.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/exercise_loader.hpp"
 #include "sim/scenario/loader.hpp"
@@ -69,10 +70,14 @@ std::string exercise_json(const Exercise& x, const Scenario& s, const std::vecto
   return j.dump(2) + "\n";
 }
 
-/// The run's results and exercise.json, written whole or not at all, run.json last.
-void write_results(const fs::path& out, const Scenario& s, std::uint64_t seed, const RunResult& res, Time sample_every,
+/// Every file exercise run and replay may write in their output directory.
+const std::vector<std::string> kResultFiles{
+    "summary.json",         "agencies.csv",  "cases.csv",      "referrals.csv", "deadlines.csv", "cohorts.csv",
+    "deadline_cohorts.csv", "countries.csv", "timeseries.csv", "exercise.json", "branch.json",   "run.json"};
+
+/// The run's results and exercise.json, into `dir`'s staging directory (dir.commit() swaps them in).
+void write_results(OutputDirectory& dir, const Scenario& s, std::uint64_t seed, const RunResult& res, Time sample_every,
                    const std::string& exercise_text, const std::string& command_line) {
-  OutputDirectory dir(out);
   RunContext ctx{s, seed, 1};
   std::vector<std::pair<std::string, std::string>> texts{
       {"summary.json", summary_json(ctx, res)},
@@ -87,17 +92,7 @@ void write_results(const fs::path& out, const Scenario& s, std::uint64_t seed, c
   if (s.by_country()) texts.emplace_back("countries.csv", countries_csv(ctx, res));
   if (sample_every > 0) texts.emplace_back("timeseries.csv", timeseries_csv(ctx, res));
   texts.emplace_back("run.json", run_json(ctx, res, command_line));
-  std::vector<std::unique_ptr<AtomicOutputFile>> files;
-  for (const auto& [name, text] : texts) {
-    files.push_back(std::make_unique<AtomicOutputFile>(out / name));
-    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
-    files.back()->close();
-  }
-  std::error_code ignored;
-  if (sample_every == 0) fs::remove(out / "timeseries.csv", ignored);
-  if (!s.by_country()) fs::remove(out / "countries.csv", ignored);
-  for (const auto& f : files) f->commit();
-  dir.keep();
+  for (const auto& [name, text] : texts) dir.write(name, text);
 }
 
 void print_timeline(std::ostream& os, const Exercise& x, const std::vector<FiredInject>& fired) {
@@ -165,10 +160,11 @@ int cmd_run(const ExerciseArgs& a, const std::string& command_line) {
   const Scenario& s = *lx.scenario;
   const DecisionScript script = a.decisions.empty() ? DecisionScript{} : load_decisions(a.decisions, x);
   const fs::path out = a.out.empty() ? fs::path("results") / fs::path(a.file).stem() : fs::path(a.out);
-  {
-    // Fail before the run when the directory cannot be written.
-    OutputDirectory probe(out);
-    if (::access(out.c_str(), W_OK) != 0) throw UsageError("--out " + out.string() + ": is not writable");
+  // Locked and proved writable before the run.
+  OutputDirectory dir(out, "refsim exercise", kResultFiles);
+  if (dir.contains(a.log)) {
+    throw UsageError("--log " + a.log + ": lies inside --out " + out.string() +
+                     ", which is replaced whole when the results are written; put the log elsewhere");
   }
   ExerciseLog log(a.log, s);
   log.append(start_record(x, a.file));
@@ -187,7 +183,8 @@ int cmd_run(const ExerciseArgs& a, const std::string& command_line) {
   end.sim = x.horizon;
   end.wall = d.wall_now();
   log.append(end);
-  write_results(out, s, x.seed, res, sample_every, exercise_json(x, s, d.fired(), true, x.horizon), command_line);
+  write_results(dir, s, x.seed, res, sample_every, exercise_json(x, s, d.fired(), true, x.horizon), command_line);
+  dir.commit();
   if (!a.quiet) {
     print_timeline(std::cout, x, d.fired());
     std::cout << "\n";
@@ -207,10 +204,12 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   const Scenario& s = *lx.scenario;
   const fs::path out =
       a.out.empty() ? fs::path("results") / (fs::path(a.log).stem().string() + "-replay") : fs::path(a.out);
+  OutputDirectory dir(out, "refsim exercise", kResultFiles);  // before replaying
   if (a.branch_at.empty()) {
     const Replayed r = replay(x, s, records, sample_every);
-    write_results(out, s, x.seed, r.result, sample_every, exercise_json(x, s, r.fired, r.complete, r.ended_at),
+    write_results(dir, s, x.seed, r.result, sample_every, exercise_json(x, s, r.fired, r.complete, r.ended_at),
                   command_line);
+    dir.commit();
     if (!a.quiet) {
       if (!r.complete) {
         std::cout << "the log ends at " << sim_clock(r.ended_at)
@@ -247,7 +246,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   const RunResult base = play(x, s, played, a.replications, a.threads);
   const RunResult other = play(x, s, branch, a.replications, a.threads, &fired);
   const std::vector<OptionDifference> diffs = key_differences(s, base, other, agencies_of(in));
-  write_results(out, s, x.seed, RunResult{{other.replications[0]}, other.replications[0].events_processed, 0, 1},
+  write_results(dir, s, x.seed, RunResult{{other.replications[0]}, other.replications[0].events_processed, 0, 1},
                 sample_every, exercise_json(x, s, fired[0], true, s.run.horizon), command_line);
   json j;
   j["branch_at"] = in.id;
@@ -276,7 +275,8 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
     rows.push_back(std::move(r));
   }
   j["differences"] = std::move(rows);
-  write_file_atomic(out / "branch.json", j.dump(2) + "\n");
+  dir.write("branch.json", j.dump(2) + "\n");
+  dir.commit();
   if (!a.quiet) {
     std::cout << "branch at " << in.id << ": " << a.choose << " instead of " << j["played"].get<std::string>()
               << ", paired over " << a.replications << " replications (branch − played, 95 % interval)\n";
@@ -310,19 +310,11 @@ int cmd_report(const ExerciseArgs& a) {
   AnalysisOptions opt;
   opt.replications = a.replications;
   opt.threads = a.threads;
+  OutputDirectory dir(out, "refsim exercise report", {"after-action.md", "after-action.html"});  // before analysing
   const ExerciseAnalysis an = analyse(lx.exercise, *lx.scenario, records, opt);
-  const std::string md = after_action_markdown(an);
-  const std::string html = after_action_html(an);
-  OutputDirectory dir(out);
-  AtomicOutputFile f1(out / "after-action.md");
-  f1.stream() << md;
-  f1.close();
-  AtomicOutputFile f2(out / "after-action.html");
-  f2.stream() << html;
-  f2.close();
-  f1.commit();
-  f2.commit();
-  dir.keep();
+  dir.write("after-action.md", after_action_markdown(an));
+  dir.write("after-action.html", after_action_html(an));
+  dir.commit();
   if (!a.quiet) {
     std::cout << "after-action report written to " << (out / "after-action.md").string() << " and "
               << (out / "after-action.html").string() << "\n";

@@ -33,6 +33,7 @@
 #include "sim/random/streams.hpp"
 #include "sim/report/case_log.hpp"
 #include "sim/report/html.hpp"
+#include "sim/report/output_directory.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/diff.hpp"
 #include "sim/scenario/loader.hpp"
@@ -52,6 +53,11 @@ std::string joined_args(int argc, char** argv) {
   return out;
 }
 
+/// Every file `refsim run` may write in its output directory.
+const std::vector<std::string> kRunFiles{
+    "summary.json",         "agencies.csv",  "cases.csv",      "referrals.csv",        "deadlines.csv", "cohorts.csv",
+    "deadline_cohorts.csv", "countries.csv", "timeseries.csv", "cases_milestones.csv", "run.json"};
+
 struct RunArgs {
   std::string scenario;
   std::string out;
@@ -67,12 +73,6 @@ struct RunArgs {
   std::vector<std::string> sets;  ///< --set PATH=VALUE overrides, in order
   std::string report;             ///< HTML report path; empty: none
 };
-
-/// Removes an optional output left by an earlier run in `dir` that this run does not write.
-void remove_stale(const fs::path& file) {
-  std::error_code ignored;
-  fs::remove(file, ignored);
-}
 
 int cmd_run(const RunArgs& args, const std::string& command_line) {
   const std::uint64_t given_seed = seed_option(args.seed).value_or(0);  // checked before the scenario is loaded
@@ -117,12 +117,13 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     throw UsageError("--report " + args.report + ": is a directory; expected the name of the HTML file to write");
   }
   const fs::path out = args.out.empty() ? fs::path("results") / fs::path(args.scenario).stem() : fs::path(args.out);
-  OutputDirectory out_dir(out);
+  // Locked, cleaned of what killed runs left, and proved writable before anything is simulated.
+  OutputDirectory out_dir(out, "refsim run", kRunFiles);
   // Streamed outputs of replication 0, renamed into place once the run has finished.
   std::unique_ptr<MilestoneWriter> milestones;
   std::unique_ptr<XesWriter> xes;
-  if (args.milestones) milestones = std::make_unique<MilestoneWriter>(s, out / "cases_milestones.csv");
-  if (!args.xes.empty()) xes = std::make_unique<XesWriter>(s, fs::path(args.xes));
+  if (args.milestones) milestones = std::make_unique<MilestoneWriter>(s, out_dir.file("cases_milestones.csv"));
+  if (!args.xes.empty()) xes = std::make_unique<XesWriter>(s, out_dir.place(args.xes));
 
   const std::uint64_t seed = args.seed.empty() ? s.run.seed : given_seed;
   const std::uint32_t replications = args.replications.value_or(s.run.replications);
@@ -162,9 +163,9 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
     for (const std::string& w : ctx.warnings) std::cerr << "refsim: warning: " << w << "\n";
   }
 
-  // Every output is written in full under a temporary name before any is renamed into place, so
-  // that a failed write (a full disk) leaves the directory as it was; the event log, whose path
-  // is the user's and may lie elsewhere, is renamed first.
+  // Every output goes whole into the staging directory, which commit() swaps in at once: a
+  // reader sees this run or the one before, never a mix. The event log and the report go to the
+  // user's paths, and join the directory's swap when they lie in it.
   std::vector<std::pair<const char*, std::string>> texts{
       {"summary.json", summary_json(ctx, res)},
       {"agencies.csv", agencies_csv(ctx, res)},
@@ -177,33 +178,30 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   if (s.by_country()) texts.emplace_back("countries.csv", countries_csv(ctx, res));
   if (sample_every > 0) texts.emplace_back("timeseries.csv", timeseries_csv(ctx, res));
   texts.emplace_back("run.json", run_json(ctx, res, command_line));
-  std::vector<std::unique_ptr<AtomicOutputFile>> files;
-  for (const auto& [name, text] : texts) {
-    files.push_back(std::make_unique<AtomicOutputFile>(out / name));
-    files.back()->stream().write(text.data(), static_cast<std::streamsize>(text.size()));
-    files.back()->close();
-  }
-  // The report, like the event log, goes to the user's path, which may lie elsewhere.
+  for (const auto& [name, text] : texts) out_dir.write(name, text);
   std::unique_ptr<AtomicOutputFile> report;
   if (!args.report.empty()) {
     const std::string html = run_report_html(ctx, res, command_line);
-    report = std::make_unique<AtomicOutputFile>(fs::path(args.report));
+    report = std::make_unique<AtomicOutputFile>(out_dir.place(args.report));
     report->stream().write(html.data(), static_cast<std::streamsize>(html.size()));
     report->close();
   }
+  // All whole (a full disk fails here, nothing renamed yet); then each into place.
   if (milestones) milestones->close();
   if (xes) xes->close();
-  if (xes) xes->commit();
-  if (report) report->commit();
+  if (xes) {
+    xes->commit();
+    out_dir.note_file();
+  }
+  if (report) {
+    report->commit();
+    out_dir.note_file();
+  }
   if (milestones) {
     milestones->commit();
-  } else {
-    remove_stale(out / "cases_milestones.csv");
+    out_dir.note_file();
   }
-  if (sample_every == 0) remove_stale(out / "timeseries.csv");
-  if (!s.by_country()) remove_stale(out / "countries.csv");
-  for (const auto& f : files) f->commit();  // run.json last
-  out_dir.keep();
+  out_dir.commit();
 
   if (!args.quiet) {
     print_summary_table(std::cout, ctx, res);
@@ -329,6 +327,9 @@ int main(int argc, char** argv) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const UsageError& e) {
+    std::cerr << "refsim: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const OutputDirectoryRefused& e) {
     std::cerr << "refsim: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {

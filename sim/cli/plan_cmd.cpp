@@ -12,6 +12,7 @@
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/experiment/plan.hpp"
+#include "sim/report/output_directory.hpp"
 #include "sim/report/plan_report.hpp"
 #include "sim/report/report.hpp"
 #include "sim/scenario/loader.hpp"
@@ -106,7 +107,7 @@ int run_plan(const PlanArgs& a, const std::string& command_line) {
   opt.max_exhaustive = a.max_exhaustive;
   const bool json_out = a.format == "json";
   const fs::path out = a.out.empty() ? fs::path("results") / "plan" : fs::path(a.out);
-  OutputDirectory out_dir(out);
+  OutputDirectory out_dir(out, "refsim plan", {"plan.json", "plan.csv"});  // before running
   ProgressBar bar(std::cerr, !a.quiet && ::isatty(STDERR_FILENO), "replications (all portfolios)");
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   PlanResult res;
@@ -118,17 +119,15 @@ int run_plan(const PlanArgs& a, const std::string& command_line) {
   bar.finish();
 
   const nlohmann::ordered_json doc = plan_json(s, res);
-  std::vector<std::pair<fs::path, std::string>> texts{
-      {out / "plan.json", doc.dump(2) + "\n"},
-      {out / "plan.csv", plan_csv(s, res)},
-  };
+  out_dir.write("plan.json", doc.dump(2) + "\n");
+  out_dir.write("plan.csv", plan_csv(s, res));
   if (!a.report.empty()) {
     nlohmann::ordered_json with_command = doc;
     with_command["command_line"] = command_line;
-    texts.emplace_back(fs::path(a.report), plan_report_html(with_command));
+    write_file_atomic(out_dir.place(a.report), plan_report_html(with_command));
+    out_dir.note_file();
   }
-  write_files_atomic(texts);
-  out_dir.keep();
+  out_dir.commit();
 
   if (json_out) {
     std::cout << doc.dump(2) << "\n";

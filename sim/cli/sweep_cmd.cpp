@@ -381,7 +381,7 @@ int run_sweep_command(const SweepArgs& a, const std::string& command_line) {
 
   const fs::path out =
       a.out.empty() ? fs::path("results") / (fs::path(scenario_file).stem().string() + "-sweep") : fs::path(a.out);
-  OutputDirectory out_dir(out);
+  CreatedDirectory out_dir(out);
   std::error_code ec;
   fs::create_directories(out / "runs", ec);
   if (ec) throw std::runtime_error((out / "runs").string() + ": cannot create the directory: " + ec.message());
@@ -588,7 +588,7 @@ int run_merge_command(const MergeArgs& a, const std::string& command_line) {
   }
 
   const fs::path out(a.out);
-  OutputDirectory out_dir(out);
+  CreatedDirectory out_dir(out);
   std::error_code ec;
   fs::create_directories(out / "runs", ec);
   if (ec) throw std::runtime_error((out / "runs").string() + ": cannot create the directory: " + ec.message());
