@@ -308,6 +308,32 @@ TEST_CASE("Scenario errors: distributions") {
         "triangular, lognormal, gamma, erlang, weibull, empirical, pert)");
 }
 
+// Issue 18: a lognormal sd of 1e200 days on a 40-minute mean, and a mean of 1e-300 s, were
+// accepted; the run then showed a throughput of 0 where check predicted a utilization of 0.06.
+TEST_CASE("Scenario errors: times below the clock's resolution and tails too heavy to average") {
+  const std::string exp = "dist = \"exponential\", mean = \"1d\"";
+  CHECK(load_error(replaced(exp, "dist = \"lognormal\", mean = \"40min\", sd = \"1e200d\"")) ==
+        "test.toml:11:11: agency 'intake': service (lognormal): the standard deviation is 3.6e+201 times the mean, "
+        "more than 100: with so heavy a tail the median is a hundredth of the mean or less and no run's average "
+        "settles near it");
+  CHECK(load_error(replaced(exp, "dist = \"lognormal\", mean = \"1e-300s\", sd = \"1s\"")) ==
+        "test.toml:11:11: agency 'intake': service (lognormal): the mean must be at least 1 µs (the clock's "
+        "resolution over a long run)");
+  CHECK(load_error(replaced(exp, "dist = \"exponential\", mean = \"0.0000001s\"")) ==
+        "test.toml:11:11: agency 'intake': service (exponential): the mean must be at least 1 µs (the clock's "
+        "resolution over a long run)");
+  CHECK(load_error(replaced(exp, "dist = \"empirical\", values = [\"0s\", \"1e-9s\", \"1d\"]")) ==
+        "test.toml:11:11: agency 'intake': service (empirical): each value must be 0 or at least 1 µs (the clock's "
+        "resolution over a long run)");
+  CHECK(load_error(replaced(exp, "dist = \"gamma\", mean = \"1d\", cv = 1000")).find("1000 times the mean") !=
+        std::string::npos);
+  // At the limits: accepted.
+  CHECK_NOTHROW(test::scenario(replaced(exp, "dist = \"lognormal\", mean = \"1h\", sd = \"100h\"")));
+  CHECK_NOTHROW(test::scenario(replaced(exp, "dist = \"exponential\", mean = \"0.000001s\"")));
+  // Instant services stay possible: an empirical 0, whatever the mean.
+  CHECK_NOTHROW(test::scenario(replaced(exp, "dist = \"empirical\", values = [0, 1], weights = [1, 1e-300]")));
+}
+
 TEST_CASE("Scenario errors: missing top-level tables") {
   CHECK(load_error("[scenario]\nname = \"x\"\n") ==
         "test.toml:1:1: missing required table [run] (with at least horizon = \"365d\")");

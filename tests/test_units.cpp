@@ -28,6 +28,14 @@ TEST_CASE("Durations and rates that overflow to infinity in days are rejected") 
   CHECK_THROWS_WITH(parse_duration("1e307y"), "duration \"1e307y\" is too long to represent (over 1e308 days)");
   CHECK_THROWS_WITH(parse_rate("1e308/s"), "rate \"1e308/s\" is too large to represent (over 1e308 per day)");
   CHECK(parse_duration("1e305y") == Approx(1e305 * 365));  // large but finite: the caller's to judge
+  // A number beyond a double itself says the same, not "expected a duration" (issue 18: "1e309d"
+  // was "not valid" while "1e307y" was "too long to represent").
+  CHECK_THROWS_WITH(parse_duration("1e309d"), "duration \"1e309d\" is too long to represent (over 1e308 days)");
+  CHECK_THROWS_WITH(parse_rate("1e309/d"), "rate \"1e309/d\" is too large to represent (over 1e308 per day)");
+  CHECK_THROWS_WITH(parse_duration("1e-400s"),
+                    "duration \"1e-400s\" is too short to represent (under 1e-308 of its unit)");
+  CHECK_THROWS_WITH(parse_rate("1e-400/d"), "rate \"1e-400/d\" is too small to represent (under 1e-308)");
+  CHECK_THROWS_WITH(parse_duration("1e309"), Contains("expected a duration"));  // no unit
 }
 
 TEST_CASE("Rates: number per unit converts to per day") {

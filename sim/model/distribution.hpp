@@ -64,6 +64,13 @@ struct DistributionSpec {
 
 const char* to_string(DistKind kind);
 
+/// The shortest positive time a distribution may give: 1 µs, in days (the clock's resolution
+/// over a long run is about 0.3 µs).
+inline constexpr double kMinPositiveTime = 1e-6 / 86400;
+/// The largest standard deviation, as a multiple of the mean, of a distribution with an
+/// unbounded tail (lognormal, gamma, Weibull).
+inline constexpr double kMaxCoefficientOfVariation = 100;
+
 /// Checks parameter ranges; throws std::invalid_argument naming the parameter at fault.
 void validate_distribution(const DistributionSpec& spec);
 

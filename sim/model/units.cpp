@@ -10,14 +10,23 @@ namespace {
 
 constexpr std::string_view kUnitList = "s, min, h, d, w, y";
 
-// Parses a finite decimal number occupying all of `text`.
-bool parse_number(std::string_view text, double& out) {
-  if (text.empty()) return false;
+enum class Number { ok, bad, too_large, too_small };
+
+// Parses a finite decimal number occupying all of `text`; a well-formed number beyond what a
+// double holds ("1e309", "1e-400") says which way it is out of range.
+Number parse_number(std::string_view text, double& out) {
+  if (text.empty()) return Number::bad;
   const char* first = text.data();
   const char* last = text.data() + text.size();
   if (*first == '+') ++first;
   auto [ptr, ec] = std::from_chars(first, last, out);
-  return ec == std::errc() && ptr == last && std::isfinite(out);
+  if (ptr != last) return Number::bad;
+  if (ec == std::errc::result_out_of_range) {
+    const auto e = text.find_first_of("eE");
+    return e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-' ? Number::too_small
+                                                                                    : Number::too_large;
+  }
+  return ec == std::errc() && std::isfinite(out) ? Number::ok : Number::bad;
 }
 
 std::string_view trim(std::string_view s) {
@@ -46,11 +55,16 @@ double parse_duration(std::string_view text) {
   const std::string_view number = trim(s.substr(0, split));
   const std::string_view unit = s.substr(split);
   double value = 0;
-  if (unit.empty() || !parse_number(number, value)) {
+  const Number parsed = unit.empty() ? Number::bad : parse_number(number, value);
+  if (parsed == Number::too_small) {
+    throw std::invalid_argument("duration \"" + std::string(text) +
+                                "\" is too short to represent (under 1e-308 of its unit)");
+  }
+  if (parsed == Number::bad) {
     throw std::invalid_argument("expected a duration such as \"90min\", \"4h\", \"2d\" or \"1w\" (units " +
                                 std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
   }
-  const double days = value * unit_in_days(unit);
+  const double days = parsed == Number::too_large ? HUGE_VAL : value * unit_in_days(unit);
   if (!std::isfinite(days)) {
     throw std::invalid_argument("duration \"" + std::string(text) + "\" is too long to represent (over 1e308 days)");
   }
@@ -61,11 +75,15 @@ double parse_rate(std::string_view text) {
   const std::string_view s = trim(text);
   const auto slash = s.find('/');
   double value = 0;
-  if (slash == std::string_view::npos || !parse_number(trim(s.substr(0, slash)), value)) {
+  const Number parsed = slash == std::string_view::npos ? Number::bad : parse_number(trim(s.substr(0, slash)), value);
+  if (parsed == Number::too_small) {
+    throw std::invalid_argument("rate \"" + std::string(text) + "\" is too small to represent (under 1e-308)");
+  }
+  if (parsed == Number::bad) {
     throw std::invalid_argument("expected a rate such as \"3/h\", \"20/w\" or \"1000/y\" (units " +
                                 std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
   }
-  const double per_day = value / unit_in_days(trim(s.substr(slash + 1)));
+  const double per_day = parsed == Number::too_large ? HUGE_VAL : value / unit_in_days(trim(s.substr(slash + 1)));
   if (!std::isfinite(per_day)) {
     throw std::invalid_argument("rate \"" + std::string(text) + "\" is too large to represent (over 1e308 per day)");
   }

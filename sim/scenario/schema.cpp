@@ -918,7 +918,10 @@ std::vector<Section> declare() {
       .title = "Distributions",
       .help = "Service times, delays and patience are distributions, written as a table such as `{ dist = "
               "\"exponential\", mean = \"2d\" }`, or as a bare duration (`delay = \"1d\"`), which is deterministic. "
-              "Every time parameter is a duration.",
+              "Every time parameter is a duration. A distribution's mean is at least 1 µs (an empirical value is 0 "
+              "or at least 1 µs): the clock resolves about 0.3 µs over a 20-year follow-up. A lognormal, gamma or "
+              "Weibull whose standard deviation is more than 100 times its mean is refused: no run's average "
+              "would settle near so heavy-tailed a mean.",
   });
   s.push_back({.id = "dist.exponential",
                .title = "dist = \"exponential\"",
