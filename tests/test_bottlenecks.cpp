@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "sim/experiment/bottlenecks.hpp"
+#include "sim/report/bottlenecks_report.hpp"
 #include "support.hpp"
 
 using namespace refsim;
@@ -239,4 +240,36 @@ TEST_CASE("Bottlenecks: an unknown indicator is rejected", "[bottlenecks]") {
   opt.target = parse_capacity_target("agencies.desk.nosuch<=2");
   opt.at = {0};
   CHECK_THROWS_AS(find_bottlenecks(s, opt), std::invalid_argument);
+}
+
+TEST_CASE("Bottlenecks: an effect whose interval excludes 0 is never shown as zeros", "[bottlenecks]") {
+  // A difference of 0.004 days, its interval [0.002, 0.006] away from 0, printed at one decimal,
+  // read "0.0 [0.0,0.0] +": a table that contradicted its own mark.
+  const Scenario s = test::scenario(desk_scenario(2, 0.5, 60, 10, 2));
+  BottleneckOptions opt;
+  opt.seed = 5;
+  opt.replications = 2;
+  opt.indicators = {"agencies.desk.mean_wait_days"};
+  BottleneckResult r = find_bottlenecks(s, opt);
+  REQUIRE(!r.marginal.empty());
+  REQUIRE(!r.marginal.front().effects.empty());
+  MarginalEffect& e = r.marginal.front().effects.front();
+  e.unit = "days";
+  e.difference = Difference{};
+  e.difference->mean = -0.004;
+  e.difference->ci95 = e.difference->ci95_adjusted = {-0.006, -0.002};
+  e.includes_zero = false;
+  e.improves = true;
+  // And one whose interval includes 0 keeps the column's decimals, its sign dropped when it rounds to 0.
+  MarginalEffect& f = r.marginal.back().effects.back();
+  f.unit = "days";
+  f.difference = Difference{};
+  f.difference->mean = 0.004;
+  f.difference->ci95 = f.difference->ci95_adjusted = {-0.06, 0.07};
+  f.includes_zero = true;
+  f.improves = false;
+  std::ostringstream os;
+  print_bottlenecks_table(os, BottleneckContext{s, "desk.toml", 5, opt}, r);
+  CHECK_THAT(os.str(), Catch::Matchers::Contains("-0.004 [-0.006,-0.002] +"));
+  CHECK_THAT(os.str(), Catch::Matchers::Contains(" 0.0 [-0.1,0.1] ~0"));
 }

@@ -50,6 +50,11 @@ std::string fixed(double v, int precision) {
   if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);
   return s;
 }
+/// Whether `v` shows as zero at `precision` decimals ("0.0", "-0.00").
+bool shows_as_zero(double v, int precision) {
+  const std::string t = fixed(v, precision);
+  return t.find_first_not_of("-0.") == std::string::npos;
+}
 int decimals(const std::string& unit) {
   if (unit == "share") return 3;
   if (unit == "days" || unit == "cases") return 1;
@@ -372,10 +377,18 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
           row.push_back("n/a");
           continue;
         }
-        const int p = decimals(e.unit);
         const Difference& d = *e.difference;
-        row.push_back((d.mean > 0 ? "+" : "") + fixed(d.mean, p) + " [" + fixed(d.ci95_adjusted.first, p) + "," +
-                      fixed(d.ci95_adjusted.second, p) + "]" +
+        // An interval that excludes 0 gets the decimals it needs (up to four more) to show that it
+        // does: never "0.0 [-0.1,0.0] +".
+        int p = decimals(e.unit);
+        const int most = p + 4;
+        while (!e.includes_zero && p < most &&
+               (shows_as_zero(d.mean, p) || shows_as_zero(d.ci95_adjusted.first, p) ||
+                shows_as_zero(d.ci95_adjusted.second, p))) {
+          ++p;
+        }
+        row.push_back((d.mean > 0 && !shows_as_zero(d.mean, p) ? "+" : "") + fixed(d.mean, p) + " [" +
+                      fixed(d.ci95_adjusted.first, p) + "," + fixed(d.ci95_adjusted.second, p) + "]" +
                       (e.includes_zero ? " ~0"
                        : e.improves    ? " +"
                                        : " -"));
