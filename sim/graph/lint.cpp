@@ -122,7 +122,7 @@ class Linter {
 
   LintReport run() {
     LintReport out;
-    out.loads = graph_.loads();
+    out.loads = graph_.cached_loads();  // shared with the run-size check of a run that follows
     loads_ = &out.loads;
     any_mask_.assign(edges_.size(), false);
     any_reach_.assign(n_, false);
