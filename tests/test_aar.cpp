@@ -20,7 +20,7 @@ namespace {
 
 const std::string kBaseline = std::string(REFSIM_SOURCE_DIR) + "/scenarios/baseline-nrm.toml";
 
-std::size_t count(const std::string& text, const std::string& what) {
+std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
@@ -196,8 +196,8 @@ TEST_CASE("After-action report: hostile text is escaped in HTML and Markdown", "
   const auto s = test::aar_sample(kBaseline);
   const std::string html = after_action_html(s->analysis);
   // The JSON blob, Chart.js and the page's script: three elements.
-  CHECK(count(html, "<script") == 3);
-  CHECK(count(html, "</script>") == 3);
+  CHECK(count_of(html, "<script") == 3);
+  CHECK(count_of(html, "</script>") == 3);
   CHECK_FALSE(has(html, "<b>and see</b>"));
   CHECK(has(html,
             "<h1>After-action report / improvement plan: Shelter under pressure &lt;script&gt;alert(&#39;x&#39;)"
@@ -280,7 +280,7 @@ TEST_CASE("After-action report: one figure per decision and unit, with pairs and
   CHECK(figures[1]["series"][0]["significant"][0] == false);
   CHECK(figures[1]["series"][1]["significant"][0] == true);
   CHECK(figures[1]["series"][1]["lo"][0].get<double>() == Approx(-19));
-  CHECK(count(html, "<canvas id=\"figure-") == 2);
+  CHECK(count_of(html, "<canvas id=\"figure-") == 2);
   // Self-contained: no URL to load.
   CHECK_FALSE(has(html, "src="));
   CHECK_FALSE(has(html, "href="));

@@ -62,7 +62,7 @@ probability = 1
 )";
 }
 
-RunResult run(const Scenario& s) { return test::run_scenario(s); }
+RunResult run_cohorts(const Scenario& s) { return test::run_scenario(s); }
 
 }  // namespace
 
@@ -86,7 +86,7 @@ TEST_CASE("Cohorts: a scenario chooses its dimensions and every person counts in
   REQUIRE(s.cohorts.count() == 4);
   CHECK(s.cohorts.name(0) == "female/CI");
   CHECK(s.cohorts.name(3) == "male/GH");
-  const RunResult r = run(s);
+  const RunResult r = run_cohorts(s);
   for (const auto& rep : r.replications) {
     REQUIRE(rep.cohorts.size() == 5);  // four, then overall
     double entered = 0;
@@ -138,7 +138,7 @@ TEST_CASE("Countries: a regional scenario's results per country of entry and per
   const Scenario s = test::scenario(two_countries(""));
   REQUIRE(s.by_country());
   REQUIRE(s.countries == std::vector<std::string>{"CI", "GH"});
-  const RunResult r = run(s);
+  const RunResult r = run_cohorts(s);
   for (const auto& rep : r.replications) {
     REQUIRE(rep.countries.size() == 2);
     REQUIRE(rep.agency_countries.size() == 2);
@@ -169,7 +169,7 @@ TEST_CASE("Countries: a regional scenario's results per country of entry and per
   one.replace(one.find("country = \"CI\"\n"), 15, "");
   const Scenario single = test::scenario(one);
   CHECK_FALSE(single.by_country());
-  const RunResult rs = run(single);
+  const RunResult rs = run_cohorts(single);
   CHECK(rs.replications[0].countries.empty());
   CHECK_FALSE(nlohmann::json::parse(summary_json({single, 9, 3}, rs)).contains("countries"));
 }

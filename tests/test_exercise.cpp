@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSource = REFSIM_SOURCE_DIR;
+const std::string kExerciseSource = REFSIM_SOURCE_DIR;
 
 /// A fresh folder for one test's files.
 fs::path scratch(const std::string& name) {
@@ -244,7 +244,7 @@ text = "nothing"
   CHECK(checked);
 
   // The library exercise: the NGO shelter's emergency beds take people whom it turns away otherwise.
-  const LoadedExercise lib = load_exercise(kSource + "/scenarios/exercises/baseline-shelter-closure.toml");
+  const LoadedExercise lib = load_exercise(kExerciseSource + "/scenarios/exercises/baseline-shelter-closure.toml");
   const RunResult wait = play(lib.exercise, *lib.scenario, {{"closure", "wait"}}, 20, 0);
   const RunResult beds = play(lib.exercise, *lib.scenario, {{"closure", "emergency_beds"}}, 20, 0);
   // The emergency beds take people the closed shelter cannot: fewer turned away at the NGO shelter.
@@ -259,7 +259,7 @@ text = "nothing"
 
 TEST_CASE("Exercise: a log replays to the same results", "[exercise]") {
   const fs::path dir = scratch("replay");
-  const LoadedExercise x = load_exercise(kSource + "/scenarios/exercises/baseline-shelter-closure.toml");
+  const LoadedExercise x = load_exercise(kExerciseSource + "/scenarios/exercises/baseline-shelter-closure.toml");
   const Scenario& s = *x.scenario;
   const ReferralGraph g(s);
   const fs::path log_path = dir / "x.log";
@@ -341,7 +341,7 @@ TEST_CASE("Exercise: a log replays to the same results", "[exercise]") {
 
 TEST_CASE("Exercise: a log cut short by a crash replays to that point", "[exercise]") {
   const fs::path dir = scratch("crash");
-  const LoadedExercise x = load_exercise(kSource + "/scenarios/exercises/baseline-shelter-closure.toml");
+  const LoadedExercise x = load_exercise(kExerciseSource + "/scenarios/exercises/baseline-shelter-closure.toml");
   const Scenario& s = *x.scenario;
   const ReferralGraph g(s);
   const fs::path log_path = dir / "x.log";
@@ -436,7 +436,7 @@ TEST_CASE("Exercise: bad exercise files get located errors", "[exercise]") {
 
 TEST_CASE("Exercise: decisions files name decision points and their options", "[exercise]") {
   const fs::path dir = scratch("decisions");
-  const LoadedExercise x = load_exercise(kSource + "/scenarios/exercises/baseline-shelter-closure.toml");
+  const LoadedExercise x = load_exercise(kExerciseSource + "/scenarios/exercises/baseline-shelter-closure.toml");
   write(dir / "ok.toml", "[decisions]\nclosure = \"emergency_beds\"\n");
   CHECK(load_decisions(dir / "ok.toml", x.exercise) ==
         std::map<std::string, std::string>{{"closure", "emergency_beds"}});

@@ -62,9 +62,9 @@ std::string error_of(std::string_view text) {
 }
 
 // A case record; attributes not given are 0 (false, or the enum's first value).
-struct Case {
+struct ExprCase {
   std::vector<std::uint32_t> values = std::vector<std::uint32_t>(9, 0);
-  Case& set(std::uint32_t attribute, std::uint32_t value) {
+  ExprCase& set(std::uint32_t attribute, std::uint32_t value) {
     values[attribute] = value;
     return *this;
   }
@@ -75,7 +75,7 @@ std::string table2(std::string_view text, std::uint32_t a, std::uint32_t b) {
   const Condition c = compile(text);
   std::string out;
   for (std::uint32_t x = 0; x < 2; ++x)
-    for (std::uint32_t y = 0; y < 2; ++y) out += c(Case().set(a, x).set(b, y).values) ? '1' : '0';
+    for (std::uint32_t y = 0; y < 2; ++y) out += c(ExprCase().set(a, x).set(b, y).values) ? '1' : '0';
   return out;
 }
 
@@ -84,7 +84,7 @@ std::string table3(std::string_view text) {
   const Condition c = compile(text);
   std::string out;
   for (std::uint32_t i = 0; i < 8; ++i)
-    out += c(Case().set(kChild, i >> 2 & 1).set(kForeign, i >> 1 & 1).set(kPresumed, i & 1).values) ? '1' : '0';
+    out += c(ExprCase().set(kChild, i >> 2 & 1).set(kForeign, i >> 1 & 1).set(kPresumed, i & 1).values) ? '1' : '0';
   return out;
 }
 
@@ -92,7 +92,7 @@ std::string table3(std::string_view text) {
 std::string table_exploitation(std::string_view text) {
   const Condition c = compile(text);
   std::string out;
-  for (std::uint32_t v = 0; v < 4; ++v) out += c(Case().set(kExploitation, v).values) ? '1' : '0';
+  for (std::uint32_t v = 0; v < 4; ++v) out += c(ExprCase().set(kExploitation, v).values) ? '1' : '0';
   return out;
 }
 
@@ -163,8 +163,8 @@ TEST_CASE("Expression: in and not in test membership of a list") {
 
 TEST_CASE("Expression: enum values are matched exactly, case included") {
   const Condition c = compile("nationality != \"NA\"");
-  CHECK_FALSE(c(Case().set(kNationality, 0).values));
-  CHECK(c(Case().set(kNationality, 1).values));
+  CHECK_FALSE(c(ExprCase().set(kNationality, 0).values));
+  CHECK(c(ExprCase().set(kNationality, 1).values));
   CHECK(error_of("nationality == \"na\"") ==
         "16: unknown value \"na\" for nationality; valid: NA, GB, VN, AL, C\xC3\xB4te d'Ivoire");
 }
@@ -174,20 +174,20 @@ TEST_CASE("Expression: enums with more than 64 values work the same") {
   const Condition ne = compile(R"(region != "r70")");
   for (std::uint32_t v = 0; v < 100; ++v) {
     CAPTURE(v);
-    CHECK(in(Case().set(kRegion, v).values) == (v == 0 || v == 63 || v == 64 || v == 99));
-    CHECK(ne(Case().set(kRegion, v).values) == (v != 70));
+    CHECK(in(ExprCase().set(kRegion, v).values) == (v == 0 || v == 63 || v == 64 || v == 99));
+    CHECK(ne(ExprCase().set(kRegion, v).values) == (v != 70));
   }
 }
 
 TEST_CASE("Expression: a value out of an attribute's range matches no value") {
   for (const std::uint32_t bad : {2u, 64u, 100u, 0xFFFFFFFFu}) {
     CAPTURE(bad);
-    CHECK_FALSE(compile("child")(Case().set(kChild, bad).values));
-    CHECK(compile("not child")(Case().set(kChild, bad).values));
-    CHECK_FALSE(compile("exploitation == \"sexual\"")(Case().set(kExploitation, bad).values));
-    CHECK(compile("exploitation != \"sexual\"")(Case().set(kExploitation, bad).values));
-    CHECK_FALSE(compile("region in [\"r1\", \"r99\"]")(Case().set(kRegion, bad).values));
-    CHECK(compile("region not in [\"r1\"]")(Case().set(kRegion, bad).values));
+    CHECK_FALSE(compile("child")(ExprCase().set(kChild, bad).values));
+    CHECK(compile("not child")(ExprCase().set(kChild, bad).values));
+    CHECK_FALSE(compile("exploitation == \"sexual\"")(ExprCase().set(kExploitation, bad).values));
+    CHECK(compile("exploitation != \"sexual\"")(ExprCase().set(kExploitation, bad).values));
+    CHECK_FALSE(compile("region in [\"r1\", \"r99\"]")(ExprCase().set(kRegion, bad).values));
+    CHECK(compile("region not in [\"r1\"]")(ExprCase().set(kRegion, bad).values));
   }
 }
 
@@ -260,8 +260,8 @@ TEST_CASE("Condition: copies share the program and outlive the original") {
     copy = original;
   }
   CHECK(copy.text() == "child and exploitation in ['labour', 'criminal']");
-  CHECK(copy(Case().set(kChild, 1).set(kExploitation, kCriminal).values));
-  CHECK_FALSE(copy(Case().set(kChild, 1).set(kExploitation, kSexual).values));
+  CHECK(copy(ExprCase().set(kChild, 1).set(kExploitation, kCriminal).values));
+  CHECK_FALSE(copy(ExprCase().set(kChild, 1).set(kExploitation, kSexual).values));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ struct Recorder : Observer {
   }
 };
 
-Recorder run(const std::string& text, std::uint64_t seed = 5) {
+Recorder run_model(const std::string& text, std::uint64_t seed = 5) {
   const Scenario s = test::scenario(text);
   const ReferralGraph g(s);
   Engine e(s, g, seed, 0);
@@ -88,7 +88,7 @@ std::string with(const std::string& horizon, const std::string& body) {
   return "[scenario]\nname = \"t\"\n[run]\nhorizon = \"" + horizon + "\"\n" + body;
 }
 
-void check_share(double hits, double trials, double p, const std::string& what) {
+void check_model_share(double hits, double trials, double p, const std::string& what) {
   INFO(what << ": " << hits << " of " << trials << ", expected share " << p);
   REQUIRE(trials > 1000);
   CHECK(std::fabs(hits - trials * p) <= 5 * std::sqrt(trials * p * (1 - p)));
@@ -99,7 +99,7 @@ constexpr Time kHour = 1.0 / 24;
 }  // namespace
 
 TEST_CASE("Batches: each batch brings its cases at once, in order") {
-  const Recorder r = run(with("30d", R"(
+  const Recorder r = run_model(with("30d", R"(
 [[agency]]
 id = "police"
 servers = "unlimited"
@@ -119,7 +119,7 @@ cases = 5
 }
 
 TEST_CASE("Beds: a full shelter that turns people away serves as many as it has beds") {
-  const Recorder r = run(with("30d", R"(
+  const Recorder r = run_model(with("30d", R"(
 [[agency]]
 id = "shelter"
 beds = 2
@@ -140,7 +140,7 @@ cases = 3
 }
 
 TEST_CASE("Beds: overflow sends the case on at once to the next agency, whose own policy applies") {
-  const Recorder r = run(with("30d", R"(
+  const Recorder r = run_model(with("30d", R"(
 [[agency]]
 id = "state_shelter"
 beds = 1
@@ -172,7 +172,7 @@ cases = 4
 
 TEST_CASE("Opening hours: service counts opening time only") {
   // t = 0 is Monday 00:00; day 4 is Friday. A 2-hour interview at a Mon-Fri 09:00-17:00 office.
-  const Recorder r = run(with("14d", R"(
+  const Recorder r = run_model(with("14d", R"(
 [[agency]]
 id = "office"
 servers = 1
@@ -195,7 +195,7 @@ TEST_CASE("Deadlines in working days skip weekends") {
   // Entered on Friday 15:00 (day 4.625): 5 working days end next Friday 15:00 (day 11.625).
   // Entered on Saturday 10:00 (day 5 + 10/24): they end on Friday at 24:00 (day 12).
   auto outcome = [](const std::string& entry, const std::string& delay) {
-    const Recorder r = run(with("40d", R"(
+    const Recorder r = run_model(with("40d", R"(
 [[agency]]
 id = "ngo"
 servers = "unlimited"
@@ -230,7 +230,7 @@ within = "5wd"
 }
 
 TEST_CASE("Recovery period: the conclusive decision waits 30 days after a positive reasonable-grounds one") {
-  const Recorder r = run(with("100d", R"(
+  const Recorder r = run_model(with("100d", R"(
 [[agency]]
 id = "rg"
 servers = 1
@@ -312,7 +312,7 @@ from = "shelter"
 to = "prosecutor"
 probability = 1
 )";
-  const Recorder r = run(with("2000d", body));
+  const Recorder r = run_model(with("2000d", body));
   // Prosecutor service ends, by whether the person went through the shelter first.
   double supported_served = 0, unsupported_served = 0;
   std::set<std::uint64_t> sheltered;
@@ -320,8 +320,8 @@ probability = 1
     if (s.what == "start" && s.agency == 1) sheltered.insert(s.serial);
     if (s.what == "end" && s.agency == 2) (sheltered.count(s.serial) ? supported_served : unsupported_served) += 1;
   }
-  check_share(static_cast<double>(r.count("withdrawal_supported")), supported_served, 0.1, "supported");
-  check_share(static_cast<double>(r.count("withdrawal")), unsupported_served, 0.4, "unsupported");
+  check_model_share(static_cast<double>(r.count("withdrawal_supported")), supported_served, 0.1, "supported");
+  check_model_share(static_cast<double>(r.count("withdrawal")), unsupported_served, 0.4, "unsupported");
 }
 
 TEST_CASE("Re-trafficking: the person re-enters as a new case linked to the first, state reset") {
@@ -351,14 +351,14 @@ when = ")" + when + "\"\n");
   };
   // Presumed at day 1 by the decision, which comes before routing: the rule (`not presumed`) does
   // not apply, the person leaves without reintegration, and nothing re-enters.
-  const Recorder r = run(scenario("not presumed"));
+  const Recorder r = run_model(scenario("not presumed"));
   CHECK(r.count("retrafficked") == 0);
   CHECK(r.count("entered") == 1);
 
   // Day 0 → screening, day 1 presumed → reintegration, day 11 re-trafficked → re-enters day 111.
   // The re-entry starts unpresumed (state reset), is presumed again at 112, reintegrated until
   // 122 and re-trafficked again, due back at 222, after the horizon.
-  const Recorder r2 = run(scenario("presumed"));
+  const Recorder r2 = run_model(scenario("presumed"));
   const auto entered = r2.all("entered");
   REQUIRE(entered.size() == 2);
   CHECK(entered[0].previous == kNoPrevious);
@@ -371,7 +371,7 @@ when = ")" + when + "\"\n");
 
 TEST_CASE("Seasonality: arrivals follow the monthly factors") {
   // Only January (days [0, 30.42) of each year) has arrivals, at twice the rate.
-  const Recorder r = run(with("3650d", R"(
+  const Recorder r = run_model(with("3650d", R"(
 [[agency]]
 id = "a"
 servers = "unlimited"
@@ -504,7 +504,7 @@ consent = { dist = "pert", min = 0.2, mode = 0.5, max = 0.9 }
     const auto arrivals = r.all("arrival");
     double at_police = 0;
     for (const Step& st : arrivals) at_police += st.agency == 1;
-    check_share(at_police, static_cast<double>(arrivals.size()) - at_police, drawn, "consent");
+    check_model_share(at_police, static_cast<double>(arrivals.size()) - at_police, drawn, "consent");
   }
 }
 
@@ -531,7 +531,7 @@ TEST_CASE(
     "Drop-out: a pending patience event from an earlier agency does not take the case from a queue without patience") {
   // Case 2 waits at `a` (patience 10 d, an event due at day 10), is served at day 1-2, then waits
   // at `b` (no patience) behind case 1 until day 21. Nobody may drop out.
-  const Recorder r = run(with("60d", R"(
+  const Recorder r = run_model(with("60d", R"(
 [[agency]]
 id = "a"
 servers = 1
@@ -583,7 +583,7 @@ TEST_CASE("Drop-out: a profile's patience applies where the agency has none, an 
   // day 20 > 15: the third and fourth give up at day 15. At `strict` (patience 5 d) the agency's
   // patience applies: everybody not served at once gives up at day 5.
   auto dropouts = [](const std::string& agency_patience) {
-    const Recorder r = run(with("60d", R"(
+    const Recorder r = run_model(with("60d", R"(
 [[profile]]
 id = "impatient"
 patience = "15d"

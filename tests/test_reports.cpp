@@ -25,12 +25,12 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::string with(const std::string& horizon, const std::string& body) {
+std::string with_text(const std::string& horizon, const std::string& body) {
   return "[scenario]\nname = \"t\"\n[run]\nhorizon = \"" + horizon + "\"\n" + body;
 }
 
-RunResult run(const Scenario& s, std::uint32_t replications = 1, Time sample_every = 0, unsigned threads = 1,
-              std::vector<ReplicationWatcher*> watchers = {}) {
+RunResult run_report(const Scenario& s, std::uint32_t replications = 1, Time sample_every = 0, unsigned threads = 1,
+                     std::vector<ReplicationWatcher*> watchers = {}) {
   const ReferralGraph g(s);
   RunOptions opt;
   opt.seed = 11;
@@ -44,7 +44,7 @@ RunResult run(const Scenario& s, std::uint32_t replications = 1, Time sample_eve
 const CohortResult& overall(const RunResult& r, std::size_t rep = 0) { return r.replications[rep].cohorts.back(); }
 const CohortResult& overall(RunResult&&, std::size_t = 0) = delete;  // would dangle
 
-void check_share(double hits, double trials, double p, const std::string& what) {
+void check_report_share(double hits, double trials, double p, const std::string& what) {
   INFO(what << ": " << hits << " of " << trials << ", expected share " << p);
   REQUIRE(trials > 1000);
   CHECK(std::fabs(hits - trials * p) <= 5 * std::sqrt(trials * p * (1 - p)));
@@ -100,7 +100,7 @@ TEST_CASE("Quantiles: nearest_rank is the exact nearest-rank value of the data")
 
 TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
   const Scenario s = load_scenario(std::string(REFSIM_SOURCE_DIR) + "/scenarios/sea-fisheries.toml");
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const std::vector<CohortResult>& cohorts = r.replications[0].cohorts;
   REQUIRE(cohorts.size() == test::kCohortCount + 1);
   const std::array<double CohortResult::*, 14> counts{
@@ -127,7 +127,7 @@ TEST_CASE("Cohorts: the overall cohort's counts are the sums of the cohorts'") {
 }
 
 TEST_CASE("Cohorts: everyone identified after a fixed delay: mean = median = p90 = that delay") {
-  const Scenario s = test::scenario(with("30d", R"(
+  const Scenario s = test::scenario(with_text("30d", R"(
 [[agency]]
 id = "authority"
 servers = "unlimited"
@@ -139,7 +139,7 @@ to = "authority"
 at = ["1d", "2d", "10d"]
 cases = 4
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const CohortResult& all = overall(r);
   CHECK(all.entered == 12);
   CHECK(all.exited == 12);
@@ -165,7 +165,7 @@ cases = 4
 }
 
 TEST_CASE("Cohorts: a 0.6 positive rate identifies 60 % of victims") {
-  const Scenario s = test::scenario(with("400d", R"(
+  const Scenario s = test::scenario(with_text("400d", R"(
 [[agency]]
 id = "authority"
 servers = "unlimited"
@@ -176,15 +176,15 @@ id = "calls"
 to = "authority"
 rate = "20/d"
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const CohortResult& all = overall(r);
   CHECK(all.victims == all.exited);
-  check_share(all.victims_identified_share * all.victims, all.victims, 0.6, "victims identified");
+  check_report_share(all.victims_identified_share * all.victims, all.victims, 0.6, "victims identified");
   CHECK(all.identified == std::round(all.victims_identified_share * all.victims));
 }
 
 TEST_CASE("Cohorts: false positives are the identified who are not victims, children form their own cohorts") {
-  const Scenario s = test::scenario(with("400d", R"(
+  const Scenario s = test::scenario(with_text("400d", R"(
 [[profile]]
 id = "mixed"
 victim = 0.5
@@ -201,11 +201,11 @@ to = "authority"
 rate = "20/d"
 profile = "mixed"
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const CohortResult& all = overall(r);
   CHECK(all.victims_identified_share == 1);
   const double non_victims = all.exited - all.victims;
-  check_share(all.false_positives, non_victims, 0.25, "non-victims identified");
+  check_report_share(all.false_positives, non_victims, 0.25, "non-victims identified");
   CHECK(all.identified == all.victims + all.false_positives);
   const auto& cohorts = r.replications[0].cohorts;
   Attributes a{};
@@ -218,12 +218,12 @@ profile = "mixed"
   CHECK(test::cohort_name(child_labour) == "child/labour/national");
   CHECK(test::cohort_name(adult_labour) == "adult/labour/national");
   CHECK(cohorts[child_labour].exited + cohorts[adult_labour].exited == all.exited);
-  check_share(cohorts[child_labour].exited, all.exited, 0.3, "children");
+  check_report_share(cohorts[child_labour].exited, all.exited, 0.3, "children");
   CHECK(cohorts[child_labour].false_positives + cohorts[adult_labour].false_positives == all.false_positives);
 }
 
 TEST_CASE("Cohorts: hand-offs count referrals received on a fixed path, interviews count interviewing services") {
-  const Scenario s = test::scenario(with("60d", R"(
+  const Scenario s = test::scenario(with_text("60d", R"(
 [[agency]]
 id = "police"
 servers = "unlimited"
@@ -255,7 +255,7 @@ from = "screening"
 to = "shelter"
 probability = 1
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const CohortResult& all = overall(r);
   CHECK(all.exited == 10);
   CHECK(all.handoffs_per_case == 2);
@@ -274,7 +274,7 @@ probability = 1
 }
 
 TEST_CASE("Cohorts: needs met, stages, convictions, withdrawals and drop-outs are counted per person") {
-  const Scenario s = test::scenario(with("200d", R"(
+  const Scenario s = test::scenario(with_text("200d", R"(
 [[profile]]
 id = "needy"
 needs = { shelter = 1, legal_aid = 1 }
@@ -320,7 +320,7 @@ from = "prosecutor"
 to = "court"
 probability = 1
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   const CohortResult& all = overall(r);
   REQUIRE(all.exited == 2004);
   CHECK(all.covered_shelter == 1);
@@ -329,7 +329,7 @@ probability = 1
   CHECK(all.prosecutions == 2000);
   CHECK(all.withdrawals + all.trials == 2000);
   CHECK(all.convictions == all.trials);
-  check_share(all.withdrawals, 2000, 0.5, "withdrawals at the prosecutor");
+  check_report_share(all.withdrawals, 2000, 0.5, "withdrawals at the prosecutor");
   CHECK(r.replications[0].agencies[1].withdrawals == all.withdrawals);
   // 4 people queue for one server: 1 served (100 d), 3 drop out after a day.
   CHECK(all.dropout_share == Approx(3.0 / 2004).epsilon(1e-12));
@@ -337,7 +337,7 @@ probability = 1
 }
 
 TEST_CASE("Agencies: turned away, overflowed and held are counted, and leave the queue") {
-  const Scenario s = test::scenario(with("30d", R"(
+  const Scenario s = test::scenario(with_text("30d", R"(
 [[agency]]
 id = "state_shelter"
 beds = 1
@@ -364,7 +364,7 @@ to = "authority"
 at = ["2d"]
 cases = 3
 )"));
-  const RunResult r = run(s, 1, 1);
+  const RunResult r = run_report(s, 1, 1);
   const auto& ag = r.replications[0].agencies;
   CHECK(ag[0].overflowed == 3);
   CHECK(ag[1].turned_away == 2);
@@ -387,7 +387,7 @@ cases = 3
 }
 
 TEST_CASE("Agencies: in_agency_at_end counts the cases waiting in service or held at the horizon") {
-  const Scenario s = test::scenario(with("5d", R"(
+  const Scenario s = test::scenario(with_text("5d", R"(
 [[agency]]
 id = "desk"
 servers = 1
@@ -422,7 +422,7 @@ to = "desk"
 probability = 1
 delay = "10d"
 )"));
-  const RunResult r = run(s, 1, 1);
+  const RunResult r = run_report(s, 1, 1);
   const auto& ag = r.replications[0].agencies;
   CHECK(ag[0].in_agency_at_end == 3);  // one in service, two waiting; the four in transfer are not here yet
   CHECK(ag[1].in_agency_at_end == 2);  // both held until day 12
@@ -431,7 +431,7 @@ delay = "10d"
 }
 
 TEST_CASE("Time series: a row per agency and sample, the backlog counts cases at grounds deciders") {
-  const Scenario s = test::scenario(with("28d", R"(
+  const Scenario s = test::scenario(with_text("28d", R"(
 [[agency]]
 id = "intake"
 servers = "unlimited"
@@ -451,7 +451,7 @@ from = "intake"
 to = "rg"
 probability = 1
 )"));
-  const RunResult r = run(s, 2, 7);
+  const RunResult r = run_report(s, 2, 7);
   const RunContext ctx{s, 11, 2};
   const auto rows = lines(timeseries_csv(ctx, r));
   REQUIRE(rows.size() == 1 + 2 * 5);  // replication 0 only: agencies × samples (0, 7, 14, 21, 28 d)
@@ -484,10 +484,10 @@ TEST_CASE("Reports: sampling and watching replication 0 change no result, 1 and 
   const auto dir = temp_dir("determinism");
   MilestoneWriter m(s, dir / "m.csv");
   XesWriter x(s, dir / "log.xes");
-  const RunResult plain = run(s, 3, 0, 1);
-  const RunResult sampled = run(s, 3, 7, 2, {&m, &x});
+  const RunResult plain = run_report(s, 3, 0, 1);
+  const RunResult sampled = run_report(s, 3, 7, 2, {&m, &x});
   CHECK(all(plain) == all(sampled));
-  const RunResult sampled1 = run(s, 3, 7, 1);
+  const RunResult sampled1 = run_report(s, 3, 7, 1);
   CHECK(timeseries_csv(ctx, sampled1) == timeseries_csv(ctx, sampled));
   const std::string json = summary_json(ctx, plain);
   for (const char* key : {"\"cohorts\"", "\"overall\"", "\"child/labour/foreign\"", "\"victims_identified_share\"",
@@ -594,7 +594,7 @@ within = "24h"
   REQUIRE(test::cohort_name(child) == "child/labour/foreign");
   REQUIRE(test::cohort_name(adult) == "adult/sexual/national");
   REQUIRE(test::cohort_name(walk) == "adult/criminal/national");
-  const RunResult r = run(s, 2);
+  const RunResult r = run_report(s, 2);
   for (const ReplicationResult& rep : r.replications) {
     const DeadlineResult& d = rep.deadlines.at(0);
     CHECK(d.met == 14);
@@ -695,7 +695,7 @@ within = "24h"
 }
 
 TEST_CASE("Deadlines per cohort: the table says nothing when no case was measured") {
-  const Scenario s = test::scenario(with("10d", R"(
+  const Scenario s = test::scenario(with_text("10d", R"(
 [[agency]]
 id = "intake"
 servers = "unlimited"
@@ -715,7 +715,7 @@ from = "entered"
 to = "arrival:protection"
 within = "1d"
 )"));
-  const RunResult r = run(s);
+  const RunResult r = run_report(s);
   CHECK(r.replications[0].deadlines[0].left == 3);
   std::ostringstream table;
   print_summary_table(table, RunContext{s, 11, 1}, r);
@@ -738,7 +738,7 @@ TEST_CASE("Milestones and XES: one row per person who exits, a well-formed log w
       void on_case_entered(Time, const Case&, const Attributes&) override { ++in; }
       void on_case_exited(Time, const Case&, Time) override { ++out; }
     } counter(entered, exited);
-    const RunResult r = run(s, 2, 0, 2, {&m, &x, &counter});
+    const RunResult r = run_report(s, 2, 0, 2, {&m, &x, &counter});
     m.commit();
     x.commit();
   }
@@ -854,9 +854,9 @@ TEST_CASE("Reports: every interval of every library scenario lies in its measure
   for (const auto& entry : std::filesystem::directory_iterator(std::string(REFSIM_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() != ".toml") continue;
     ++scenarios;
-    const LibraryRun run = run_library(entry.path().stem().string(), 5);
+    const LibraryRun run_report = run_library(entry.path().stem().string(), 5);
     std::vector<std::pair<std::string, const Json*>> all;
-    figures(run.summary, "", all);
+    figures(run_report.summary, "", all);
     for (const auto& [path, f] : all) {
       const Json& j = *f;
       INFO(entry.path().filename().string() << ": " << path << " = " << j.dump());
@@ -881,8 +881,8 @@ TEST_CASE("Reports: every interval of every library scenario lies in its measure
 }
 
 TEST_CASE("Reports: Eswatini's worst cohort has enough measured cases, the few-case cohorts are marked") {
-  const LibraryRun run = run_library("eswatini", 10);
-  const Json& cohorts = run.summary["deadlines"]["certification_10d"]["cohorts"];
+  const LibraryRun run_report = run_library("eswatini", 10);
+  const Json& cohorts = run_report.summary["deadlines"]["certification_10d"]["cohorts"];
   // The cohort of 0.4 measured cases per replication is marked, in the JSON…
   const Json& tiny = cohorts["child/other/national"]["compliance"];
   CHECK(tiny["few_observations"] == true);
@@ -896,21 +896,21 @@ TEST_CASE("Reports: Eswatini's worst cohort has enough measured cases, the few-c
     if (c["mean"].get<double>() < lowest) lowest = c["mean"], worst = item.key();
   }
   REQUIRE(!worst.empty());
-  INFO(run.table);
-  const std::size_t at = run.table.find("    worst cohort: ");
+  INFO(run_report.table);
+  const std::size_t at = run_report.table.find("    worst cohort: ");
   REQUIRE(at != std::string::npos);
-  CHECK(run.table.substr(at + 18, worst.size() + 1) == worst + " ");
-  CHECK(run.table.find("worst cohort: child/other/national") == std::string::npos);
+  CHECK(run_report.table.substr(at + 18, worst.size() + 1) == worst + " ");
+  CHECK(run_report.table.find("worst cohort: child/other/national") == std::string::npos);
   // The table marks few-observation figures and explains the mark.
-  CHECK(run.table.find("*\n") != std::string::npos);
-  CHECK(run.table.find("  * fewer than 10 observations per replication behind the figure") != std::string::npos);
+  CHECK(run_report.table.find("*\n") != std::string::npos);
+  CHECK(run_report.table.find("  * fewer than 10 observations per replication behind the figure") != std::string::npos);
 }
 
 TEST_CASE("Reports: the worst cohort is never a few-observation cohort, and the table says when all are") {
   // Children (3 per batch) always breach, adults (20 per batch) mostly meet: the worst cohort
   // with enough cases is the adults'. With 2 adults per batch, no cohort has enough.
   const auto scenario_with = [](int adults) {
-    return test::scenario(with("100d", R"(
+    return test::scenario(with_text("100d", R"(
 [[profile]]
 id = "kids"
 child = 1
@@ -953,7 +953,7 @@ within = "1d"
 )"));
   };
   const Scenario enough = scenario_with(20);
-  const RunResult r = run(enough, 3);
+  const RunResult r = run_report(enough, 3);
   std::ostringstream table;
   print_summary_table(table, RunContext{enough, 11, 3}, r);
   INFO(table.str());
@@ -961,7 +961,7 @@ within = "1d"
   CHECK(table.str().find("worst cohort: child") == std::string::npos);
 
   const Scenario few = scenario_with(2);
-  const RunResult rf = run(few, 3);
+  const RunResult rf = run_report(few, 3);
   std::ostringstream table_few;
   print_summary_table(table_few, RunContext{few, 11, 3}, rf);
   INFO(table_few.str());
@@ -970,27 +970,27 @@ within = "1d"
 }
 
 TEST_CASE("Reports: Ethiopia's identification is n/a with the reason, not zero") {
-  const LibraryRun run = run_library("ethiopia", 2);
+  const LibraryRun run_report = run_library("ethiopia", 2);
   const Json na = Json::parse(R"({"mean":null,"ci95":null,"not_applicable":"no agency decides identified"})");
   for (const char* metric :
        {"identified", "victims_identified_share", "false_positives", "time_to_identified_days_median"}) {
     INFO(metric);
-    CHECK(run.summary["overall"][metric] == na);
-    CHECK(run.summary["cohorts"]["adult/labour/national"][metric] == na);
+    CHECK(run_report.summary["overall"][metric] == na);
+    CHECK(run_report.summary["cohorts"]["adult/labour/national"][metric] == na);
   }
   // What it does produce is there: exits, and coverage of needs (a real share, zero or not).
-  CHECK(run.summary["overall"]["exited"]["mean"].get<double>() > 100);
-  CHECK(run.summary["overall"]["covered_shelter"].contains("n"));
+  CHECK(run_report.summary["overall"]["exited"]["mean"].get<double>() > 100);
+  CHECK(run_report.summary["overall"]["covered_shelter"].contains("n"));
   // The CSV: an empty value and observations, "n/a" in the note, on every replication's row.
-  const RunContext ctx{run.scenario, run.scenario.run.seed, 2};
-  const auto rows = lines(cohorts_csv(ctx, run.result));
+  const RunContext ctx{run_report.scenario, run_report.scenario.run.seed, 2};
+  const auto rows = lines(cohorts_csv(ctx, run_report.result));
   CHECK(std::find(rows.begin(), rows.end(), "1,overall,victims_identified_share,,,n/a") != rows.end());
   for (const std::string& row : rows) CHECK(std::count(row.begin(), row.end(), ',') == 5);
   // The table: n/a in the identified columns, the reason once in the notes.
-  INFO(run.table);
-  const std::string overall = run.table.substr(run.table.find("\n  overall "));
+  INFO(run_report.table);
+  const std::string overall = run_report.table.substr(run_report.table.find("\n  overall "));
   CHECK(overall.find(" n/a ") != std::string::npos);
   const std::string reason = "    identified, to ident. p50, to ident. p90: no agency decides identified\n";
-  CHECK(run.table.find(reason) != std::string::npos);
-  CHECK(run.table.find(reason) == run.table.rfind(reason));
+  CHECK(run_report.table.find(reason) != std::string::npos);
+  CHECK(run_report.table.find(reason) == run_report.table.rfind(reason));
 }

@@ -1,4 +1,5 @@
 #include "viz/exercise_session.hpp"
+#include "viz/commands.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -8,8 +9,6 @@ namespace refsim::viz {
 
 namespace {
 constexpr const char* kWeekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr double kMinutesPerDay = 1440;
-constexpr double kSecondsPerDay = 86400;
 constexpr int kDaysPerWeek = 7;
 constexpr long kSecondsPerHour = 3600;
 constexpr long kSecondsPerMinute = 60;

@@ -24,28 +24,28 @@
 namespace refsim::cli {
 namespace {
 
-using json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 /// exercise.json: what fired and was decided, by simulated time only (no wall clock), so that a
 /// replay writes the same file.
 std::string exercise_json(const Exercise& x, const Scenario& s, const std::vector<FiredInject>& fired, bool complete,
                           Time ended_at) {
-  json j;
+  OrderedJson j;
   j["exercise"] = x.name;
   j["scenario"] = s.name;
   j["seed"] = x.seed;
   j["horizon_days"] = x.horizon;
   j["complete"] = complete;
   j["ended_at_days"] = ended_at;
-  json injects = json::array();
+  OrderedJson injects = OrderedJson::array();
   for (const FiredInject& f : fired) {
     const Inject& in = x.injects[f.inject];
-    json e;
+    OrderedJson e;
     e["id"] = in.id;
     e["fired_at_days"] = f.at;
     e["fired_at"] = sim_clock(f.at);
     e["how"] = in.at ? "at its time" : "trigger: " + in.trigger->describe(s);
-    json st = json::object();
+    OrderedJson st = OrderedJson::object();
     for (const auto& [name, value] : f.state) st[name] = value;
     e["state"] = st;
     if (in.is_decision()) {
@@ -60,7 +60,7 @@ std::string exercise_json(const Exercise& x, const Scenario& s, const std::vecto
     injects.push_back(std::move(e));
   }
   j["fired"] = std::move(injects);
-  json pending = json::array();
+  OrderedJson pending = OrderedJson::array();
   for (std::size_t i = 0; i < x.injects.size(); ++i) {
     bool was = false;
     for (const FiredInject& f : fired) was = was || f.inject == i;
@@ -71,7 +71,7 @@ std::string exercise_json(const Exercise& x, const Scenario& s, const std::vecto
 }
 
 /// Every file exercise run and replay may write in their output directory.
-const std::vector<std::string> kResultFiles{
+const std::vector<std::string> kExerciseResultFiles{
     "summary.json",         "agencies.csv",  "cases.csv",      "referrals.csv", "deadlines.csv", "cohorts.csv",
     "deadline_cohorts.csv", "countries.csv", "timeseries.csv", "exercise.json", "branch.json",   "run.json"};
 
@@ -161,7 +161,7 @@ int cmd_run(const ExerciseArgs& a, const std::string& command_line) {
   const DecisionScript script = a.decisions.empty() ? DecisionScript{} : load_decisions(a.decisions, x);
   const fs::path out = a.out.empty() ? fs::path("results") / fs::path(a.file).stem() : fs::path(a.out);
   // Locked and proved writable before the run.
-  OutputDirectory dir(out, "refsim exercise", kResultFiles);
+  OutputDirectory dir(out, "refsim exercise", kExerciseResultFiles);
   if (dir.contains(a.log)) {
     throw UsageError("--log " + a.log + ": lies inside --out " + out.string() +
                      ", which is replaced whole when the results are written; put the log elsewhere");
@@ -204,7 +204,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   const Scenario& s = *lx.scenario;
   const fs::path out =
       a.out.empty() ? fs::path("results") / (fs::path(a.log).stem().string() + "-replay") : fs::path(a.out);
-  OutputDirectory dir(out, "refsim exercise", kResultFiles);  // before replaying
+  OutputDirectory dir(out, "refsim exercise", kExerciseResultFiles);  // before replaying
   if (a.branch_at.empty()) {
     const Replayed r = replay(x, s, records, sample_every);
     write_results(dir, s, x.seed, r.result, sample_every, exercise_json(x, s, r.fired, r.complete, r.ended_at),
@@ -248,7 +248,7 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   const std::vector<OptionDifference> diffs = key_differences(s, base, other, agencies_of(in));
   write_results(dir, s, x.seed, RunResult{{other.replications[0]}, other.replications[0].events_processed, 0, 1},
                 sample_every, exercise_json(x, s, fired[0], true, s.run.horizon), command_line);
-  json j;
+  OrderedJson j;
   j["branch_at"] = in.id;
   j["played"] = played.count(in.id) ? played.at(in.id) : in.options[in.default_option].id;
   j["chosen"] = a.choose;
@@ -257,15 +257,15 @@ int cmd_replay(const ExerciseArgs& a, const std::string& command_line) {
   j["note"] =
       "both sides replay the decisions as logged (the facilitator's own changes are not in either), "
       "replication r of each on the streams of (seed, r)";
-  json rows = json::array();
+  OrderedJson rows = OrderedJson::array();
   for (const OptionDifference& d : diffs) {
-    json r;
+    OrderedJson r;
     r["indicator"] = d.indicator;
     r["label"] = d.label;
     r["unit"] = d.unit;
     if (d.mean) {
       r["difference"] = *d.mean;
-      r["ci95"] = d.ci_low ? json::array({*d.ci_low, *d.ci_high}) : json(nullptr);
+      r["ci95"] = d.ci_low ? OrderedJson::array({*d.ci_low, *d.ci_high}) : OrderedJson(nullptr);
       r["pairs"] = d.pairs;
       r["significant"] = d.significant;
     } else {

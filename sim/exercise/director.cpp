@@ -30,7 +30,7 @@ Change reverting(const Change& previous, const std::string& origin) {
 }
 
 /// An instant in messages: the clock, and the exact number of days a log holds.
-std::string exact(Time t) {
+std::string exact_instant(Time t) {
   char buf[32];
   const auto end = std::to_chars(buf, buf + sizeof buf, t).ptr;  // shortest form that reads back as t
   return format_clock(t) + " (" + std::string(buf, end) + " d)";
@@ -280,16 +280,16 @@ void Director::fire(std::size_t i, const ApplyChange& apply) {
   if (mode_ == Mode::replay) {
     skip_unread();
     if (cursor_ >= records_.size() || records_[cursor_].kind == LogRecord::Kind::end) {
-      throw std::runtime_error("inject '" + in.id + "' fires at " + exact(now) +
+      throw std::runtime_error("inject '" + in.id + "' fires at " + exact_instant(now) +
                                " in the replay, after the log ends (the exercise or scenario file changed since?)");
     }
     const LogRecord& r = records_[cursor_];
     if (r.kind != LogRecord::Kind::inject || r.inject != in.id || r.sim != now) {
       throw std::runtime_error("line " + std::to_string(r.line) + ": the log has " +
                                (r.kind == LogRecord::Kind::inject
-                                    ? "inject '" + r.inject + "' at " + exact(r.sim)
+                                    ? "inject '" + r.inject + "' at " + exact_instant(r.sim)
                                     : std::string("a ") + LogRecord::kind_name(r.kind) + " record") +
-                               " where the replay fires inject '" + in.id + "' at " + exact(now) +
+                               " where the replay fires inject '" + in.id + "' at " + exact_instant(now) +
                                " (the exercise or scenario file changed since the exercise?)");
     }
     ++cursor_;

@@ -58,7 +58,7 @@ double distribution_minimum(const DistributionSpec& d) {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kInfinite = std::numeric_limits<double>::infinity();
 
 /// "5.08", "0.94", "123": three significant figures, no exponent, no trailing zeros.
 std::string fmt(double x) {
@@ -532,7 +532,7 @@ class Linter {
       rho = x[h];
       bool never_leave = rho >= 1 - 1e-9;
       for (AgencyId v : members[c]) never_leave = never_leave || std::isinf((*loads_)[v].arrival_rate);
-      const double loops = never_leave ? kInf : rho / (1 - rho);
+      const double loops = never_leave ? kInfinite : rho / (1 - rho);
       std::vector<ReferralId> rules;
       for (const std::size_t e : inner[c]) {
         if (edges_[e].kind == EdgeKind::referral) rules.push_back(edges_[e].index);
@@ -665,7 +665,7 @@ class Linter {
   double min_service(const Agency& a) const {
     const double work = distribution_minimum(a.service);
     if (!a.hours || work <= 0 || a.hours->is_always()) return work;
-    double best = kInf;
+    double best = kInfinite;
     for (int d = 0; d < 7; ++d) {
       const Time t = a.hours->next_open(d);
       best = std::min(best, a.hours->advance(t, work) - t);
@@ -715,15 +715,15 @@ class Linter {
       WGraph wg(2 * n_ + 1);
       for (const auto& [u, v, w] : base) boost::add_edge(u, v, w, wg);
       for (std::size_t v : vertices_of(dl.from)) boost::add_edge(root, v, 0.0, wg);
-      std::vector<double> dist(2 * n_ + 1, kInf);
+      std::vector<double> dist(2 * n_ + 1, kInfinite);
       std::vector<std::size_t> pred(2 * n_ + 1);
       boost::dijkstra_shortest_paths(
           wg, root,
           boost::distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, wg)))
               .predecessor_map(boost::make_iterator_property_map(pred.begin(), boost::get(boost::vertex_index, wg)))
-              .distance_inf(kInf));
+              .distance_inf(kInfinite));
       std::size_t best = root;
-      double fastest = kInf;
+      double fastest = kInfinite;
       for (std::size_t v : vertices_of(dl.to)) {
         if (dist[v] < fastest) {
           fastest = dist[v];

@@ -14,6 +14,10 @@ namespace refsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+// Named, not anonymous: ReferralGraph::Impl (external linkage) holds a Graph.
+namespace referral_graph_detail {
 struct VertexProps {
   AgencyId agency;
 };
@@ -22,8 +26,10 @@ struct EdgeProps {
   double probability;
 };
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
-
-}  // namespace
+}  // namespace referral_graph_detail
+using referral_graph_detail::EdgeProps;
+using referral_graph_detail::Graph;
+using referral_graph_detail::VertexProps;
 
 struct ReferralGraph::Impl {
   const Scenario* scenario;

@@ -17,7 +17,7 @@ namespace refsim {
 
 namespace {
 
-std::string trim(std::string_view s) {
+std::string trimmed_copy(std::string_view s) {
   std::size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
@@ -45,12 +45,12 @@ std::vector<std::string> split_top_level(std::string_view text) {
     } else if (c == '}' || c == ']') {
       --depth;
     } else if (c == ',' && depth == 0) {
-      out.push_back(trim(text.substr(start, i - start)));
+      out.push_back(trimmed_copy(text.substr(start, i - start)));
       start = i + 1;
     }
   }
   if (quote) throw std::invalid_argument("an unterminated quote in '" + std::string(text) + "'");
-  out.push_back(trim(text.substr(start)));
+  out.push_back(trimmed_copy(text.substr(start)));
   return out;
 }
 
@@ -71,13 +71,13 @@ std::optional<std::vector<std::string>> range_values(const std::string& item) {
       item.front() == '[')
     return std::nullopt;
   const std::size_t colon = item.find(':', dots);
-  const std::string from_text = trim(item.substr(0, dots));
+  const std::string from_text = trimmed_copy(item.substr(0, dots));
   const std::string to_text =
-      trim(item.substr(dots + 2, colon == std::string::npos ? std::string::npos : colon - dots - 2));
+      trimmed_copy(item.substr(dots + 2, colon == std::string::npos ? std::string::npos : colon - dots - 2));
   if (colon == std::string::npos) {
     throw std::invalid_argument("the range '" + item + "' has no step: write FROM..TO:STEP, e.g. 20..60:10");
   }
-  const std::string step_text = trim(item.substr(colon + 1));
+  const std::string step_text = trimmed_copy(item.substr(colon + 1));
   // A common unit suffix (letters at the end of all three): 12h..48h:12h.
   const auto suffix_of = [](const std::string& s) {
     std::size_t i = s.size();
@@ -413,7 +413,7 @@ SweepParameter parse_vary(std::string_view text) {
         std::string(text) + "'");
   }
   SweepParameter p;
-  p.path = trim(text.substr(0, eq));
+  p.path = trimmed_copy(text.substr(0, eq));
   try {
     p.values = parse_sweep_values(text.substr(eq + 1));
   } catch (const std::invalid_argument& e) {
@@ -423,7 +423,7 @@ SweepParameter parse_vary(std::string_view text) {
 }
 
 std::vector<std::string> parse_sweep_values(std::string_view text) {
-  if (trim(text).empty()) throw std::invalid_argument("no values: write a list (2,3,4) or a range (20..60:10)");
+  if (trimmed_copy(text).empty()) throw std::invalid_argument("no values: write a list (2,3,4) or a range (20..60:10)");
   std::vector<std::string> out;
   for (const std::string& item : split_top_level(text)) {
     if (item.empty()) {

@@ -124,7 +124,7 @@ class Doc {
 // --- Numbers and times ---------------------------------------------------------------------------
 
 /// About three significant digits; whole numbers (counts) without decimals.
-std::string fmt(double v) {
+std::string aar_fmt(double v) {
   const double a = std::fabs(v);
   char buf[48];
   if (a >= 100 || (v == std::round(v) && a < 1e15)) {
@@ -141,7 +141,7 @@ std::string fmt(double v) {
   return s;
 }
 std::string fmt_signed(double v) {
-  std::string s = fmt(v);
+  std::string s = aar_fmt(v);
   return v > 0 && s.find_first_not_of("0.") != std::string::npos ? "+" + s : s;
 }
 
@@ -258,7 +258,7 @@ Inline value_cell(const IndicatorValue& v) {
   const Shown u = shown(v.unit);
   if (!v.value || !std::isfinite(*v.value))
     return {na("n/a: " + (v.not_applicable.empty() ? "no value" : v.not_applicable))};
-  return text(with_unit(fmt(*v.value * u.scale), u.unit));
+  return text(with_unit(aar_fmt(*v.value * u.scale), u.unit));
 }
 /// A value with its observations: "12.3 days (n = 40)".
 Inline value_n_cell(const IndicatorValue& v) {
@@ -602,7 +602,7 @@ void decisions(Doc& d, const Context& c) {
         } else {
           r.push_back(text(with_unit(fmt_signed(*diff.mean * u.scale), u.difference_unit)));
           if (diff.ci_low && diff.ci_high) {
-            r.push_back(text(fmt(*diff.ci_low * u.scale) + " to " + fmt(*diff.ci_high * u.scale)));
+            r.push_back(text(aar_fmt(*diff.ci_low * u.scale) + " to " + aar_fmt(*diff.ci_high * u.scale)));
           } else {
             r.push_back({na("n/a: too few pairs")});
           }
@@ -931,7 +931,7 @@ std::string render_markdown(const Doc& d, const std::string& title) {
 // y axis, per series (option not played) a floating bar over the 95 % interval and a point at the
 // mean, pale when not significant, and a dashed line at 0 — and records the outcome on <body> as
 // html.hpp's reports do. Charts are redrawn at the page's width before printing.
-constexpr std::string_view kPageScript = R"js(
+constexpr std::string_view kAarScript = R"js(
 (function () {
   'use strict';
   var body = document.body;
@@ -1036,7 +1036,7 @@ constexpr std::string_view kPageScript = R"js(
 })();
 )js";
 
-constexpr std::string_view kStyle = R"css(
+constexpr std::string_view kAarStyle = R"css(
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1100px;
        margin: 0 auto; padding: 1em 2em 3em; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
@@ -1095,7 +1095,7 @@ std::string html_inline(const Inline& in) {
 }
 
 /// A JSON document that may sit inside <script>: "<" as \u003c, so nothing in it ends the element.
-std::string script_json(const Json& j) {
+std::string aar_script_json(const Json& j) {
   const std::string t = j.dump(-1, ' ', false, Json::error_handler_t::replace);
   std::string out;
   for (char ch : t) {
@@ -1120,7 +1120,7 @@ std::string render_html(const Doc& d, const std::string& title) {
      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-     << "<title>" << html_escape(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
+     << "<title>" << html_escape(title) << "</title>\n<style>" << kAarStyle << "</style>\n</head>\n<body>\n";
   os << "<h1>" << html_escape(title) << "</h1>\n";
   Json figures = Json::array();
   for (const Block& b : d.blocks) {
@@ -1242,10 +1242,10 @@ std::string render_html(const Doc& d, const std::string& title) {
      << " (MIT licence).</footer>\n";
   Json data;
   data["figures"] = std::move(figures);
-  os << "<script type=\"application/json\" id=\"refsim-data\">" << script_json(data) << "</script>\n";
+  os << "<script type=\"application/json\" id=\"refsim-data\">" << aar_script_json(data) << "</script>\n";
   os << "<!-- Chart.js " << chartjs_version()
      << ", MIT licence (its banner below), inlined from Debian's libjs-chart.js -->\n<script>\n"
-     << chartjs_source() << "\n</script>\n<script>" << kPageScript << "</script>\n</body>\n</html>\n";
+     << chartjs_source() << "\n</script>\n<script>" << kAarScript << "</script>\n</body>\n</html>\n";
   return os.str();
 }
 

@@ -15,14 +15,14 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json interval(const std::pair<double, double>& ci) {
+Json ci_json(const std::pair<double, double>& ci) {
   return Json::array({number_or_null(ci.first), number_or_null(ci.second)});
 }
 /// {"mean", "ci95", "n", "replications"}: n is the observations behind the figure.
 Json estimate_json(const Estimate& e) {
   Json j;
   j["mean"] = number_or_null(e.mean);
-  j["ci95"] = e.ci95 ? interval(*e.ci95) : Json(nullptr);
+  j["ci95"] = e.ci95 ? ci_json(*e.ci95) : Json(nullptr);
   j["n"] = static_cast<std::uint64_t>(std::llround(e.observations));
   j["replications"] = e.replications;
   return j;
@@ -31,8 +31,8 @@ Json difference_json(const std::optional<Difference>& d) {
   if (!d) return Json(nullptr);
   Json j;
   j["mean"] = number_or_null(d->mean);
-  j["ci95"] = interval(d->ci95);
-  j["ci95_adjusted"] = interval(d->ci95_adjusted);
+  j["ci95"] = ci_json(d->ci95);
+  j["ci95_adjusted"] = ci_json(d->ci95_adjusted);
   j["relative"] = number_or_null(d->relative);
   j["replications"] = d->replications;
   return j;
@@ -42,7 +42,7 @@ const char* kind_of_location(const Scenario& s, std::uint32_t loc) {
 }
 std::string capacity_word(const Agency& a) { return a.residential ? "beds" : "servers"; }
 
-std::string fixed(double v, int precision) {
+std::string fixed_or_na(double v, int precision) {
   if (!std::isfinite(v)) return "n/a";
   std::ostringstream os;
   os << std::fixed << std::setprecision(precision) << v;
@@ -52,18 +52,18 @@ std::string fixed(double v, int precision) {
 }
 /// Whether `v` shows as zero at `precision` decimals ("0.0", "-0.00").
 bool shows_as_zero(double v, int precision) {
-  const std::string t = fixed(v, precision);
+  const std::string t = fixed_or_na(v, precision);
   return t.find_first_not_of("-0.") == std::string::npos;
 }
-int decimals(const std::string& unit) {
+int unit_decimals(const std::string& unit) {
   if (unit == "share") return 3;
   if (unit == "days" || unit == "cases") return 1;
   return 2;
 }
 std::string with_interval(const Estimate& e, int p) {
   if (!std::isfinite(e.mean)) return "n/a";
-  std::string s = fixed(e.mean, p);
-  if (e.ci95) s += " [" + fixed(e.ci95->first, p) + "," + fixed(e.ci95->second, p) + "]";
+  std::string s = fixed_or_na(e.mean, p);
+  if (e.ci95) s += " [" + fixed_or_na(e.ci95->first, p) + "," + fixed_or_na(e.ci95->second, p) + "]";
   return s;
 }
 
@@ -316,8 +316,9 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
     const AgencyAttribution& x = res.agencies[a];
     const Agency& ag = s.agencies[a];
     grid.push_back({ag.id, ag.unlimited ? "unlimited" : std::to_string(ag.servers) + " " + capacity_word(ag),
-                    with_interval(x.utilization, 2), fixed(x.visits.mean, 0), with_interval(x.waiting_person_days, 1),
-                    with_interval(x.held_person_days, 1), fixed(x.breaches.mean, 1)});
+                    with_interval(x.utilization, 2), fixed_or_na(x.visits.mean, 0),
+                    with_interval(x.waiting_person_days, 1), with_interval(x.held_person_days, 1),
+                    fixed_or_na(x.breaches.mean, 1)});
   }
   print_grid(os, "  ", grid);
   bool any_delay = false;
@@ -328,18 +329,19 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
     for (std::size_t r = 0; r < s.referrals.size(); ++r) {
       const ReferralAttribution& x = res.referrals[r];
       if (!(x.transfer_person_days.mean > 0)) continue;
-      rg.push_back({s.referrals[r].key, fixed(x.sent.mean, 0), with_interval(x.transfer_person_days, 1),
-                    fixed(x.breaches.mean, 1)});
+      rg.push_back({s.referrals[r].key, fixed_or_na(x.sent.mean, 0), with_interval(x.transfer_person_days, 1),
+                    fixed_or_na(x.breaches.mean, 1)});
     }
     print_grid(os, "  ", rg);
   }
   for (std::size_t d = 0; d < s.deadlines.size(); ++d) {
     const DeadlineAttribution& x = res.deadlines[d];
     if (!(x.breached.mean > 0)) continue;
-    os << "\ndeadline " << s.deadlines[d].id << ": " << fixed(x.breached.mean, 1) << " breaches per replication;";
+    os << "\ndeadline " << s.deadlines[d].id << ": " << fixed_or_na(x.breached.mean, 1) << " breaches per replication;";
     for (std::size_t k = 0; k < x.by_location.size() && k < 3; ++k) {
       const auto& [loc, e] = x.by_location[k];
-      os << (k ? "," : "") << " " << location_name(s, loc) << " " << fixed(100 * e.mean / x.breached.mean, 0) << "%";
+      os << (k ? "," : "") << " " << location_name(s, loc) << " " << fixed_or_na(100 * e.mean / x.breached.mean, 0)
+         << "%";
     }
     os << "\n";
   }
@@ -347,18 +349,18 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
     const MilestoneAttribution& x = res.milestones[0][m];
     if (!(x.persons.mean > 0)) continue;
     os << "\ntime to " << (m == 0 ? "identification" : "first service") << ": mean " << with_interval(x.mean_days, 1)
-       << " days over " << fixed(x.persons.mean, 0) << " persons per replication; largest shares:";
+       << " days over " << fixed_or_na(x.persons.mean, 0) << " persons per replication; largest shares:";
     for (std::size_t k = 0; k < x.shares.size() && k < 4; ++k) {
       os << (k ? "," : "") << " " << location_name(s, x.shares[k].location) << " " << to_string(x.shares[k].kind) << " "
-         << fixed(100 * x.shares[k].share.mean, 0) << "%";
+         << fixed_or_na(100 * x.shares[k].share.mean, 0) << "%";
     }
     os << "\n";
     for (std::size_t g = 1; g < kBottleneckGroups.size(); ++g) {
       const MilestoneAttribution& y = res.milestones[g][m];
       if (!(y.persons.mean > 0) || y.shares.empty()) continue;
-      os << "  " << kBottleneckGroups[g] << " (" << fixed(y.persons.mean, 0) << "): mean " << fixed(y.mean_days.mean, 1)
-         << " days; " << location_name(s, y.shares[0].location) << " " << to_string(y.shares[0].kind) << " "
-         << fixed(100 * y.shares[0].share.mean, 0) << "%\n";
+      os << "  " << kBottleneckGroups[g] << " (" << fixed_or_na(y.persons.mean, 0) << "): mean "
+         << fixed_or_na(y.mean_days.mean, 1) << " days; " << location_name(s, y.shares[0].location) << " "
+         << to_string(y.shares[0].kind) << " " << fixed_or_na(100 * y.shares[0].share.mean, 0) << "%\n";
     }
   }
 
@@ -380,15 +382,15 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
         const Difference& d = *e.difference;
         // An interval that excludes 0 gets the decimals it needs (up to four more) to show that it
         // does: never "0.0 [-0.1,0.0] +".
-        int p = decimals(e.unit);
+        int p = unit_decimals(e.unit);
         const int most = p + 4;
         while (!e.includes_zero && p < most &&
                (shows_as_zero(d.mean, p) || shows_as_zero(d.ci95_adjusted.first, p) ||
                 shows_as_zero(d.ci95_adjusted.second, p))) {
           ++p;
         }
-        row.push_back((d.mean > 0 && !shows_as_zero(d.mean, p) ? "+" : "") + fixed(d.mean, p) + " [" +
-                      fixed(d.ci95_adjusted.first, p) + "," + fixed(d.ci95_adjusted.second, p) + "]" +
+        row.push_back((d.mean > 0 && !shows_as_zero(d.mean, p) ? "+" : "") + fixed_or_na(d.mean, p) + " [" +
+                      fixed_or_na(d.ci95_adjusted.first, p) + "," + fixed_or_na(d.ci95_adjusted.second, p) + "]" +
                       (e.includes_zero ? " ~0"
                        : e.improves    ? " +"
                                        : " -"));
@@ -410,7 +412,7 @@ void print_bottlenecks_table(std::ostream& os, const BottleneckContext& ctx, con
     }
     os << "  tried:";
     for (const CapacityStep& st : c.steps)
-      os << " " << st.capacity << (st.met ? "(met)" : "") << "=" << fixed(st.estimate.mean, 3);
+      os << " " << st.capacity << (st.met ? "(met)" : "") << "=" << fixed_or_na(st.estimate.mean, 3);
     os << "\n";
   }
   os << "\nevery figure with its observations is in bottlenecks.json and bottlenecks.csv (--out), or --format json\n";

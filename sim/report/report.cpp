@@ -78,8 +78,6 @@ void tidy_rows(std::ostream& os, const RunResult& res, const std::vector<std::st
   }
 }
 
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
 /// {"mean", "ci95", "n", "replications", "few_observations"}; for a measure that does not apply,
 /// {"mean": null, "ci95": null, "not_applicable": reason}.
 Json to_json(const Estimate& e, std::string_view not_applicable) {

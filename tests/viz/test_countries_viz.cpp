@@ -89,11 +89,11 @@ probability = 0.5
 delay = "1d"
 )";
 
-constexpr AgencyId kHotline = 0, kScreening = 1, kShelter = 2, kPolice = 3, kBorder = 4;
+constexpr AgencyId kHotline = 0, kScreening = 1, kCountryShelter = 2, kPolice = 3, kBorder = 4;
 constexpr std::size_t kAA = 0, kBB = 1, kCC = 2;
 
-struct Fixture {
-  explicit Fixture(const char* text = kRegional) : s(load_scenario_text(text, "regional.toml")), g(s) {}
+struct CountriesFixture {
+  explicit CountriesFixture(const char* text = kRegional) : s(load_scenario_text(text, "regional.toml")), g(s) {}
   Scenario s;
   ReferralGraph g;
 };
@@ -139,7 +139,7 @@ struct CountryTally : Observer {
 }  // namespace
 
 TEST_CASE("Countries: a regional scenario gets one entry per country in the order of Scenario::countries") {
-  Fixture f;
+  CountriesFixture f;
   REQUIRE(f.s.by_country());
   REQUIRE(f.s.countries == std::vector<std::string>{"AA", "BB", "CC"});
   Simulation sim(f.s, f.g, 17);
@@ -193,7 +193,7 @@ to = "a"
 rate = 1
 )";
   for (const char* text : {one, none}) {
-    Fixture f(text);
+    CountriesFixture f(text);
     CHECK_FALSE(f.s.by_country());
     Simulation sim(f.s, f.g, 1);
     sim.advance_to(10);
@@ -202,7 +202,7 @@ rate = 1
 }
 
 TEST_CASE("Countries: the sums over a country's agencies equal the per-agency figures and the engine's") {
-  Fixture f;
+  CountriesFixture f;
   Simulation sim(f.s, f.g, 17);
   bool queued = false;
   for (Time t : {0.25, 3.0, 17.5, 60.0, 140.0}) {
@@ -245,7 +245,7 @@ TEST_CASE("Countries: the sums over a country's agencies equal the per-agency fi
 }
 
 TEST_CASE("Countries: persons by country of entry add up to the persons in the mechanism") {
-  Fixture f;
+  CountriesFixture f;
   Simulation sim(f.s, f.g, 17);
   // The same replication again, counted by an independent observer.
   Engine e(f.s, f.g, 17, 0);
@@ -278,7 +278,7 @@ TEST_CASE("Countries: persons by country of entry add up to the persons in the m
 }
 
 TEST_CASE("Countries: utilization and mean wait so far are the sums over their agencies since day 0") {
-  Fixture f;
+  CountriesFixture f;
   const Time t = 75.5;
   Simulation sim(f.s, f.g, 17);
   sim.advance_to(t);
@@ -309,9 +309,9 @@ TEST_CASE("Countries: utilization and mean wait so far are the sums over their a
   CHECK(aa.mean_wait > 0);  // screening queues at times; the hotline never does
   // BB: the shelter's beds only; the police's visits (no wait) count in the mean wait.
   const CountryNow& bb = snap.countries[kBB];
-  CHECK(bb.utilization == Approx(tally.busy_time_at(kShelter, t) / (3 * t)));
-  CHECK(bb.visits == tally.starts[kShelter] + tally.starts[kPolice]);
-  CHECK(bb.mean_wait == Approx(tally.waits[kShelter] / static_cast<double>(bb.visits)));
+  CHECK(bb.utilization == Approx(tally.busy_time_at(kCountryShelter, t) / (3 * t)));
+  CHECK(bb.visits == tally.starts[kCountryShelter] + tally.starts[kPolice]);
+  CHECK(bb.mean_wait == Approx(tally.waits[kCountryShelter] / static_cast<double>(bb.visits)));
   // CC: no limit anywhere, so no utilization; its visits never wait.
   const CountryNow& cc = snap.countries[kCC];
   CHECK(std::isnan(cc.utilization));
@@ -321,7 +321,7 @@ TEST_CASE("Countries: utilization and mean wait so far are the sums over their a
 }
 
 TEST_CASE("Countries: before any visit the mean wait is NaN and utilization counts staffed time from day 0") {
-  Fixture f;
+  CountriesFixture f;
   Simulation sim(f.s, f.g, 17);
   Snapshot snap = take_snapshot(sim);
   for (const CountryNow& c : snap.countries) {
@@ -336,7 +336,7 @@ TEST_CASE("Countries: before any visit the mean wait is NaN and utilization coun
 }
 
 TEST_CASE("Countries: a change of staff counts in staffed time from when it took effect") {
-  Fixture f;
+  CountriesFixture f;
   Simulation sim(f.s, f.g, 17);
   sim.advance_to(10);
   const double busy10 = sim.live().busy_time(kScreening, 10);
@@ -359,7 +359,7 @@ TEST_CASE("Countries: a change of staff counts in staffed time from when it took
 }
 
 TEST_CASE("Countries: the figures per country do not depend on how time was advanced") {
-  Fixture f;
+  CountriesFixture f;
   Simulation one(f.s, f.g, 23), many(f.s, f.g, 23);
   one.advance_to(50.5);
   for (int i = 1; i <= 505; ++i) many.advance_to(i * 0.1);

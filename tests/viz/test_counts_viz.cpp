@@ -56,8 +56,8 @@ probability = 0.5
 delay = { dist = "exponential", mean = "1d" }
 )";
 
-struct Fixture {
-  explicit Fixture(std::string text) : s(load_scenario_text(text, "counts.toml")), g(s) {}
+struct CountsFixture {
+  explicit CountsFixture(std::string text) : s(load_scenario_text(text, "counts.toml")), g(s) {}
   Scenario s;
   ReferralGraph g;
 };
@@ -72,7 +72,7 @@ std::string without_fork(std::string t) {
 }  // namespace
 
 TEST_CASE("Counts: tracks are the sum of waiting and in service and held and in transfer") {
-  Fixture f(kForked);
+  CountsFixture f(kForked);
   Simulation sim(f.s, f.g, 5);
   for (double t = 0.5; t <= 60; t += 0.75) {
     sim.advance_to(t);
@@ -89,7 +89,7 @@ TEST_CASE("Counts: tracks are the sum of waiting and in service and held and in 
 }
 
 TEST_CASE("Counts: with parallel tracks in service may exceed persons in system but never tracks") {
-  Fixture f(kForked);
+  CountsFixture f(kForked);
   Simulation sim(f.s, f.g, 5);
   bool exceeded = false;
   for (double t = 0.5; t <= 60; t += 0.75) {
@@ -107,7 +107,7 @@ TEST_CASE("Counts: with parallel tracks in service may exceed persons in system 
 }
 
 TEST_CASE("Counts: without a fork every person is one track") {
-  Fixture f(without_fork(kForked));
+  CountsFixture f(without_fork(kForked));
   Simulation sim(f.s, f.g, 5);
   for (double t = 0.5; t <= 60; t += 0.75) {
     sim.advance_to(t);

@@ -261,8 +261,8 @@ struct Tally : Observer {
   }
 };
 
-struct Fixture {
-  explicit Fixture(const char* text = kSaturated) : s(load_scenario_text(text, "test.toml")), g(s) {}
+struct LiveFixture {
+  explicit LiveFixture(const char* text = kSaturated) : s(load_scenario_text(text, "test.toml")), g(s) {}
   Scenario s;
   ReferralGraph g;
 };
@@ -270,7 +270,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("LiveView: a saturated agency's utilization tends to 1, an idle one's stays 0") {
-  Fixture f;
+  LiveFixture f;
   Simulation sim(f.s, f.g, 3);
   sim.advance_to(60);
   CHECK(sim.live().utilization(0, 60) > 0.999);
@@ -279,7 +279,7 @@ TEST_CASE("LiveView: a saturated agency's utilization tends to 1, an idle one's 
 }
 
 TEST_CASE("LiveView: its queues agree with the engine's, and the oldest wait is in the past") {
-  Fixture f;
+  LiveFixture f;
   Simulation sim(f.s, f.g, 3);
   for (Time t : {0.5, 3.0, 17.25, 60.0}) {
     sim.advance_to(t);
@@ -295,7 +295,7 @@ TEST_CASE("LiveView: its queues agree with the engine's, and the oldest wait is 
 }
 
 TEST_CASE("LiveView: recent referral and exit rates approach the long-run flows") {
-  Fixture f;
+  LiveFixture f;
   Simulation sim(f.s, f.g, 3, /*window=*/60);
   sim.advance_to(300);
   // `overloaded` completes 2 a day; half are referred to `steady`, the rest leave at once, and
@@ -306,7 +306,7 @@ TEST_CASE("LiveView: recent referral and exit rates approach the long-run flows"
 }
 
 TEST_CASE("Simulation: history and snapshot do not depend on how time was advanced") {
-  Fixture f;
+  LiveFixture f;
   Simulation one(f.s, f.g, 11), many(f.s, f.g, 11);
   one.advance_to(45.5);
   for (int i = 1; i <= 455; ++i) many.advance_to(i * 0.1);
@@ -324,7 +324,7 @@ TEST_CASE("Simulation: history and snapshot do not depend on how time was advanc
 }
 
 TEST_CASE("Simulation: restart begins a new replication at t = 0, the same seed repeats it") {
-  Fixture f;
+  LiveFixture f;
   Simulation sim(f.s, f.g, 5);
   sim.advance_to(30);
   const std::size_t at30 = sim.engine().cases_in_system();
@@ -339,7 +339,7 @@ TEST_CASE("Simulation: restart begins a new replication at t = 0, the same seed 
 }
 
 TEST_CASE("Snapshot: cases in transfer are placed on their referral, between its ends") {
-  Fixture f;
+  LiveFixture f;
   Simulation sim(f.s, f.g, 9);
   // About two cases in transfer at a time (one a day referred, two days on the way): the first
   // day from day 40 on with some (the test does not depend on the seed's luck at one instant).
@@ -380,7 +380,7 @@ TEST_CASE("Snapshot: bottlenecks rank by waiting × utilization, then longest wa
 }
 
 TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adult colour") {
-  Fixture f(kRules);
+  LiveFixture f(kRules);
   Simulation sim(f.s, f.g, 7);
   std::size_t children = 0, adults = 0;
   // About 5 × 0.5 × 0.9 × 1 d of children and 5 × 0.5 × 0.5 × 0.5 d of adults in transfer at a
@@ -400,7 +400,7 @@ TEST_CASE("Snapshot: a child in transfer has the child colour, an adult the adul
 }
 
 TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible, compliance is met / settled") {
-  Fixture f(kRules);
+  LiveFixture f(kRules);
   const Time t = 20.5;
   Simulation sim(f.s, f.g, 7);
   sim.advance_to(t);
@@ -468,7 +468,7 @@ TEST_CASE("Snapshot: a deadline breach flashes at the agency held responsible, c
 }
 
 TEST_CASE("Snapshot: identified, presumed and the backlog awaiting a decision match an independent count") {
-  Fixture f(kDecisions);
+  LiveFixture f(kDecisions);
   const Time t = 30.5;
   Simulation sim(f.s, f.g, 5);
   sim.advance_to(t);
@@ -520,7 +520,7 @@ TEST_CASE("Snapshot: identified, presumed and the backlog awaiting a decision ma
 }
 
 TEST_CASE("Snapshot: no deadline breach flashes before one happens") {
-  Fixture f(kRules);
+  LiveFixture f(kRules);
   Simulation sim(f.s, f.g, 7);
   sim.advance_to(0.5);  // the first breach comes 14 h after the first child enters
   const Snapshot snap = take_snapshot(sim);
@@ -551,7 +551,7 @@ TEST_CASE("Colour: case dots are coloured by profile, children apart from adults
 }
 
 TEST_CASE("Snapshot: held, turned away, sent on and withdrawals per agency match an independent count") {
-  Fixture f(kResidential);
+  LiveFixture f(kResidential);
   Simulation sim(f.s, f.g, 4);
   Engine e(f.s, f.g, 4, 0);
   FullTally tally(f.s);
