@@ -196,16 +196,11 @@ CapacityTarget parse_capacity_target(const std::string& text) {
                                 ": expected INDICATOR>=VALUE or INDICATOR<=VALUE, e.g. "
                                 "\"deadlines.rg_decision_5wd.compliance>=0.95\"");
   }
-  const auto trim = [](std::string s) {
-    const std::size_t b = s.find_first_not_of(" \t");
-    const std::size_t e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-  };
   CapacityTarget t;
   t.text = text;
   t.at_least = at_least;
-  t.indicator = canonical_indicator_name(trim(text.substr(0, op)));
-  const std::string value = trim(text.substr(op + 2));
+  t.indicator = canonical_indicator_name(std::string(trim_space(std::string_view(text).substr(0, op))));
+  const std::string value(trim_space(std::string_view(text).substr(op + 2)));
   bool ok = false;
   try {
     std::size_t used = 0;

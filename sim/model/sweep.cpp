@@ -17,12 +17,7 @@ namespace refsim {
 
 namespace {
 
-std::string trimmed_copy(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
+std::string trimmed_copy(std::string_view s) { return std::string(trim_space(s)); }
 
 /// Splits at the commas outside quotes, braces and brackets.
 std::vector<std::string> split_top_level(std::string_view text) {

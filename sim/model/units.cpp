@@ -29,13 +29,14 @@ Number parse_number(std::string_view text, double& out) {
   return ec == std::errc() && std::isfinite(out) ? Number::ok : Number::bad;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
+
+std::string_view trim_space(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  const std::size_t first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
 
 double unit_in_days(std::string_view unit) {
   if (unit == "s") return 1.0 / 86400.0;
@@ -49,10 +50,10 @@ double unit_in_days(std::string_view unit) {
 }
 
 double parse_duration(std::string_view text) {
-  const std::string_view s = trim(text);
+  const std::string_view s = trim_space(text);
   std::size_t split = s.size();
   while (split > 0 && std::isalpha(static_cast<unsigned char>(s[split - 1]))) --split;
-  const std::string_view number = trim(s.substr(0, split));
+  const std::string_view number = trim_space(s.substr(0, split));
   const std::string_view unit = s.substr(split);
   double value = 0;
   const Number parsed = unit.empty() ? Number::bad : parse_number(number, value);
@@ -72,10 +73,11 @@ double parse_duration(std::string_view text) {
 }
 
 double parse_rate(std::string_view text) {
-  const std::string_view s = trim(text);
+  const std::string_view s = trim_space(text);
   const auto slash = s.find('/');
   double value = 0;
-  const Number parsed = slash == std::string_view::npos ? Number::bad : parse_number(trim(s.substr(0, slash)), value);
+  const Number parsed =
+      slash == std::string_view::npos ? Number::bad : parse_number(trim_space(s.substr(0, slash)), value);
   if (parsed == Number::too_small) {
     throw std::invalid_argument("rate \"" + std::string(text) + "\" is too small to represent (under 1e-308)");
   }
@@ -83,7 +85,7 @@ double parse_rate(std::string_view text) {
     throw std::invalid_argument("expected a rate such as \"3/h\", \"20/w\" or \"1000/y\" (units " +
                                 std::string(kUnitList) + "), got \"" + std::string(text) + "\"");
   }
-  const double per_day = parsed == Number::too_large ? HUGE_VAL : value / unit_in_days(trim(s.substr(slash + 1)));
+  const double per_day = parsed == Number::too_large ? HUGE_VAL : value / unit_in_days(trim_space(s.substr(slash + 1)));
   if (!std::isfinite(per_day)) {
     throw std::invalid_argument("rate \"" + std::string(text) + "\" is too large to represent (over 1e308 per day)");
   }

@@ -21,6 +21,10 @@ double parse_duration(std::string_view text);
 /// Parses "3/h", "20/w", "1000/y", "1.5/d" into events per day.
 double parse_rate(std::string_view text);
 
+/// `s` without its leading and trailing ASCII white space (space, tab, line breaks, form feed,
+/// vertical tab): the blanks that every parser of scenario text ignores around a value.
+std::string_view trim_space(std::string_view s);
+
 /// Renders days compactly for people: "45min", "3.5h", "12d", "2.1y".
 std::string format_duration(double days);
 

@@ -1,4 +1,5 @@
 #include "sim/model/work_calendar.hpp"
+#include "sim/model/units.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -12,12 +13,6 @@ namespace {
 constexpr double kDaysPerWeek = 7.0;
 constexpr std::array<std::string_view, 7> kDayNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool equals_lower(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -29,7 +24,7 @@ bool equals_lower(std::string_view text, std::string_view lower) {
 
 // 0 for "mon" ... 6 for "sun", -1 otherwise.
 int parse_weekday(std::string_view text) {
-  text = trim_blanks(text);
+  text = trim_space(text);
   for (int d = 0; d < 7; ++d) {
     if (equals_lower(text, kDayNames[d])) return d;
   }
@@ -41,7 +36,7 @@ std::uint8_t parse_day_mask(std::string_view text) {
   std::uint8_t mask = 0;
   while (true) {
     const auto comma = text.find(',');
-    const std::string_view item = trim_blanks(text.substr(0, comma));
+    const std::string_view item = trim_space(text.substr(0, comma));
     if (equals_lower(item, "all")) {
       mask = 0x7f;
     } else if (const auto dash = item.find('-'); dash != std::string_view::npos) {
@@ -64,7 +59,7 @@ std::uint8_t parse_day_mask(std::string_view text) {
 
 // Minutes since midnight for "H:MM" / "HH:MM" (00:00 to 23:59, plus 24:00 when allowed); -1 otherwise.
 int parse_clock(std::string_view text, bool allow_24) {
-  text = trim_blanks(text);
+  text = trim_space(text);
   const auto colon = text.find(':');
   if (colon == std::string_view::npos || colon < 1 || colon > 2 || text.size() != colon + 3) return -1;
   int hours = 0;
@@ -232,8 +227,8 @@ WorkCalendar WorkCalendar::parse(std::string_view days, std::string_view from, s
     throw std::invalid_argument("to must be a time like \"17:00\", got \"" + std::string(to) + "\"");
   }
   if (to_min <= from_min) {
-    throw std::invalid_argument("to must be after from, got from \"" + std::string(trim_blanks(from)) + "\" and to \"" +
-                                std::string(trim_blanks(to)) + "\"");
+    throw std::invalid_argument("to must be after from, got from \"" + std::string(trim_space(from)) + "\" and to \"" +
+                                std::string(trim_space(to)) + "\"");
   }
   return WorkCalendar(mask, from_min, to_min);
 }
