@@ -13,6 +13,7 @@ packages=(
   libjs-chart.js chromium
   munge slurmctld slurmd slurm-client
   graphviz python3-networkx
+  clang libclang-rt-14-dev
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, step 2: install what is missing, build with warnings as errors, run every test;
 # then build again with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests again (but
-# the browser tests).
-# Usage: scripts/test.sh [--no-sanitizers]
+# the browser and install tests); then fuzz each parser for a bounded time (scripts/fuzz.sh 60,
+# clang with the same sanitizers).
+# Usage: scripts/test.sh [--no-sanitizers]   (skips both sanitizer stages: the second pass and fuzzing)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,7 +31,10 @@ if [[ $sanitizers -eq 1 ]]; then
   # The browser tests (report.*) check the pages in Chromium, which the release stage did; their
   # refsim runs are the same code the Catch2 report tests run here under the sanitizers. So does
   # cli.outdir (kill -9 at many points, concurrent writers: its subject is the file system's
-  # behaviour, and the OutputDirectory code it drives is the Catch2 output-directory cases').
+  # behaviour, and the OutputDirectory code it drives is the Catch2 output-directory cases'). The
+  # install tests check files, packages and a fresh Debian, not code the release stage did not run.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/sanitize --output-on-failure -j "$jobs" -E '^(report\.|cli\.outdir$)'
+    ctest --test-dir build/sanitize --output-on-failure -j "$jobs" -E '^(report\.|cli\.outdir$|install\.)'
+
+  scripts/fuzz.sh 60
 fi

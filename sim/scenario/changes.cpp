@@ -153,11 +153,11 @@ ChangeFields read_change(const TableView& v, const Scenario& s, std::initializer
         v.fail(n, f.key,
                "must be an integer between 1 and " + std::to_string(schema::kMaxBatchCases) + ", got " +
                    std::to_string(k));
-      if (!c.surge) c.surge.emplace();
+      if (!c.surge) c.surge = Change::Surge{};
       c.surge->count = static_cast<std::uint32_t>(k);
     } else if (f.key == "profile") {
       if (surges) {
-        if (!c.surge) c.surge.emplace();
+        if (!c.surge) c.surge = Change::Surge{};
         c.surge->profile = profile_ref(v, s, "profile");
       } else {
         c.profile = profile_ref(v, s, "profile");
