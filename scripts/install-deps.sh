@@ -14,6 +14,7 @@ packages=(
   munge slurmctld slurmd slurm-client
   graphviz python3-networkx
   clang libclang-rt-14-dev
+  debootstrap dpkg-dev groff-base
 )
 viz_packages=(libsfml-dev xvfb xauth fonts-dejavu-core xdotool)
 

@@ -23,6 +23,7 @@
 #include "sim/cli/cli_common.hpp"
 #include "sim/cli/compare_cmd.hpp"
 #include "sim/cli/exercise_cmd.hpp"
+#include "sim/cli/man_page.hpp"
 #include "sim/cli/plan_cmd.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/cli/sweep_cmd.hpp"
@@ -221,6 +222,30 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
   return 0;
 }
 
+ManPageInfo refsim_man_page_info() {
+  ManPageInfo info;
+  info.name = "refsim";
+  info.version = std::string("refsim ") + REFSIM_VERSION;
+  info.summary = "discrete-event simulation of referral mechanisms for victims of trafficking";
+  info.synopsis =
+      "\\fBrefsim\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] ...\n.br\n\\fBrefsim \\-\\-help\\fR | "
+      "\\fBrefsim\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR | \\fBrefsim \\-\\-version\\fR";
+  info.sections = {
+      {"EXIT STATUS",
+       ".TP\n0\nSuccess (for \\fBcheck\\fR: no errors; for \\fBdiff \\-\\-exit\\-code\\fR: the same).\n"
+       ".TP\n1\nThe run failed, \\fBcheck\\fR found errors, or \\fBdiff \\-\\-exit\\-code\\fR found "
+       "differences.\n.TP\n2\nBad input: a scenario, option or file refused, with \\fIfile:line:column\\fR "
+       "and what was expected."},
+      {"FILES",
+       "Under the installation prefix (\\fI/usr\\fR for the Debian package, \\fI/usr/local\\fR by default): "
+       "the library scenarios in \\fIshare/refsim/scenarios\\fR (\\fBbaseline\\-nrm.toml\\fR is the "
+       "default of the quick start); the documentation, with the scenario reference, in "
+       "\\fIshare/doc/refsim\\fR."},
+      {"SEE ALSO", "\\fBrefsim\\-viz\\fR(1)"},
+  };
+  return info;
+}
+
 /// refsim diff: exit 0 whether they differ or not, unless --exit-code (then 1 when they differ).
 int cmd_diff(const std::string& a, const std::string& b, const std::string& format, bool exit_code) {
   const ScenarioDiff d = diff_scenarios(a, b);
@@ -302,6 +327,16 @@ int main(int argc, char** argv) {
 
   GraphArgs graph;
   auto* graph_cmd = add_graph_command(app, graph);
+
+  // Hidden: the man page, generated from the declarations above (the build writes refsim.1).
+  app.add_flag_callback(
+         "--man-page",
+         [&app] {
+           std::cout << man_page(app, refsim_man_page_info());
+           throw CLI::Success();
+         },
+         "Print the manual page (roff) and exit")
+      ->group("");
 
   try {
     app.parse(argc, argv);
