@@ -1279,6 +1279,97 @@ std::string bottlenecks_report_html(const Json& doc) {
     }
   }
 
+  // Deadline breaches, each given to the place where it arose.
+  os << "<h2>Deadline breaches</h2>\n";
+  if (!att.contains("deadlines") || !att["deadlines"].is_array() || att["deadlines"].empty()) {
+    os << "<p class=\"note\">n/a: the scenario sets no deadlines.</p>\n";
+  } else {
+    Series breaches{"Breaches", {}};
+    std::vector<std::string> unbreached;
+    for (const Json& d : att["deadlines"]) {
+      const std::string id = text_of(d, "deadline");
+      const bool any = d.contains("attributed_to") && d["attributed_to"].is_array() && !d["attributed_to"].empty();
+      if (!any) {
+        unbreached.push_back(id);
+        continue;
+      }
+      for (const Json& b : d["attributed_to"]) {
+        breaches.rows.push_back(
+            row_of(id + " at " + text_of(b, "location") + " (" + text_of(b, "kind") + ")", member(b, "breaches")));
+      }
+    }
+    if (!breaches.rows.empty()) {
+      page.interval_figure("Breaches of each deadline by where they arose, per replication",
+                           "A breach is given to the place (an agency's queue or hold, or a referral's transfer) "
+                           "where the person spent the most time outside service between the deadline's start and "
+                           "its breach; deadlines whose clock started in the observation window; n is the breaches.",
+                           "Breaches per replication", {breaches}, Json{{"min", 0}});
+    }
+    if (!unbreached.empty()) {
+      std::string list;
+      for (const std::string& id : unbreached)
+        list += (list.empty() ? "" : ", ") + ("<code>" + html_escape(id) + "</code>");
+      os << "<p class=\"note\">No breach in any replication: " << list << ".</p>\n";
+    }
+  }
+
+  // The time to each milestone, by where it was spent.
+  if (att.contains("milestones") && att["milestones"].is_object()) {
+    os << "<h2>Where the time to a milestone goes</h2>\n<p class=\"caption\">Each person's time from entering "
+          "the mechanism to the milestone, track by track, split by place and by what happened there (waiting in a "
+          "queue, held before service, in service, in transfer); shares of all the track-days to the milestone of "
+          "the persons who reached it in the observation window, with 95 % intervals; n is those persons.</p>\n";
+    for (const auto& [milestone, groups] : att["milestones"].items()) {
+      std::string title = milestone;
+      for (char& c : title) c = c == '_' ? ' ' : c;
+      const Json& all = member(groups, "all");
+      Series shares{"Share of the time", {}};
+      if (all.contains("shares") && all["shares"].is_array()) {
+        for (const Json& sh : all["shares"]) {
+          if (shares.rows.size() == 12) break;  // the largest twelve; the table below has every cohort
+          shares.rows.push_back(
+              row_of(text_of(sh, "location") + " (" + text_of(sh, "spent") + ")", member(sh, "share"), 100));
+        }
+      }
+      if (shares.rows.empty()) {
+        os << "<h3>Time to " << html_escape(title) << "</h3>\n<p class=\"note\">n/a: no person reached "
+           << html_escape(title) << " in the observation window.</p>\n";
+        continue;
+      }
+      page.interval_figure("Time to " + title + ": the largest shares, all persons", "",
+                           "% of the track-days to " + title, {shares}, Json{{"min", 0}, {"max", 100}});
+      os << "<table>\n<tr><th>Cohort</th><th>Persons per replication (n)</th><th>Mean days to " << html_escape(title)
+         << " (95 % interval)</th><th>Largest shares (95 % interval)</th></tr>\n";
+      for (const auto& [group, g] : groups.items()) {
+        const Json& persons = member(g, "persons");
+        const double reached = number_of(persons.value("mean", Json()));
+        os << "<tr><td>" << html_escape(group) << "</td>";
+        if (!(reached > 0)) {
+          os << "<td class=\"num\">0</td><td colspan=\"2\">n/a: no person of this cohort reached it</td></tr>\n";
+          continue;
+        }
+        const Json& mean_days = member(g, "mean_days");
+        auto [lo, hi] = interval_of(mean_days, "ci95");
+        std::string largest;
+        if (g.contains("shares") && g["shares"].is_array()) {
+          std::size_t k = 0;
+          for (const Json& sh : g["shares"]) {
+            if (k++ == 3) break;
+            const Json& e = member(sh, "share");
+            auto [slo, shi] = interval_of(e, "ci95");
+            largest += std::string(largest.empty() ? "" : "; ") + text_of(sh, "location") + " " + text_of(sh, "spent") +
+                       " " + fmt(100 * number_of(e.value("mean", Json()))) + " % (" +
+                       fmt_interval(100 * slo, 100 * shi) + ")";
+          }
+        }
+        os << "<td class=\"num\">" << fmt(reached) << " (" << fmt_count(number_of(persons.value("n", Json())))
+           << ")</td><td class=\"num\">" << fmt(number_of(mean_days.value("mean", Json()))) << " ("
+           << fmt_interval(lo, hi) << ")</td><td>" << html_escape(largest) << "</td></tr>\n";
+      }
+      os << "</table>\n";
+    }
+  }
+
   const Json& marginal = member(doc, "marginal");
   if (marginal.contains("ranked") && marginal["ranked"].is_array() && !marginal["ranked"].empty()) {
     os << "<h2>Marginal value</h2>\n<p class=\"caption\">For each agency, the paired difference (with the change "

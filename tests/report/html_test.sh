@@ -101,13 +101,20 @@ check compare-real "$tmp/compare-real.html" 10
 check plan "$tmp/plan.html" 2
 grep -qF '<td><code>cso_refresher_training</code></td>' "$tmp/plan.html" && ok || bad "plan: the interventions table is empty"
 
-# The page of a real `refsim bottlenecks` of the baseline with a capacity search: two attribution
-# charts and one per judged indicator (six for this scenario); every marginal-value row shows its
-# observations.
+# The page of a real `refsim bottlenecks` of the baseline with a capacity search: two charts of
+# waiting, one of deadline breaches by place, one of shares of the time to each of the two
+# milestones, one per judged indicator (six for this scenario); the cohort tables; every
+# marginal-value row shows its observations.
 "$refsim" bottlenecks "$src/scenarios/baseline-nrm.toml" -r 3 --horizon 3y -q -j2 \
   --target "agencies.competent_authority.mean_wait_days<=1" --at competent_authority --report "$tmp/bottlenecks.html" \
   && ok || bad "refsim bottlenecks --report failed"
-check bottlenecks "$tmp/bottlenecks.html" 8
+check bottlenecks "$tmp/bottlenecks.html" 11
+grep -q '<h3>Breaches of each deadline by where they arose, per replication</h3>' "$tmp/bottlenecks.html" && ok ||
+  bad "bottlenecks: no breach attribution"
+grep -q '<h3>Time to first service: the largest shares, all persons</h3>' "$tmp/bottlenecks.html" && ok ||
+  bad "bottlenecks: no shares of the time to first service"
+grep -qE '<tr><td>child</td><td class="num">[0-9.]+ \([0-9]+\)</td>' "$tmp/bottlenecks.html" && ok ||
+  bad "bottlenecks: no cohort row for children with its observations"
 grep -q '<h2>Capacity needed</h2>' "$tmp/bottlenecks.html" && ok || bad "bottlenecks: no capacity section"
 grep -qE '<td class="num"></td><td class="num">[0-9]+</td>' "$tmp/bottlenecks.html" \
   && bad "bottlenecks: a row without its number of observations" || ok
