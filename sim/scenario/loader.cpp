@@ -72,7 +72,10 @@ std::size_t too_deep_key_at(std::string_view s) {
       const std::string_view close = multi ? std::string_view(c == '"' ? "\"\"\"" : "\'\'\'") : s.substr(i, 1);
       std::size_t j = i + (multi ? 3 : 1);
       while (j < s.size() && s.compare(j, close.size(), close) != 0) {
-        if (c == '"' && s[j] == '\\') ++j;  // an escape: skip the escaped character
+        if (c == '"' && s[j] == '\\') {  // an escape: skip it and the escaped character (if any:
+          j += 2;                        // a backslash may end the text, as a fuzzer found)
+          continue;
+        }
         if (!multi && s[j] == '\n') break;  // an unclosed one-line string: the parser will say so
         ++j;
       }
