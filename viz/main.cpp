@@ -126,29 +126,24 @@ int main(int argc, char** argv) {
   app.add_option("--frames", opt.frames, "Interactive: quit after N frames and print frame timings (for benchmarks)")
       ->type_name("N");
   // Hidden: the man page, generated from the declarations above (the build writes refsim-viz.1).
-  app.add_flag_callback(
-         "--man-page",
-         [&app] {
-           refsim::ManPageInfo info;
-           info.name = "refsim-viz";
-           info.version = std::string("refsim-viz ") + REFSIM_VERSION;
-           info.summary = "watch a referral mechanism work, or play a tabletop exercise on it";
-           info.synopsis =
-               "\\fBrefsim\\-viz\\fR [\\fIOPTIONS\\fR] \\fISCENARIO.toml\\fR\n.br\n"
-               "\\fBrefsim\\-viz\\fR \\fB\\-\\-exercise\\fR \\fIFILE\\fR [\\fIOPTIONS\\fR]";
-           info.sections = {
-               {"EXIT STATUS",
-                ".TP\n0\nSuccess.\n.TP\n1\nNo display, font missing, or image not written.\n"
-                ".TP\n2\nBad input (scenario file or command line), with \\fIfile:line:column\\fR."},
-               {"SEE ALSO",
-                "\\fBrefsim\\fR(1); the keys and the views are described in \\fIviz.md\\fR in "
-                "the documentation (\\fIshare/doc/refsim\\fR under the installation prefix)."},
-           };
-           std::cout << refsim::man_page(app, info);
-           throw CLI::Success();
-         },
-         "Print the manual page (roff) and exit")
-      ->group("");
+  refsim::add_man_page_flag(app, [] {
+    refsim::ManPageInfo info;
+    info.name = "refsim-viz";
+    info.version = std::string("refsim-viz ") + REFSIM_VERSION;
+    info.summary = "watch a referral mechanism work, or play a tabletop exercise on it";
+    info.synopsis =
+        "\\fBrefsim\\-viz\\fR [\\fIOPTIONS\\fR] \\fISCENARIO.toml\\fR\n.br\n"
+        "\\fBrefsim\\-viz\\fR \\fB\\-\\-exercise\\fR \\fIFILE\\fR [\\fIOPTIONS\\fR]";
+    info.sections = {
+        {"EXIT STATUS",
+         ".TP\n0\nSuccess.\n.TP\n1\nNo display, font missing, or image not written.\n"
+         ".TP\n2\nBad input (scenario file or command line), with \\fIfile:line:column\\fR."},
+        {"SEE ALSO",
+         "\\fBrefsim\\fR(1); the keys and the views are described in \\fIviz.md\\fR in "
+         "the documentation (\\fIshare/doc/refsim\\fR under the installation prefix)."},
+    };
+    return info;
+  });
 
   try {
     app.parse(argc, argv);

@@ -329,14 +329,7 @@ int main(int argc, char** argv) {
   auto* graph_cmd = add_graph_command(app, graph);
 
   // Hidden: the man page, generated from the declarations above (the build writes refsim.1).
-  app.add_flag_callback(
-         "--man-page",
-         [&app] {
-           std::cout << man_page(app, refsim_man_page_info());
-           throw CLI::Success();
-         },
-         "Print the manual page (roff) and exit")
-      ->group("");
+  add_man_page_flag(app, refsim_man_page_info);
 
   try {
     app.parse(argc, argv);

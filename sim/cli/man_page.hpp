@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +134,19 @@ inline std::string man_page(const CLI::App& app, const ManPageInfo& info) {
   }
   for (const auto& [title, body] : info.sections) out += ".SH " + title + "\n" + body + "\n";
   return out;
+}
+
+/// Adds the hidden flag --man-page to `app`: it prints man_page(app, info()) and exits with 0
+/// (CLI::Success). Add it after every option and subcommand, so the page has them all.
+inline void add_man_page_flag(CLI::App& app, std::function<ManPageInfo()> info) {
+  app.add_flag_callback(
+         "--man-page",
+         [&app, info = std::move(info)] {
+           std::cout << man_page(app, info());
+           throw CLI::Success();
+         },
+         "Print the manual page (roff) and exit")
+      ->group("");
 }
 
 }  // namespace refsim
