@@ -129,7 +129,6 @@ int main(int argc, char** argv) {
   refsim::add_man_page_flag(app, [] {
     refsim::ManPageInfo info;
     info.name = "refsim-viz";
-    info.version = std::string("refsim-viz ") + REFSIM_VERSION;
     info.summary = "watch a referral mechanism work, or play a tabletop exercise on it";
     info.synopsis =
         "\\fBrefsim\\-viz\\fR [\\fIOPTIONS\\fR] \\fISCENARIO.toml\\fR\n.br\n"

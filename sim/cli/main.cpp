@@ -225,7 +225,6 @@ int cmd_run(const RunArgs& args, const std::string& command_line) {
 ManPageInfo refsim_man_page_info() {
   ManPageInfo info;
   info.name = "refsim";
-  info.version = std::string("refsim ") + REFSIM_VERSION;
   info.summary = "discrete-event simulation of referral mechanisms for victims of trafficking";
   info.synopsis =
       "\\fBrefsim\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] ...\n.br\n\\fBrefsim \\-\\-help\\fR | "
