@@ -202,7 +202,7 @@ TEST_CASE("Sweep: concurrent_done hands on every point once with the values of s
   }
 }
 
-TEST_CASE("Sweep: the results streamed run by run are byte for byte sweep_document and sweep_csv") {
+TEST_CASE("Sweep: the results streamed run by run are byte for byte sweep_document, sweep_csv and the report") {
   const std::vector<SweepRunRecord> runs = sweep_queues(2, {0, 1, 2, 3});
   nlohmann::ordered_json plan;
   plan["refsim_sweep"] = 1;
@@ -216,30 +216,48 @@ TEST_CASE("Sweep: the results streamed run by run are byte for byte sweep_docume
                             {"id", "00000000000000a" + std::to_string(i)},
                             {"values", {{"agency.desk.servers", std::to_string(i + 2)}}}});
   }
+  struct Streamed {
+    std::string json, csv, html;
+  };
   const auto streamed = [&](const std::vector<const SweepRunRecord*>& records) {
-    std::ostringstream csv, json;
-    std::stringstream scratch;
-    SweepResultsWriter w(plan, csv, scratch);
+    std::ostringstream csv, json, html;
+    std::stringstream scratch, report_scratch, figures;
+    SweepResultsWriter w(plan, csv, scratch, report_scratch);
     for (std::size_t i = 0; i < records.size(); ++i) w.add(sweep_run_part(plan, i, records[i]));
     w.finish(json, scratch);
-    return std::make_pair(json.str(), csv.str());
+    w.write_report(html, report_scratch, figures);
+    return Streamed{json.str(), csv.str(), html.str()};
   };
+  const auto check_same = [&](const std::vector<const SweepRunRecord*>& records) {
+    const Streamed out = streamed(records);
+    const nlohmann::ordered_json doc = sweep_document(plan, records);
+    CHECK(out.json == doc.dump(2) + "\n");
+    CHECK(out.csv == sweep_csv(plan, records));
+    const std::string html = sweep_report_html(doc);
+    CHECK(out.html.size() == html.size());
+    CHECK(out.html == html);
+    return out;
+  };
+  REQUIRE(runs[0].indicators.size() == 2);
   SECTION("every run") {
-    const std::vector<const SweepRunRecord*> all{&runs[0], &runs[1], &runs[2], &runs[3]};
-    const auto [json, csv] = streamed(all);
-    CHECK(json == sweep_document(plan, all).dump(2) + "\n");
-    CHECK(csv == sweep_csv(plan, all));
+    const Streamed out = check_same({&runs[0], &runs[1], &runs[2], &runs[3]});
+    for (const SweepIndicator& x : runs[0].indicators) {  // without a choice, the key ones are drawn
+      CHECK((out.html.find("Indicator " + x.name + ":") != std::string::npos) == x.key);
+    }
   }
-  SECTION("runs missing") {
-    const std::vector<const SweepRunRecord*> some{nullptr, &runs[1], nullptr, &runs[3]};
-    const auto [json, csv] = streamed(some);
-    CHECK(json == sweep_document(plan, some).dump(2) + "\n");
-    CHECK(csv == sweep_csv(plan, some));
+  SECTION("runs missing") { check_same({nullptr, &runs[1], nullptr, &runs[3]}); }
+  SECTION("every indicator chosen, one not applicable in a run, one absent from another") {
+    plan["chosen_indicators"] = {runs[0].indicators[0].name, runs[0].indicators[1].name};
+    std::vector<SweepRunRecord> changed = runs;
+    changed[1].indicators[0].not_applicable = "no such agency in this variant";
+    changed[2].indicators.erase(changed[2].indicators.begin() + 1);
+    const Streamed out = check_same({&changed[0], &changed[1], &changed[2], nullptr});
+    CHECK(out.html.find("n/a: no such agency in this variant") != std::string::npos);
+    CHECK(out.html.find("n/a: no such indicator in this run") != std::string::npos);
+    CHECK(out.html.find("Indicator " + runs[0].indicators[1].name + ":") != std::string::npos);
   }
   SECTION("no run in the plan") {
     plan["runs"] = nlohmann::ordered_json::array();
-    const auto [json, csv] = streamed({});
-    CHECK(json == sweep_document(plan, {}).dump(2) + "\n");
-    CHECK(csv == sweep_csv(plan, {}));
+    check_same({});
   }
 }

@@ -129,19 +129,31 @@ std::string write_results(const fs::path& dir, const Json& plan, const std::func
   const std::string identity = plan.at("identity").get<std::string>();
   const Json& planned = plan.at("runs");
   AtomicOutputFile json(dir / "sweep.json"), csv(dir / "sweep.csv");
-  // sweep.json's runs come after the indicators, known at the end: they wait in a scratch file,
-  // removed when done.
-  const fs::path scratch_path = dir / (".sweep.json.runs.tmp." + std::to_string(::getpid()));
-  struct Remove {
-    fs::path p;
-    ~Remove() {
-      std::error_code ignored;
-      fs::remove(p, ignored);
+  // What waits for the end goes to scratch files, removed when done: sweep.json's runs (they come
+  // after the indicators, known at the end), the estimates the report draws (read a column at a
+  // time), and the report's figures' data (the page's last element).
+  struct Scratch {
+    fs::path path;
+    std::fstream stream;
+    Scratch(const fs::path& dir, const std::string& what)
+        : path(dir / ("." + what + ".tmp." + std::to_string(::getpid()))),
+          stream(path, std::ios::binary | std::ios::in | std::ios::out | std::ios::trunc) {
+      if (!stream) throw std::runtime_error(path.string() + ": cannot create file: " + std::strerror(errno));
     }
-  } remove_scratch{scratch_path};
-  std::fstream scratch(scratch_path, std::ios::binary | std::ios::in | std::ios::out | std::ios::trunc);
-  if (!scratch) throw std::runtime_error(scratch_path.string() + ": cannot create file: " + std::strerror(errno));
-  SweepResultsWriter writer(plan, csv.stream(), scratch);
+    ~Scratch() {
+      stream.close();
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+    void rewind(const char* what) {
+      stream.flush();
+      if (!stream) throw std::runtime_error(path.string() + ": write failed (disk full?) in " + what);
+      stream.seekg(0);
+    }
+  };
+  Scratch scratch(dir, "sweep.json.runs"), report_scratch(dir, "report.html.estimates"),
+      figures(dir, "report.html.figures");
+  SweepResultsWriter writer(plan, csv.stream(), scratch.stream, report_scratch.stream);
   const std::size_t n = planned.size();
   const std::size_t batch = std::max<std::size_t>(1, threads ? threads : std::thread::hardware_concurrency());
   std::vector<SweepRunPart> parts;
@@ -160,26 +172,21 @@ std::string write_results(const fs::path& dir, const Json& plan, const std::func
     });
     for (SweepRunPart& p : parts) writer.add(std::move(p));
   }
-  scratch.flush();
-  if (!scratch) throw std::runtime_error(scratch_path.string() + ": write failed (disk full?)");
-  scratch.seekg(0);
-  writer.finish(json.stream(), scratch);
-  std::string html;
-  bool has_html = false;
-  try {
-    html = sweep_report_html(writer.summary());
-    has_html = true;
-  } catch (const std::runtime_error& e) {
-    if (!quiet) std::cerr << "refsim: warning: no report.html: " << e.what() << "\n";
-  }
+  scratch.rewind("sweep.json");
+  writer.finish(json.stream(), scratch.stream);
   json.close();
   csv.close();
-  std::unique_ptr<AtomicOutputFile> report;
-  if (has_html) {
-    report = std::make_unique<AtomicOutputFile>(dir / "report.html");
-    report->stream().write(html.data(), static_cast<std::streamsize>(html.size()));
-    report->close();
+  // The page is written as it is made: without Chart.js (the page's first step throws) or when a
+  // scratch file fails, the warning says why and the partial file is removed, never renamed.
+  auto report = std::make_unique<AtomicOutputFile>(dir / "report.html");
+  try {
+    report_scratch.rewind("report.html");
+    writer.write_report(report->stream(), report_scratch.stream, figures.stream);
+  } catch (const std::runtime_error& e) {
+    report.reset();
+    if (!quiet) std::cerr << "refsim: warning: no report.html: " << e.what() << "\n";
   }
+  if (report) report->close();
   json.commit();
   csv.commit();
   if (report) report->commit();

@@ -354,7 +354,18 @@ struct Series {
 /// Builds a report page: a head, sections and the figures' data, then Chart.js and the script.
 class Page {
  public:
-  explicit Page(const std::string& title) {
+  /// A page held in memory, returned by finish().
+  explicit Page(const std::string& title) : out_(own_) { open(title); }
+  /// A page written to `out` as it is made, the figures' data kept in `figures` (a scratch
+  /// stream, read and write) until close() writes it: what the page holds at a time is one
+  /// figure's data, not every figure's.
+  Page(const std::string& title, std::ostream& out, std::iostream& figures) : out_(out), figure_scratch_(&figures) {
+    open(title);
+  }
+  std::ostream& out() { return out_; }
+
+ private:
+  void open(const std::string& title) {
     if (chartjs_source().empty()) {
       throw std::runtime_error(
           "HTML report: this refsim was built without Chart.js (Debian package libjs-chart.js); install it "
@@ -366,8 +377,8 @@ class Page {
          << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          << "<title>" << html_escape(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
   }
-  std::ostringstream& out() { return out_; }
 
+ public:
   /// An interval figure: a canvas sized for the rows, its data, and a table of the same numbers.
   /// Rows without a finite mean in any series are left out of the chart and listed below it.
   void interval_figure(const std::string& title, const std::string& caption, const std::string& axis,
@@ -435,7 +446,7 @@ class Page {
         for (const Row& r : sr.rows) strips = strips || !r.samples.empty();
       const std::size_t height = 90 + shown.size() * (16 + 14 * series.size() + (strips ? 16 : 0));
       canvas(f["id"].get<std::string>(), std::max<std::size_t>(height, 180), title);
-      figures_.push_back(std::move(f));
+      add_figure(std::move(f));
     }
     if (!hidden.empty()) {
       std::string list;
@@ -460,7 +471,7 @@ class Page {
     f["yAxis"] = y_axis;
     f["series"] = series;
     canvas(f["id"].get<std::string>(), 420, title);
-    figures_.push_back(std::move(f));
+    add_figure(std::move(f));
     out_ << "<table>\n<tr><th>Series</th><th>Samples</th><th>Mean over time</th><th>Maximum</th>"
          << "<th>At the last sample</th></tr>\n";
     for (const Json& s : series) {
@@ -488,7 +499,7 @@ class Page {
     if (!caption.empty()) out_ << "<p class=\"caption\">" << html_escape(caption) << "</p>\n";
     f["id"] = next_id();
     canvas(f["id"].get<std::string>(), height, title);
-    figures_.push_back(std::move(f));
+    add_figure(std::move(f));
   }
 
   /// A frontier figure (see the script): `points` as the script takes them.
@@ -503,18 +514,39 @@ class Page {
     f["yAxis"] = y_axis;
     f["points"] = points;
     canvas(f["id"].get<std::string>(), 460, title);
-    figures_.push_back(std::move(f));
+    add_figure(std::move(f));
   }
 
   /// The figures' data, Chart.js and the page's script; the page is complete.
   std::string finish() {
-    Json data;
-    data["figures"] = std::move(figures_);
-    out_ << "<script type=\"application/json\" id=\"refsim-data\">" << script_json(data) << "</script>\n";
+    close();
+    return own_.str();
+  }
+
+  /// The figures' data, Chart.js and the page's script, written to the page's stream: the page is
+  /// complete. The data is {"figures": [...]} as one blob, the same bytes whether the figures were
+  /// held in memory or in the scratch stream (a compact dump is its members' dumps joined).
+  void close() {
+    out_ << "<script type=\"application/json\" id=\"refsim-data\">";
+    if (figure_scratch_) {
+      figure_scratch_->flush();
+      if (!*figure_scratch_)
+        throw std::runtime_error("HTML report: the figures' scratch file: write failed (disk full?)");
+      out_ << "{\"figures\":[";
+      if (figures_written_ > 0) {
+        figure_scratch_->seekg(0);
+        out_ << figure_scratch_->rdbuf();
+      }
+      out_ << "]}";
+    } else {
+      Json data;
+      data["figures"] = std::move(figures_);
+      out_ << script_json(data);
+    }
+    out_ << "</script>\n";
     out_ << "<!-- Chart.js " << chartjs_version()
          << ", MIT licence (its banner below), inlined from Debian's libjs-chart.js -->\n<script>\n"
          << chartjs_source() << "\n</script>\n<script>" << kPageScript << "</script>\n</body>\n</html>\n";
-    return out_.str();
   }
 
  private:
@@ -548,9 +580,20 @@ class Page {
     out_ << "</table>\n";
   }
 
-  std::ostringstream out_;
+  void add_figure(Json f) {
+    if (figure_scratch_) {
+      *figure_scratch_ << (figures_written_++ ? "," : "") << script_json(f);
+    } else {
+      figures_.push_back(std::move(f));
+    }
+  }
+
+  std::ostringstream own_;  // the page, unless it is written to a stream of the caller's
+  std::ostream& out_;
+  std::iostream* figure_scratch_ = nullptr;
   Json figures_ = Json::array();
-  int figure_count_ = 0;
+  int figure_count_ = 0;  // figures given ids
+  int figures_written_ = 0;
 };
 
 /// A table of label → value rows (values already escaped HTML).
@@ -595,7 +638,7 @@ std::string run_report_html(const RunContext& ctx, const RunResult& res, const s
   const Scenario& s = ctx.scenario;
   const Json summary = summary_document(ctx, res);
   Page page(s.name + " — refsim run report");
-  std::ostringstream& os = page.out();
+  std::ostream& os = page.out();
   os << "<h1>" << html_escape(s.name) << "</h1>\n";
   if (!s.description.empty()) os << "<p class=\"lead\">" << html_escape(s.description) << "</p>\n";
   os << "<p class=\"note\">A simulation of the referral mechanism the scenario describes: " << ctx.replications
@@ -762,7 +805,7 @@ std::string compare_report_html(const Json& compare) {
   std::string title = "Comparison: " + name_of(baseline);
   for (const std::string& v : others) title += " vs " + name_of(v);
   Page page(title + " — refsim");
-  std::ostringstream& os = page.out();
+  std::ostream& os = page.out();
   os << "<h1>" << html_escape(title) << "</h1>\n";
   os << "<p class=\"lead\">What changes against the baseline <strong>" << html_escape(name_of(baseline))
      << "</strong> when the mechanism is run as each variant, estimated on paired replications.</p>\n";
@@ -949,19 +992,67 @@ std::string compare_report_html(const Json& compare) {
   return page.finish();
 }
 
-std::string sweep_report_html(const Json& sweep) {
-  const auto list_of = [](const Json& j, const char* key) -> const Json& {
-    static const Json kEmpty = Json::array();
-    const auto it = j.find(key);
-    return it != j.end() && it->is_array() ? *it : kEmpty;
-  };
-  if (!sweep.is_object() || !sweep.contains("runs") || !sweep.contains("axes") || !sweep.contains("indicators")) {
-    throw std::invalid_argument("sweep report: the document has no 'runs', 'axes' or 'indicators'");
+namespace {
+
+/// A cell from sweep.json's estimate `e` of an indicator (empty: the run has none), as row_of reads it.
+SweepReportCell cell_of(const Json& e) {
+  SweepReportCell c;
+  if (e.empty()) return c;
+  c.present = true;
+  if (e.contains("not_applicable")) {
+    c.applicable = false;
+    c.not_applicable = e["not_applicable"].get<std::string>();
+    return c;
   }
+  c.mean = number_of(e.value("mean", Json()));
+  if (e.contains("ci95") && e["ci95"].is_array() && e["ci95"].size() == 2) {
+    c.lo = number_of(e["ci95"][0]);
+    c.hi = number_of(e["ci95"][1]);
+  }
+  c.n = number_of(e.value("n", Json()));
+  c.replications = number_of(e.value("replications", Json()));
+  c.few = e.value("few_observations", false);
+  return c;
+}
+
+/// A Row from a cell, as row_of from the estimate it came from.
+Row row_of_cell(std::string label, const SweepReportCell& c) {
+  Row r;
+  r.label = std::move(label);
+  if (!c.applicable) {
+    r.note = "n/a: " + c.not_applicable;
+    return r;
+  }
+  r.mean = c.mean;
+  r.lo = c.lo;
+  r.hi = c.hi;
+  r.n = c.n;
+  r.replications = c.replications;
+  if (!std::isfinite(r.mean)) {
+    r.note = "n/a: no observation";
+  } else if (c.few) {
+    r.note = "few observations";
+  }
+  return r;
+}
+
+const Json& list_of(const Json& j, const char* key) {
+  static const Json kEmpty = Json::array();
+  const auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : kEmpty;
+}
+
+std::string sweep_title(const Json& head) {
+  const Json& scenario = member(head, "scenario");
+  return text_of(scenario, "name", text_of(scenario, "file", "a scenario"));
+}
+
+/// The sweep page's body (everything but Page's head and tail), from `src` a column at a time.
+void sweep_report_body(Page& page, const SweepReportSource& src) {
+  const Json& sweep = src.head;
   const Json& scenario = member(sweep, "scenario");
-  const std::string name = text_of(scenario, "name", text_of(scenario, "file", "a scenario"));
-  Page page("Sweep: " + name + " — refsim");
-  std::ostringstream& os = page.out();
+  const std::string name = sweep_title(sweep);
+  std::ostream& os = page.out();
   os << "<h1>Sweep: " << html_escape(name) << "</h1>\n";
   std::vector<std::string> paths;
   for (const Json& axis : sweep["axes"]) {
@@ -969,7 +1060,7 @@ std::string sweep_report_html(const Json& sweep) {
   }
   std::string swept;
   for (const std::string& p : paths) swept += (swept.empty() ? "" : ", ") + p;
-  const Json& runs = sweep["runs"];
+  const Json& runs = src.runs;
   os << "<p class=\"lead\">" << runs.size() << " runs of the scenario, each with other values of <code>"
      << html_escape(swept) << "</code>, every run on the same replications (common random numbers: replication r "
      << "of every run meets the same persons with the same draws wherever the change does not reach).</p>\n";
@@ -997,7 +1088,7 @@ std::string sweep_report_html(const Json& sweep) {
        << " runs are missing: the figures and tables leave them out (see the list of runs).</p>\n";
   }
 
-  // The indicators drawn: those chosen, else the key ones.
+  // The indicators drawn: those chosen, else the key ones (SweepResultsWriter keeps the same).
   std::vector<const Json*> drawn;
   const Json& chosen = list_of(sweep, "chosen_indicators");
   for (const Json& d : sweep["indicators"]) {
@@ -1006,8 +1097,7 @@ std::string sweep_report_html(const Json& sweep) {
                                      : std::any_of(chosen.begin(), chosen.end(), [&](const Json& c) { return c == n; });
     if (pick) drawn.push_back(&d);
   }
-  constexpr std::size_t kMaxFigures = 60;
-  if (drawn.size() > kMaxFigures) drawn.resize(kMaxFigures);
+  if (drawn.size() > kSweepReportMaxFigures) drawn.resize(kSweepReportMaxFigures);
 
   // x: the first swept parameter; a line per combination of the parameters of the other axes.
   const Json& first_axis = sweep["axes"].at(0);
@@ -1041,9 +1131,13 @@ std::string sweep_report_html(const Json& sweep) {
   }
   os << "<h2>Indicators against " << html_escape(x_path) << "</h2>\n";
   if (drawn.empty()) os << "<p class=\"note\">No indicator to draw.</p>\n";
-  for (const Json* d : drawn) {
+  std::vector<SweepReportCell> cells;
+  for (std::size_t j = 0; j < drawn.size(); ++j) {
+    const Json* d = drawn[j];
     const std::string n = d->value("name", std::string());
     const std::string unit = d->value("unit", std::string());
+    src.column(j, n, cells);
+    if (cells.size() != runs.size()) throw std::logic_error("sweep report: a column without a cell per run");
     Json f;
     f["kind"] = "sweep";
     f["xAxis"] = x_label;
@@ -1053,18 +1147,14 @@ std::string sweep_report_html(const Json& sweep) {
     for (const std::string& l : series_labels)
       series.push_back(Json{
           {"label", l}, {"x", Json::array()}, {"mean", Json::array()}, {"lo", Json::array()}, {"hi", Json::array()}});
-    std::ostringstream table;
-    table << "<table>\n<tr><th>" << html_escape(x_path) << "</th>" << (others.empty() ? "" : "<th>Line</th>")
-          << "<th>Run</th><th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th>"
-          << "<th>Note</th></tr>\n";
+    std::vector<Row> rows(runs.size());
     for (std::size_t i = 0; i < runs.size(); ++i) {
-      const Json& r = runs[i];
-      const std::string xv = r["values"].value(x_path, std::string());
-      Row row;
-      if (r.value("missing", false)) {
+      const std::string xv = runs[i]["values"].value(x_path, std::string());
+      Row& row = rows[i];
+      if (src.missing(i)) {
         row.note = "missing run";
-      } else if (const Json& e = member(member(r, "indicators"), n.c_str()); !e.empty()) {
-        row = row_of(xv, e);
+      } else if (cells[i].present) {
+        row = row_of_cell(xv, cells[i]);
       } else {
         row.note = "n/a: no such indicator in this run";
       }
@@ -1075,33 +1165,62 @@ std::string sweep_report_html(const Json& sweep) {
       s["mean"].push_back(number_or_null(row.mean));
       s["lo"].push_back(number_or_null(row.lo));
       s["hi"].push_back(number_or_null(row.hi));
-      const bool na = !std::isfinite(row.mean);
-      table << "<tr><td class=\"num\">" << html_escape(xv) << "</td>"
-            << (others.empty() ? "" : "<td>" + html_escape(series_labels[series_of[i]]) + "</td>") << "<td><code>"
-            << html_escape(r.value("id", std::string())) << "</code></td><td class=\"num" << (na ? " na" : "") << "\">"
-            << fmt(row.mean) << "</td><td class=\"num\">" << fmt_interval(row.lo, row.hi) << "</td><td class=\"num\">"
-            << fmt_count(row.n) << "</td><td class=\"num\">" << fmt_count(row.replications) << "</td><td"
-            << (na ? " class=\"na\"" : "") << ">" << html_escape(row.note) << "</td></tr>\n";
     }
-    table << "</table>\n";
     f["series"] = std::move(series);
     page.figure(d->value("label", n),
                 "Indicator " + n + ": the mean over the replications of each run, with its 95 % interval.",
                 std::move(f), 380);
-    os << table.str();
+    os << "<table>\n<tr><th>" << html_escape(x_path) << "</th>" << (others.empty() ? "" : "<th>Line</th>")
+       << "<th>Run</th><th>Mean</th><th>95 % interval</th><th>n (observations)</th><th>Replications</th>"
+       << "<th>Note</th></tr>\n";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const Row& row = rows[i];
+      const bool na = !std::isfinite(row.mean);
+      os << "<tr><td class=\"num\">" << html_escape(runs[i]["values"].value(x_path, std::string())) << "</td>"
+         << (others.empty() ? "" : "<td>" + html_escape(series_labels[series_of[i]]) + "</td>") << "<td><code>"
+         << html_escape(runs[i].value("id", std::string())) << "</code></td><td class=\"num" << (na ? " na" : "")
+         << "\">" << fmt(row.mean) << "</td><td class=\"num\">" << fmt_interval(row.lo, row.hi)
+         << "</td><td class=\"num\">" << fmt_count(row.n) << "</td><td class=\"num\">" << fmt_count(row.replications)
+         << "</td><td" << (na ? " class=\"na\"" : "") << ">" << html_escape(row.note) << "</td></tr>\n";
+    }
+    os << "</table>\n";
   }
 
   os << "<h2>Runs</h2>\n<table>\n<tr><th>Index</th><th>Run id</th>";
   for (const std::string& p : paths) os << "<th>" << html_escape(p) << "</th>";
   os << "<th>Note</th></tr>\n";
-  for (const Json& r : runs) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const Json& r = runs[i];
     os << "<tr><td class=\"num\">" << html_escape(text_of(r, "index")) << "</td><td><code>"
        << html_escape(r.value("id", std::string())) << "</code></td>";
     for (const std::string& p : paths) os << "<td>" << html_escape(r["values"].value(p, std::string())) << "</td>";
-    os << "<td>" << (r.value("missing", false) ? "missing" : "") << "</td></tr>\n";
+    os << "<td>" << (src.missing(i) ? "missing" : "") << "</td></tr>\n";
   }
   os << "</table>\n";
+}
+
+}  // namespace
+
+std::string sweep_report_html(const Json& sweep) {
+  if (!sweep.is_object() || !sweep.contains("runs") || !sweep.contains("axes") || !sweep.contains("indicators")) {
+    throw std::invalid_argument("sweep report: the document has no 'runs', 'axes' or 'indicators'");
+  }
+  const Json& runs = sweep["runs"];
+  const SweepReportSource source{sweep, runs, [&](std::size_t i) { return runs[i].value("missing", false); },
+                                 [&](std::size_t, const std::string& name, std::vector<SweepReportCell>& cells) {
+                                   cells.clear();
+                                   for (const Json& r : runs)
+                                     cells.push_back(cell_of(member(member(r, "indicators"), name.c_str())));
+                                 }};
+  Page page("Sweep: " + sweep_title(sweep) + " — refsim");
+  sweep_report_body(page, source);
   return page.finish();
+}
+
+void write_sweep_report_html(std::ostream& out, std::iostream& figures, const SweepReportSource& source) {
+  Page page("Sweep: " + sweep_title(source.head) + " — refsim", out, figures);
+  sweep_report_body(page, source);
+  page.close();
 }
 
 namespace {
@@ -1138,7 +1257,7 @@ std::string plan_report_html(const Json& plan) {
   const std::string unit = text_of(ind, "unit");
   const std::string currency = text_of(plan, "currency");
   Page page("Plan: " + scenario + " — refsim");
-  std::ostringstream& os = page.out();
+  std::ostream& os = page.out();
   os << "<h1>Plan: " << html_escape(scenario) << "</h1>\n";
   os << "<p class=\"lead\">Which portfolio of interventions, within a budget of "
      << html_escape(fmt_money(number_of(plan.value("budget", Json())))) << " " << html_escape(currency)
@@ -1238,7 +1357,7 @@ std::string bottlenecks_report_html(const Json& doc) {
   const Json& att = doc["attribution"];
   const std::string name = text_of(doc, "scenario", "scenario");
   Page page("Bottlenecks: " + name + " — refsim");
-  std::ostringstream& os = page.out();
+  std::ostream& os = page.out();
   os << "<h1>Bottlenecks: " << html_escape(name) << "</h1>\n";
   os << "<p class=\"lead\">Where persons wait, what one more server (or more beds) at each agency would change, "
         "and the capacity that meets a target, on paired replications (common random numbers).</p>\n";

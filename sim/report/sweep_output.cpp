@@ -19,8 +19,9 @@ constexpr const char* kKindNames[] = {"count", "share", "fraction", "nonnegative
 
 std::string cell(double v) { return std::isfinite(v) ? format_number(v) : ""; }
 
-/// The estimate of one indicator as summary.json writes it.
-Json estimate_json(const SweepIndicator& x) {
+/// The estimate of one indicator as summary.json writes it (`est`: x.estimate(), unless it is
+/// not applicable).
+Json estimate_json(const SweepIndicator& x, const Estimate& est) {
   Json e;
   if (!x.not_applicable.empty()) {
     e["mean"] = nullptr;
@@ -28,7 +29,6 @@ Json estimate_json(const SweepIndicator& x) {
     e["not_applicable"] = x.not_applicable;
     return e;
   }
-  const Estimate est = x.estimate();
   e["mean"] = number_or_null(est.mean);
   if (est.ci95 && std::isfinite(est.ci95->first) && std::isfinite(est.ci95->second)) {
     e["ci95"] = Json::array({est.ci95->first, est.ci95->second});
@@ -40,6 +40,50 @@ Json estimate_json(const SweepIndicator& x) {
   e["few_observations"] = est.few_observations;
   return e;
 }
+
+Json estimate_json(const SweepIndicator& x) {
+  return estimate_json(x, x.not_applicable.empty() ? x.estimate() : Estimate{});
+}
+
+/// The estimate as the report reads it from estimate_json's document.
+SweepReportCell report_cell(const SweepIndicator& x, const Estimate& est) {
+  SweepReportCell c;
+  c.present = true;
+  if (!x.not_applicable.empty()) {
+    c.applicable = false;
+    c.not_applicable = x.not_applicable;
+    return c;
+  }
+  const auto finite = [](double v) { return std::isfinite(v) ? v : kNaN; };
+  c.mean = finite(est.mean);
+  if (est.ci95 && std::isfinite(est.ci95->first) && std::isfinite(est.ci95->second)) {
+    c.lo = est.ci95->first;
+    c.hi = est.ci95->second;
+  }
+  c.n = finite(est.observations);
+  c.replications = static_cast<double>(est.replications);
+  c.few = est.few_observations;
+  return c;
+}
+
+/// A cell as the report scratch holds it: 48 bytes, no padding.
+struct ReportRecord {
+  double mean, lo, hi, n, replications;
+  std::uint32_t note;  ///< with kNotApplicable: its reason's index
+  std::uint8_t state;  ///< kAbsent, kEstimate, kNotApplicable
+  std::uint8_t few;
+  std::uint16_t unused;
+};
+static_assert(sizeof(ReportRecord) == 48);
+constexpr std::uint8_t kAbsent = 0, kEstimate = 1, kNotApplicable = 2;
+
+/// A run's block in the report scratch: this header, then `count` records (the drawn indicators
+/// known when the run was added, in their order).
+struct ReportBlock {
+  std::uint32_t count;
+  std::uint32_t missing;
+};
+static_assert(sizeof(ReportBlock) == 8);
 
 /// The swept paths, in plan order.
 std::vector<std::string> swept_paths(const Json& plan) {
@@ -63,9 +107,8 @@ std::string indented(const std::string& text, const std::string& indent) {
 }
 
 /// The cells of one indicator's CSV row after its name, with the line break.
-std::string csv_row(const SweepIndicator& x) {
+std::string csv_row(const SweepIndicator& x, const Estimate& e) {
   if (!x.not_applicable.empty()) return ",,,,,n/a\n";
-  const Estimate e = x.estimate();
   return cell(e.mean) + ',' + (e.ci95 ? cell(e.ci95->first) : "") + ',' + (e.ci95 ? cell(e.ci95->second) : "") + ',' +
          cell(e.observations) + ',' + std::to_string(e.replications) + ',' +
          (!std::isfinite(e.mean) ? "no observation"
@@ -318,74 +361,96 @@ SweepRunPart sweep_run_part(const Json& plan, std::size_t index, const SweepRunR
   part.index = index;
   part.missing = record == nullptr;
   part.table = table_cells(record, sweep_table_indicators(chosen));
-  Json r, kept;
+  Json r;
   r["index"] = run.at("index");
   r["id"] = run.at("id");
   r["values"] = run.at("values");
   if (!record) {
     r["missing"] = true;
-    part.summary = r;
   } else {
     r["events_processed"] = record->events_processed;
-    part.summary = r;
-    Json est, kept_est;
+    Json est;
     const std::vector<std::string> paths = swept_paths(plan);
     std::string head = run.at("id").get<std::string>() + "," + std::to_string(run.at("index").get<std::size_t>());
     for (const std::string& p : paths) head += "," + csv_quoted(run.at("values").at(p).get<std::string>());
     std::string& rows = part.csv;
+    part.cells.reserve(record->indicators.size());
     for (const SweepIndicator& x : record->indicators) {
       part.definitions.push_back(
           Json{{"name", x.name}, {"label", x.label}, {"unit", x.unit}, {"kind", kind_name(x.kind)}, {"key", x.key}});
-      Json e = estimate_json(x);
-      // The report draws the chosen indicators, else those key where they first appear: elsewhere
-      // they are key too, or not applicable (a key indicator is an applicable one of a few names).
-      const bool keep = chosen.empty() ? x.key || !x.not_applicable.empty()
-                                       : std::find(chosen.begin(), chosen.end(), x.name) != chosen.end();
-      if (keep) kept_est[x.name] = e;
-      est[x.name] = std::move(e);
-      rows += head + ',' + csv_quoted(x.name) + ',' + csv_row(x);
+      const Estimate e = x.not_applicable.empty() ? x.estimate() : Estimate{};
+      est[x.name] = estimate_json(x, e);
+      part.cells.push_back(report_cell(x, e));
+      rows += head + ',' + csv_quoted(x.name) + ',' + csv_row(x, e);
     }
     r["indicators"] = std::move(est);
-    part.summary["indicators"] = std::move(kept_est);
   }
   part.json = "    " + indented(r.dump(2), "    ");
   return part;
 }
 
-SweepResultsWriter::SweepResultsWriter(const Json& plan, std::ostream& csv_out, std::ostream& scratch)
-    : plan_(plan), csv_(csv_out), scratch_(scratch) {
+SweepResultsWriter::SweepResultsWriter(const Json& plan, std::ostream& csv_out, std::ostream& scratch,
+                                       std::ostream& report_scratch)
+    : plan_(plan), csv_(csv_out), scratch_(scratch), report_scratch_(report_scratch) {
+  if (const auto it = plan.find("chosen_indicators"); it != plan.end()) chosen_ = it->get<std::vector<std::string>>();
   csv_ << "run,index";
   for (const std::string& p : swept_paths(plan)) csv_ << ',' << csv_quoted(p);
   csv_ << ",indicator,mean,ci95_low,ci95_high,n,replications,note\n";
 }
 
 void SweepResultsWriter::add(SweepRunPart&& part) {
-  if (part.index != runs_.size()) throw std::logic_error("SweepResultsWriter: runs out of plan order");
-  if (!part.missing && !definitions_closed_) {
-    for (Json& d : part.definitions) {
-      std::string name = d.at("name").get<std::string>();
-      if (!seen_.insert(name).second) continue;
-      if (d.at("key").get<bool>()) key_names_.insert(std::move(name));
-      definitions_.push_back(std::move(d));
+  if (part.index != added_) throw std::logic_error("SweepResultsWriter: runs out of plan order");
+  std::vector<ReportRecord> records;
+  if (!part.missing) {
+    if (part.cells.size() != part.definitions.size()) throw std::logic_error("SweepResultsWriter: a part's cells");
+    std::vector<std::size_t> at(drawn_.size(), part.cells.size());  // this run's cell of each drawn indicator
+    const bool open = !definitions_closed_;
+    for (std::size_t t = 0; t < part.definitions.size(); ++t) {
+      const Json& d = part.definitions[t];
+      const std::string& name = d.at("name").get_ref<const std::string&>();
+      if (open && seen_.insert(name).second) {
+        // A name's definition is that of the first run that has it; the report draws the first
+        // kSweepReportMaxFigures of those chosen, else key (sweep_report_html's rule).
+        const bool drawn = chosen_.empty() ? d.at("key").get<bool>()
+                                           : std::find(chosen_.begin(), chosen_.end(), name) != chosen_.end();
+        if (drawn && drawn_.size() < kSweepReportMaxFigures) {
+          drawn_index_.emplace(name, static_cast<std::uint32_t>(drawn_.size()));
+          drawn_.push_back(name);
+          at.push_back(part.cells.size());
+        }
+        definitions_.push_back(d);
+      }
+      if (const auto it = drawn_index_.find(name); it != drawn_index_.end()) at[it->second] = t;
     }
     if (seen_.size() > 100000) definitions_closed_ = true;  // as sweep_document
-  }
-  // A name's definition is that of its first run, this one or an earlier: what is not key there is
-  // never drawn by the report (unless chosen), and need not be kept.
-  if (!part.missing && plan_.value("chosen_indicators", Json::array()).empty()) {
-    Json& kept = part.summary["indicators"];
-    if (kept.is_object()) {
-      Json pruned = Json::object();
-      for (auto it = kept.begin(); it != kept.end(); ++it) {
-        if (key_names_.count(it.key())) pruned[it.key()] = std::move(it.value());
+    records.resize(drawn_.size());
+    for (std::size_t j = 0; j < drawn_.size(); ++j) {
+      ReportRecord& rec = records[j];
+      rec = ReportRecord{kNaN, kNaN, kNaN, kNaN, kNaN, 0, kAbsent, 0, 0};
+      if (at[j] == part.cells.size()) continue;
+      const SweepReportCell& c = part.cells[at[j]];
+      if (!c.applicable) {
+        auto [it, fresh] = note_index_.emplace(c.not_applicable, static_cast<std::uint32_t>(notes_.size()));
+        if (fresh) notes_.push_back(c.not_applicable);
+        rec.state = kNotApplicable;
+        rec.note = it->second;
+        continue;
       }
-      kept = std::move(pruned);
+      rec = ReportRecord{
+          c.mean, c.lo, c.hi, c.n, c.replications, 0, kEstimate, c.few ? std::uint8_t{1} : std::uint8_t{0}, 0};
     }
   }
-  if (part.missing) missing_.push_back(part.summary.at("id"));
+  if (part.missing) missing_.push_back(plan_.at("runs").at(part.index).at("id"));
+  const ReportBlock block{static_cast<std::uint32_t>(records.size()), part.missing ? 1u : 0u};
+  report_scratch_.write(reinterpret_cast<const char*>(&block), sizeof block);
+  if (!records.empty()) {
+    report_scratch_.write(reinterpret_cast<const char*>(records.data()),
+                          static_cast<std::streamsize>(records.size() * sizeof(ReportRecord)));
+  }
   csv_ << part.csv;
-  scratch_ << (runs_.empty() ? "" : ",\n") << part.json;
-  runs_.push_back(std::move(part.summary));
+  scratch_ << (added_ == 0 ? "" : ",\n") << part.json;
+  missing_runs_.push_back(part.missing);
+  ++added_;
   table_.push_back(std::move(part.table));
 }
 
@@ -399,7 +464,7 @@ Json SweepResultsWriter::head() const {
 }
 
 void SweepResultsWriter::finish(std::ostream& json, std::istream& scratch) {
-  if (runs_.size() != plan_.at("runs").size()) throw std::logic_error("SweepResultsWriter: not every run added");
+  if (added_ != plan_.at("runs").size()) throw std::logic_error("SweepResultsWriter: not every run added");
   // dump(2) of {head…, "runs": […], "missing": […]}, the runs copied from the scratch stream.
   const Json h = head();
   bool first = true;
@@ -413,7 +478,7 @@ void SweepResultsWriter::finish(std::ostream& json, std::istream& scratch) {
     json << indented(it.value().dump(2), "  ");
   }
   key("runs");
-  if (runs_.empty()) {
+  if (added_ == 0) {
     json << "[]";
   } else {
     json << "[\n" << scratch.rdbuf() << "\n  ]";
@@ -422,11 +487,50 @@ void SweepResultsWriter::finish(std::ostream& json, std::istream& scratch) {
   json << indented(missing_.dump(2), "  ") << "\n}\n";
 }
 
-Json SweepResultsWriter::summary() const {
-  Json doc = head();
-  doc["runs"] = runs_;
-  doc["missing"] = missing_;
-  return doc;
+void SweepResultsWriter::write_report(std::ostream& html, std::istream& report_scratch, std::iostream& figures) const {
+  if (added_ != plan_.at("runs").size()) throw std::logic_error("SweepResultsWriter: not every run added");
+  report_scratch_.flush();
+  if (!report_scratch_) throw std::runtime_error("sweep report: the scratch file: write failed (disk full?)");
+  Json h = head();
+  h["missing"] = missing_;
+  std::vector<ReportRecord> block;
+  const SweepReportSource source{
+      h, plan_.at("runs"), [&](std::size_t i) { return static_cast<bool>(missing_runs_.at(i)); },
+      [&](std::size_t j, const std::string& name, std::vector<SweepReportCell>& cells) {
+        if (j >= drawn_.size() || drawn_[j] != name)
+          throw std::logic_error("SweepResultsWriter: the report's indicators");
+        report_scratch.clear();
+        report_scratch.seekg(0);
+        cells.assign(added_, SweepReportCell{});
+        for (std::size_t i = 0; i < added_; ++i) {
+          ReportBlock b{};
+          report_scratch.read(reinterpret_cast<char*>(&b), sizeof b);
+          block.resize(b.count);
+          if (b.count) {
+            report_scratch.read(reinterpret_cast<char*>(block.data()),
+                                static_cast<std::streamsize>(b.count * sizeof(ReportRecord)));
+          }
+          if (!report_scratch || b.count > drawn_.size()) {
+            throw std::runtime_error("sweep report: the scratch file: read failed");
+          }
+          if (j >= b.count || block[j].state == kAbsent) continue;
+          const ReportRecord& r = block[j];
+          SweepReportCell& c = cells[i];
+          c.present = true;
+          if (r.state == kNotApplicable) {
+            c.applicable = false;
+            c.not_applicable = notes_.at(r.note);
+            continue;
+          }
+          c.mean = r.mean;
+          c.lo = r.lo;
+          c.hi = r.hi;
+          c.n = r.n;
+          c.replications = r.replications;
+          c.few = r.few != 0;
+        }
+      }};
+  write_sweep_report_html(html, figures, source);
 }
 
 void SweepResultsWriter::print_table(std::ostream& os) const {
