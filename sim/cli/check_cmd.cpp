@@ -3,10 +3,6 @@
 // `refsim graph`: the mechanism as DOT, GraphML or JSON (sim/graph/export).
 #include "sim/cli/check_cmd.hpp"
 
-#include <malloc.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -27,34 +23,6 @@
 namespace refsim::cli {
 
 namespace {
-
-/// check and graph are all loading: a large mechanism's TOML tree and model are tens of
-/// thousands of small allocations, and on virtual machines the page faults that back them were a
-/// third of the time (0.04 s of 0.13 s for 1,000 agencies and 5,000 rules). So the heap grows in
-/// 64 MiB steps, keeps what is freed, holds large blocks too (no mmap and munmap for each), and
-/// is backed by transparent huge pages where the kernel offers them (MADV_HUGEPAGE: a no-op
-/// when THP is off). Only the virtual reservation grows; what is resident is what is used,
-/// rounded to 2 MiB. Outside glibc's own malloc (e.g. under AddressSanitizer, whose allocator
-/// does not use the program break) only the mallopt calls apply, and they are harmless there.
-void prefer_large_heap_pages() {
-  constexpr std::size_t kStep = std::size_t{64} << 20;
-  ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(kStep));
-  ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * kStep));
-  ::mallopt(M_TOP_PAD, static_cast<int>(kStep));
-  // Grow the heap now (the block is larger than any free space the start-up left), then advise
-  // the new part, which later allocations fill from its start.
-  void* block = std::malloc(std::size_t{1} << 20);
-  if (!block) return;
-  const auto top = reinterpret_cast<std::uintptr_t>(::sbrk(0));
-  const auto at = reinterpret_cast<std::uintptr_t>(block);
-  std::free(block);
-  // Only when the block lies just below the program break, that is on glibc's main heap.
-  if (at < top && top - at <= 2 * kStep) {
-    const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const std::uintptr_t begin = at & ~(page - 1);
-    ::madvise(reinterpret_cast<void*>(begin), top - begin, MADV_HUGEPAGE);
-  }
-}
 
 struct Rule {
   const char* code;
@@ -280,7 +248,6 @@ CLI::App* add_check_command(CLI::App& app, CheckArgs& args) {
 }
 
 int run_check(const CheckArgs& args) {
-  prefer_large_heap_pages();
   const Scenario s = load_scenario(args.scenario, args.sets);
   const ReferralGraph graph(s);
   const LintReport report = lint(s, graph);
@@ -314,7 +281,6 @@ CLI::App* add_graph_command(CLI::App& app, GraphArgs& args) {
 }
 
 int run_graph(const GraphArgs& args) {
-  prefer_large_heap_pages();
   const Scenario s = load_scenario(args.scenario, args.sets);
   const auto format = parse_graph_format(args.format);
   if (!format) throw UsageError("--format: expected dot, graphml or json, got " + args.format);

@@ -1,5 +1,9 @@
 #include "sim/cli/cli_common.hpp"
 
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "sim/model/units.hpp"
@@ -50,6 +54,26 @@ std::string unknown_indicator(const std::string& name, const std::vector<Indicat
   msg += prefix.empty() ? "; known: " : "; known under '" + prefix + "': ";
   for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
   return msg + " (every indicator is a path in summary.json joined by dots)";
+}
+
+void prefer_large_heap_pages() {
+  constexpr std::size_t kStep = std::size_t{64} << 20;
+  ::mallopt(M_MMAP_THRESHOLD, static_cast<int>(kStep));
+  ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * kStep));
+  ::mallopt(M_TOP_PAD, static_cast<int>(kStep));
+  // Grow the heap now (the block is larger than any free space the start-up left), then advise
+  // the new part, which later allocations fill from its start.
+  void* block = std::malloc(std::size_t{1} << 20);
+  if (!block) return;
+  const auto top = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+  const auto at = reinterpret_cast<std::uintptr_t>(block);
+  std::free(block);
+  // Only when the block lies just below the program break, that is on glibc's main heap.
+  if (at < top && top - at <= 2 * kStep) {
+    const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t begin = at & ~(page - 1);
+    ::madvise(reinterpret_cast<void*>(begin), top - begin, MADV_HUGEPAGE);
+  }
 }
 
 }  // namespace refsim::cli

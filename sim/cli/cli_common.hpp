@@ -59,4 +59,18 @@ class CreatedDirectory {
   std::vector<fs::path> created_;  // deepest first
 };
 
+/// Makes glibc's heap keep what is freed and grow in large steps, called once at the start. Each
+/// replication builds and frees its cases, queues and event list; glibc's default gives freed
+/// memory back to the kernel and maps large blocks one by one, so every replication faulted its
+/// working set in again (on these virtual machines a page fault costs several microseconds):
+/// page faults were a third of `refsim check`'s time on 1,000 agencies, and the second thread
+/// of `refsim bottlenecks` on the UK scenario faulted 30,000 pages where one thread faulted
+/// 15,000. So the heap grows in 64 MiB steps, keeps what is freed, holds large blocks too (no
+/// mmap and munmap for each), and the main heap is backed by transparent huge pages where the
+/// kernel offers them (MADV_HUGEPAGE: a no-op when THP is off). Only the virtual reservation
+/// grows; what is resident is what is used, rounded to 2 MiB. Outside glibc's own malloc (e.g.
+/// under AddressSanitizer, whose allocator does not use the program break) only the mallopt
+/// calls apply, and they are harmless there. bench/README.md has the figures.
+void prefer_large_heap_pages();
+
 }  // namespace refsim::cli

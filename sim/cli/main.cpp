@@ -255,6 +255,7 @@ int cmd_diff(const std::string& a, const std::string& b, const std::string& form
 }  // namespace
 
 int main(int argc, char** argv) {
+  refsim::cli::prefer_large_heap_pages();
   CLI::App app{
       "refsim — discrete-event simulation of referral mechanisms for victims of trafficking.\n"
       "Models agencies as queues and referrals as routing rules; reports waits, queues and bottlenecks."};
