@@ -323,26 +323,55 @@ struct Row {
   std::vector<double> samples;
 };
 
-/// A Row from a summary.json estimate ({"mean", "ci95", "n", "replications", …}), scaled by `scale`.
-Row row_of(std::string label, const Json& e, double scale = 1) {
+/// A cell from the estimate `e` of an indicator (summary.json's or sweep.json's shape: {"mean",
+/// "ci95", "n", "replications", "few_observations"} or {"not_applicable"}; empty: the run has none).
+SweepReportCell cell_of(const Json& e) {
+  SweepReportCell c;
+  if (e.empty()) return c;
+  c.present = true;
+  if (e.contains("not_applicable")) {
+    c.applicable = false;
+    c.not_applicable = e["not_applicable"].get<std::string>();
+    return c;
+  }
+  c.mean = number_of(e.value("mean", Json()));
+  if (e.contains("ci95") && e["ci95"].is_array() && e["ci95"].size() == 2) {
+    c.lo = number_of(e["ci95"][0]);
+    c.hi = number_of(e["ci95"][1]);
+  }
+  c.n = number_of(e.value("n", Json()));
+  c.replications = number_of(e.value("replications", Json()));
+  c.few = e.value("few_observations", false);
+  return c;
+}
+
+/// A Row from a cell: its numbers, and the note "n/a: …" or "few observations".
+Row row_of_cell(std::string label, const SweepReportCell& c) {
   Row r;
   r.label = std::move(label);
-  if (e.contains("not_applicable")) {
-    r.note = "n/a: " + e["not_applicable"].get<std::string>();
+  if (!c.applicable) {
+    r.note = "n/a: " + c.not_applicable;
     return r;
   }
-  r.mean = number_of(e.value("mean", Json())) * scale;
-  if (e.contains("ci95") && e["ci95"].is_array() && e["ci95"].size() == 2) {
-    r.lo = number_of(e["ci95"][0]) * scale;
-    r.hi = number_of(e["ci95"][1]) * scale;
-  }
-  r.n = number_of(e.value("n", Json()));
-  r.replications = number_of(e.value("replications", Json()));
+  r.mean = c.mean;
+  r.lo = c.lo;
+  r.hi = c.hi;
+  r.n = c.n;
+  r.replications = c.replications;
   if (!std::isfinite(r.mean)) {
     r.note = "n/a: no observation";
-  } else if (e.value("few_observations", false)) {
+  } else if (c.few) {
     r.note = "few observations";
   }
+  return r;
+}
+
+/// A Row from a summary.json estimate ({"mean", "ci95", "n", "replications", …}), scaled by `scale`.
+Row row_of(std::string label, const Json& e, double scale = 1) {
+  Row r = row_of_cell(std::move(label), cell_of(e));
+  r.mean *= scale;
+  r.lo *= scale;
+  r.hi *= scale;
   return r;
 }
 
@@ -993,48 +1022,6 @@ std::string compare_report_html(const Json& compare) {
 }
 
 namespace {
-
-/// A cell from sweep.json's estimate `e` of an indicator (empty: the run has none), as row_of reads it.
-SweepReportCell cell_of(const Json& e) {
-  SweepReportCell c;
-  if (e.empty()) return c;
-  c.present = true;
-  if (e.contains("not_applicable")) {
-    c.applicable = false;
-    c.not_applicable = e["not_applicable"].get<std::string>();
-    return c;
-  }
-  c.mean = number_of(e.value("mean", Json()));
-  if (e.contains("ci95") && e["ci95"].is_array() && e["ci95"].size() == 2) {
-    c.lo = number_of(e["ci95"][0]);
-    c.hi = number_of(e["ci95"][1]);
-  }
-  c.n = number_of(e.value("n", Json()));
-  c.replications = number_of(e.value("replications", Json()));
-  c.few = e.value("few_observations", false);
-  return c;
-}
-
-/// A Row from a cell, as row_of from the estimate it came from.
-Row row_of_cell(std::string label, const SweepReportCell& c) {
-  Row r;
-  r.label = std::move(label);
-  if (!c.applicable) {
-    r.note = "n/a: " + c.not_applicable;
-    return r;
-  }
-  r.mean = c.mean;
-  r.lo = c.lo;
-  r.hi = c.hi;
-  r.n = c.n;
-  r.replications = c.replications;
-  if (!std::isfinite(r.mean)) {
-    r.note = "n/a: no observation";
-  } else if (c.few) {
-    r.note = "few observations";
-  }
-  return r;
-}
 
 const Json& list_of(const Json& j, const char* key) {
   static const Json kEmpty = Json::array();
