@@ -505,14 +505,15 @@ void SweepResultsWriter::write_report(std::ostream& html, std::istream& report_s
         for (std::size_t i = 0; i < added_; ++i) {
           ReportBlock b{};
           report_scratch.read(reinterpret_cast<char*>(&b), sizeof b);
+          if (!report_scratch || b.count > drawn_.size()) {
+            throw std::runtime_error("sweep report: the scratch file: read failed");
+          }
           block.resize(b.count);
           if (b.count) {
             report_scratch.read(reinterpret_cast<char*>(block.data()),
                                 static_cast<std::streamsize>(b.count * sizeof(ReportRecord)));
           }
-          if (!report_scratch || b.count > drawn_.size()) {
-            throw std::runtime_error("sweep report: the scratch file: read failed");
-          }
+          if (!report_scratch) throw std::runtime_error("sweep report: the scratch file: read failed");
           if (j >= b.count || block[j].state == kAbsent) continue;
           const ReportRecord& r = block[j];
           SweepReportCell& c = cells[i];
